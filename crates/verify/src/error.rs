@@ -1,0 +1,194 @@
+//! [`VerifyError`]: every way verification can fail, each with a stable snake_case code.
+//!
+//! Variants are named for the failure and carry typed context, never free text, so tests can
+//! assert the exact variant and callers (CLI, web page, JS API) can show `code: message`.
+
+use crate::limits::Limit;
+
+/// Why an input was rejected. Stable codes come from [`VerifyError::code`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerifyError {
+    /// The bytes are not one well-formed JSON value (syntax, trailing data, bad UTF-8, depth).
+    #[error("malformed JSON in {what}")]
+    MalformedJson {
+        /// Which object was being parsed.
+        what: &'static str,
+    },
+    /// A JSON object repeats a key; accepting it would let two parsers see different values.
+    #[error("duplicate JSON key {key:?} in {what}")]
+    DuplicateKey {
+        /// Which object was being parsed.
+        what: &'static str,
+        /// The repeated key.
+        key: String,
+    },
+    /// A field has the wrong JSON type or an invalid value.
+    #[error("invalid field {field:?} in {what}")]
+    InvalidField {
+        /// Which object was being parsed.
+        what: &'static str,
+        /// The offending field.
+        field: &'static str,
+    },
+    /// A required field is absent.
+    #[error("missing field {field:?} in {what}")]
+    MissingField {
+        /// Which object was being parsed.
+        what: &'static str,
+        /// The absent field.
+        field: &'static str,
+    },
+    /// Base64 that is not in the strict form required at that place.
+    #[error("bad base64 in {what}")]
+    BadBase64 {
+        /// Which value was being decoded.
+        what: &'static str,
+    },
+    /// A JWS that is not `header.payload.signature` with non-empty parts.
+    #[error("malformed JWS: {reason}")]
+    MalformedJws {
+        /// What is wrong with its shape.
+        reason: &'static str,
+    },
+    /// An algorithm outside the allow-list (`none`, HMAC, PS256, …) or not valid at that place.
+    #[error("unsupported algorithm {alg:?} in {what}")]
+    UnsupportedAlg {
+        /// Where the algorithm was named.
+        what: &'static str,
+        /// The algorithm as given (empty when missing or not a string).
+        alg: String,
+    },
+    /// A JOSE header carries `crit` (or `b64`), which this verifier does not implement.
+    #[error("unsupported critical header parameter in {what}")]
+    UnsupportedCritical {
+        /// Which header.
+        what: &'static str,
+    },
+    /// The token or envelope is not in any format this verifier knows.
+    #[error("unsupported format: {reason}")]
+    UnsupportedFormat {
+        /// Why it was not recognised.
+        reason: &'static str,
+    },
+    /// No trusted key of the issuer has the token's `kid`.
+    #[error("no trusted key {kid:?} for issuer {issuer:?}")]
+    KeyNotFound {
+        /// The issuer whose keys were searched.
+        issuer: String,
+        /// The key id the token names.
+        kid: String,
+    },
+    /// Two trusted keys share a `kid` but differ.
+    #[error("ambiguous key id {kid:?}: several different keys share it")]
+    AmbiguousKey {
+        /// The shared key id.
+        kid: String,
+    },
+    /// A key is too small, too large, has a forbidden exponent, or is not a valid curve point.
+    #[error("weak or invalid key: {reason}")]
+    WeakKey {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The JOSE header's algorithm does not match the key's type, curve or `alg`.
+    #[error("algorithm {alg:?} does not match the key")]
+    KeyAlgMismatch {
+        /// The header's algorithm.
+        alg: String,
+    },
+    /// The OpenID provider's signature (RS256 or its GQ proof) does not verify.
+    #[error("OIDC provider signature invalid ({scheme})")]
+    OpSignatureInvalid {
+        /// `RS256` or `GQ`.
+        scheme: &'static str,
+    },
+    /// The CIC signature by the ephemeral key `upk` does not verify.
+    #[error("client-instance (CIC) signature invalid")]
+    CicSignatureInvalid,
+    /// The ID token's `aud`/`nonce` is not the SHA3-256 commitment to the CIC header.
+    #[error("commitment mismatch: {claim} is not the SHA3-256 hash of the CIC header")]
+    CommitmentMismatch {
+        /// The claim that should hold the commitment (`aud` or `nonce`).
+        claim: &'static str,
+    },
+    /// The CIC `att` claim is absent or is not the SHA-256 of the DSSE PAE.
+    #[error("att mismatch: {reason}")]
+    AttMismatch {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// No statement subject carries the expected digest.
+    #[error("attestation does not refer to digest {expected}")]
+    SubjectMismatch {
+        /// The digest that was required.
+        expected: String,
+    },
+    /// The token's issuer is not in the policy's allow-list.
+    #[error("issuer {issuer:?} is not allowed by the policy")]
+    IssuerNotAllowed {
+        /// The issuer found.
+        issuer: String,
+    },
+    /// An identity or provenance rule of the policy does not hold.
+    #[error("policy violation: {rule}: expected {expected:?}, got {actual:?}")]
+    PolicyViolation {
+        /// Which rule.
+        rule: &'static str,
+        /// What the policy requires.
+        expected: String,
+        /// What the verified data says.
+        actual: String,
+    },
+    /// A predicate type the policy requires has no verified attestation.
+    #[error("missing required attestation {predicate_type}")]
+    MissingAttestation {
+        /// The missing predicate type.
+        predicate_type: String,
+    },
+    /// The token was issued outside its key's known window, or is older than the policy allows.
+    #[error("token time {iat} outside the accepted window: {reason}")]
+    TimeWindow {
+        /// The token's `iat`.
+        iat: i64,
+        /// Which window.
+        reason: &'static str,
+    },
+    /// A size or count limit was exceeded before any expensive work was done.
+    #[error("limit exceeded: {limit}")]
+    LimitExceeded {
+        /// Which limit.
+        limit: Limit,
+    },
+}
+
+impl VerifyError {
+    /// The stable machine-readable code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::MalformedJson { .. } => "malformed_json",
+            Self::DuplicateKey { .. } => "duplicate_key",
+            Self::InvalidField { .. } => "invalid_field",
+            Self::MissingField { .. } => "missing_field",
+            Self::BadBase64 { .. } => "bad_base64",
+            Self::MalformedJws { .. } => "malformed_jws",
+            Self::UnsupportedAlg { .. } => "unsupported_alg",
+            Self::UnsupportedCritical { .. } => "unsupported_critical",
+            Self::UnsupportedFormat { .. } => "unsupported_format",
+            Self::KeyNotFound { .. } => "key_not_found",
+            Self::AmbiguousKey { .. } => "ambiguous_key",
+            Self::WeakKey { .. } => "weak_key",
+            Self::KeyAlgMismatch { .. } => "key_alg_mismatch",
+            Self::OpSignatureInvalid { .. } => "op_signature_invalid",
+            Self::CicSignatureInvalid => "cic_signature_invalid",
+            Self::CommitmentMismatch { .. } => "commitment_mismatch",
+            Self::AttMismatch { .. } => "att_mismatch",
+            Self::SubjectMismatch { .. } => "subject_mismatch",
+            Self::IssuerNotAllowed { .. } => "issuer_not_allowed",
+            Self::PolicyViolation { .. } => "policy_violation",
+            Self::MissingAttestation { .. } => "missing_attestation",
+            Self::TimeWindow { .. } => "time_window",
+            Self::LimitExceeded { .. } => "limit_exceeded",
+        }
+    }
+}

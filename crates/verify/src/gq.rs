@@ -1,0 +1,274 @@
+//! Guillou–Quisquater (GQ1, ISO/IEC 14888-2) proofs of knowledge of an RSA signature, as
+//! OpenPubkey uses them to publish an ID token without its replayable RSA signature (spec §5).
+//!
+//! Stages, named as in ISO/IEC 14888-2: the verifier recomputes each witness
+//! `W*_i = S_i^v · G^{R_i} mod n` from the response `S_i` and the challenge part `R_i`, then
+//! recomputes the challenge `R* = H(W* ‖ M)` and accepts iff `R* = R`. For OpenPubkey `v = e =
+//! 65537`, `t = 16`, `H` = SHAKE256 and `G` = the EMSA-PKCS1-v1_5/SHA-256 encoding of the identity
+//! (exactly what the OP RSA-signed). The modular core ([`verify_core`], [`sign_core`]) takes the
+//! hash and `G` as arguments so the ISO example (SHA-1, `t = 1`) runs through the same code.
+//!
+//! All values are public during verification, so variable-time arithmetic is fine there. Signing
+//! takes its randomness from the caller; nothing here touches an RNG.
+
+use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
+use crypto_bigint::{BoxedUint, Odd};
+use sha2::{Digest as _, Sha256};
+use sha3::digest::{ExtendableOutput as _, Update as _, XofReader as _};
+
+use crate::jose::RsaKey;
+
+/// Security parameter λ of OpenPubkey's GQ256.
+pub const SECURITY_BITS: usize = 256;
+
+/// Shape of a GQ proof for one modulus and exponent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GqShape {
+    /// Number of rounds `t`.
+    pub t: usize,
+    /// Bytes per challenge part `R_i`.
+    pub v_bytes: usize,
+    /// Bytes per response `S_i` (the modulus length).
+    pub n_bytes: usize,
+}
+
+impl GqShape {
+    /// OpenPubkey's shape for an RSA key with e = 65537: `vBytes = 2`, `t = 256 / 16 = 16`
+    /// (the F0 formula and the 2026 `ceil(λ / floor(log2 e))` agree for this exponent, the only
+    /// one [`RsaKey`] admits).
+    pub fn for_rsa(key: &RsaKey) -> Self {
+        Self {
+            t: SECURITY_BITS / 16,
+            v_bytes: 2,
+            n_bytes: key.modulus_len(),
+        }
+    }
+    /// Total proof length `t·vBytes + t·nBytes`.
+    pub fn proof_len(&self) -> usize {
+        self.t * (self.v_bytes + self.n_bytes)
+    }
+    fn challenge_len(&self) -> usize {
+        self.t * self.v_bytes
+    }
+}
+
+/// OpenPubkey's GQ hash: the first `k` bytes of SHAKE256(W ‖ M).
+pub fn shake256_challenge(w: &[u8], message: &[u8], k: usize) -> Vec<u8> {
+    let mut h = sha3::Shake256::default();
+    h.update(w);
+    h.update(message);
+    let mut out = vec![0u8; k];
+    h.finalize_xof().read(&mut out);
+    out
+}
+
+/// The GQ public value `G` for an identity: EMSA-PKCS1-v1_5 with SHA-256, `n_bytes` long.
+/// Returns `None` when the modulus is too short to hold the encoding.
+pub fn pkcs1v15_sha256_encoding(identity: &[u8], n_bytes: usize) -> Option<Vec<u8>> {
+    const DIGEST_INFO: [u8; 19] = [
+        0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01,
+        0x05, 0x00, 0x04, 0x20,
+    ];
+    let t_len = DIGEST_INFO.len() + 32;
+    let pad = n_bytes.checked_sub(t_len + 3).filter(|p| *p >= 8)?;
+    let mut em = Vec::with_capacity(n_bytes);
+    em.extend_from_slice(&[0x00, 0x01]);
+    em.resize(2 + pad, 0xff);
+    em.push(0x00);
+    em.extend_from_slice(&DIGEST_INFO);
+    em.extend_from_slice(&Sha256::digest(identity));
+    Some(em)
+}
+
+struct Ring {
+    params: BoxedMontyParams,
+    precision: u32,
+    n: Odd<BoxedUint>,
+}
+
+impl Ring {
+    fn new(n: &Odd<BoxedUint>) -> Self {
+        Self {
+            params: BoxedMontyParams::new_vartime(n.clone()),
+            precision: n.bits_precision(),
+            n: n.clone(),
+        }
+    }
+    /// An integer from big-endian bytes; `None` unless it is in `[0, n)`.
+    fn uint(&self, be: &[u8]) -> Option<BoxedUint> {
+        let x = BoxedUint::from_be_slice(be, self.precision).ok()?;
+        (x.cmp_vartime(self.n.as_ref()) == core::cmp::Ordering::Less).then_some(x)
+    }
+    fn monty(&self, x: BoxedUint) -> BoxedMontyForm {
+        BoxedMontyForm::new(x, &self.params)
+    }
+    /// Writes `x mod n` as exactly `n_bytes` big-endian bytes.
+    fn write(&self, x: &BoxedMontyForm, n_bytes: usize, out: &mut Vec<u8>) {
+        let be = x.retrieve().to_be_bytes();
+        let skip = be.len().saturating_sub(n_bytes);
+        let body = be.get(skip..).unwrap_or_default();
+        out.resize(out.len() + n_bytes.saturating_sub(body.len()), 0);
+        out.extend_from_slice(body);
+    }
+}
+
+fn exponent(be: &[u8]) -> (BoxedUint, u32) {
+    let bits = u32::try_from(be.len().saturating_mul(8)).unwrap_or(u32::MAX);
+    (BoxedUint::from_be_slice_vartime(be), bits)
+}
+
+/// GQ1 verification with an injectable hash `h(W, M, k)` and public value `G`.
+///
+/// Rejects (returns false) on a wrong proof length, any `S_i = 0` or `S_i ≥ n`, `G ∉ [0, n)`, or
+/// a recomputed challenge that differs from `R`.
+pub fn verify_core(
+    n: &Odd<BoxedUint>,
+    v: &[u8],
+    shape: GqShape,
+    g: &[u8],
+    message: &[u8],
+    proof: &[u8],
+    h: impl Fn(&[u8], &[u8], usize) -> Vec<u8>,
+) -> bool {
+    if proof.len() != shape.proof_len() || shape.t == 0 {
+        return false;
+    }
+    let (r, s) = proof.split_at(shape.challenge_len());
+    let ring = Ring::new(n);
+    let Some(g) = ring.uint(g) else { return false };
+    let g = ring.monty(g);
+    let (v, v_bits) = exponent(v);
+    let mut w_star = Vec::with_capacity(shape.t * shape.n_bytes);
+    for (r_i, s_i) in r
+        .chunks_exact(shape.v_bytes)
+        .zip(s.chunks_exact(shape.n_bytes))
+    {
+        let Some(s_i) = ring.uint(s_i) else {
+            return false;
+        };
+        if bool::from(s_i.is_zero()) {
+            return false;
+        }
+        let (r_i, r_bits) = exponent(r_i);
+        let w_i = ring
+            .monty(s_i)
+            .pow_bounded_exp(&v, v_bits)
+            .mul(&g.pow_bounded_exp(&r_i, r_bits));
+        ring.write(&w_i, shape.n_bytes, &mut w_star);
+    }
+    h(&w_star, message, shape.challenge_len()) == r
+}
+
+/// GQ1 signing with an injectable hash, given the private value `Q` (with `Q^v · G ≡ 1`).
+/// `fill` supplies randomness; each commitment `r_i` is drawn uniformly from `[1, n)` by rejection.
+/// Returns `None` if `Q ∉ [0, n)`.
+pub fn sign_core(
+    n: &Odd<BoxedUint>,
+    v: &[u8],
+    shape: GqShape,
+    q: &[u8],
+    message: &[u8],
+    fill: &mut dyn FnMut(&mut [u8]),
+    h: impl Fn(&[u8], &[u8], usize) -> Vec<u8>,
+) -> Option<Vec<u8>> {
+    let ring = Ring::new(n);
+    let q = ring.monty(ring.uint(q)?);
+    let (v, v_bits) = exponent(v);
+    let mut rs = Vec::with_capacity(shape.t);
+    let mut w = Vec::with_capacity(shape.t * shape.n_bytes);
+    let mut buf = vec![0u8; shape.n_bytes];
+    for _ in 0..shape.t {
+        let r_i = loop {
+            fill(&mut buf);
+            if let Some(x) = ring.uint(&buf) {
+                if !bool::from(x.is_zero()) {
+                    break ring.monty(x);
+                }
+            }
+        };
+        ring.write(&r_i.pow_bounded_exp(&v, v_bits), shape.n_bytes, &mut w);
+        rs.push(r_i);
+    }
+    let r = h(&w, message, shape.challenge_len());
+    let mut proof = r.clone();
+    for (r_i, big_r_i) in rs.iter().zip(r.chunks_exact(shape.v_bytes)) {
+        let (e, bits) = exponent(big_r_i);
+        ring.write(
+            &r_i.mul(&q.pow_bounded_exp(&e, bits)),
+            shape.n_bytes,
+            &mut proof,
+        );
+    }
+    Some(proof)
+}
+
+/// OpenPubkey GQ256 verification: `identity` is what the OP RSA-signed (`header.payload`),
+/// `message` what the proof commits to (the same in F0–F2; `gqheader.payload` in F3).
+pub fn verify(key: &RsaKey, identity: &[u8], message: &[u8], proof: &[u8]) -> bool {
+    let shape = GqShape::for_rsa(key);
+    let Some(g) = pkcs1v15_sha256_encoding(identity, shape.n_bytes) else {
+        return false;
+    };
+    verify_core(
+        key.modulus(),
+        &[0x01, 0x00, 0x01],
+        shape,
+        &g,
+        message,
+        proof,
+        shake256_challenge,
+    )
+}
+
+/// OpenPubkey GQ256 signing: proves knowledge of `rsa_signature` (the OP's RS256 signature over
+/// `identity`) bound to `message`. Returns `None` if the signature is not valid for `identity`.
+pub fn sign(
+    key: &RsaKey,
+    identity: &[u8],
+    rsa_signature: &[u8],
+    message: &[u8],
+    fill: &mut dyn FnMut(&mut [u8]),
+) -> Option<Vec<u8>> {
+    if !crate::jose::rs256::verify(key, identity, rsa_signature) {
+        return None;
+    }
+    let shape = GqShape::for_rsa(key);
+    let ring = Ring::new(key.modulus());
+    let sigma = ring.monty(ring.uint(rsa_signature)?);
+    let q: Option<BoxedMontyForm> = sigma.invert_vartime().into();
+    let mut q_bytes = Vec::with_capacity(shape.n_bytes);
+    ring.write(&q?, shape.n_bytes, &mut q_bytes);
+    sign_core(
+        key.modulus(),
+        &[0x01, 0x00, 0x01],
+        shape,
+        &q_bytes,
+        message,
+        fill,
+        shake256_challenge,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pkcs1_encoding_shape() {
+        let em = pkcs1v15_sha256_encoding(b"x", 256).unwrap();
+        assert_eq!(em.len(), 256);
+        assert_eq!(&em[..3], &[0, 1, 0xff]);
+        assert_eq!(em[256 - 52], 0);
+        assert!(pkcs1v15_sha256_encoding(b"x", 61).is_none());
+    }
+
+    #[test]
+    fn shape_for_2048() {
+        let shape = GqShape {
+            t: 16,
+            v_bytes: 2,
+            n_bytes: 256,
+        };
+        assert_eq!(shape.proof_len(), 4128);
+    }
+}

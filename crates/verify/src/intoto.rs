@@ -1,0 +1,188 @@
+//! in-toto Statements (v0.1 and v1): subjects, digests and the predicate, parsed strictly.
+
+use serde_json::Value;
+
+use crate::json::{self, Fields};
+use crate::limits::{self, Limit};
+use crate::VerifyError;
+
+/// in-toto Statement v0.1 (what BuildKit writes).
+pub const STATEMENT_V01: &str = "https://in-toto.io/Statement/v0.1";
+/// in-toto Statement v1.
+pub const STATEMENT_V1: &str = "https://in-toto.io/Statement/v1";
+/// SLSA provenance v0.2 predicate type.
+pub const SLSA_PROVENANCE_V02: &str = "https://slsa.dev/provenance/v0.2";
+
+/// One subject: a name and its digests.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Subject {
+    /// The subject name (a purl for container images).
+    pub name: String,
+    /// The sha256 digest (64 lowercase hex), if present.
+    pub sha256: Option<String>,
+}
+
+/// A parsed statement.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Statement {
+    /// `_type`.
+    #[serde(rename = "_type")]
+    pub statement_type: String,
+    /// `predicateType`.
+    #[serde(rename = "predicateType")]
+    pub predicate_type: String,
+    /// The subjects (at least one).
+    pub subject: Vec<Subject>,
+    /// The predicate (any JSON value; absent is null).
+    pub predicate: Value,
+}
+
+impl Statement {
+    /// Parses a statement: known `_type`, non-empty subjects each with a digest map whose sha256
+    /// (if given) is 64 lowercase hex, and a `predicateType` string.
+    pub fn parse(bytes: &[u8]) -> Result<Self, VerifyError> {
+        const WHAT: &str = "in-toto statement";
+        let map = json::parse_object(bytes, WHAT)?;
+        let f = Fields::new(&map, WHAT);
+        let statement_type = f.str("_type")?.to_owned();
+        if statement_type != STATEMENT_V01 && statement_type != STATEMENT_V1 {
+            return Err(VerifyError::UnsupportedFormat {
+                reason: "unknown in-toto statement _type",
+            });
+        }
+        let predicate_type = f.str("predicateType")?.to_owned();
+        if predicate_type.is_empty() {
+            return Err(VerifyError::InvalidField {
+                what: WHAT,
+                field: "predicateType",
+            });
+        }
+        let subjects = f.array("subject")?;
+        if subjects.is_empty() {
+            return Err(VerifyError::MissingField {
+                what: WHAT,
+                field: "subject",
+            });
+        }
+        limits::check(subjects.len(), limits::MAX_SUBJECTS, Limit::Subjects)?;
+        let mut subject = Vec::with_capacity(subjects.len());
+        for s in subjects {
+            let obj = s.as_object().ok_or(VerifyError::InvalidField {
+                what: WHAT,
+                field: "subject",
+            })?;
+            let sf = Fields::new(obj, "in-toto subject");
+            let digest = sf.opt_object("digest")?.ok_or(VerifyError::MissingField {
+                what: "in-toto subject",
+                field: "digest",
+            })?;
+            if digest.is_empty() {
+                return Err(VerifyError::MissingField {
+                    what: "in-toto subject",
+                    field: "digest",
+                });
+            }
+            limits::check(
+                digest.len(),
+                limits::MAX_DIGESTS_PER_SUBJECT,
+                Limit::DigestsPerSubject,
+            )?;
+            let df = Fields::new(digest, "in-toto subject digest");
+            if digest.values().any(|v| !v.is_string()) {
+                return Err(VerifyError::InvalidField {
+                    what: "in-toto subject",
+                    field: "digest",
+                });
+            }
+            let sha256 = df.opt_str("sha256")?;
+            if sha256.is_some_and(|h| !crate::hex::is_lower_hex(h, 64)) {
+                return Err(VerifyError::InvalidField {
+                    what: "in-toto subject digest",
+                    field: "sha256",
+                });
+            }
+            subject.push(Subject {
+                name: sf.opt_str("name")?.unwrap_or_default().to_owned(),
+                sha256: sha256.map(str::to_owned),
+            });
+        }
+        Ok(Self {
+            statement_type,
+            predicate_type,
+            subject,
+            predicate: map.get("predicate").cloned().unwrap_or(Value::Null),
+        })
+    }
+
+    /// The first subject whose sha256 equals `hex` (any subject, not only the first; V23).
+    pub fn subject_with_sha256(&self, hex: &str) -> Option<&Subject> {
+        self.subject
+            .iter()
+            .find(|s| s.sha256.as_deref() == Some(hex))
+    }
+}
+
+/// Percent-decodes a purl (BuildKit escapes the `/` of the platform qualifier as `%2F`).
+pub fn unescape_purl(name: &str) -> String {
+    let bytes = name.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| core::str::from_utf8(h).ok());
+        match (b, hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(v)) => {
+                out.push(v);
+                i += 3;
+            }
+            _ => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn purl_unescape() {
+        assert_eq!(
+            unescape_purl("pkg:docker/openpubkey/demo@main?platform=linux%2Famd64"),
+            "pkg:docker/openpubkey/demo@main?platform=linux/amd64"
+        );
+        assert_eq!(unescape_purl("a%zz%2"), "a%zz%2");
+    }
+
+    #[test]
+    fn statement_rules() {
+        let ok = br#"{"_type":"https://in-toto.io/Statement/v1","predicateType":"p","subject":[{"name":"a","digest":{"sha256":"0000000000000000000000000000000000000000000000000000000000000000"}}]}"#;
+        assert!(Statement::parse(ok).is_ok());
+        let upper = String::from_utf8_lossy(ok).replace("\"sha256\":\"0", "\"sha256\":\"A");
+        assert_eq!(
+            Statement::parse(upper.as_bytes()),
+            Err(VerifyError::InvalidField {
+                what: "in-toto subject digest",
+                field: "sha256"
+            })
+        );
+        let bad_type = String::from_utf8_lossy(ok).replace("Statement/v1", "Statement/v2");
+        assert!(matches!(
+            Statement::parse(bad_type.as_bytes()),
+            Err(VerifyError::UnsupportedFormat { .. })
+        ));
+        let empty =
+            br#"{"_type":"https://in-toto.io/Statement/v1","predicateType":"p","subject":[]}"#;
+        assert_eq!(
+            Statement::parse(empty),
+            Err(VerifyError::MissingField {
+                what: "in-toto statement",
+                field: "subject"
+            })
+        );
+    }
+}

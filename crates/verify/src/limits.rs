@@ -1,0 +1,76 @@
+//! Every size and count cap, each checked before the work it bounds (security.md §4).
+
+use core::fmt;
+
+/// Largest DSSE envelope accepted (an attestation layer; cosign allows 128 MiB, too much for a tab).
+pub const MAX_ENVELOPE_BYTES: usize = 16 * 1024 * 1024;
+/// Largest PK token (JSON or compact) accepted; real ones are about 8 KiB.
+pub const MAX_PK_TOKEN_BYTES: usize = 64 * 1024;
+/// Largest JWKS document accepted.
+pub const MAX_JWKS_BYTES: usize = 64 * 1024;
+/// Most keys in one JWKS.
+pub const MAX_JWKS_KEYS: usize = 32;
+/// Most signatures in a PK token (OP, CIC, COS).
+pub const MAX_PK_TOKEN_SIGNATURES: usize = 3;
+/// Most `:`-separated segments in a compact PK token.
+pub const MAX_COMPACT_SEGMENTS: usize = 7;
+/// Most signatures in a DSSE envelope.
+pub const MAX_DSSE_SIGNATURES: usize = 16;
+/// Most subjects in an in-toto statement.
+pub const MAX_SUBJECTS: usize = 1024;
+/// Most digests per subject.
+pub const MAX_DIGESTS_PER_SUBJECT: usize = 32;
+/// RSA modulus bounds in bits (RS256 floor 2048; 4096 keeps every modexp cheap).
+pub const RSA_MIN_BITS: u32 = 2048;
+/// See [`RSA_MIN_BITS`].
+pub const RSA_MAX_BITS: u32 = 4096;
+
+/// A named limit, reported by [`crate::VerifyError::LimitExceeded`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Limit {
+    /// [`MAX_ENVELOPE_BYTES`].
+    EnvelopeBytes,
+    /// [`MAX_PK_TOKEN_BYTES`].
+    PkTokenBytes,
+    /// [`MAX_JWKS_BYTES`].
+    JwksBytes,
+    /// [`MAX_JWKS_KEYS`].
+    JwksKeys,
+    /// [`MAX_PK_TOKEN_SIGNATURES`].
+    PkTokenSignatures,
+    /// [`MAX_COMPACT_SEGMENTS`].
+    CompactSegments,
+    /// [`MAX_DSSE_SIGNATURES`].
+    DsseSignatures,
+    /// [`MAX_SUBJECTS`].
+    Subjects,
+    /// [`MAX_DIGESTS_PER_SUBJECT`].
+    DigestsPerSubject,
+}
+
+impl fmt::Display for Limit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (what, max) = match self {
+            Self::EnvelopeBytes => ("DSSE envelope bytes", MAX_ENVELOPE_BYTES),
+            Self::PkTokenBytes => ("PK token bytes", MAX_PK_TOKEN_BYTES),
+            Self::JwksBytes => ("JWKS bytes", MAX_JWKS_BYTES),
+            Self::JwksKeys => ("keys per JWKS", MAX_JWKS_KEYS),
+            Self::PkTokenSignatures => ("PK token signatures", MAX_PK_TOKEN_SIGNATURES),
+            Self::CompactSegments => ("compact PK token segments", MAX_COMPACT_SEGMENTS),
+            Self::DsseSignatures => ("DSSE signatures", MAX_DSSE_SIGNATURES),
+            Self::Subjects => ("statement subjects", MAX_SUBJECTS),
+            Self::DigestsPerSubject => ("digests per subject", MAX_DIGESTS_PER_SUBJECT),
+        };
+        write!(f, "{what} (max {max})")
+    }
+}
+
+/// Fails with [`crate::VerifyError::LimitExceeded`] when `len > max`.
+pub(crate) fn check(len: usize, max: usize, limit: Limit) -> Result<(), crate::VerifyError> {
+    if len > max {
+        Err(crate::VerifyError::LimitExceeded { limit })
+    } else {
+        Ok(())
+    }
+}

@@ -1,0 +1,174 @@
+//! Policy: which issuers and identities are acceptable. There is no `Default` and no permissive
+//! constructor: [`PolicyBuilder::build`] fails unless an identity rule is given or the caller
+//! explicitly opts out with [`PolicyBuilder::any_identity_unsafe`].
+
+use crate::trust::GITHUB_ACTIONS_ISSUER;
+
+/// Why a policy could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PolicyError {
+    /// No identity rule was given and `any_identity_unsafe` was not chosen.
+    #[error("the policy names no identity (repository owner id, repository, …); refusing to accept any signer")]
+    NoIdentity,
+    /// The issuer list is empty.
+    #[error("the policy allows no issuer")]
+    NoIssuer,
+}
+
+/// A claim that must equal an expected string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimRule {
+    /// The ID-token claim name.
+    pub claim: &'static str,
+    /// The required value.
+    pub expected: String,
+}
+
+/// A verification policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    pub(crate) issuers: Vec<String>,
+    pub(crate) rules: Vec<ClaimRule>,
+    pub(crate) required_predicate_types: Vec<String>,
+    pub(crate) provenance_cross_checks: bool,
+    pub(crate) max_age_secs: Option<i64>,
+}
+
+impl Policy {
+    /// Starts a policy whose issuer allow-list is the GitHub Actions issuer.
+    pub fn builder() -> PolicyBuilder {
+        PolicyBuilder {
+            issuers: vec![GITHUB_ACTIONS_ISSUER.to_owned()],
+            issuers_explicit: false,
+            rules: Vec::new(),
+            any_identity: false,
+            required_predicate_types: Vec::new(),
+            provenance_cross_checks: true,
+            max_age_secs: None,
+        }
+    }
+    /// The allowed issuers.
+    pub fn issuers(&self) -> &[String] {
+        &self.issuers
+    }
+    /// The identity rules.
+    pub fn rules(&self) -> &[ClaimRule] {
+        &self.rules
+    }
+    /// Predicate types an image must have verified attestations for.
+    pub fn required_predicate_types(&self) -> &[String] {
+        &self.required_predicate_types
+    }
+}
+
+/// Builds a [`Policy`].
+#[derive(Debug, Clone)]
+pub struct PolicyBuilder {
+    issuers: Vec<String>,
+    issuers_explicit: bool,
+    rules: Vec<ClaimRule>,
+    any_identity: bool,
+    required_predicate_types: Vec<String>,
+    provenance_cross_checks: bool,
+    max_age_secs: Option<i64>,
+}
+
+impl PolicyBuilder {
+    /// Allows `issuer`; the first call replaces the default (GitHub Actions) list.
+    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        if !self.issuers_explicit {
+            self.issuers.clear();
+            self.issuers_explicit = true;
+        }
+        self.issuers.push(issuer.into());
+        self
+    }
+    fn rule(mut self, claim: &'static str, expected: impl Into<String>) -> Self {
+        self.rules.push(ClaimRule {
+            claim,
+            expected: expected.into(),
+        });
+        self
+    }
+    /// Requires `repository_owner_id` (GitHub's stable numeric org/user id).
+    pub fn repository_owner_id(self, id: impl Into<String>) -> Self {
+        self.rule("repository_owner_id", id)
+    }
+    /// Requires `repository` (`owner/name`).
+    pub fn repository(self, repo: impl Into<String>) -> Self {
+        self.rule("repository", repo)
+    }
+    /// Requires `ref` (e.g. `refs/heads/main`).
+    pub fn git_ref(self, r: impl Into<String>) -> Self {
+        self.rule("ref", r)
+    }
+    /// Requires `workflow_ref`.
+    pub fn workflow_ref(self, w: impl Into<String>) -> Self {
+        self.rule("workflow_ref", w)
+    }
+    /// Requires `job_workflow_ref`.
+    pub fn job_workflow_ref(self, w: impl Into<String>) -> Self {
+        self.rule("job_workflow_ref", w)
+    }
+    /// Requires `event_name` (e.g. `push`).
+    pub fn event_name(self, e: impl Into<String>) -> Self {
+        self.rule("event_name", e)
+    }
+    /// Requires a verified attestation of this predicate type (image-level checks).
+    pub fn require_predicate_type(mut self, t: impl Into<String>) -> Self {
+        self.required_predicate_types.push(t.into());
+        self
+    }
+    /// Rejects tokens issued more than `secs` before `now`. Off by default: attestations are
+    /// archival, and the key's dated window bounds `iat` instead.
+    pub fn max_age_secs(mut self, secs: i64) -> Self {
+        self.max_age_secs = Some(secs);
+        self
+    }
+    /// Skips the SLSA provenance cross-checks (`vcs.revision`, `vcs.source`, `builder.id`).
+    pub fn skip_provenance_cross_checks_unsafe(mut self) -> Self {
+        self.provenance_cross_checks = false;
+        self
+    }
+    /// Accepts any signer identity of an allowed issuer. Only for inspecting tokens.
+    pub fn any_identity_unsafe(mut self) -> Self {
+        self.any_identity = true;
+        self
+    }
+    /// Finishes the policy.
+    pub fn build(self) -> Result<Policy, PolicyError> {
+        if self.issuers.is_empty() {
+            return Err(PolicyError::NoIssuer);
+        }
+        if self.rules.is_empty() && !self.any_identity {
+            return Err(PolicyError::NoIdentity);
+        }
+        Ok(Policy {
+            issuers: self.issuers,
+            rules: self.rules,
+            required_predicate_types: self.required_predicate_types,
+            provenance_cross_checks: self.provenance_cross_checks,
+            max_age_secs: self.max_age_secs,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_permissive_default() {
+        assert_eq!(Policy::builder().build(), Err(PolicyError::NoIdentity));
+        let p = Policy::builder().repository_owner_id("1").build().unwrap();
+        assert_eq!(p.issuers(), [GITHUB_ACTIONS_ISSUER]);
+        let p = Policy::builder()
+            .issuer("https://a")
+            .issuer("https://b")
+            .any_identity_unsafe()
+            .build()
+            .unwrap();
+        assert_eq!(p.issuers(), ["https://a", "https://b"]);
+    }
+}

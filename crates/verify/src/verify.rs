@@ -1,0 +1,702 @@
+//! The entry points: [`verify_pk_token`], [`verify_jwt`] and [`verify_envelope`].
+//!
+//! Order of checks (spec §4.3, security.md §4.2): parse with limits → issuer allow-list (before
+//! any key is looked up) → trusted key by `kid` → OP signature (RS256 or GQ) → commitment →
+//! CIC signature → key window / age → identity policy; for envelopes then `att` → statement →
+//! subject → provenance cross-checks. Identity claims are only ever read from a PK token that
+//! verified (P1): an envelope with several signatures verifies each and applies the policy to
+//! each.
+
+use serde_json::{Map, Value};
+
+use crate::dsse::{Envelope, IN_TOTO_PAYLOAD_TYPE};
+use crate::intoto::{self, Statement};
+use crate::jose::{jws, rs256, Alg, CompactJws, Header};
+use crate::pktoken::{self, Cic, Entry, Format, OpScheme, PkToken};
+use crate::policy::Policy;
+use crate::report::{Check, Checklist, Rejected};
+use crate::time::UnixTime;
+use crate::trust::{self, KeySource, KeyWindow, TrustRoots, TrustedKey, GITHUB_ACTIONS_ISSUER};
+use crate::{b64, gq, Verified, VerifyError};
+
+/// Tokens may be issued at most this far in the future of `now` (clock skew).
+const FUTURE_SKEW_SECS: i64 = 300;
+
+/// The OP key that verified, as shown with every verdict.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct KeyInfo {
+    /// The issuer.
+    pub issuer: String,
+    /// The key id.
+    pub kid: String,
+    /// Where the key came from.
+    pub source: KeySource,
+    /// Its dated window, if known.
+    pub window: Option<KeyWindow>,
+}
+
+/// A verified PK token or JWT.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TokenOutcome {
+    /// The detected format (`None` for a plain JWT).
+    pub format: Option<Format>,
+    /// How the OP signature was checked: `GQ` or `RS256`.
+    pub op_scheme: &'static str,
+    /// The ID-token claims, from the verified payload.
+    pub claims: Map<String, Value>,
+    /// The key that verified the OP signature.
+    pub key: KeyInfo,
+    /// The CIC `att` claim, if any.
+    pub att: Option<String>,
+    /// Every check, in order.
+    pub checks: Vec<Check>,
+}
+
+/// A verified DSSE envelope.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct EnvelopeOutcome {
+    /// The format of the (first) PK token.
+    pub format: Format,
+    /// The verified token(s), one per DSSE signature.
+    pub tokens: Vec<TokenOutcome>,
+    /// The verified statement.
+    pub statement: Statement,
+    /// Every check, in order.
+    pub checks: Vec<Check>,
+}
+
+/// Verifies a PK token (any format) under `trust` and `policy` at time `now`.
+pub fn verify_pk_token(
+    bytes: &[u8],
+    trust: &TrustRoots,
+    policy: &Policy,
+    now: UnixTime,
+) -> Result<Verified<TokenOutcome>, Rejected> {
+    let mut ck = Checklist::default();
+    match pk_token_inner(bytes, trust, policy, now, &mut ck) {
+        Ok(mut out) => {
+            out.checks = ck.checks;
+            Ok(Verified::new(out))
+        }
+        Err(e) => Err(ck.reject(e)),
+    }
+}
+
+/// Verifies a plain ID token: RS256, an F0 GQ proof under the original header, or a GQ256 header.
+pub fn verify_jwt(
+    token: &str,
+    trust: &TrustRoots,
+    policy: &Policy,
+    now: UnixTime,
+) -> Result<Verified<TokenOutcome>, Rejected> {
+    let mut ck = Checklist::default();
+    match jwt_inner(
+        token.trim_end_matches(['\n', '\r']),
+        trust,
+        policy,
+        now,
+        &mut ck,
+    ) {
+        Ok(mut out) => {
+            out.checks = ck.checks;
+            Ok(Verified::new(out))
+        }
+        Err(e) => Err(ck.reject(e)),
+    }
+}
+
+/// Verifies a DSSE envelope of OpenPubkey-signed in-toto, bound to the image manifest digest
+/// `subject_sha256` (64 lowercase hex, optionally prefixed `sha256:`) that the caller computed.
+pub fn verify_envelope(
+    bytes: &[u8],
+    subject_sha256: &str,
+    trust: &TrustRoots,
+    policy: &Policy,
+    now: UnixTime,
+) -> Result<Verified<EnvelopeOutcome>, Rejected> {
+    let mut ck = Checklist::default();
+    match envelope_inner(bytes, subject_sha256, trust, policy, now, &mut ck) {
+        Ok(mut out) => {
+            out.checks = ck.checks;
+            Ok(Verified::new(out))
+        }
+        Err(e) => Err(ck.reject(e)),
+    }
+}
+
+fn envelope_inner(
+    bytes: &[u8],
+    subject_sha256: &str,
+    trust: &TrustRoots,
+    policy: &Policy,
+    now: UnixTime,
+    ck: &mut Checklist,
+) -> Result<EnvelopeOutcome, VerifyError> {
+    let expected = subject_sha256
+        .strip_prefix("sha256:")
+        .unwrap_or(subject_sha256);
+    if !crate::hex::is_lower_hex(expected, 64) {
+        return Err(VerifyError::InvalidField {
+            what: "expected subject digest",
+            field: "sha256",
+        });
+    }
+    let env = ck.step("dsse.parse", Envelope::parse(bytes), |e| {
+        format!(
+            "Parsed DSSE envelope with {} signature(s)",
+            e.signatures.len()
+        )
+    })?;
+    ck.step(
+        "dsse.payload_type",
+        if env.payload_type == IN_TOTO_PAYLOAD_TYPE {
+            Ok(())
+        } else {
+            Err(VerifyError::UnsupportedFormat {
+                reason: "DSSE payloadType is not application/vnd.in-toto+json",
+            })
+        },
+        |()| format!("Verified payload type {IN_TOTO_PAYLOAD_TYPE}"),
+    )?;
+    let pae = env.pae();
+    let mut tokens = Vec::with_capacity(env.signatures.len());
+    for sig in &env.signatures {
+        if !sig.keyid.is_empty() && sig.keyid != "OPK" {
+            return Err(VerifyError::UnsupportedFormat {
+                reason: "DSSE keyid is not OPK",
+            });
+        }
+        let (token, cic) = pk_token_core(&sig.sig, trust, policy, now, ck)?;
+        ck.step("att", cic.check_att(&pae), |()| {
+            "Verified att binds the PK token to this attestation (SHA-256 of the DSSE PAE)"
+                .to_string()
+        })?;
+        tokens.push(token);
+    }
+    let statement = ck.step("statement", Statement::parse(&env.payload), |s| {
+        format!("Verifying {} attestation", s.predicate_type)
+    })?;
+    ck.step(
+        "subject",
+        statement
+            .subject_with_sha256(expected)
+            .map(|_| ())
+            .ok_or(VerifyError::SubjectMismatch {
+                expected: format!("sha256:{expected}"),
+            }),
+        |()| format!("Verified attestation refers to digest sha256:{expected}"),
+    )?;
+    if policy.provenance_cross_checks && statement.predicate_type == intoto::SLSA_PROVENANCE_V02 {
+        for token in &tokens {
+            if token.key.issuer == GITHUB_ACTIONS_ISSUER || token.claims.contains_key("run_id") {
+                provenance_cross_checks(&statement.predicate, &token.claims, ck)?;
+            }
+        }
+    }
+    let format = tokens.first().and_then(|t| t.format).unwrap_or(Format::F0);
+    Ok(EnvelopeOutcome {
+        format,
+        tokens,
+        statement,
+        checks: Vec::new(),
+    })
+}
+
+fn provenance_cross_checks(
+    predicate: &Value,
+    claims: &Map<String, Value>,
+    ck: &mut Checklist,
+) -> Result<(), VerifyError> {
+    let claim = |k: &str| {
+        claims
+            .get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let vcs = predicate
+        .pointer("/metadata/https:~1~1mobyproject.org~1buildkit@v1#metadata/vcs")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let field = |v: &Value, k: &str| {
+        v.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let (sha, repository, run_id) = (claim("sha"), claim("repository"), claim("run_id"));
+    let revision = field(&vcs, "revision");
+    ck.step(
+        "provenance.revision",
+        rule("provenance vcs.revision", &sha, &revision),
+        |()| format!("Verified signed git sha provenance {sha}"),
+    )?;
+    let source = field(&vcs, "source");
+    let want_source = format!("https://github.com/{repository}");
+    ck.step(
+        "provenance.source",
+        rule("provenance vcs.source", &want_source, &source),
+        |()| format!("Verified signed git repo provenance {repository}"),
+    )?;
+    let builder = predicate
+        .pointer("/builder/id")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let run_url = format!("https://github.com/{repository}/actions/runs/{run_id}");
+    ck.step(
+        "provenance.builder",
+        rule("provenance builder.id", &run_url, builder),
+        |()| format!("Verified provenance builder is the Actions run {run_url}"),
+    )?;
+    Ok(())
+}
+
+fn rule(name: &'static str, expected: &str, actual: &str) -> Result<(), VerifyError> {
+    if expected == actual {
+        Ok(())
+    } else {
+        Err(VerifyError::PolicyViolation {
+            rule: name,
+            expected: expected.to_owned(),
+            actual: actual.to_owned(),
+        })
+    }
+}
+
+fn pk_token_inner(
+    bytes: &[u8],
+    trust: &TrustRoots,
+    policy: &Policy,
+    now: UnixTime,
+    ck: &mut Checklist,
+) -> Result<TokenOutcome, VerifyError> {
+    pk_token_core(bytes, trust, policy, now, ck).map(|(t, _)| t)
+}
+
+fn pk_token_core(
+    bytes: &[u8],
+    trust: &TrustRoots,
+    policy: &Policy,
+    now: UnixTime,
+    ck: &mut Checklist,
+) -> Result<(TokenOutcome, Cic), VerifyError> {
+    let pkt = ck.step("pktoken.parse", PkToken::parse(bytes), |p| {
+        format!(
+            "Parsed PK token ({} form)",
+            if p.serialization == pktoken::Serialization::Json {
+                "JSON"
+            } else {
+                "compact"
+            }
+        )
+    })?;
+    let claims = ck.step("claims", claims_of(&pkt.payload_b64), |_| {
+        "Parsed ID token claims".to_string()
+    })?;
+    let iss = issuer_allowed(&claims, policy, ck)?;
+    if iss == GITHUB_ACTIONS_ISSUER && pkt.op_scheme == OpScheme::Rs256 {
+        // A GitHub PK token must carry a GQ proof: the raw RSA signature would make the ID token
+        // a replayable bearer token (P2).
+        let e = VerifyError::UnsupportedFormat {
+            reason: "GitHub PK tokens must carry a GQ proof, not the RSA signature",
+        };
+        return Err(ck
+            .step::<()>("op.signature", Err(e), |()| String::new())
+            .unwrap_err());
+    }
+    let op = verify_op(&pkt.op, pkt.op_scheme, &pkt.payload_b64, &iss, trust, ck)?;
+    let format = match (pkt.format, op.gq_format) {
+        (Format::F2 | Format::F3, Some(f)) => f,
+        (Format::Compact2023, _) if op.scheme == "GQ" => Format::F0,
+        (f, _) => f,
+    };
+    ck.pass(
+        "pktoken.format",
+        format!("Detected PK token format {format}"),
+    );
+    let typed_roles = matches!(format, Format::F2 | Format::F3);
+    let cic = ck.step("cic.header", cic_of(&pkt.cic, typed_roles), |_| {
+        "Parsed client-instance claims (ES256 ephemeral key)".to_string()
+    })?;
+    let claim_name = commitment_claim(&iss, &claims);
+    let commitment_ok = match claims.get(claim_name) {
+        Some(Value::String(v)) => {
+            v == cic.commitment()
+                || (format == Format::Compact2023 && v == cic.commitment_std_no_pad())
+        }
+        _ => false,
+    };
+    ck.step(
+        "commitment",
+        if commitment_ok {
+            Ok(())
+        } else {
+            Err(VerifyError::CommitmentMismatch { claim: claim_name })
+        },
+        |()| {
+            format!(
+                "Verified {claim_name} commits to the client instance (SHA3-256 of the CIC header)"
+            )
+        },
+    )?;
+    ck.step(
+        "cic.signature",
+        if cic.verify_signature(
+            &pkt.cic.protected_b64,
+            &pkt.payload_b64,
+            &pkt.cic.signature_b64,
+        ) {
+            Ok(())
+        } else {
+            Err(VerifyError::CicSignatureInvalid)
+        },
+        |()| "Verified CIC signature by the ephemeral key".to_string(),
+    )?;
+    let token = finish(
+        Some(format),
+        op,
+        claims,
+        cic.att().map(str::to_owned),
+        iss,
+        policy,
+        now,
+        ck,
+    )?;
+    Ok((token, cic))
+}
+
+fn jwt_inner(
+    token: &str,
+    trust: &TrustRoots,
+    policy: &Policy,
+    now: UnixTime,
+    ck: &mut Checklist,
+) -> Result<TokenOutcome, VerifyError> {
+    let jws = ck.step("jwt.parse", CompactJws::parse(token), |_| {
+        "Parsed JWT".to_string()
+    })?;
+    let header = Header::decode(jws.header_b64, "JWT header")?;
+    let claims = ck.step("claims", claims_of(jws.payload_b64), |_| {
+        "Parsed ID token claims".to_string()
+    })?;
+    let iss = issuer_allowed(&claims, policy, ck)?;
+    let scheme = match header.alg() {
+        Some("GQ256") => OpScheme::Gq256,
+        _ => OpScheme::CompactRs256Labelled,
+    };
+    let entry = Entry {
+        protected_b64: jws.header_b64.to_owned(),
+        header,
+        signature_b64: jws.signature_b64.to_owned(),
+    };
+    let op = verify_op(&entry, scheme, jws.payload_b64, &iss, trust, ck)?;
+    finish(None, op, claims, None, iss, policy, now, ck)
+}
+
+fn claims_of(payload_b64: &str) -> Result<Map<String, Value>, VerifyError> {
+    let claims = pktoken::decode_claims(payload_b64)?;
+    const WHAT: &str = "ID token payload";
+    let f = crate::json::Fields::new(&claims, WHAT);
+    f.str("iss")?;
+    for t in ["iat", "exp", "nbf"] {
+        f.opt_i64(t)?;
+    }
+    if f.opt_i64("iat")?.is_none() {
+        return Err(VerifyError::MissingField {
+            what: WHAT,
+            field: "iat",
+        });
+    }
+    match claims.get("aud") {
+        None | Some(Value::String(_)) => {}
+        Some(Value::Array(a)) if a.iter().all(Value::is_string) => {}
+        Some(_) => {
+            return Err(VerifyError::InvalidField {
+                what: WHAT,
+                field: "aud",
+            })
+        }
+    }
+    Ok(claims)
+}
+
+fn issuer_allowed(
+    claims: &Map<String, Value>,
+    policy: &Policy,
+    ck: &mut Checklist,
+) -> Result<String, VerifyError> {
+    let iss = claims
+        .get("iss")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let r = if policy.issuers.iter().any(|i| *i == iss) {
+        Ok(iss)
+    } else {
+        Err(VerifyError::IssuerNotAllowed { issuer: iss })
+    };
+    ck.step("issuer", r, |i| {
+        format!("Verified issuer {i} is allowed by the policy")
+    })
+}
+
+/// GitHub Actions commits in `aud`; other issuers in `nonce`, or in `aud` when they have no
+/// nonce (GitHub-shaped issuers such as `opk dev-op`).
+fn commitment_claim(iss: &str, claims: &Map<String, Value>) -> &'static str {
+    if iss != GITHUB_ACTIONS_ISSUER && claims.contains_key("nonce") {
+        "nonce"
+    } else {
+        "aud"
+    }
+}
+
+fn cic_of(entry: &Entry, typed_roles: bool) -> Result<Cic, VerifyError> {
+    if typed_roles && entry.header.typ() != Some("CIC") {
+        return Err(VerifyError::InvalidField {
+            what: "CIC header",
+            field: "typ",
+        });
+    }
+    Cic::from_header(&entry.header)
+}
+
+struct OpVerified<'t> {
+    key: &'t TrustedKey,
+    scheme: &'static str,
+    gq_format: Option<Format>,
+}
+
+/// Members an F2 GQ header may carry; none but `kid` is covered by an F2 proof, and only `kid`
+/// (bound through the identity) is ever used (P10).
+const F2_HEADER_MEMBERS: [&str; 5] = ["alg", "kid", "typ", "jkt", "cic"];
+
+fn verify_op<'t>(
+    op: &Entry,
+    scheme: OpScheme,
+    payload_b64: &str,
+    iss: &str,
+    trust: &'t TrustRoots,
+    ck: &mut Checklist,
+) -> Result<OpVerified<'t>, VerifyError> {
+    let r = (|| {
+        let sig = b64::decode_url(&op.signature_b64, "OP signature")?;
+        let op_input = jws::signing_input(&op.protected_b64, payload_b64);
+        if scheme == OpScheme::Gq256 {
+            let f = op.header.fields("GQ header");
+            if Alg::parse(f.opt_str("alg")?, "GQ header")? != Alg::Gq256 {
+                return Err(VerifyError::UnsupportedAlg {
+                    what: "GQ header",
+                    alg: f.opt_str("alg")?.unwrap_or_default().into(),
+                });
+            }
+            if f.opt_str("typ")?.is_some_and(|t| t != "JWT") {
+                return Err(VerifyError::InvalidField {
+                    what: "GQ header",
+                    field: "typ",
+                });
+            }
+            let orig_b64 = f.str("kid")?;
+            let orig = Header::decode(orig_b64, "original OP header")?;
+            let of = orig.fields("original OP header");
+            if Alg::parse(of.opt_str("alg")?, "original OP header")? != Alg::Rs256 {
+                return Err(VerifyError::UnsupportedAlg {
+                    what: "original OP header",
+                    alg: of.opt_str("alg")?.unwrap_or_default().into(),
+                });
+            }
+            let key = trust.find(iss, of.str("kid")?)?;
+            let rsa = trust::rsa_of(key)?;
+            let identity = jws::signing_input(orig_b64, payload_b64);
+            if gq::verify(rsa, identity.as_bytes(), op_input.as_bytes(), &sig) {
+                return Ok(OpVerified {
+                    key,
+                    scheme: "GQ",
+                    gq_format: Some(Format::F3),
+                });
+            }
+            let f2_shape = op
+                .header
+                .map
+                .keys()
+                .all(|k| F2_HEADER_MEMBERS.contains(&k.as_str()));
+            if f2_shape && gq::verify(rsa, identity.as_bytes(), identity.as_bytes(), &sig) {
+                return Ok(OpVerified {
+                    key,
+                    scheme: "GQ",
+                    gq_format: Some(Format::F2),
+                });
+            }
+            return Err(VerifyError::OpSignatureInvalid { scheme: "GQ" });
+        }
+        let f = op.header.fields("OP header");
+        if Alg::parse(f.opt_str("alg")?, "OP header")? != Alg::Rs256 {
+            return Err(VerifyError::UnsupportedAlg {
+                what: "OP header",
+                alg: f.opt_str("alg")?.unwrap_or_default().into(),
+            });
+        }
+        let key = trust.find(iss, f.str("kid")?)?;
+        let rsa = trust::rsa_of(key)?;
+        let use_gq = match scheme {
+            OpScheme::GqOriginalHeader => true,
+            OpScheme::CompactRs256Labelled => sig.len() != rsa.modulus_len(),
+            _ => false,
+        };
+        if use_gq {
+            if gq::verify(rsa, op_input.as_bytes(), op_input.as_bytes(), &sig) {
+                Ok(OpVerified {
+                    key,
+                    scheme: "GQ",
+                    gq_format: None,
+                })
+            } else {
+                Err(VerifyError::OpSignatureInvalid { scheme: "GQ" })
+            }
+        } else if rs256::verify(rsa, op_input.as_bytes(), &sig) {
+            Ok(OpVerified {
+                key,
+                scheme: "RS256",
+                gq_format: None,
+            })
+        } else {
+            Err(VerifyError::OpSignatureInvalid { scheme: "RS256" })
+        }
+    })();
+    ck.step("op.signature", r, |o| {
+        format!(
+            "Verified OIDC token was signed by {iss} (key {}, {}; {})",
+            o.key.kid,
+            if o.scheme == "GQ" {
+                "GQ proof of the RSA signature"
+            } else {
+                "RS256"
+            },
+            o.key.source.describe()
+        )
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    format: Option<Format>,
+    op: OpVerified<'_>,
+    claims: Map<String, Value>,
+    att: Option<String>,
+    iss: String,
+    policy: &Policy,
+    now: UnixTime,
+    ck: &mut Checklist,
+) -> Result<TokenOutcome, VerifyError> {
+    let iat = claims
+        .get("iat")
+        .and_then(Value::as_i64)
+        .unwrap_or_default();
+    let window = op.key.window;
+    let time = (|| {
+        if let Some(w) = window {
+            if iat < w.not_before.0 || iat > w.not_after.0 {
+                return Err(VerifyError::TimeWindow {
+                    iat,
+                    reason: "outside the signing key's known window",
+                });
+            }
+        }
+        if iat > now.0.saturating_add(FUTURE_SKEW_SECS) {
+            return Err(VerifyError::TimeWindow {
+                iat,
+                reason: "issued in the future",
+            });
+        }
+        if let Some(max) = policy.max_age_secs {
+            if now.0.saturating_sub(iat) > max {
+                return Err(VerifyError::TimeWindow {
+                    iat,
+                    reason: "older than the policy's maximum age",
+                });
+            }
+        }
+        Ok(())
+    })();
+    ck.step("time", time, |()| match window {
+        Some(w) => format!(
+            "Verified token issued at {} inside the key's window {} – {}",
+            UnixTime(iat),
+            w.not_before,
+            w.not_after
+        ),
+        None => format!(
+            "Token issued at {} (key has no dated window)",
+            UnixTime(iat)
+        ),
+    })?;
+    let claim = |k: &str| {
+        claims
+            .get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    if iss == GITHUB_ACTIONS_ISSUER || claims.contains_key("run_id") {
+        let (repo, run) = (claim("repository"), claim("run_id"));
+        if !repo.is_empty() && !run.is_empty() {
+            ck.pass(
+                "github.run",
+                format!("Verified attestation digest was signed on a Github Actions run: https://github.com/{repo}/actions/runs/{run}"),
+            );
+        }
+    }
+    for r in &policy.rules {
+        let actual = claims
+            .get(r.claim)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let res = rule(r.claim, &r.expected, &actual);
+        ck.step(rule_id(r.claim), res, |()| match r.claim {
+            "repository_owner_id" => format!(
+                "Verified repository owner {} ({})",
+                actual,
+                claim("repository_owner")
+            ),
+            "repository" => format!("Verified repository {actual}"),
+            other => format!("Verified {other} {actual}"),
+        })?;
+    }
+    Ok(TokenOutcome {
+        format,
+        op_scheme: op.scheme,
+        claims,
+        key: KeyInfo {
+            issuer: iss,
+            kid: op.key.kid.clone(),
+            source: op.key.source.clone(),
+            window: op.key.window,
+        },
+        att,
+        checks: Vec::new(),
+    })
+}
+
+fn rule_id(claim: &str) -> &'static str {
+    match claim {
+        "repository_owner_id" => "policy.repository_owner_id",
+        "repository" => "policy.repository",
+        "ref" => "policy.ref",
+        "workflow_ref" => "policy.workflow_ref",
+        "job_workflow_ref" => "policy.job_workflow_ref",
+        "event_name" => "policy.event_name",
+        _ => "policy.claim",
+    }
+}
+
+/// Image-level rule: every predicate type the policy requires must be among `verified`.
+pub fn check_required_predicates(policy: &Policy, verified: &[&str]) -> Result<(), VerifyError> {
+    for t in &policy.required_predicate_types {
+        if !verified.contains(&t.as_str()) {
+            return Err(VerifyError::MissingAttestation {
+                predicate_type: t.clone(),
+            });
+        }
+    }
+    Ok(())
+}

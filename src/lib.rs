@@ -1,0 +1,25 @@
+//! OPK Explorer, the Leptos client-side-rendered web app.
+//!
+//! Everything runs in the page: fetching goes through `opk-registry`, verification through
+//! `opk-verify`, and nothing a server says is trusted. This module only assembles the views.
+
+#![forbid(unsafe_code)]
+
+mod app;
+
+pub use app::App;
+
+/// Mounts [`App`] into the page's `#app` element (falling back to `<body>`).
+pub fn mount() {
+    use leptos::prelude::*;
+    let root = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("app"));
+    match root {
+        Some(el) => {
+            let el: web_sys::HtmlElement = wasm_bindgen::JsCast::unchecked_into(el);
+            leptos::mount::mount_to(el, App).forget();
+        }
+        None => leptos::mount::mount_to_body(App),
+    }
+}

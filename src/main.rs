@@ -1,0 +1,5 @@
+//! Browser entry point: mounts the OPK Explorer app into the page (built by Trunk from `web/index.html`).
+
+fn main() {
+    opk_explorer::mount();
+}
