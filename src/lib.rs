@@ -11,7 +11,6 @@ pub use app::App;
 
 /// Mounts [`App`] into the page's `#app` element (falling back to `<body>`).
 pub fn mount() {
-    use leptos::prelude::*;
     let root = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id("app"));

@@ -300,9 +300,12 @@ fn pk_token_core(
         let e = VerifyError::UnsupportedFormat {
             reason: "GitHub PK tokens must carry a GQ proof, not the RSA signature",
         };
-        return Err(ck
-            .step::<()>("op.signature", Err(e), |()| String::new())
-            .unwrap_err());
+        ck.checks.push(Check {
+            id: "op.signature",
+            ok: false,
+            message: e.to_string(),
+        });
+        return Err(e);
     }
     let op = verify_op(&pkt.op, pkt.op_scheme, &pkt.payload_b64, &iss, trust, ck)?;
     let format = match (pkt.format, op.gq_format) {
@@ -430,7 +433,7 @@ fn issuer_allowed(
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_owned();
-    let r = if policy.issuers.iter().any(|i| *i == iss) {
+    let r = if policy.issuers.contains(&iss) {
         Ok(iss)
     } else {
         Err(VerifyError::IssuerNotAllowed { issuer: iss })

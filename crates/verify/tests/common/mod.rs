@@ -95,3 +95,4 @@ pub fn pk_token_of(envelope: &[u8]) -> Vec<u8> {
     let env = opk_verify::dsse::Envelope::parse(envelope).unwrap();
     env.signatures[0].sig.clone()
 }
+pub mod forge;

@@ -1,0 +1,532 @@
+//! Every check tested both ways: a valid token/envelope passes, and one mutation of each input
+//! fails with the right error variant (security.md §5 P0 items included).
+
+mod common;
+
+use common::forge::*;
+use common::*;
+use opk_verify::b64::encode_url as b64;
+use opk_verify::{verify_envelope, verify_pk_token, Format, VerifyError};
+use serde_json::json;
+
+fn policy() -> opk_verify::Policy {
+    demo_policy()
+}
+
+fn err_of(r: Result<impl std::fmt::Debug, opk_verify::Rejected>) -> VerifyError {
+    r.unwrap_err().error
+}
+
+fn flip_b64_char(s: &str, at: usize) -> String {
+    let mut c: Vec<char> = s.chars().collect();
+    c[at] = if c[at] == 'A' { 'B' } else { 'A' };
+    c.into_iter().collect()
+}
+
+#[test]
+fn all_formats_verify_and_are_detected() {
+    let (op, client) = (TestOp::new(), Client::new());
+    let trust = op.trust();
+    let f0 = build(&op, &client, None, GqKind::Original, |_| {});
+    let v = verify_pk_token(&f0.f0_json(), &trust, &policy(), NOW).unwrap();
+    assert_eq!(v.format, Some(Format::F0));
+    let f2 = build(&op, &client, None, GqKind::F2, |_| {});
+    assert_eq!(
+        verify_pk_token(&f2.typed_json(), &trust, &policy(), NOW)
+            .unwrap()
+            .format,
+        Some(Format::F2)
+    );
+    assert_eq!(
+        verify_pk_token(&f2.compact(), &trust, &policy(), NOW)
+            .unwrap()
+            .format,
+        Some(Format::F2)
+    );
+    let f3 = build(&op, &client, None, GqKind::F3, |_| {});
+    assert_eq!(
+        verify_pk_token(&f3.typed_json(), &trust, &policy(), NOW)
+            .unwrap()
+            .format,
+        Some(Format::F3)
+    );
+    assert_eq!(
+        verify_pk_token(&f3.compact(), &trust, &policy(), NOW)
+            .unwrap()
+            .format,
+        Some(Format::F3)
+    );
+}
+
+#[test]
+fn payload_mutation_breaks_the_op_signature() {
+    let (op, client) = (TestOp::new(), Client::new());
+    for kind in [GqKind::Original, GqKind::F2, GqKind::F3] {
+        let mut p = build(&op, &client, None, kind, |_| {});
+        let other = build(&op, &client, None, kind, |c| {
+            c["repository_owner_id"] = json!("666")
+        });
+        p.payload = other.payload; // a validly-encoded, different payload
+        let bytes = if kind == GqKind::Original {
+            p.f0_json()
+        } else {
+            p.typed_json()
+        };
+        assert_eq!(
+            err_of(verify_pk_token(&bytes, &op.trust(), &policy(), NOW)),
+            VerifyError::OpSignatureInvalid { scheme: "GQ" }
+        );
+    }
+}
+
+#[test]
+fn op_header_mutations() {
+    let (op, client) = (TestOp::new(), Client::new());
+    let p = build(&op, &client, None, GqKind::Original, |_| {});
+    let hdr = |h: serde_json::Value| b64(h.to_string().as_bytes());
+    // Same kid, different header bytes: the GQ identity changes.
+    let mut m = p.clone();
+    m.op_protected = b64(format!(r#"{{"kid":"{TEST_KID}","alg":"RS256","typ":"JWT"}}"#).as_bytes());
+    assert_ne!(m.op_protected, p.op_protected);
+    assert_eq!(
+        err_of(verify_pk_token(&m.f0_json(), &op.trust(), &policy(), NOW)),
+        VerifyError::OpSignatureInvalid { scheme: "GQ" }
+    );
+    // Unknown kid.
+    m.op_protected = hdr(json!({"typ":"JWT","alg":"RS256","kid":"OTHER"}));
+    assert!(matches!(
+        err_of(verify_pk_token(&m.f0_json(), &op.trust(), &policy(), NOW)),
+        VerifyError::KeyNotFound { .. }
+    ));
+    // alg outside the allow-list, including none and HMAC (CVE-2025-3757 class).
+    for alg in ["none", "HS256", "PS256", "ES256", ""] {
+        m.op_protected = hdr(json!({"typ":"JWT","alg":alg,"kid":TEST_KID}));
+        assert!(
+            matches!(
+                err_of(verify_pk_token(&m.f0_json(), &op.trust(), &policy(), NOW)),
+                VerifyError::UnsupportedAlg { .. }
+            ),
+            "{alg}"
+        );
+    }
+    m.op_protected = hdr(json!({"typ":"JWT","alg":"RS256","kid":TEST_KID,"crit":["x"]}));
+    assert!(matches!(
+        err_of(verify_pk_token(&m.f0_json(), &op.trust(), &policy(), NOW)),
+        VerifyError::UnsupportedCritical { .. }
+    ));
+}
+
+#[test]
+fn gq_signature_mutations() {
+    let (op, client) = (TestOp::new(), Client::new());
+    let p = build(&op, &client, None, GqKind::Original, |_| {});
+    for at in [0, 20, 43, 100, 5000, 5503] {
+        let mut m = p.clone();
+        m.op_sig = flip_b64_char(&p.op_sig, at);
+        assert_eq!(
+            err_of(verify_pk_token(&m.f0_json(), &op.trust(), &policy(), NOW)),
+            VerifyError::OpSignatureInvalid { scheme: "GQ" },
+            "flip at {at}"
+        );
+    }
+    // Truncated proof, and S_1 = 0.
+    let mut m = p.clone();
+    m.op_sig = p.op_sig[..5500].to_string();
+    assert!(verify_pk_token(&m.f0_json(), &op.trust(), &policy(), NOW).is_err());
+    let mut raw = opk_verify::b64::decode_url(&p.op_sig, "t").unwrap();
+    raw[32..32 + 256].fill(0);
+    m.op_sig = b64(&raw);
+    assert_eq!(
+        err_of(verify_pk_token(&m.f0_json(), &op.trust(), &policy(), NOW)),
+        VerifyError::OpSignatureInvalid { scheme: "GQ" }
+    );
+    // S_1 = n (not reduced).
+    raw[32..32 + 256].copy_from_slice(op.key.modulus_bytes());
+    m.op_sig = b64(&raw);
+    assert_eq!(
+        err_of(verify_pk_token(&m.f0_json(), &op.trust(), &policy(), NOW)),
+        VerifyError::OpSignatureInvalid { scheme: "GQ" }
+    );
+}
+
+#[test]
+fn cic_header_mutations_break_the_commitment() {
+    let (op, client) = (TestOp::new(), Client::new());
+    let att = "05aefd807d05c0d2f6717036268c7f64f2a7d1af5d01c02506320a00113e9516";
+    let p = build(&op, &client, Some(att), GqKind::Original, |_| {});
+    let original =
+        String::from_utf8(opk_verify::b64::decode_url(&p.cic_protected, "t").unwrap()).unwrap();
+    for (from, to) in [
+        (&att[..8], "15aefd80"),
+        ("a359793b", "b359793b"),
+        ("\"x\":\"", "\"x\":\"A"),
+    ] {
+        let mut m = p.clone();
+        let changed = original.replacen(from, to, 1);
+        assert_ne!(changed, original);
+        m.cic_protected = b64(changed.as_bytes());
+        let e = err_of(verify_pk_token(&m.f0_json(), &op.trust(), &policy(), NOW));
+        assert!(
+            matches!(
+                e,
+                VerifyError::CommitmentMismatch { claim: "aud" }
+                    | VerifyError::BadBase64 { .. }
+                    | VerifyError::WeakKey { .. }
+            ),
+            "{from}: {e:?}"
+        );
+    }
+    // The same header re-ordered (same JSON, other bytes) also fails: we hash raw bytes (P9).
+    let mut m = p.clone();
+    let v: serde_json::Value = serde_json::from_str(&original).unwrap();
+    m.cic_protected = b64(serde_json::to_string_pretty(&v).unwrap().as_bytes());
+    assert_eq!(
+        err_of(verify_pk_token(&m.f0_json(), &op.trust(), &policy(), NOW)),
+        VerifyError::CommitmentMismatch { claim: "aud" }
+    );
+}
+
+#[test]
+fn aud_mutation_is_a_commitment_mismatch() {
+    let (op, client) = (TestOp::new(), Client::new());
+    let p = build(&op, &client, None, GqKind::Original, |c| {
+        c["aud"] = json!("not-the-commitment")
+    });
+    assert_eq!(
+        err_of(verify_pk_token(&p.f0_json(), &op.trust(), &policy(), NOW)),
+        VerifyError::CommitmentMismatch { claim: "aud" }
+    );
+    let p = build(&op, &client, None, GqKind::Original, |c| {
+        c["aud"] = json!(["x"])
+    });
+    assert_eq!(
+        err_of(verify_pk_token(&p.f0_json(), &op.trust(), &policy(), NOW)),
+        VerifyError::CommitmentMismatch { claim: "aud" }
+    );
+}
+
+#[test]
+fn cic_signature_and_upk_mutations() {
+    let (op, client) = (TestOp::new(), Client::new());
+    let p = build(&op, &client, None, GqKind::Original, |_| {});
+    let mut m = p.clone();
+    m.cic_sig = flip_b64_char(&p.cic_sig, 10);
+    assert_eq!(
+        err_of(verify_pk_token(&m.f0_json(), &op.trust(), &policy(), NOW)),
+        VerifyError::CicSignatureInvalid
+    );
+    // A CIC signature by another key over the right input.
+    let other = Client {
+        sk: p256::ecdsa::SigningKey::from_slice(&[9u8; 32]).unwrap(),
+    };
+    m.cic_sig = other.sign(&format!("{}.{}", p.cic_protected, p.payload));
+    assert_eq!(
+        err_of(verify_pk_token(&m.f0_json(), &op.trust(), &policy(), NOW)),
+        VerifyError::CicSignatureInvalid
+    );
+}
+
+#[test]
+fn f2_header_is_never_trusted_and_tampering_fails() {
+    let (op, client) = (TestOp::new(), Client::new());
+    let p = build(&op, &client, None, GqKind::F2, |_| {});
+    let hdr =
+        String::from_utf8(opk_verify::b64::decode_url(&p.op_protected, "t").unwrap()).unwrap();
+    // Adding a member F2 never has: neither F3 (header covered) nor F2 (shape) accepts it.
+    let mut m = p.clone();
+    m.op_protected = b64(hdr.replacen("{", r#"{"extra":"x","#, 1).as_bytes());
+    assert_eq!(
+        err_of(verify_pk_token(
+            &m.typed_json(),
+            &op.trust(),
+            &policy(),
+            NOW
+        )),
+        VerifyError::OpSignatureInvalid { scheme: "GQ" }
+    );
+    // Adding a jkt (uncovered in F2) still verifies as F2, and jkt is not used for anything.
+    m.op_protected = b64(hdr.replacen("{", r#"{"jkt":"attacker","#, 1).as_bytes());
+    assert_eq!(
+        verify_pk_token(&m.typed_json(), &op.trust(), &policy(), NOW)
+            .unwrap()
+            .format,
+        Some(Format::F2)
+    );
+    // F3 covers its header: the same tweak fails.
+    let p3 = build(&op, &client, None, GqKind::F3, |_| {});
+    let hdr3 =
+        String::from_utf8(opk_verify::b64::decode_url(&p3.op_protected, "t").unwrap()).unwrap();
+    let mut m3 = p3.clone();
+    m3.op_protected = b64(hdr3.replacen("{", r#"{"jkt":"attacker","#, 1).as_bytes());
+    assert_eq!(
+        err_of(verify_pk_token(
+            &m3.typed_json(),
+            &op.trust(),
+            &policy(),
+            NOW
+        )),
+        VerifyError::OpSignatureInvalid { scheme: "GQ" }
+    );
+    // The original header inside kid must be RS256.
+    let bad_orig = b64(json!({"alg":"none","kid":TEST_KID}).to_string().as_bytes());
+    m3.op_protected = b64(json!({"alg":"GQ256","kid":bad_orig,"typ":"JWT"})
+        .to_string()
+        .as_bytes());
+    assert!(matches!(
+        err_of(verify_pk_token(
+            &m3.typed_json(),
+            &op.trust(),
+            &policy(),
+            NOW
+        )),
+        VerifyError::UnsupportedAlg { .. }
+    ));
+}
+
+#[test]
+fn role_routing_rules() {
+    let (op, client) = (TestOp::new(), Client::new());
+    let p = build(&op, &client, None, GqKind::Original, |_| {});
+    let json = String::from_utf8(p.f0_json()).unwrap();
+    let cases = [
+        (
+            json.replace(r#""sig_type":"cic""#, r#""sig_type":"oidc_gq""#),
+            "duplicate signature role",
+        ),
+        (
+            json.replace(r#""sig_type":"cic""#, r#""sig_type":"weird""#),
+            "unknown sig_type",
+        ),
+        (
+            json.replacen(r#","header":{"sig_type":"cic"}"#, "", 1),
+            "signature without sig_type",
+        ),
+    ];
+    for (bytes, reason) in cases {
+        assert_eq!(
+            err_of(verify_pk_token(
+                bytes.as_bytes(),
+                &op.trust(),
+                &policy(),
+                NOW
+            )),
+            VerifyError::UnsupportedFormat { reason }
+        );
+    }
+    // Raw RSA (sig_type oidc) is refused for GitHub: it would publish a bearer token (P2).
+    let (h, pl, sig) = op.issue(&github_claims("x"));
+    let raw = format!(
+        r#"{{"payload":"{pl}","signatures":[{{"protected":"{}","header":{{"sig_type":"cic"}},"signature":"{}"}},{{"protected":"{h}","header":{{"sig_type":"oidc"}},"signature":"{}"}}]}}"#,
+        p.cic_protected,
+        p.cic_sig,
+        b64(&sig)
+    );
+    assert!(matches!(
+        err_of(verify_pk_token(raw.as_bytes(), &op.trust(), &policy(), NOW)),
+        VerifyError::UnsupportedFormat { .. }
+    ));
+    // Duplicate JSON keys anywhere are rejected.
+    let dup = json.replacen(r#"{"payload":"#, r#"{"payload":"x","payload":"#, 1);
+    assert!(matches!(
+        err_of(verify_pk_token(dup.as_bytes(), &op.trust(), &policy(), NOW)),
+        VerifyError::DuplicateKey { .. }
+    ));
+}
+
+#[test]
+fn issuer_policy_and_time_rules() {
+    let (op, client) = (TestOp::new(), Client::new());
+    let p = build(&op, &client, None, GqKind::Original, |c| {
+        c["iss"] = json!("https://evil.example")
+    });
+    assert_eq!(
+        err_of(verify_pk_token(&p.f0_json(), &op.trust(), &policy(), NOW)),
+        VerifyError::IssuerNotAllowed {
+            issuer: "https://evil.example".into()
+        }
+    );
+    let p = build(&op, &client, None, GqKind::Original, |_| {});
+    let wrong_owner = opk_verify::Policy::builder()
+        .repository_owner_id("1")
+        .build()
+        .unwrap();
+    assert_eq!(
+        err_of(verify_pk_token(
+            &p.f0_json(),
+            &op.trust(),
+            &wrong_owner,
+            NOW
+        )),
+        VerifyError::PolicyViolation {
+            rule: "repository_owner_id",
+            expected: "1".into(),
+            actual: "145685596".into()
+        }
+    );
+    let wrong_repo = opk_verify::Policy::builder()
+        .repository("victim/app")
+        .build()
+        .unwrap();
+    assert!(matches!(
+        err_of(verify_pk_token(&p.f0_json(), &op.trust(), &wrong_repo, NOW)),
+        VerifyError::PolicyViolation {
+            rule: "repository",
+            ..
+        }
+    ));
+    let max_age = opk_verify::Policy::builder()
+        .repository_owner_id("145685596")
+        .max_age_secs(86_400)
+        .build()
+        .unwrap();
+    assert!(matches!(
+        err_of(verify_pk_token(&p.f0_json(), &op.trust(), &max_age, NOW)),
+        VerifyError::TimeWindow { .. }
+    ));
+    // Issued in the future relative to `now`.
+    assert!(matches!(
+        err_of(verify_pk_token(
+            &p.f0_json(),
+            &op.trust(),
+            &policy(),
+            opk_verify::UnixTime(1_600_000_000)
+        )),
+        VerifyError::TimeWindow {
+            reason: "issued in the future",
+            ..
+        }
+    ));
+    // iat as a float or string is a type error.
+    let p = build(&op, &client, None, GqKind::Original, |c| {
+        c["iat"] = json!("1698141900")
+    });
+    assert!(matches!(
+        err_of(verify_pk_token(&p.f0_json(), &op.trust(), &policy(), NOW)),
+        VerifyError::InvalidField { field: "iat", .. }
+    ));
+}
+
+#[test]
+fn envelope_checks_both_ways() {
+    let (op, client) = (TestOp::new(), Client::new());
+    let env = envelope(&op, &client, STATEMENT.as_bytes());
+    let v = verify_envelope(&env, SUBJECT, &op.trust(), &policy(), NOW).unwrap();
+    assert_eq!(v.statement.predicate_type, "https://spdx.dev/Document");
+
+    // DSSE payload changed (validly encoded): att no longer matches the PAE.
+    let other = STATEMENT.replace("\"predicate\":{}", "\"predicate\":{\"x\":1}");
+    let text = String::from_utf8(env.clone()).unwrap();
+    let swapped = text.replace(
+        &opk_verify::b64::encode_std(STATEMENT.as_bytes()),
+        &opk_verify::b64::encode_std(other.as_bytes()),
+    );
+    assert_eq!(
+        err_of(verify_envelope(
+            swapped.as_bytes(),
+            SUBJECT,
+            &op.trust(),
+            &policy(),
+            NOW
+        )),
+        VerifyError::AttMismatch {
+            reason: "att does not match the SHA-256 of the DSSE PAE"
+        }
+    );
+    // payloadType changed.
+    let pt = text.replace("application/vnd.in-toto+json", "application/json");
+    assert!(matches!(
+        err_of(verify_envelope(
+            pt.as_bytes(),
+            SUBJECT,
+            &op.trust(),
+            &policy(),
+            NOW
+        )),
+        VerifyError::UnsupportedFormat { .. }
+    ));
+    // Wrong subject.
+    let zero = format!("sha256:{}", "0".repeat(64));
+    assert_eq!(
+        err_of(verify_envelope(&env, &zero, &op.trust(), &policy(), NOW)),
+        VerifyError::SubjectMismatch {
+            expected: zero.clone()
+        }
+    );
+    // A token without att.
+    let p = build(&op, &client, None, GqKind::Original, |_| {});
+    let no_att = envelope_with(STATEMENT.as_bytes(), &[p.f0_json()]);
+    assert_eq!(
+        err_of(verify_envelope(
+            &no_att,
+            SUBJECT,
+            &op.trust(),
+            &policy(),
+            NOW
+        )),
+        VerifyError::AttMismatch {
+            reason: "att claim missing from CIC"
+        }
+    );
+}
+
+#[test]
+fn forged_first_signature_cannot_lend_its_claims() {
+    // docker verify's P1: [forged token claiming the victim, valid token] passed and printed the
+    // forged claims. Here every signature must verify, so the envelope is rejected.
+    let (op, client) = (TestOp::new(), Client::new());
+    let pae = opk_verify::dsse::pae(b"application/vnd.in-toto+json", STATEMENT.as_bytes());
+    let att = opk_verify::hex::encode(&<sha2::Sha256 as sha2::Digest>::digest(&pae));
+    let valid = build(&op, &client, Some(&att), GqKind::Original, |_| {});
+    let mut forged = valid.clone();
+    forged.payload = build(&op, &client, Some(&att), GqKind::Original, |c| {
+        c["repository_owner_id"] = json!("999")
+    })
+    .payload;
+    let env = envelope_with(STATEMENT.as_bytes(), &[forged.f0_json(), valid.f0_json()]);
+    let victim = opk_verify::Policy::builder()
+        .repository_owner_id("999")
+        .build()
+        .unwrap();
+    assert_eq!(
+        err_of(verify_envelope(&env, SUBJECT, &op.trust(), &victim, NOW)),
+        VerifyError::OpSignatureInvalid { scheme: "GQ" }
+    );
+    // Two valid signatures pass, and the policy is applied to each.
+    let env = envelope_with(STATEMENT.as_bytes(), &[valid.f0_json(), valid.f0_json()]);
+    assert_eq!(
+        verify_envelope(&env, SUBJECT, &op.trust(), &policy(), NOW)
+            .unwrap()
+            .tokens
+            .len(),
+        2
+    );
+}
+
+#[test]
+fn go_reference_envelope_mutations() {
+    let trust = trust_synthetic();
+    let text = String::from_utf8(DSSE_PROVENANCE.to_vec()).unwrap();
+    // keyid other than OPK.
+    let k = text.replace(r#""keyid":"OPK""#, r#""keyid":"other""#);
+    assert!(matches!(
+        err_of(verify_envelope(
+            k.as_bytes(),
+            SUBJECT,
+            &trust,
+            &demo_policy(),
+            NOW
+        )),
+        VerifyError::UnsupportedFormat { .. }
+    ));
+    // A flipped character in the DSSE payload base64.
+    let i = text.find("\"payload\":\"").unwrap() + 40;
+    let mut b = text.clone().into_bytes();
+    b[i] = if b[i] == b'A' { b'B' } else { b'A' };
+    assert!(verify_envelope(&b, SUBJECT, &trust, &demo_policy(), NOW).is_err());
+    // Over the size limit, before parsing.
+    let big = vec![b' '; opk_verify::limits::MAX_ENVELOPE_BYTES + 1];
+    assert!(matches!(
+        err_of(verify_envelope(&big, SUBJECT, &trust, &demo_policy(), NOW)),
+        VerifyError::LimitExceeded { .. }
+    ));
+}

@@ -1,0 +1,27 @@
+// Launches Debian's headless Chromium through playwright-core (no browser download) and records
+// every console error and uncaught page error (a wasm panic surfaces as one).
+import { chromium } from 'playwright-core';
+
+export async function openPage(url) {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+  let failed;
+  const firstError = new Promise((resolve) => { failed = resolve; });
+  page.on('pageerror', (e) => { errors.push(`pageerror: ${e.message}`); failed(); });
+  await page.goto(url);
+  /** Waits for `selector`, failing at once (with the errors) if the page throws first. */
+  const waitFor = async (selector, timeout = 15000) => {
+    const ok = await Promise.race([
+      page.waitForSelector(selector, { timeout }).then(() => true),
+      firstError.then(() => false),
+    ]);
+    if (!ok) throw new Error(`page failed before ${selector} appeared:\n${errors.join('\n')}`);
+  };
+  return { browser, page, errors, waitFor };
+}
