@@ -294,7 +294,10 @@ fn pk_token_core(
         "Parsed ID token claims".to_string()
     })?;
     let iss = issuer_allowed(&claims, policy, ck)?;
-    if iss == GITHUB_ACTIONS_ISSUER && pkt.op_scheme == OpScheme::Rs256 {
+    if iss == GITHUB_ACTIONS_ISSUER
+        && pkt.op_scheme == OpScheme::Rs256
+        && pkt.op.header.alg() == Some("RS256")
+    {
         // A GitHub PK token must carry a GQ proof: the raw RSA signature would make the ID token
         // a replayable bearer token (P2).
         let e = VerifyError::UnsupportedFormat {
@@ -486,10 +489,10 @@ fn verify_op<'t>(
         let op_input = jws::signing_input(&op.protected_b64, payload_b64);
         if scheme == OpScheme::Gq256 {
             let f = op.header.fields("GQ header");
-            if Alg::parse(f.opt_str("alg")?, "GQ header")? != Alg::Gq256 {
+            if Alg::parse(op.header.alg(), "GQ header")? != Alg::Gq256 {
                 return Err(VerifyError::UnsupportedAlg {
                     what: "GQ header",
-                    alg: f.opt_str("alg")?.unwrap_or_default().into(),
+                    alg: op.header.alg().unwrap_or_default().into(),
                 });
             }
             if f.opt_str("typ")?.is_some_and(|t| t != "JWT") {
@@ -501,10 +504,10 @@ fn verify_op<'t>(
             let orig_b64 = f.str("kid")?;
             let orig = Header::decode(orig_b64, "original OP header")?;
             let of = orig.fields("original OP header");
-            if Alg::parse(of.opt_str("alg")?, "original OP header")? != Alg::Rs256 {
+            if Alg::parse(orig.alg(), "original OP header")? != Alg::Rs256 {
                 return Err(VerifyError::UnsupportedAlg {
                     what: "original OP header",
-                    alg: of.opt_str("alg")?.unwrap_or_default().into(),
+                    alg: orig.alg().unwrap_or_default().into(),
                 });
             }
             let key = trust.find(iss, of.str("kid")?)?;
@@ -532,10 +535,10 @@ fn verify_op<'t>(
             return Err(VerifyError::OpSignatureInvalid { scheme: "GQ" });
         }
         let f = op.header.fields("OP header");
-        if Alg::parse(f.opt_str("alg")?, "OP header")? != Alg::Rs256 {
+        if Alg::parse(op.header.alg(), "OP header")? != Alg::Rs256 {
             return Err(VerifyError::UnsupportedAlg {
                 what: "OP header",
-                alg: f.opt_str("alg")?.unwrap_or_default().into(),
+                alg: op.header.alg().unwrap_or_default().into(),
             });
         }
         let key = trust.find(iss, f.str("kid")?)?;

@@ -530,3 +530,65 @@ fn go_reference_envelope_mutations() {
         VerifyError::LimitExceeded { .. }
     ));
 }
+
+#[test]
+fn cve_2025_3757_unlisted_alg_never_skips_signature_verification() {
+    // openpubkey < 0.10 had `switch alg` without a default: an unlisted alg skipped the OP
+    // signature check. Every shape of unlisted alg, in every routing, must be unsupported_alg.
+    let (op, client) = (TestOp::new(), Client::new());
+    let algs = [
+        json!("none"),
+        json!("None"),
+        json!("NONE"),
+        json!("nOnE"),
+        json!("HS256"),
+        json!("ES384"),
+        json!("PS256"),
+        json!("RS512"),
+        json!("GQ512"),
+        json!(""),
+        json!(null),
+        json!(["RS256"]),
+    ];
+    for kind in [GqKind::Original, GqKind::F3] {
+        let p = build(&op, &client, None, kind, |_| {});
+        let mut hdr: serde_json::Value =
+            serde_json::from_slice(&opk_verify::b64::decode_url(&p.op_protected, "t").unwrap())
+                .unwrap();
+        for alg in algs.iter().cloned().map(Some).chain([None]) {
+            match &alg {
+                Some(a) => hdr["alg"] = a.clone(),
+                None => {
+                    hdr.as_object_mut().unwrap().remove("alg");
+                }
+            }
+            let mut m = p.clone();
+            m.op_protected = b64(hdr.to_string().as_bytes());
+            let bytes = if kind == GqKind::Original {
+                m.f0_json()
+            } else {
+                m.typed_json()
+            };
+            let e = err_of(verify_pk_token(&bytes, &op.trust(), &policy(), NOW));
+            assert!(
+                matches!(e, VerifyError::UnsupportedAlg { .. }),
+                "{alg:?}: {e:?}"
+            );
+        }
+    }
+    // The same for a plain JWT: a valid RS256 token with its alg switched.
+    let (h, p, sig) = op.issue(&github_claims("x"));
+    let mut hdr: serde_json::Value =
+        serde_json::from_slice(&opk_verify::b64::decode_url(&h, "t").unwrap()).unwrap();
+    for alg in algs {
+        hdr["alg"] = alg.clone();
+        let token = format!("{}.{p}.{}", b64(hdr.to_string().as_bytes()), b64(&sig));
+        let e = opk_verify::verify_jwt(&token, &op.trust(), &policy(), NOW)
+            .unwrap_err()
+            .error;
+        assert!(
+            matches!(e, VerifyError::UnsupportedAlg { .. }),
+            "{alg:?}: {e:?}"
+        );
+    }
+}

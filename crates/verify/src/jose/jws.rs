@@ -1,8 +1,9 @@
-//! Compact JWS (RFC 7515 §7.1): exactly three non-empty base64url parts, split only after the
+//! Compact JWS (RFC 7515 §7.1): exactly three base64url parts (only the payload may be empty), split only after the
 //! dots are counted. The signing input is kept as the exact received text, never re-encoded.
 
 use serde_json::{Map, Value};
 
+use crate::jose::{es256, rs256, Alg, Jwks, PublicKey};
 use crate::json::{self, Fields};
 use crate::{b64, VerifyError};
 
@@ -31,9 +32,9 @@ impl<'a> CompactJws<'a> {
                 reason: "expected exactly three parts",
             });
         };
-        if h.is_empty() || p.is_empty() {
+        if h.is_empty() {
             return Err(VerifyError::MalformedJws {
-                reason: "empty header or payload",
+                reason: "empty header",
             });
         }
         if sig.is_empty() {
@@ -52,6 +53,55 @@ impl<'a> CompactJws<'a> {
     pub fn signing_input(&self) -> String {
         signing_input(self.header_b64, self.payload_b64)
     }
+}
+
+/// Verifies a compact JWS signed with RS256 or ES256 by a key of `jwks` and returns its payload.
+///
+/// The key is the one whose `kid` the header names (or the only key when the header has no
+/// `kid`); its type and `alg` must match the header's `alg`. Header-supplied keys (`jwk`, `jku`,
+/// `x5c`, `x5u`) are ignored. GQ256 is refused here: a GQ proof only means something inside a PK
+/// token, see [`crate::verify_jwt`].
+pub fn verify_compact(token: &str, jwks: &Jwks) -> Result<Vec<u8>, VerifyError> {
+    let jws = CompactJws::parse(token)?;
+    let header = Header::decode(jws.header_b64, "JWS header")?;
+    let alg = Alg::parse(header.alg(), "JWS header")?;
+    if alg == Alg::Gq256 {
+        return Err(VerifyError::UnsupportedAlg {
+            what: "JWS header",
+            alg: "GQ256".into(),
+        });
+    }
+    let jwk = match header.kid() {
+        Some(kid) => jwks.find(kid),
+        None if jwks.keys().len() == 1 => jwks.keys().first(),
+        None => None,
+    }
+    .ok_or_else(|| VerifyError::KeyNotFound {
+        issuer: String::new(),
+        kid: header.kid().unwrap_or_default().to_owned(),
+    })?;
+    if jwk.alg.as_deref().is_some_and(|a| a != alg.as_str()) {
+        return Err(VerifyError::KeyAlgMismatch {
+            alg: alg.as_str().into(),
+        });
+    }
+    let sig = b64::decode_url(jws.signature_b64, "JWS signature")?;
+    let input = jws.signing_input();
+    let ok = match (alg, &jwk.key) {
+        (Alg::Rs256, PublicKey::Rsa(k)) => rs256::verify(k, input.as_bytes(), &sig),
+        (Alg::Es256, PublicKey::Ec(k)) => es256::verify(k, input.as_bytes(), &sig),
+        _ => {
+            return Err(VerifyError::KeyAlgMismatch {
+                alg: alg.as_str().into(),
+            })
+        }
+    };
+    if !ok {
+        return Err(VerifyError::OpSignatureInvalid {
+            scheme: alg.as_str(),
+        });
+    }
+    b64::decode_url(jws.payload_b64, "JWS payload")
 }
 
 /// `a "." b` as bytes.
@@ -113,7 +163,7 @@ mod tests {
             ("a.b", "expected exactly three parts"),
             ("a.b.c.d", "expected exactly three parts"),
             ("a.b.", "empty signature"),
-            (".b.c", "empty header or payload"),
+            (".b.c", "empty header"),
         ] {
             assert_eq!(
                 CompactJws::parse(bad),

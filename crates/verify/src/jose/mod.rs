@@ -9,4 +9,4 @@ pub mod rs256;
 
 pub use alg::Alg;
 pub use jwk::{EcKey, Jwk, Jwks, PublicKey, RsaKey};
-pub use jws::{CompactJws, Header};
+pub use jws::{verify_compact, CompactJws, Header};
