@@ -11,8 +11,8 @@
 //! All values are public during verification, so variable-time arithmetic is fine there. Signing
 //! takes its randomness from the caller; nothing here touches an RNG.
 
-use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
-use crypto_bigint::{BoxedUint, Odd};
+use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams, FixedMontyForm, FixedMontyParams};
+use crypto_bigint::{BoxedUint, Odd, U2048, U64};
 use sha2::{Digest as _, Sha256};
 use sha3::digest::{ExtendableOutput as _, Update as _, XofReader as _};
 
@@ -80,13 +80,36 @@ pub fn pkcs1v15_sha256_encoding(identity: &[u8], n_bytes: usize) -> Option<Vec<u
     Some(em)
 }
 
-struct Ring {
+/// Modular arithmetic for one modulus: the GQ loops are written once over this trait and run
+/// on a fixed-size `U2048` ring (every real OP key) or on heap-sized integers (other sizes).
+trait Ring {
+    type El: Clone;
+    /// `be` as an element, with a flag telling whether it is zero; `None` unless `be < n`.
+    fn element(&self, be: &[u8]) -> Option<(Self::El, bool)>;
+    /// `x^e` for a public big-endian exponent `e` (variable time: all values are public when
+    /// verifying; when signing the exponents are the public challenge and `v`).
+    fn pow(&self, x: &Self::El, e: &[u8]) -> Self::El;
+    fn mul(&self, a: &Self::El, b: &Self::El) -> Self::El;
+    fn invert(&self, x: &Self::El) -> Option<Self::El>;
+    /// Appends `x` as exactly `n_bytes` big-endian bytes.
+    fn write(&self, x: &Self::El, n_bytes: usize, out: &mut Vec<u8>);
+}
+
+fn append_tail(be: &[u8], n_bytes: usize, out: &mut Vec<u8>) {
+    let skip = be.len().saturating_sub(n_bytes);
+    let body = be.get(skip..).unwrap_or_default();
+    out.resize(out.len() + n_bytes.saturating_sub(body.len()), 0);
+    out.extend_from_slice(body);
+}
+
+/// Heap-sized integers: any modulus size.
+struct BoxedRing {
     params: BoxedMontyParams,
     precision: u32,
     n: Odd<BoxedUint>,
 }
 
-impl Ring {
+impl BoxedRing {
     fn new(n: &Odd<BoxedUint>) -> Self {
         Self {
             params: BoxedMontyParams::new_vartime(n.clone()),
@@ -94,35 +117,93 @@ impl Ring {
             n: n.clone(),
         }
     }
-    /// An integer from big-endian bytes; `None` unless it is in `[0, n)`.
-    fn uint(&self, be: &[u8]) -> Option<BoxedUint> {
+}
+
+impl Ring for BoxedRing {
+    type El = BoxedMontyForm;
+    fn element(&self, be: &[u8]) -> Option<(BoxedMontyForm, bool)> {
         let x = BoxedUint::from_be_slice(be, self.precision).ok()?;
-        (x.cmp_vartime(self.n.as_ref()) == core::cmp::Ordering::Less).then_some(x)
+        if x.cmp_vartime(self.n.as_ref()) != core::cmp::Ordering::Less {
+            return None;
+        }
+        let zero = bool::from(x.is_zero());
+        Some((BoxedMontyForm::new(x, &self.params), zero))
     }
-    fn monty(&self, x: BoxedUint) -> BoxedMontyForm {
-        BoxedMontyForm::new(x, &self.params)
+    fn pow(&self, x: &BoxedMontyForm, e: &[u8]) -> BoxedMontyForm {
+        let bits = u32::try_from(e.len().saturating_mul(8)).unwrap_or(u32::MAX);
+        x.pow_bounded_exp(&BoxedUint::from_be_slice_vartime(e), bits)
     }
-    /// Writes `x mod n` as exactly `n_bytes` big-endian bytes.
+    fn mul(&self, a: &BoxedMontyForm, b: &BoxedMontyForm) -> BoxedMontyForm {
+        a.mul(b)
+    }
+    fn invert(&self, x: &BoxedMontyForm) -> Option<BoxedMontyForm> {
+        x.invert_vartime().into()
+    }
     fn write(&self, x: &BoxedMontyForm, n_bytes: usize, out: &mut Vec<u8>) {
-        let be = x.retrieve().to_be_bytes();
-        let skip = be.len().saturating_sub(n_bytes);
-        let body = be.get(skip..).unwrap_or_default();
-        out.resize(out.len() + n_bytes.saturating_sub(body.len()), 0);
-        out.extend_from_slice(body);
+        append_tail(&x.retrieve().to_be_bytes(), n_bytes, out);
     }
 }
 
-fn exponent(be: &[u8]) -> (BoxedUint, u32) {
-    let bits = u32::try_from(be.len().saturating_mul(8)).unwrap_or(u32::MAX);
-    (BoxedUint::from_be_slice_vartime(be), bits)
+/// Fixed-size 2048-bit integers on the stack: no allocation in the loop.
+struct FixedRing2048 {
+    params: FixedMontyParams<{ U2048::LIMBS }>,
+    n: U2048,
 }
 
-/// GQ1 verification with an injectable hash `h(W, M, k)` and public value `G`.
-///
-/// Rejects (returns false) on a wrong proof length, any `S_i = 0` or `S_i ≥ n`, `G ∉ [0, n)`, or
-/// a recomputed challenge that differs from `R`.
-pub fn verify_core(
-    n: &Odd<BoxedUint>,
+impl FixedRing2048 {
+    /// Only for moduli of exactly 2048 bits.
+    fn new(n: &Odd<BoxedUint>) -> Option<Self> {
+        if n.as_ref().bit_width() != 2048 {
+            return None;
+        }
+        let be = n.as_ref().to_be_bytes_trimmed_vartime();
+        let n = U2048::from_be_slice(be.get(be.len().checked_sub(256)?..)?);
+        let odd: Option<Odd<U2048>> = Odd::new(n).into();
+        Some(Self {
+            params: FixedMontyParams::new_vartime(odd?),
+            n,
+        })
+    }
+}
+
+impl Ring for FixedRing2048 {
+    type El = FixedMontyForm<{ U2048::LIMBS }>;
+    fn element(&self, be: &[u8]) -> Option<(Self::El, bool)> {
+        let pad = 256usize.checked_sub(be.len())?;
+        let mut buf = [0u8; 256];
+        buf.get_mut(pad..)?.copy_from_slice(be);
+        let x = U2048::from_be_slice(&buf);
+        if x.cmp_vartime(&self.n) != core::cmp::Ordering::Less {
+            return None;
+        }
+        let zero = bool::from(x.is_zero());
+        Some((FixedMontyForm::new(&x, &self.params), zero))
+    }
+    fn pow(&self, x: &Self::El, e: &[u8]) -> Self::El {
+        if e.len() <= 8 {
+            let mut buf = [0u8; 8];
+            buf[8 - e.len()..].copy_from_slice(e);
+            x.pow_vartime(&U64::from_u64(u64::from_be_bytes(buf)))
+        } else {
+            let mut buf = [0u8; 256];
+            let pad = 256usize.saturating_sub(e.len());
+            buf[pad..].copy_from_slice(e.get(e.len().saturating_sub(256)..).unwrap_or_default());
+            x.pow_vartime(&U2048::from_be_slice(&buf))
+        }
+    }
+    fn mul(&self, a: &Self::El, b: &Self::El) -> Self::El {
+        a.mul(b)
+    }
+    fn invert(&self, x: &Self::El) -> Option<Self::El> {
+        x.invert_vartime().into()
+    }
+    fn write(&self, x: &Self::El, n_bytes: usize, out: &mut Vec<u8>) {
+        append_tail(x.retrieve().to_be_bytes().as_ref(), n_bytes, out);
+    }
+}
+
+fn verify_with<R: Ring>(
+    ring: &R,
     v: &[u8],
     shape: GqShape,
     g: &[u8],
@@ -134,29 +215,75 @@ pub fn verify_core(
         return false;
     }
     let (r, s) = proof.split_at(shape.challenge_len());
-    let ring = Ring::new(n);
-    let Some(g) = ring.uint(g) else { return false };
-    let g = ring.monty(g);
-    let (v, v_bits) = exponent(v);
+    let Some((g, _)) = ring.element(g) else {
+        return false;
+    };
     let mut w_star = Vec::with_capacity(shape.t * shape.n_bytes);
     for (r_i, s_i) in r
         .chunks_exact(shape.v_bytes)
         .zip(s.chunks_exact(shape.n_bytes))
     {
-        let Some(s_i) = ring.uint(s_i) else {
+        let Some((s_i, false)) = ring.element(s_i) else {
             return false;
         };
-        if bool::from(s_i.is_zero()) {
-            return false;
-        }
-        let (r_i, r_bits) = exponent(r_i);
-        let w_i = ring
-            .monty(s_i)
-            .pow_bounded_exp(&v, v_bits)
-            .mul(&g.pow_bounded_exp(&r_i, r_bits));
+        let w_i = ring.mul(&ring.pow(&s_i, v), &ring.pow(&g, r_i));
         ring.write(&w_i, shape.n_bytes, &mut w_star);
     }
     h(&w_star, message, shape.challenge_len()) == r
+}
+
+#[allow(clippy::too_many_arguments)]
+fn sign_with<R: Ring>(
+    ring: &R,
+    v: &[u8],
+    shape: GqShape,
+    q: &R::El,
+    message: &[u8],
+    fill: &mut dyn FnMut(&mut [u8]),
+    h: impl Fn(&[u8], &[u8], usize) -> Vec<u8>,
+) -> Vec<u8> {
+    let mut rs = Vec::with_capacity(shape.t);
+    let mut w = Vec::with_capacity(shape.t * shape.n_bytes);
+    let mut buf = vec![0u8; shape.n_bytes];
+    for _ in 0..shape.t {
+        let r_i = loop {
+            fill(&mut buf);
+            if let Some((x, false)) = ring.element(&buf) {
+                break x;
+            }
+        };
+        ring.write(&ring.pow(&r_i, v), shape.n_bytes, &mut w);
+        rs.push(r_i);
+    }
+    let r = h(&w, message, shape.challenge_len());
+    let mut proof = r.clone();
+    for (r_i, big_r_i) in rs.iter().zip(r.chunks_exact(shape.v_bytes)) {
+        ring.write(
+            &ring.mul(r_i, &ring.pow(q, big_r_i)),
+            shape.n_bytes,
+            &mut proof,
+        );
+    }
+    proof
+}
+
+/// GQ1 verification with an injectable hash `h(W, M, k)` and public value `G`.
+///
+/// Rejects (returns false) on a wrong proof length, any `S_i = 0` or `S_i ≥ n`, `G ∉ [0, n)`, or
+/// a recomputed challenge that differs from `R`. 2048-bit moduli take the fixed-size path.
+pub fn verify_core(
+    n: &Odd<BoxedUint>,
+    v: &[u8],
+    shape: GqShape,
+    g: &[u8],
+    message: &[u8],
+    proof: &[u8],
+    h: impl Fn(&[u8], &[u8], usize) -> Vec<u8>,
+) -> bool {
+    match FixedRing2048::new(n) {
+        Some(ring) => verify_with(&ring, v, shape, g, message, proof, h),
+        None => verify_with(&BoxedRing::new(n), v, shape, g, message, proof, h),
+    }
 }
 
 /// GQ1 signing with an injectable hash, given the private value `Q` (with `Q^v · G ≡ 1`).
@@ -171,35 +298,17 @@ pub fn sign_core(
     fill: &mut dyn FnMut(&mut [u8]),
     h: impl Fn(&[u8], &[u8], usize) -> Vec<u8>,
 ) -> Option<Vec<u8>> {
-    let ring = Ring::new(n);
-    let q = ring.monty(ring.uint(q)?);
-    let (v, v_bits) = exponent(v);
-    let mut rs = Vec::with_capacity(shape.t);
-    let mut w = Vec::with_capacity(shape.t * shape.n_bytes);
-    let mut buf = vec![0u8; shape.n_bytes];
-    for _ in 0..shape.t {
-        let r_i = loop {
-            fill(&mut buf);
-            if let Some(x) = ring.uint(&buf) {
-                if !bool::from(x.is_zero()) {
-                    break ring.monty(x);
-                }
-            }
-        };
-        ring.write(&r_i.pow_bounded_exp(&v, v_bits), shape.n_bytes, &mut w);
-        rs.push(r_i);
+    match FixedRing2048::new(n) {
+        Some(ring) => {
+            let (q, _) = ring.element(q)?;
+            Some(sign_with(&ring, v, shape, &q, message, fill, h))
+        }
+        None => {
+            let ring = BoxedRing::new(n);
+            let (q, _) = ring.element(q)?;
+            Some(sign_with(&ring, v, shape, &q, message, fill, h))
+        }
     }
-    let r = h(&w, message, shape.challenge_len());
-    let mut proof = r.clone();
-    for (r_i, big_r_i) in rs.iter().zip(r.chunks_exact(shape.v_bytes)) {
-        let (e, bits) = exponent(big_r_i);
-        ring.write(
-            &r_i.mul(&q.pow_bounded_exp(&e, bits)),
-            shape.n_bytes,
-            &mut proof,
-        );
-    }
-    Some(proof)
 }
 
 /// OpenPubkey GQ256 verification: `identity` is what the OP RSA-signed (`header.payload`),
@@ -233,11 +342,10 @@ pub fn sign(
         return None;
     }
     let shape = GqShape::for_rsa(key);
-    let ring = Ring::new(key.modulus());
-    let sigma = ring.monty(ring.uint(rsa_signature)?);
-    let q: Option<BoxedMontyForm> = sigma.invert_vartime().into();
+    let ring = BoxedRing::new(key.modulus());
+    let (sigma, _) = ring.element(rsa_signature)?;
     let mut q_bytes = Vec::with_capacity(shape.n_bytes);
-    ring.write(&q?, shape.n_bytes, &mut q_bytes);
+    ring.write(&ring.invert(&sigma)?, shape.n_bytes, &mut q_bytes);
     sign_core(
         key.modulus(),
         &[0x01, 0x00, 0x01],
@@ -260,6 +368,75 @@ mod tests {
         assert_eq!(&em[..3], &[0, 1, 0xff]);
         assert_eq!(em[256 - 52], 0);
         assert!(pkcs1v15_sha256_encoding(b"x", 61).is_none());
+    }
+
+    /// Both rings agree on the real GQ proof over the 2022 GitHub token (a 2048-bit key).
+    #[test]
+    fn fixed_and_boxed_rings_agree() {
+        let jwks = crate::jose::Jwks::from_json(include_bytes!(
+            "../tests/vectors/github_jwks_2022-08_stepsecurity.json"
+        ))
+        .unwrap();
+        let crate::jose::PublicKey::Rsa(key) = &jwks
+            .find("78167F727DEC5D801DD1C8784C704A1C880EC0E1")
+            .unwrap()
+            .key
+        else {
+            panic!("not RSA")
+        };
+        let jwt =
+            include_str!("../tests/vectors/gq_dfa5678_over_real_github_idtoken_2022-08.jwt").trim();
+        let (input, sig) = jwt.rsplit_once('.').unwrap();
+        let proof = crate::b64::decode_url(sig, "t").unwrap();
+        let shape = GqShape::for_rsa(key);
+        let g = pkcs1v15_sha256_encoding(input.as_bytes(), 256).unwrap();
+        let v = [1, 0, 1];
+        let fixed = FixedRing2048::new(key.modulus()).unwrap();
+        let boxed = BoxedRing::new(key.modulus());
+        let m = input.as_bytes();
+        assert!(verify_with(
+            &fixed,
+            &v,
+            shape,
+            &g,
+            m,
+            &proof,
+            shake256_challenge
+        ));
+        assert!(verify_with(
+            &boxed,
+            &v,
+            shape,
+            &g,
+            m,
+            &proof,
+            shake256_challenge
+        ));
+        let mut bad = proof.clone();
+        bad[100] ^= 1;
+        assert!(!verify_with(
+            &fixed,
+            &v,
+            shape,
+            &g,
+            m,
+            &bad,
+            shake256_challenge
+        ));
+        assert!(!verify_with(
+            &boxed,
+            &v,
+            shape,
+            &g,
+            m,
+            &bad,
+            shake256_challenge
+        ));
+        // A 2040-bit modulus is not for the fixed ring.
+        let small = BoxedUint::from_be_slice_vartime(&[0x81; 255]);
+        assert!(
+            FixedRing2048::new(&Option::<Odd<BoxedUint>>::from(Odd::new(small)).unwrap()).is_none()
+        );
     }
 
     #[test]
