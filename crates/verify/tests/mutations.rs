@@ -592,3 +592,41 @@ fn cve_2025_3757_unlisted_alg_never_skips_signature_verification() {
         );
     }
 }
+
+#[test]
+fn commitment_hashes_raw_cic_bytes_even_with_go_escapes() {
+    // P9: F0 hashes the decoded header bytes; F1+ Go verifiers re-marshal (HTML-escaping <>&,
+    // escaping U+2028). We always hash what was signed, so both spellings verify when the
+    // commitment was made over them, and neither is silently re-encoded into the other.
+    let (op, client) = (TestOp::new(), Client::new());
+    let base = client.cic_header(None, false);
+    let mut respelled_checked = 0;
+    for extra in [
+        r#""note":"<a&b>","#,
+        r#""note":"\u003ca\u0026b\u003e","#,
+        "\"note\":\"\u{2028}é\",",
+        r#""note":"\u2028","#,
+    ] {
+        let cic = base.replacen("\"rz\"", &format!("{extra}\"rz\""), 1);
+        let p = build_with_cic(&op, &client, &cic, GqKind::Original, |_| {});
+        assert!(
+            verify_pk_token(&p.f0_json(), &op.trust(), &policy(), NOW).is_ok(),
+            "{extra}"
+        );
+        // The same JSON value spelled differently (another escape form) is another commitment.
+        let respelled =
+            serde_json::to_string(&serde_json::from_str::<serde_json::Value>(&cic).unwrap())
+                .unwrap();
+        if respelled != cic {
+            respelled_checked += 1;
+            let mut m = p.clone();
+            m.cic_protected = b64(respelled.as_bytes());
+            assert_eq!(
+                err_of(verify_pk_token(&m.f0_json(), &op.trust(), &policy(), NOW)),
+                VerifyError::CommitmentMismatch { claim: "aud" },
+                "{extra}"
+            );
+        }
+    }
+    assert_eq!(respelled_checked, 2);
+}

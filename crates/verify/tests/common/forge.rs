@@ -196,9 +196,20 @@ pub fn build(
     kind: GqKind,
     tweak: impl FnOnce(&mut Value),
 ) -> Parts {
+    let cic_json = client.cic_header(att, kind != GqKind::Original);
+    build_with_cic(op, client, &cic_json, kind, tweak)
+}
+
+/// Like [`build`], with the exact CIC header bytes given.
+pub fn build_with_cic(
+    op: &TestOp,
+    client: &Client,
+    cic_json: &str,
+    kind: GqKind,
+    tweak: impl FnOnce(&mut Value),
+) -> Parts {
     let typed = kind != GqKind::Original;
-    let cic_json = client.cic_header(att, typed);
-    let mut claims = github_claims(&commitment(&cic_json));
+    let mut claims = github_claims(&commitment(cic_json));
     tweak(&mut claims);
     let (h, p, rsa_sig) = op.issue(&claims);
     let identity = format!("{h}.{p}");
