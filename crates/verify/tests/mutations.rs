@@ -630,3 +630,104 @@ fn commitment_hashes_raw_cic_bytes_even_with_go_escapes() {
     }
     assert_eq!(respelled_checked, 2);
 }
+
+#[test]
+fn remaining_p0_checklist_items() {
+    let (op, client) = (TestOp::new(), Client::new());
+    // P0-3: the trusted key under the OP kid is an EC key: RS256/GQ cannot use it.
+    let p = build(&op, &client, None, GqKind::Original, |_| {});
+    let mut ec_trust = opk_verify::TrustRoots::empty();
+    let ec = opk_verify::jose::Jwks::from_json(
+        br#"{"keys":[{"kty":"EC","crv":"P-256","kid":"TEST-OP-KEY-1","x":"Z805D3eqNZywjCI19lInBJOp7YMrCrzAH3CVTAOQ0jg","y":"DHgr1U4mkSWkT0Qzr_FDLOlOErynOqZ6yAzqEmCN33Q"}]}"#,
+    )
+    .unwrap();
+    ec_trust
+        .add_jwks(
+            TEST_ISSUER,
+            &ec,
+            &opk_verify::KeySource::UserSupplied { label: "ec".into() },
+        )
+        .unwrap();
+    assert_eq!(
+        err_of(verify_pk_token(&p.f0_json(), &ec_trust, &policy(), NOW)),
+        VerifyError::KeyAlgMismatch {
+            alg: "RS256".into()
+        }
+    );
+    // P0-9: upk.alg differs from the CIC alg; upk carries a private member.
+    for (from, to, want) in [
+        (
+            r#""upk":{"alg":"ES256""#,
+            r#""upk":{"alg":"RS256""#,
+            VerifyError::KeyAlgMismatch {
+                alg: "ES256".into(),
+            },
+        ),
+        (
+            r#""upk":{"alg":"ES256""#,
+            r#""upk":{"d":"AAAA","alg":"ES256""#,
+            VerifyError::WeakKey {
+                reason: "upk contains private key material",
+            },
+        ),
+        (
+            r#"{"alg":"ES256","rz""#,
+            r#"{"alg":"ES384","rz""#,
+            VerifyError::UnsupportedAlg {
+                what: "CIC header",
+                alg: "ES384".into(),
+            },
+        ),
+    ] {
+        let cic = client.cic_header(None, false).replacen(from, to, 1);
+        assert_ne!(cic, client.cic_header(None, false));
+        let p = build_with_cic(&op, &client, &cic, GqKind::Original, |_| {});
+        assert_eq!(
+            err_of(verify_pk_token(&p.f0_json(), &op.trust(), &policy(), NOW)),
+            want,
+            "{to}"
+        );
+    }
+    // P0-7: a GitLab-style GQ-commitment token (commitment in the GQ header's `cic`, aud prefixed
+    // OPENPUBKEY-PKTOKEN:) is not a mode we enable: the uncovered `cic` is never trusted.
+    let cic_json = client.cic_header(None, true);
+    let mut p = build_with_cic(&op, &client, &cic_json, GqKind::F2, |c| {
+        c["aud"] = json!("OPENPUBKEY-PKTOKEN:someclient");
+    });
+    let hdr =
+        String::from_utf8(opk_verify::b64::decode_url(&p.op_protected, "t").unwrap()).unwrap();
+    p.op_protected = b64(hdr
+        .replacen("{", &format!(r#"{{"cic":"{}","#, commitment(&cic_json)), 1)
+        .as_bytes());
+    assert_eq!(
+        err_of(verify_pk_token(
+            &p.typed_json(),
+            &op.trust(),
+            &policy(),
+            NOW
+        )),
+        VerifyError::CommitmentMismatch { claim: "aud" }
+    );
+    // P0-14: a required predicate type without a verified attestation.
+    let need = opk_verify::Policy::builder()
+        .repository_owner_id("145685596")
+        .require_predicate_type("https://slsa.dev/provenance/v0.2")
+        .build()
+        .unwrap();
+    assert_eq!(
+        opk_verify::check_required_predicates(&need, &["https://spdx.dev/Document"]),
+        Err(VerifyError::MissingAttestation {
+            predicate_type: "https://slsa.dev/provenance/v0.2".into()
+        })
+    );
+    assert_eq!(
+        opk_verify::check_required_predicates(&need, &["https://slsa.dev/provenance/v0.2"]),
+        Ok(())
+    );
+    assert_eq!(
+        opk_verify::check_required_predicates(&need, &[]),
+        Err(VerifyError::MissingAttestation {
+            predicate_type: "https://slsa.dev/provenance/v0.2".into()
+        })
+    );
+}
