@@ -22,7 +22,12 @@ fn go_reference_f0_envelopes_verify() {
 #[wasm_bindgen_test]
 fn real_github_tokens_and_gq_proof_verify() {
     let trust = TrustRoots::bundled().unwrap();
-    for t in [GH_TOKEN_2022, GH_TOKEN_2023_10, GH_TOKEN_2023_12, GQ_OVER_REAL_2022] {
+    for t in [
+        GH_TOKEN_2022,
+        GH_TOKEN_2023_10,
+        GH_TOKEN_2023_12,
+        GQ_OVER_REAL_2022,
+    ] {
         assert!(verify_jwt(t, &trust, &any_github(), NOW).is_ok());
     }
 }
@@ -30,7 +35,12 @@ fn real_github_tokens_and_gq_proof_verify() {
 #[wasm_bindgen_test]
 fn real_google_pk_tokens_verify() {
     for pkt in [GOOGLE_PKT_0529, GOOGLE_PKT_0531] {
-        assert_eq!(verify_pk_token(pkt, &trust_google(), &any_google(), NOW).unwrap().format, Some(Format::Compact2023));
+        assert_eq!(
+            verify_pk_token(pkt, &trust_google(), &any_google(), NOW)
+                .unwrap()
+                .format,
+            Some(Format::Compact2023)
+        );
     }
 }
 
@@ -39,13 +49,23 @@ fn signing_and_mutations_behave_the_same_on_wasm32() {
     let (op, client) = (TestOp::new(), Client::new());
     for kind in [GqKind::Original, GqKind::F2, GqKind::F3] {
         let p = build(&op, &client, None, kind, |_| {});
-        let bytes = if kind == GqKind::Original { p.f0_json() } else { p.typed_json() };
+        let bytes = if kind == GqKind::Original {
+            p.f0_json()
+        } else {
+            p.typed_json()
+        };
         assert!(verify_pk_token(&bytes, &op.trust(), &demo_policy(), NOW).is_ok());
         let mut m = p.clone();
         m.cic_sig = p.op_sig[..86].to_string();
-        let bytes = if kind == GqKind::Original { m.f0_json() } else { m.typed_json() };
+        let bytes = if kind == GqKind::Original {
+            m.f0_json()
+        } else {
+            m.typed_json()
+        };
         assert_eq!(
-            verify_pk_token(&bytes, &op.trust(), &demo_policy(), NOW).unwrap_err().error,
+            verify_pk_token(&bytes, &op.trust(), &demo_policy(), NOW)
+                .unwrap_err()
+                .error,
             VerifyError::CicSignatureInvalid
         );
     }
