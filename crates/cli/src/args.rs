@@ -5,12 +5,15 @@ pub const USAGE: &str = "\
 opk — verify OpenPubkey-signed attestations and PK tokens, offline
 
 USAGE:
-  opk verify-envelope FILE --subject-digest sha256:HEX [TRUST] [IDENTITY] [--json]
+  opk verify-envelope FILE --subject-digest sha256:HEX [--subject-name PURL] [TRUST] [IDENTITY] [--json]
   opk verify-token FILE [TRUST] [IDENTITY] [--json]
   opk --version | --help
 
 FILE is a DSSE envelope (verify-envelope), or a PK token in any format, or an RS256- or
 GQ-signed JWT (verify-token). Use - for standard input.
+
+--subject-name PURL requires the subject with that digest to have this name (compared
+percent-decoded, e.g. pkg:docker/openpubkey/demo@main?platform=linux/amd64).
 
 TRUST (the bundled GitHub Actions key history is always trusted):
   --issuer URL            allow this issuer instead of GitHub Actions (repeatable)
@@ -43,6 +46,7 @@ pub struct Verify {
     pub kind: Option<Kind>,
     pub file: String,
     pub subject_digest: Option<String>,
+    pub subject_name: Option<String>,
     pub issuers: Vec<String>,
     pub jwks: Vec<String>,
     pub rules: Vec<(&'static str, String)>,
@@ -83,6 +87,7 @@ pub fn parse(argv: &[String]) -> Result<Command, String> {
             "--json" => v.json = true,
             "--any-identity-unsafe" => v.any_identity = true,
             "--subject-digest" => v.subject_digest = Some(value(arg)?),
+            "--subject-name" => v.subject_name = Some(value(arg)?),
             "--issuer" => v.issuers.push(value(arg)?),
             "--jwks" => v.jwks.push(value(arg)?),
             "--repo-owner-id" => v.rules.push(("repository_owner_id", value(arg)?)),

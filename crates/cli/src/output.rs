@@ -4,7 +4,10 @@ use std::io::Read as _;
 use std::process::ExitCode;
 
 use opk_verify::jose::Jwks;
-use opk_verify::{Check, KeySource, Policy, Rejected, TrustRoots, UnixTime, GITHUB_ACTIONS_ISSUER};
+use opk_verify::{
+    Check, ExpectedSubject, KeySource, Policy, Rejected, TrustRoots, UnixTime,
+    GITHUB_ACTIONS_ISSUER,
+};
 use serde_json::{json, Value};
 
 use crate::args::{Kind, Verify};
@@ -75,8 +78,11 @@ pub fn run(v: &Verify, now: UnixTime) -> ExitCode {
     };
     let result = match v.kind {
         Some(Kind::Envelope) => {
-            let digest = v.subject_digest.as_deref().unwrap_or_default();
-            opk_verify::verify_envelope(&bytes, digest, &trust, &policy, now).map(|ok| {
+            let mut subject = ExpectedSubject::digest(v.subject_digest.clone().unwrap_or_default());
+            if let Some(name) = &v.subject_name {
+                subject = subject.with_name(name.clone());
+            }
+            opk_verify::verify_envelope(&bytes, subject, &trust, &policy, now).map(|ok| {
                 let token = ok.tokens.first();
                 (
                     ok.checks.clone(),

@@ -167,3 +167,159 @@ fn usage_and_input_errors_exit_2() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("reading /nonexistent/file.jwt"));
     assert_eq!(opk(&["--version"]).status.code(), Some(0));
 }
+
+/// Every vector through the binary, as its provenance README says: (args, exit code, format or
+/// error code in the JSON).
+#[test]
+fn every_vector_through_the_cli() {
+    let synthetic = vector("synthetic_op_jwks.json");
+    let google = vector("google_jwk_6083dd59_from_sui.json");
+    let cases: Vec<(Vec<String>, i32, &str)> = vec![
+        (
+            vec![
+                "verify-token".into(),
+                vector("github_idtoken_2022-08_stepsecurity.jwt"),
+            ],
+            0,
+            "JWT",
+        ),
+        (
+            vec![
+                "verify-token".into(),
+                vector("github_idtoken_2023-10_qoomon.jwt"),
+            ],
+            0,
+            "JWT",
+        ),
+        (
+            vec![
+                "verify-token".into(),
+                vector("github_idtoken_2023-12_csas-ops.jwt"),
+            ],
+            0,
+            "JWT",
+        ),
+        (
+            vec![
+                "verify-token".into(),
+                vector("gq_dfa5678_over_real_github_idtoken_2022-08.jwt"),
+            ],
+            0,
+            "JWT",
+        ),
+        (
+            vec![
+                "verify-token".into(),
+                vector("google_pktoken_2023-05-31_openpubkey_initial_commit_signer_test.compact"),
+                "--issuer".into(),
+                "https://accounts.google.com".into(),
+                "--jwks".into(),
+                google.clone(),
+            ],
+            0,
+            "Compact2023",
+        ),
+        // The F1 token's mock OP ("me") published no key, and its header names no kid.
+        (
+            vec![
+                "verify-token".into(),
+                vector("signed-attestation_tl_test_pktoken_from_cert_ski.json"),
+                "--issuer".into(),
+                "me".into(),
+            ],
+            1,
+            "missing_field",
+        ),
+        (
+            vec![
+                "verify-envelope".into(),
+                vector("dsse_spdx.json"),
+                "--subject-digest".into(),
+                SUBJECT.into(),
+                "--jwks".into(),
+                synthetic.clone(),
+                "--repository".into(),
+                "openpubkey/demo".into(),
+            ],
+            0,
+            "F0",
+        ),
+    ];
+    for (mut args, code, what) in cases {
+        args.push("--json".into());
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = opk(&refs);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let doc = json(&out);
+        let got = if code == 0 {
+            &doc["format"]
+        } else {
+            &doc["error"]["code"]
+        };
+        assert_eq!(got, what, "{args:?}");
+    }
+    // The two RS256 tokens the Go harness's synthetic OP issued, one per line, through stdin.
+    let tokens = std::fs::read_to_string(vector("synthetic_op_issued_idtokens.txt")).unwrap();
+    for token in tokens.lines().filter(|l| l.starts_with("eyJ")) {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_opk"))
+            .args(["verify-token", "-", "--jwks", &synthetic, "--json"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write as _;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(token.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        assert_eq!(
+            json(&out)["key"]["kid"],
+            "SYNTHETIC0000TEST0000KEY0000NOT0000GITHUB"
+        );
+    }
+}
+
+#[test]
+fn subject_name_is_matched_on_request() {
+    let base = |name: &str| {
+        opk(&[
+            "verify-envelope",
+            &vector("dsse_provenance.json"),
+            "--subject-digest",
+            SUBJECT,
+            "--subject-name",
+            name,
+            "--jwks",
+            &vector("synthetic_op_jwks.json"),
+            "--repo-owner-id",
+            "145685596",
+            "--json",
+        ])
+    };
+    // Escaped or not, the BuildKit purl matches.
+    for name in [
+        "pkg:docker/openpubkey/demo@main?platform=linux%2Famd64",
+        "pkg:docker/openpubkey/demo@main?platform=linux/amd64",
+    ] {
+        let out = base(name);
+        assert_eq!(out.status.code(), Some(0), "{name}");
+        let doc = json(&out);
+        assert!(doc["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == "subject.name"));
+    }
+    let out = base("pkg:docker/openpubkey/demo@main?platform=linux/arm64");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json(&out)["error"]["code"], "subject_name_mismatch");
+}

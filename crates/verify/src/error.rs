@@ -124,6 +124,12 @@ pub enum VerifyError {
         /// The digest that was required.
         expected: String,
     },
+    /// The subject with the expected digest does not carry the expected name (purl/tag).
+    #[error("attestation does not refer to {expected}")]
+    SubjectNameMismatch {
+        /// The (unescaped) name that was required.
+        expected: String,
+    },
     /// The token's issuer is not in the policy's allow-list.
     #[error("issuer {issuer:?} is not allowed by the policy")]
     IssuerNotAllowed {
@@ -184,6 +190,7 @@ impl VerifyError {
             Self::CommitmentMismatch { .. } => "commitment_mismatch",
             Self::AttMismatch { .. } => "att_mismatch",
             Self::SubjectMismatch { .. } => "subject_mismatch",
+            Self::SubjectNameMismatch { .. } => "subject_name_mismatch",
             Self::IssuerNotAllowed { .. } => "issuer_not_allowed",
             Self::PolicyViolation { .. } => "policy_violation",
             Self::MissingAttestation { .. } => "missing_attestation",

@@ -122,6 +122,45 @@ impl Statement {
     }
 }
 
+/// What the statement must name: the platform manifest digest the caller computed, and on
+/// request the subject name (BuildKit writes a purl such as
+/// `pkg:docker/openpubkey/demo@main?platform=linux%2Famd64`; names are compared unescaped, as
+/// docker verify does for tag references).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpectedSubject {
+    /// `sha256:<hex>` or `<hex>`, validated when used.
+    pub sha256: String,
+    /// The required subject name, if any.
+    pub name: Option<String>,
+}
+
+impl ExpectedSubject {
+    /// Requires only the digest.
+    pub fn digest(sha256: impl Into<String>) -> Self {
+        Self {
+            sha256: sha256.into(),
+            name: None,
+        }
+    }
+    /// Also requires the subject carrying the digest to have this name.
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+}
+
+impl From<&str> for ExpectedSubject {
+    fn from(sha256: &str) -> Self {
+        Self::digest(sha256)
+    }
+}
+
+impl From<&String> for ExpectedSubject {
+    fn from(sha256: &String) -> Self {
+        Self::digest(sha256.as_str())
+    }
+}
+
 /// Percent-decodes a purl (BuildKit escapes the `/` of the platform qualifier as `%2F`).
 pub fn unescape_purl(name: &str) -> String {
     let bytes = name.as_bytes();

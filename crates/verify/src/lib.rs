@@ -39,6 +39,7 @@ mod verified;
 mod verify;
 
 pub use error::VerifyError;
+pub use intoto::ExpectedSubject;
 pub use pktoken::Format;
 pub use policy::{Policy, PolicyBuilder, PolicyError};
 pub use report::{Check, Rejected};

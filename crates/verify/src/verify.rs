@@ -10,7 +10,7 @@
 use serde_json::{Map, Value};
 
 use crate::dsse::{Envelope, IN_TOTO_PAYLOAD_TYPE};
-use crate::intoto::{self, Statement};
+use crate::intoto::{self, ExpectedSubject, Statement};
 use crate::jose::{jws, rs256, Alg, CompactJws, Header};
 use crate::pktoken::{self, Cic, Entry, Format, OpScheme, PkToken};
 use crate::policy::Policy;
@@ -65,6 +65,21 @@ pub struct EnvelopeOutcome {
     pub checks: Vec<Check>,
 }
 
+/// Runs one verification with a fresh checklist, storing the checks in the outcome.
+fn run<T>(
+    inner: impl FnOnce(&mut Checklist) -> Result<T, VerifyError>,
+    store: impl FnOnce(&mut T, Vec<Check>),
+) -> Result<Verified<T>, Rejected> {
+    let mut ck = Checklist::default();
+    match inner(&mut ck) {
+        Ok(mut out) => {
+            store(&mut out, ck.checks);
+            Ok(Verified::new(out))
+        }
+        Err(e) => Err(ck.reject(e)),
+    }
+}
+
 /// Verifies a PK token (any format) under `trust` and `policy` at time `now`.
 pub fn verify_pk_token(
     bytes: &[u8],
@@ -72,14 +87,10 @@ pub fn verify_pk_token(
     policy: &Policy,
     now: UnixTime,
 ) -> Result<Verified<TokenOutcome>, Rejected> {
-    let mut ck = Checklist::default();
-    match pk_token_inner(bytes, trust, policy, now, &mut ck) {
-        Ok(mut out) => {
-            out.checks = ck.checks;
-            Ok(Verified::new(out))
-        }
-        Err(e) => Err(ck.reject(e)),
-    }
+    run(
+        |ck| pk_token_core(bytes, trust, policy, now, ck).map(|(t, _)| t),
+        |t, checks| t.checks = checks,
+    )
 }
 
 /// Verifies a plain ID token: RS256, an F0 GQ proof under the original header, or a GQ256 header.
@@ -89,52 +100,41 @@ pub fn verify_jwt(
     policy: &Policy,
     now: UnixTime,
 ) -> Result<Verified<TokenOutcome>, Rejected> {
-    let mut ck = Checklist::default();
-    match jwt_inner(
-        token.trim_end_matches(['\n', '\r']),
-        trust,
-        policy,
-        now,
-        &mut ck,
-    ) {
-        Ok(mut out) => {
-            out.checks = ck.checks;
-            Ok(Verified::new(out))
-        }
-        Err(e) => Err(ck.reject(e)),
-    }
+    let token = token.trim_end_matches(['\n', '\r']);
+    run(
+        |ck| jwt_inner(token, trust, policy, now, ck),
+        |t, checks| t.checks = checks,
+    )
 }
 
-/// Verifies a DSSE envelope of OpenPubkey-signed in-toto, bound to the image manifest digest
-/// `subject_sha256` (64 lowercase hex, optionally prefixed `sha256:`) that the caller computed.
+/// Verifies a DSSE envelope of OpenPubkey-signed in-toto, bound to the image manifest digest the
+/// caller computed (64 lowercase hex, optionally prefixed `sha256:`; a `&str` converts) and, on
+/// request, to a subject name (see [`ExpectedSubject`]).
 pub fn verify_envelope(
     bytes: &[u8],
-    subject_sha256: &str,
+    subject: impl Into<ExpectedSubject>,
     trust: &TrustRoots,
     policy: &Policy,
     now: UnixTime,
 ) -> Result<Verified<EnvelopeOutcome>, Rejected> {
-    let mut ck = Checklist::default();
-    match envelope_inner(bytes, subject_sha256, trust, policy, now, &mut ck) {
-        Ok(mut out) => {
-            out.checks = ck.checks;
-            Ok(Verified::new(out))
-        }
-        Err(e) => Err(ck.reject(e)),
-    }
+    run(
+        |ck| envelope_inner(bytes, &subject.into(), trust, policy, now, ck),
+        |e, checks| e.checks = checks,
+    )
 }
 
 fn envelope_inner(
     bytes: &[u8],
-    subject_sha256: &str,
+    subject: &ExpectedSubject,
     trust: &TrustRoots,
     policy: &Policy,
     now: UnixTime,
     ck: &mut Checklist,
 ) -> Result<EnvelopeOutcome, VerifyError> {
-    let expected = subject_sha256
+    let expected = subject
+        .sha256
         .strip_prefix("sha256:")
-        .unwrap_or(subject_sha256);
+        .unwrap_or(&subject.sha256);
     if !crate::hex::is_lower_hex(expected, 64) {
         return Err(VerifyError::InvalidField {
             what: "expected subject digest",
@@ -186,6 +186,23 @@ fn envelope_inner(
             }),
         |()| format!("Verified attestation refers to digest sha256:{expected}"),
     )?;
+    if let Some(name) = &subject.name {
+        let want = intoto::unescape_purl(name);
+        let named = statement.subject.iter().any(|s| {
+            s.sha256.as_deref() == Some(expected) && intoto::unescape_purl(&s.name) == want
+        });
+        ck.step(
+            "subject.name",
+            if named {
+                Ok(())
+            } else {
+                Err(VerifyError::SubjectNameMismatch {
+                    expected: want.clone(),
+                })
+            },
+            |()| format!("Verified attestation refers to {want}"),
+        )?;
+    }
     if policy.provenance_cross_checks && statement.predicate_type == intoto::SLSA_PROVENANCE_V02 {
         for token in &tokens {
             if token.key.issuer == GITHUB_ACTIONS_ISSUER || token.claims.contains_key("run_id") {
@@ -261,16 +278,6 @@ fn rule(name: &'static str, expected: &str, actual: &str) -> Result<(), VerifyEr
             actual: actual.to_owned(),
         })
     }
-}
-
-fn pk_token_inner(
-    bytes: &[u8],
-    trust: &TrustRoots,
-    policy: &Policy,
-    now: UnixTime,
-    ck: &mut Checklist,
-) -> Result<TokenOutcome, VerifyError> {
-    pk_token_core(bytes, trust, policy, now, ck).map(|(t, _)| t)
 }
 
 fn pk_token_core(
@@ -548,24 +555,22 @@ fn verify_op<'t>(
             OpScheme::CompactRs256Labelled => sig.len() != rsa.modulus_len(),
             _ => false,
         };
-        if use_gq {
-            if gq::verify(rsa, op_input.as_bytes(), op_input.as_bytes(), &sig) {
-                Ok(OpVerified {
-                    key,
-                    scheme: "GQ",
-                    gq_format: None,
-                })
-            } else {
-                Err(VerifyError::OpSignatureInvalid { scheme: "GQ" })
-            }
-        } else if rs256::verify(rsa, op_input.as_bytes(), &sig) {
+        let (scheme, ok) = if use_gq {
+            (
+                "GQ",
+                gq::verify(rsa, op_input.as_bytes(), op_input.as_bytes(), &sig),
+            )
+        } else {
+            ("RS256", rs256::verify(rsa, op_input.as_bytes(), &sig))
+        };
+        if ok {
             Ok(OpVerified {
                 key,
-                scheme: "RS256",
+                scheme,
                 gq_format: None,
             })
         } else {
-            Err(VerifyError::OpSignatureInvalid { scheme: "RS256" })
+            Err(VerifyError::OpSignatureInvalid { scheme })
         }
     })();
     ck.step("op.signature", r, |o| {
