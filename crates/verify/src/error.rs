@@ -130,6 +130,14 @@ pub enum VerifyError {
         /// The (unescaped) name that was required.
         expected: String,
     },
+    /// Fetched bytes do not hash to the digest (or have another size than) the descriptor says.
+    #[error("digest mismatch: expected {expected}, got {actual}")]
+    DigestMismatch {
+        /// The descriptor's digest (and size).
+        expected: String,
+        /// What the bytes hash to (and their size).
+        actual: String,
+    },
     /// The token's issuer is not in the policy's allow-list.
     #[error("issuer {issuer:?} is not allowed by the policy")]
     IssuerNotAllowed {
@@ -191,6 +199,7 @@ impl VerifyError {
             Self::AttMismatch { .. } => "att_mismatch",
             Self::SubjectMismatch { .. } => "subject_mismatch",
             Self::SubjectNameMismatch { .. } => "subject_name_mismatch",
+            Self::DigestMismatch { .. } => "digest_mismatch",
             Self::IssuerNotAllowed { .. } => "issuer_not_allowed",
             Self::PolicyViolation { .. } => "policy_violation",
             Self::MissingAttestation { .. } => "missing_attestation",

@@ -30,6 +30,7 @@ pub mod intoto;
 pub mod jose;
 pub mod json;
 pub mod limits;
+pub mod oci;
 pub mod pktoken;
 pub mod policy;
 pub mod report;

@@ -20,6 +20,12 @@ pub const MAX_DSSE_SIGNATURES: usize = 16;
 pub const MAX_SUBJECTS: usize = 1024;
 /// Most digests per subject.
 pub const MAX_DIGESTS_PER_SUBJECT: usize = 32;
+/// Largest manifest or index (containers/image and distribution cap them at 4 MiB).
+pub const MAX_MANIFEST_BYTES: usize = 4 * 1024 * 1024;
+/// Most descriptors in an index or layers in a manifest.
+pub const MAX_DESCRIPTORS: usize = 1000;
+/// Most attestation manifests for one image.
+pub const MAX_ATTESTATION_MANIFESTS: usize = 100;
 /// RSA modulus bounds in bits (RS256 floor 2048; 4096 keeps every modexp cheap).
 pub const RSA_MIN_BITS: u32 = 2048;
 /// See [`RSA_MIN_BITS`].
@@ -47,6 +53,12 @@ pub enum Limit {
     Subjects,
     /// [`MAX_DIGESTS_PER_SUBJECT`].
     DigestsPerSubject,
+    /// [`MAX_MANIFEST_BYTES`].
+    ManifestBytes,
+    /// [`MAX_DESCRIPTORS`].
+    Descriptors,
+    /// [`MAX_ATTESTATION_MANIFESTS`].
+    AttestationManifests,
 }
 
 impl fmt::Display for Limit {
@@ -61,6 +73,11 @@ impl fmt::Display for Limit {
             Self::DsseSignatures => ("DSSE signatures", MAX_DSSE_SIGNATURES),
             Self::Subjects => ("statement subjects", MAX_SUBJECTS),
             Self::DigestsPerSubject => ("digests per subject", MAX_DIGESTS_PER_SUBJECT),
+            Self::ManifestBytes => ("manifest bytes", MAX_MANIFEST_BYTES),
+            Self::Descriptors => ("descriptors per manifest or index", MAX_DESCRIPTORS),
+            Self::AttestationManifests => {
+                ("attestation manifests per image", MAX_ATTESTATION_MANIFESTS)
+            }
         };
         write!(f, "{what} (max {max})")
     }

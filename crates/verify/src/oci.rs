@@ -1,0 +1,499 @@
+//! OCI content addressing: [`Digest`] (sha256 only, strict), descriptors, image manifests and
+//! indexes parsed strictly with limits, blob verification over the exact bytes, and discovery of
+//! the BuildKit attestation manifests that describe a platform image.
+//!
+//! Annotations and media types are unsigned hints for *finding* attestations; the decision is
+//! always made on the signed statement (security.md §4.3).
+
+use core::fmt;
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+use sha2::{Digest as _, Sha256};
+
+use crate::json::{self, Fields};
+use crate::limits::{self, Limit};
+use crate::VerifyError;
+
+/// OCI image index media type.
+pub const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
+/// OCI image manifest media type.
+pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+/// Docker manifest list media type.
+pub const DOCKER_MANIFEST_LIST: &str = "application/vnd.docker.distribution.manifest.list.v2+json";
+/// Docker image manifest media type.
+pub const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
+/// Annotation naming an attestation manifest's kind.
+pub const REFERENCE_TYPE: &str = "vnd.docker.reference.type";
+/// Annotation naming the image an attestation manifest describes.
+pub const REFERENCE_DIGEST: &str = "vnd.docker.reference.digest";
+/// The older spelling of [`REFERENCE_DIGEST`].
+pub const REFERENCE_DIGEST_COM: &str = "com.docker.reference.digest";
+
+/// A `sha256:<64 lowercase hex>` digest. Other algorithms, upper case and wrong lengths are
+/// refused, never silently accepted.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Digest(String);
+
+impl Digest {
+    /// Parses `sha256:<64 lowercase hex>`.
+    pub fn parse(s: &str) -> Result<Self, VerifyError> {
+        match s.strip_prefix("sha256:") {
+            Some(hex) if crate::hex::is_lower_hex(hex, 64) => Ok(Self(s.to_owned())),
+            _ => Err(VerifyError::InvalidField {
+                what: "OCI digest",
+                field: "digest",
+            }),
+        }
+    }
+    /// The sha256 digest of `bytes`.
+    pub fn of(bytes: &[u8]) -> Self {
+        Self(format!(
+            "sha256:{}",
+            crate::hex::encode(&Sha256::digest(bytes))
+        ))
+    }
+    /// The 64 hex digits.
+    pub fn hex(&self) -> &str {
+        self.0.get(7..).unwrap_or_default()
+    }
+    /// The whole `sha256:…` string.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Digest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A platform (`os/architecture[/variant]`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Platform {
+    /// e.g. `linux`.
+    pub os: String,
+    /// e.g. `amd64`.
+    pub architecture: String,
+    /// e.g. `v8`.
+    pub variant: Option<String>,
+}
+
+impl fmt::Display for Platform {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.os, self.architecture)?;
+        if let Some(v) = &self.variant {
+            write!(f, "/{v}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A content descriptor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Descriptor {
+    /// `mediaType`.
+    pub media_type: String,
+    /// `digest`.
+    pub digest: Digest,
+    /// `size` in bytes.
+    pub size: u64,
+    /// `annotations` (string values only).
+    pub annotations: BTreeMap<String, String>,
+    /// `platform`, in index entries.
+    pub platform: Option<Platform>,
+}
+
+impl Descriptor {
+    fn from_value(v: &Value) -> Result<Self, VerifyError> {
+        const WHAT: &str = "OCI descriptor";
+        let map = v.as_object().ok_or(VerifyError::InvalidField {
+            what: WHAT,
+            field: "descriptor",
+        })?;
+        let f = Fields::new(map, WHAT);
+        let size = match map.get("size") {
+            Some(Value::Number(n)) => n.as_u64().ok_or(VerifyError::InvalidField {
+                what: WHAT,
+                field: "size",
+            })?,
+            Some(_) => {
+                return Err(VerifyError::InvalidField {
+                    what: WHAT,
+                    field: "size",
+                })
+            }
+            None => {
+                return Err(VerifyError::MissingField {
+                    what: WHAT,
+                    field: "size",
+                })
+            }
+        };
+        let mut annotations = BTreeMap::new();
+        if let Some(a) = f.opt_object("annotations")? {
+            for (k, v) in a {
+                let v = v.as_str().ok_or(VerifyError::InvalidField {
+                    what: WHAT,
+                    field: "annotations",
+                })?;
+                annotations.insert(k.clone(), v.to_owned());
+            }
+        }
+        let platform = match f.opt_object("platform")? {
+            None => None,
+            Some(p) => {
+                let pf = Fields::new(p, "OCI platform");
+                Some(Platform {
+                    os: pf.str("os")?.to_owned(),
+                    architecture: pf.str("architecture")?.to_owned(),
+                    variant: pf.opt_str("variant")?.map(str::to_owned),
+                })
+            }
+        };
+        let media_type = f.str("mediaType")?;
+        if !valid_media_type(media_type) {
+            return Err(VerifyError::InvalidField {
+                what: WHAT,
+                field: "mediaType",
+            });
+        }
+        Ok(Self {
+            media_type: media_type.to_owned(),
+            digest: Digest::parse(f.str("digest")?)?,
+            size,
+            annotations,
+            platform,
+        })
+    }
+
+    /// Checks fetched bytes against this descriptor: size first, then digest.
+    pub fn verify(&self, bytes: &[u8]) -> Result<(), VerifyError> {
+        let actual = Digest::of(bytes);
+        let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        if len != self.size || actual != self.digest {
+            return Err(VerifyError::DigestMismatch {
+                expected: format!("{} ({} bytes)", self.digest, self.size),
+                actual: format!("{actual} ({len} bytes)"),
+            });
+        }
+        Ok(())
+    }
+
+    /// True for a BuildKit attestation manifest entry.
+    pub fn is_attestation_manifest(&self) -> bool {
+        self.annotations.get(REFERENCE_TYPE).map(String::as_str) == Some("attestation-manifest")
+    }
+
+    /// The image digest an attestation manifest entry says it describes (an unsigned hint).
+    pub fn attests(&self) -> Option<&str> {
+        self.annotations
+            .get(REFERENCE_DIGEST)
+            .or_else(|| self.annotations.get(REFERENCE_DIGEST_COM))
+            .map(String::as_str)
+    }
+}
+
+/// RFC 6838 `type/subtype` with the image-spec's restricted-name characters.
+fn valid_media_type(m: &str) -> bool {
+    let name = |p: &str| {
+        let b = p.as_bytes();
+        !b.is_empty()
+            && b.len() <= 127
+            && b.first().is_some_and(u8::is_ascii_alphanumeric)
+            && b.iter()
+                .all(|c| c.is_ascii_alphanumeric() || b"!#$&^_.+-".contains(c))
+    };
+    m.split_once('/').is_some_and(|(t, st)| name(t) && name(st))
+}
+
+fn descriptors(f: &Fields<'_>, field: &'static str) -> Result<Vec<Descriptor>, VerifyError> {
+    let arr = f.array(field)?;
+    limits::check(arr.len(), limits::MAX_DESCRIPTORS, Limit::Descriptors)?;
+    arr.iter().map(Descriptor::from_value).collect()
+}
+
+fn schema_v2(f: &Fields<'_>, what: &'static str) -> Result<(), VerifyError> {
+    match f.map.get("schemaVersion") {
+        Some(Value::Number(n)) if n.as_u64() == Some(2) => Ok(()),
+        _ => Err(VerifyError::InvalidField {
+            what,
+            field: "schemaVersion",
+        }),
+    }
+}
+
+/// An image index (OCI) or manifest list (Docker).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Index {
+    /// `mediaType`, if present.
+    pub media_type: Option<String>,
+    /// The entries.
+    pub manifests: Vec<Descriptor>,
+}
+
+impl Index {
+    /// Parses an index, bounded in size and entries; `mediaType`, when present, must be an index.
+    pub fn parse(bytes: &[u8]) -> Result<Self, VerifyError> {
+        const WHAT: &str = "OCI index";
+        limits::check(
+            bytes.len(),
+            limits::MAX_MANIFEST_BYTES,
+            Limit::ManifestBytes,
+        )?;
+        let map = json::parse_object(bytes, WHAT)?;
+        let f = Fields::new(&map, WHAT);
+        schema_v2(&f, WHAT)?;
+        let media_type = f.opt_str("mediaType")?.map(str::to_owned);
+        if media_type
+            .as_deref()
+            .is_some_and(|m| m != OCI_INDEX && m != DOCKER_MANIFEST_LIST)
+        {
+            return Err(VerifyError::InvalidField {
+                what: WHAT,
+                field: "mediaType",
+            });
+        }
+        if let Some(subject) = map.get("subject") {
+            Descriptor::from_value(subject)?;
+        }
+        Ok(Self {
+            media_type,
+            manifests: descriptors(&f, "manifests")?,
+        })
+    }
+
+    /// Platform image manifests: entries with a platform that are not attestation manifests
+    /// (so attestations never show up as an `unknown/unknown` platform).
+    pub fn images(&self) -> impl Iterator<Item = &Descriptor> {
+        self.manifests
+            .iter()
+            .filter(|d| !d.is_attestation_manifest() && d.platform.is_some())
+    }
+
+    /// The image manifest for `platform` (`os/arch[/variant]`).
+    pub fn image_for(&self, platform: &str) -> Option<&Descriptor> {
+        self.images().find(|d| {
+            d.platform
+                .as_ref()
+                .is_some_and(|p| p.to_string() == platform)
+        })
+    }
+
+    /// The attestation manifests whose annotation names `image` (capped).
+    pub fn attestations_for(&self, image: &Digest) -> Result<Vec<&Descriptor>, VerifyError> {
+        let found: Vec<&Descriptor> = self
+            .manifests
+            .iter()
+            .filter(|d| d.is_attestation_manifest() && d.attests() == Some(image.as_str()))
+            .collect();
+        limits::check(
+            found.len(),
+            limits::MAX_ATTESTATION_MANIFESTS,
+            Limit::AttestationManifests,
+        )?;
+        Ok(found)
+    }
+}
+
+/// An image manifest (OCI or Docker v2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Manifest {
+    /// `mediaType`, if present.
+    pub media_type: Option<String>,
+    /// The config descriptor.
+    pub config: Descriptor,
+    /// The layers.
+    pub layers: Vec<Descriptor>,
+}
+
+impl Manifest {
+    /// Parses an image manifest, bounded in size and layers.
+    pub fn parse(bytes: &[u8]) -> Result<Self, VerifyError> {
+        const WHAT: &str = "OCI manifest";
+        limits::check(
+            bytes.len(),
+            limits::MAX_MANIFEST_BYTES,
+            Limit::ManifestBytes,
+        )?;
+        let map = json::parse_object(bytes, WHAT)?;
+        let f = Fields::new(&map, WHAT);
+        schema_v2(&f, WHAT)?;
+        let media_type = f.opt_str("mediaType")?.map(str::to_owned);
+        if media_type
+            .as_deref()
+            .is_some_and(|m| m != OCI_MANIFEST && m != DOCKER_MANIFEST)
+        {
+            return Err(VerifyError::InvalidField {
+                what: WHAT,
+                field: "mediaType",
+            });
+        }
+        let config = map.get("config").ok_or(VerifyError::MissingField {
+            what: WHAT,
+            field: "config",
+        })?;
+        if let Some(subject) = map.get("subject") {
+            Descriptor::from_value(subject)?;
+        }
+        Ok(Self {
+            media_type,
+            config: Descriptor::from_value(config)?,
+            layers: descriptors(&f, "layers")?,
+        })
+    }
+
+    /// Attestation layers: DSSE-wrapped in-toto (`application/vnd.in-toto.*+dsse`, signed) and
+    /// plain in-toto (`application/vnd.in-toto+json`, unsigned), in manifest order.
+    pub fn attestation_layers(&self) -> impl Iterator<Item = (&Descriptor, bool)> {
+        self.layers.iter().filter_map(|d| {
+            let m = d.media_type.as_str();
+            if m.starts_with("application/vnd.in-toto.") && m.ends_with("+dsse") {
+                Some((d, true))
+            } else if m == "application/vnd.in-toto+json" {
+                Some((d, false))
+            } else {
+                None
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const H: &str = "3f1c9b8f0e2a4d5c6b7a8998a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8";
+
+    #[test]
+    fn digests_are_strict() {
+        assert_eq!(Digest::parse(&format!("sha256:{H}")).unwrap().hex(), H);
+        for bad in [
+            format!("sha256:{}", H.to_uppercase()),
+            format!("sha512:{H}"),
+            format!("sha256:{}", &H[1..]),
+            H.to_string(),
+            format!("SHA256:{H}"),
+        ] {
+            assert!(Digest::parse(&bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            Digest::of(b"").as_str(),
+            "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+
+    fn index() -> String {
+        format!(
+            r#"{{"schemaVersion":2,"mediaType":"{OCI_INDEX}","manifests":[
+            {{"mediaType":"{OCI_MANIFEST}","digest":"sha256:{a}","size":10,"platform":{{"architecture":"amd64","os":"linux"}}}},
+            {{"mediaType":"{OCI_MANIFEST}","digest":"sha256:{b}","size":10,"platform":{{"architecture":"arm64","os":"linux","variant":"v8"}}}},
+            {{"mediaType":"{OCI_MANIFEST}","digest":"sha256:{c}","size":10,"platform":{{"architecture":"unknown","os":"unknown"}},
+              "annotations":{{"vnd.docker.reference.digest":"sha256:{a}","vnd.docker.reference.type":"attestation-manifest"}}}},
+            {{"mediaType":"{OCI_MANIFEST}","digest":"sha256:{d}","size":10,"platform":{{"architecture":"unknown","os":"unknown"}},
+              "annotations":{{"com.docker.reference.digest":"sha256:{b}","vnd.docker.reference.type":"attestation-manifest"}}}}]}}"#,
+            a = "a".repeat(64),
+            b = "b".repeat(64),
+            c = "c".repeat(64),
+            d = "d".repeat(64)
+        )
+    }
+
+    #[test]
+    fn index_platforms_and_attestation_discovery() {
+        let idx = Index::parse(index().as_bytes()).unwrap();
+        let platforms: Vec<String> = idx
+            .images()
+            .map(|d| d.platform.as_ref().unwrap().to_string())
+            .collect();
+        assert_eq!(platforms, ["linux/amd64", "linux/arm64/v8"]);
+        let amd = idx.image_for("linux/amd64").unwrap();
+        let att = idx.attestations_for(&amd.digest).unwrap();
+        assert_eq!(att.len(), 1);
+        assert_eq!(att[0].digest.hex(), "c".repeat(64));
+        let arm = idx.image_for("linux/arm64/v8").unwrap();
+        assert_eq!(
+            idx.attestations_for(&arm.digest).unwrap()[0].digest.hex(),
+            "d".repeat(64)
+        );
+        assert!(idx.image_for("linux/s390x").is_none());
+    }
+
+    #[test]
+    fn index_and_manifest_rules() {
+        let bad_size = index().replacen("\"size\":10", "\"size\":-1", 1);
+        assert_eq!(
+            Index::parse(bad_size.as_bytes()),
+            Err(VerifyError::InvalidField {
+                what: "OCI descriptor",
+                field: "size"
+            })
+        );
+        let float = index().replacen("\"size\":10", "\"size\":1.5", 1);
+        assert!(Index::parse(float.as_bytes()).is_err());
+        let upper = index().replacen(&"a".repeat(64), &"A".repeat(64), 1);
+        assert!(Index::parse(upper.as_bytes()).is_err());
+        let wrong_type = index().replacen(OCI_INDEX, OCI_MANIFEST, 1);
+        assert!(Index::parse(wrong_type.as_bytes()).is_err());
+        let v1 = index().replacen("\"schemaVersion\":2", "\"schemaVersion\":1", 1);
+        assert!(Index::parse(v1.as_bytes()).is_err());
+        let big = vec![b' '; limits::MAX_MANIFEST_BYTES + 1];
+        assert_eq!(
+            Index::parse(&big),
+            Err(VerifyError::LimitExceeded {
+                limit: Limit::ManifestBytes
+            })
+        );
+        let many = format!(
+            r#"{{"schemaVersion":2,"manifests":[{}]}}"#,
+            vec![format!(r#"{{"mediaType":"x","digest":"sha256:{H}","size":1}}"#); 1001].join(",")
+        );
+        assert_eq!(
+            Index::parse(many.as_bytes()),
+            Err(VerifyError::LimitExceeded {
+                limit: Limit::Descriptors
+            })
+        );
+
+        let m = format!(
+            r#"{{"schemaVersion":2,"mediaType":"{OCI_MANIFEST}","config":{{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:{H}","size":2}},
+            "layers":[{{"mediaType":"application/vnd.in-toto.provenance+dsse","digest":"sha256:{H}","size":3,"annotations":{{"in-toto.io/predicate-type":"https://slsa.dev/provenance/v0.2"}}}},
+                      {{"mediaType":"application/vnd.in-toto+json","digest":"sha256:{H}","size":3}},
+                      {{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:{H}","size":3}}]}}"#
+        );
+        let m = Manifest::parse(m.as_bytes()).unwrap();
+        let kinds: Vec<bool> = m.attestation_layers().map(|(_, signed)| signed).collect();
+        assert_eq!(kinds, [true, false]);
+    }
+
+    #[test]
+    fn media_types() {
+        for ok in [OCI_INDEX, "application/vnd.in-toto.provenance+dsse", "a/b"] {
+            assert!(valid_media_type(ok), "{ok}");
+        }
+        for bad in ["", "invalid", "/b", "a/", "a/b/c", "a b/c", ".a/b"] {
+            assert!(!valid_media_type(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn blob_verification_checks_size_then_digest() {
+        let d = Descriptor {
+            media_type: "x".into(),
+            digest: Digest::of(b"hello"),
+            size: 5,
+            annotations: BTreeMap::new(),
+            platform: None,
+        };
+        assert_eq!(d.verify(b"hello"), Ok(()));
+        assert!(matches!(
+            d.verify(b"hellO"),
+            Err(VerifyError::DigestMismatch { .. })
+        ));
+        assert!(matches!(
+            d.verify(b"hello!"),
+            Err(VerifyError::DigestMismatch { .. })
+        ));
+    }
+}
