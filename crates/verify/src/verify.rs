@@ -301,23 +301,18 @@ fn pk_token_core(
         "Parsed ID token claims".to_string()
     })?;
     let iss = issuer_allowed(&claims, policy, ck)?;
-    if iss == GITHUB_ACTIONS_ISSUER
-        && pkt.op_scheme == OpScheme::Rs256
-        && pkt.op.header.alg() == Some("RS256")
-    {
-        // A GitHub PK token must carry a GQ proof: the raw RSA signature would make the ID token
-        // a replayable bearer token (P2).
-        let e = VerifyError::UnsupportedFormat {
-            reason: "GitHub PK tokens must carry a GQ proof, not the RSA signature",
-        };
-        ck.checks.push(Check {
-            id: "op.signature",
-            ok: false,
-            message: e.to_string(),
-        });
-        return Err(e);
-    }
-    let op = verify_op(&pkt.op, pkt.op_scheme, &pkt.payload_b64, &iss, trust, ck)?;
+    // A GitHub PK token must carry a GQ proof: the raw RSA signature would make the ID token a
+    // replayable bearer token (P2).
+    let require_gq = iss == GITHUB_ACTIONS_ISSUER;
+    let op = verify_op(
+        &pkt.op,
+        pkt.op_scheme,
+        &pkt.payload_b64,
+        &iss,
+        require_gq,
+        trust,
+        ck,
+    )?;
     let format = match (pkt.format, op.gq_format) {
         (Format::F2 | Format::F3, Some(f)) => f,
         (Format::Compact2023, _) if op.scheme == "GQ" => Format::F0,
@@ -402,7 +397,7 @@ fn jwt_inner(
         header,
         signature_b64: jws.signature_b64.to_owned(),
     };
-    let op = verify_op(&entry, scheme, jws.payload_b64, &iss, trust, ck)?;
+    let op = verify_op(&entry, scheme, jws.payload_b64, &iss, false, trust, ck)?;
     finish(None, op, claims, None, iss, policy, now, ck)
 }
 
@@ -483,11 +478,13 @@ struct OpVerified<'t> {
 /// (bound through the identity) is ever used (P10).
 const F2_HEADER_MEMBERS: [&str; 5] = ["alg", "kid", "typ", "jkt", "cic"];
 
+#[allow(clippy::too_many_arguments)]
 fn verify_op<'t>(
     op: &Entry,
     scheme: OpScheme,
     payload_b64: &str,
     iss: &str,
+    require_gq: bool,
     trust: &'t TrustRoots,
     ck: &mut Checklist,
 ) -> Result<OpVerified<'t>, VerifyError> {
@@ -555,6 +552,11 @@ fn verify_op<'t>(
             OpScheme::CompactRs256Labelled => sig.len() != rsa.modulus_len(),
             _ => false,
         };
+        if require_gq && !use_gq {
+            return Err(VerifyError::UnsupportedFormat {
+                reason: "GitHub PK tokens must carry a GQ proof, not the RSA signature",
+            });
+        }
         let (scheme, ok) = if use_gq {
             (
                 "GQ",

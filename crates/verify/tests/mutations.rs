@@ -325,6 +325,20 @@ fn role_routing_rules() {
         err_of(verify_pk_token(raw.as_bytes(), &op.trust(), &policy(), NOW)),
         VerifyError::UnsupportedFormat { .. }
     ));
+    // The same in compact form, where the RS256 label cannot say which it is: the signature's
+    // length (the modulus length) makes it raw RSA, which GitHub tokens may not carry.
+    let compact = format!("{pl}:{h}:{}:{}:{}", b64(&sig), p.cic_protected, p.cic_sig);
+    assert_eq!(
+        err_of(verify_pk_token(
+            compact.as_bytes(),
+            &op.trust(),
+            &policy(),
+            NOW
+        )),
+        VerifyError::UnsupportedFormat {
+            reason: "GitHub PK tokens must carry a GQ proof, not the RSA signature"
+        }
+    );
     // Duplicate JSON keys anywhere are rejected.
     let dup = json.replacen(r#"{"payload":"#, r#"{"payload":"x","payload":"#, 1);
     assert!(matches!(
