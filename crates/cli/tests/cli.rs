@@ -16,6 +16,16 @@ fn vector(name: &str) -> String {
     format!("{V}{name}")
 }
 
+/// Asserts the exit code, showing stderr when it differs.
+fn assert_exit(out: &Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn json(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
@@ -34,12 +44,7 @@ fn verify_envelope_accepts_the_go_reference_f0_vectors() {
             "145685596",
             "--json",
         ]);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert_exit(&out, 0);
         let doc = json(&out);
         assert_eq!(doc["verified"], true);
         assert_eq!(doc["format"], "F0");
@@ -113,12 +118,7 @@ fn verify_token_handles_pk_tokens_and_jwts() {
         &vector("github_idtoken_2023-12_csas-ops.jwt"),
         "--json",
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 0);
     assert_eq!(json(&out)["format"], "JWT");
     assert_eq!(
         json(&out)["key"]["source"],
@@ -141,12 +141,7 @@ fn verify_token_handles_pk_tokens_and_jwts() {
         &vector("google_jwk_6083dd59_from_sui.json"),
         "--json",
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 0);
     assert_eq!(json(&out)["format"], "Compact2023");
 
     // The Google token is not from an allowed issuer by default.

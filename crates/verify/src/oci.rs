@@ -8,7 +8,7 @@
 use core::fmt;
 use std::collections::BTreeMap;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 use sha2::{Digest as _, Sha256};
 
 use crate::json::{self, Fields};
@@ -214,14 +214,41 @@ fn descriptors(f: &Fields<'_>, field: &'static str) -> Result<Vec<Descriptor>, V
     arr.iter().map(Descriptor::from_value).collect()
 }
 
-fn schema_v2(f: &Fields<'_>, what: &'static str) -> Result<(), VerifyError> {
-    match f.map.get("schemaVersion") {
-        Some(Value::Number(n)) if n.as_u64() == Some(2) => Ok(()),
-        _ => Err(VerifyError::InvalidField {
-            what,
-            field: "schemaVersion",
-        }),
+/// What indexes and manifests share: the size cap, strict JSON, `schemaVersion` 2, a `mediaType`
+/// (when present) from `allowed`, and a well-formed `subject` descriptor (when present).
+fn parse_top_level(
+    bytes: &[u8],
+    what: &'static str,
+    allowed: [&str; 2],
+) -> Result<(Map<String, Value>, Option<String>), VerifyError> {
+    limits::check(
+        bytes.len(),
+        limits::MAX_MANIFEST_BYTES,
+        Limit::ManifestBytes,
+    )?;
+    let map = json::parse_object(bytes, what)?;
+    match map.get("schemaVersion") {
+        Some(Value::Number(n)) if n.as_u64() == Some(2) => {}
+        _ => {
+            return Err(VerifyError::InvalidField {
+                what,
+                field: "schemaVersion",
+            })
+        }
     }
+    let media_type = Fields::new(&map, what)
+        .opt_str("mediaType")?
+        .map(str::to_owned);
+    if media_type.as_deref().is_some_and(|m| !allowed.contains(&m)) {
+        return Err(VerifyError::InvalidField {
+            what,
+            field: "mediaType",
+        });
+    }
+    if let Some(subject) = map.get("subject") {
+        Descriptor::from_value(subject)?;
+    }
+    Ok((map, media_type))
 }
 
 /// An image index (OCI) or manifest list (Docker).
@@ -237,27 +264,8 @@ impl Index {
     /// Parses an index, bounded in size and entries; `mediaType`, when present, must be an index.
     pub fn parse(bytes: &[u8]) -> Result<Self, VerifyError> {
         const WHAT: &str = "OCI index";
-        limits::check(
-            bytes.len(),
-            limits::MAX_MANIFEST_BYTES,
-            Limit::ManifestBytes,
-        )?;
-        let map = json::parse_object(bytes, WHAT)?;
+        let (map, media_type) = parse_top_level(bytes, WHAT, [OCI_INDEX, DOCKER_MANIFEST_LIST])?;
         let f = Fields::new(&map, WHAT);
-        schema_v2(&f, WHAT)?;
-        let media_type = f.opt_str("mediaType")?.map(str::to_owned);
-        if media_type
-            .as_deref()
-            .is_some_and(|m| m != OCI_INDEX && m != DOCKER_MANIFEST_LIST)
-        {
-            return Err(VerifyError::InvalidField {
-                what: WHAT,
-                field: "mediaType",
-            });
-        }
-        if let Some(subject) = map.get("subject") {
-            Descriptor::from_value(subject)?;
-        }
         Ok(Self {
             media_type,
             manifests: descriptors(&f, "manifests")?,
@@ -312,31 +320,12 @@ impl Manifest {
     /// Parses an image manifest, bounded in size and layers.
     pub fn parse(bytes: &[u8]) -> Result<Self, VerifyError> {
         const WHAT: &str = "OCI manifest";
-        limits::check(
-            bytes.len(),
-            limits::MAX_MANIFEST_BYTES,
-            Limit::ManifestBytes,
-        )?;
-        let map = json::parse_object(bytes, WHAT)?;
+        let (map, media_type) = parse_top_level(bytes, WHAT, [OCI_MANIFEST, DOCKER_MANIFEST])?;
         let f = Fields::new(&map, WHAT);
-        schema_v2(&f, WHAT)?;
-        let media_type = f.opt_str("mediaType")?.map(str::to_owned);
-        if media_type
-            .as_deref()
-            .is_some_and(|m| m != OCI_MANIFEST && m != DOCKER_MANIFEST)
-        {
-            return Err(VerifyError::InvalidField {
-                what: WHAT,
-                field: "mediaType",
-            });
-        }
         let config = map.get("config").ok_or(VerifyError::MissingField {
             what: WHAT,
             field: "config",
         })?;
-        if let Some(subject) = map.get("subject") {
-            Descriptor::from_value(subject)?;
-        }
         Ok(Self {
             media_type,
             config: Descriptor::from_value(config)?,
