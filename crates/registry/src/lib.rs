@@ -3,8 +3,12 @@
 //! The OCI distribution side of OPK Explorer, shared by the CLI and the browser. Nothing a
 //! registry or proxy says is trusted: content is addressed by digest and checked by `opk-verify`.
 //!
-//! Today: [`Reference`], image references parsed the way docker and crane parse them. The
-//! fetching client (native and wasm32 transports), token flow, referrers and the proxy follow.
+//! - [`Reference`]: image references parsed the way docker and crane parse them.
+//! - [`Client`]: manifests, blobs, tag resolution, the token flow and referrers over any
+//!   [`Transport`] ([`NativeTransport`] with ureq, [`BrowserTransport`] with fetch), routed
+//!   directly or through an untrusted CORS proxy ([`Route`]).
+//! - [`Image`] and [`attestations`]: an image's platforms and attestation manifests.
+//! - [`verify_image`]: fetch and verify one platform's attestations with opk-verify.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -13,6 +17,30 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod auth;
+mod client;
+mod discover;
+mod error;
 mod reference;
+mod route;
+mod transport;
+mod verify_image;
 
+#[cfg(target_arch = "wasm32")]
+mod browser;
+#[cfg(not(target_arch = "wasm32"))]
+mod native;
+
+pub use auth::{Challenge, Credentials};
+pub use client::{Client, DigestCheck, FetchRecord, Resolved, ACCEPT_MANIFESTS};
+pub use discover::{attestations, parse_top_level, AttestationManifest, Found, Image, TopLevel};
+pub use error::RegistryError;
 pub use reference::{Reference, ReferenceError, Scheme};
+pub use route::Route;
+pub use transport::{Method, Request, Response, Transport, TransportError, MAX_ERROR_BODY};
+pub use verify_image::{verify_image, AttestationFailure, AttestationReport, ImageVerdict};
+
+#[cfg(target_arch = "wasm32")]
+pub use browser::BrowserTransport;
+#[cfg(not(target_arch = "wasm32"))]
+pub use native::NativeTransport;

@@ -212,6 +212,35 @@ impl Reference {
     }
 }
 
+impl Reference {
+    /// The name as docker shows it: Docker Hub without `docker.io/` and `library/`.
+    pub fn familiar_name(&self) -> String {
+        if self.registry == DOCKER_HUB {
+            self.repository
+                .strip_prefix("library/")
+                .unwrap_or(&self.repository)
+                .to_owned()
+        } else {
+            format!("{}/{}", self.registry, self.repository)
+        }
+    }
+
+    /// The package URL BuildKit writes as the statement subject name for this tag and platform
+    /// (`pkg:docker/<familiar name>@<tag>?platform=<os>%2F<arch>`); `None` for a reference
+    /// pinned by digest, where only the digest binds (as in `docker verify`).
+    pub fn purl(&self, platform: &str) -> Option<String> {
+        if self.digest.is_some() {
+            return None;
+        }
+        let tag = self.tag.as_deref().unwrap_or("latest");
+        Some(format!(
+            "pkg:docker/{}@{tag}?platform={}",
+            self.familiar_name(),
+            platform.replace('/', "%2F")
+        ))
+    }
+}
+
 impl fmt::Display for Reference {
     /// The fully qualified form: `docker.io/library/alpine:3.19@sha256:…`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -289,6 +318,28 @@ fn valid_component(c: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn purls_follow_buildkit() {
+        let r = Reference::parse("openpubkey/demo:main").unwrap();
+        assert_eq!(
+            r.purl("linux/amd64").unwrap(),
+            "pkg:docker/openpubkey/demo@main?platform=linux%2Famd64"
+        );
+        let r = Reference::parse("alpine").unwrap();
+        assert_eq!(r.familiar_name(), "alpine");
+        assert_eq!(
+            r.purl("linux/arm64/v8").unwrap(),
+            "pkg:docker/alpine@latest?platform=linux%2Farm64%2Fv8"
+        );
+        let r = Reference::parse("127.0.0.1:5000/o/app:1.2").unwrap();
+        assert_eq!(
+            r.purl("linux/amd64").unwrap(),
+            "pkg:docker/127.0.0.1:5000/o/app@1.2?platform=linux%2Famd64"
+        );
+        let pinned = format!("o/app@sha256:{}", "a".repeat(64));
+        assert_eq!(Reference::parse(&pinned).unwrap().purl("linux/amd64"), None);
+    }
 
     const D: &str = "sha256:3f1c9b8f0e2a4d5c6b7a8998a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8";
 

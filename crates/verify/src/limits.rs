@@ -31,6 +31,15 @@ pub const RSA_MIN_BITS: u32 = 2048;
 /// See [`RSA_MIN_BITS`].
 pub const RSA_MAX_BITS: u32 = 4096;
 
+/// Largest token-endpoint response (ggcr `maxTokenBodySize`).
+pub const MAX_TOKEN_RESPONSE_BYTES: usize = 64 * 1024;
+/// Most referrers-API pages followed through `Link` headers.
+pub const MAX_REFERRERS_PAGES: usize = 10;
+/// Most HTTP redirects followed for one request.
+pub const MAX_REDIRECTS: usize = 5;
+/// Most layers (statements) in one attestation manifest.
+pub const MAX_ATTESTATION_LAYERS: usize = 100;
+
 /// A named limit, reported by [`crate::VerifyError::LimitExceeded`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -59,6 +68,14 @@ pub enum Limit {
     Descriptors,
     /// [`MAX_ATTESTATION_MANIFESTS`].
     AttestationManifests,
+    /// [`MAX_TOKEN_RESPONSE_BYTES`].
+    TokenResponseBytes,
+    /// [`MAX_REFERRERS_PAGES`].
+    ReferrersPages,
+    /// [`MAX_REDIRECTS`].
+    Redirects,
+    /// [`MAX_ATTESTATION_LAYERS`].
+    AttestationLayers,
 }
 
 impl fmt::Display for Limit {
@@ -78,13 +95,17 @@ impl fmt::Display for Limit {
             Self::AttestationManifests => {
                 ("attestation manifests per image", MAX_ATTESTATION_MANIFESTS)
             }
+            Self::TokenResponseBytes => ("token response bytes", MAX_TOKEN_RESPONSE_BYTES),
+            Self::ReferrersPages => ("referrers pages", MAX_REFERRERS_PAGES),
+            Self::Redirects => ("redirects", MAX_REDIRECTS),
+            Self::AttestationLayers => ("layers per attestation manifest", MAX_ATTESTATION_LAYERS),
         };
         write!(f, "{what} (max {max})")
     }
 }
 
 /// Fails with [`crate::VerifyError::LimitExceeded`] when `len > max`.
-pub(crate) fn check(len: usize, max: usize, limit: Limit) -> Result<(), crate::VerifyError> {
+pub fn check(len: usize, max: usize, limit: Limit) -> Result<(), crate::VerifyError> {
     if len > max {
         Err(crate::VerifyError::LimitExceeded { limit })
     } else {

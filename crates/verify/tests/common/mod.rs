@@ -83,16 +83,13 @@ pub fn any_google() -> Policy {
         .unwrap()
 }
 
-pub fn hex_decode(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
+#[allow(unused_imports)]
+pub use opk_testkit::hex_decode;
 
 /// The PK token JSON inside an envelope's first signature.
 pub fn pk_token_of(envelope: &[u8]) -> Vec<u8> {
     let env = opk_verify::dsse::Envelope::parse(envelope).unwrap();
     env.signatures[0].sig.clone()
 }
-pub mod forge;
+#[allow(unused_imports)]
+pub use opk_testkit::forge;

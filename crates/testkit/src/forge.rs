@@ -1,7 +1,6 @@
 //! A test-only OpenID provider and PK-token builder: signs ID tokens with a fixed RSA test key
-//! (tests/vectors/test_op_rsa2048.json), proves them with our GQ signer, and builds PK tokens in
-//! every format with a deterministic P-256 ephemeral key, so tests can mutate any byte.
-#![allow(dead_code)]
+//! (keys/test_op_rsa2048.json), proves them with our GQ signer, and builds PK tokens in every
+//! format with a deterministic P-256 ephemeral key, so tests can mutate any byte.
 
 use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
 use crypto_bigint::BoxedUint;
@@ -14,7 +13,7 @@ use sha3::Digest as _;
 
 pub const TEST_ISSUER: &str = "https://token.actions.githubusercontent.com";
 pub const TEST_KID: &str = "TEST-OP-KEY-1";
-const KEY: &[u8] = include_bytes!("../vectors/test_op_rsa2048.json");
+const KEY: &[u8] = include_bytes!("../keys/test_op_rsa2048.json");
 
 pub struct TestOp {
     n: Vec<u8>,
@@ -22,11 +21,17 @@ pub struct TestOp {
     pub key: RsaKey,
 }
 
+impl Default for TestOp {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl TestOp {
     pub fn new() -> Self {
         let v: Value = serde_json::from_slice(KEY).unwrap();
-        let n = super::hex_decode(v["n_hex"].as_str().unwrap());
-        let d = super::hex_decode(v["d_hex"].as_str().unwrap());
+        let n = crate::hex_decode(v["n_hex"].as_str().unwrap());
+        let d = crate::hex_decode(v["d_hex"].as_str().unwrap());
         let key = RsaKey::from_be_bytes(&n, &[1, 0, 1]).unwrap();
         Self { n, d, key }
     }
@@ -89,6 +94,12 @@ pub fn rng() -> impl FnMut(&mut [u8]) {
 /// The ephemeral key and its CIC header.
 pub struct Client {
     pub sk: p256::ecdsa::SigningKey,
+}
+
+impl Default for Client {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl Client {

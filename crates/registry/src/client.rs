@@ -1,0 +1,498 @@
+//! The distribution client: one protocol implementation over any [`Transport`].
+//!
+//! - Every by-digest response is hashed and compared before it is returned (`digest_mismatch`);
+//!   blobs are read to at most their descriptor's size.
+//! - A tag is resolved with `HEAD` (not counted by Docker Hub's rate limit); that resolution is
+//!   the one unverified step and is recorded as such.
+//! - `401` runs the token flow (anonymous, or Basic-authenticated when credentials are given)
+//!   once per repository, or retries with Basic for a Basic challenge.
+//! - Every request is recorded in a fetch log (URL, status, bytes, proxied, digest check).
+
+use std::cell::RefCell;
+
+use opk_verify::limits::{self, Limit};
+use opk_verify::oci::{Descriptor, Digest, Index, OCI_INDEX};
+use opk_verify::VerifyError;
+
+use crate::auth::{token_from_response, Challenge, Credentials};
+use crate::route::{resolve, Route};
+use crate::transport::{Method, Request, Response, Transport, TransportError};
+use crate::{Reference, RegistryError};
+
+/// The `Accept` list for manifests: OCI index and manifest, Docker list and v2 (peers.md §4.4).
+pub const ACCEPT_MANIFESTS: &str = "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
+
+/// What a fetched object's digest check found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DigestCheck {
+    /// Fetched by digest; the bytes hash to it.
+    Verified,
+    /// Fetched by digest; the bytes do not hash to it.
+    Failed,
+    /// A tag resolved to a digest: what the registry (or proxy) said, unverifiable.
+    Unverified,
+    /// Nothing content-addressed (auth, listings, errors).
+    NotApplicable,
+}
+
+/// One request, as shown in the fetch log.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FetchRecord {
+    /// `GET` or `HEAD`.
+    pub method: &'static str,
+    /// The registry URL.
+    pub url: String,
+    /// Whether it went through the proxy.
+    pub via_proxy: bool,
+    /// The HTTP status, if a response came.
+    pub status: Option<u16>,
+    /// Body bytes received.
+    pub bytes: usize,
+    /// The digest check.
+    pub digest_check: DigestCheck,
+}
+
+/// A tag or digest resolved to a manifest digest.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Resolved {
+    /// The manifest digest.
+    pub digest: Digest,
+    /// The tag it came from, when the reference had no digest: an unverified step.
+    pub from_tag: Option<String>,
+}
+
+/// A distribution client.
+#[derive(Debug)]
+pub struct Client<T> {
+    transport: T,
+    route: Route,
+    credentials: Option<Credentials>,
+    auth: RefCell<Vec<(String, String)>>,
+    log: RefCell<Vec<FetchRecord>>,
+}
+
+impl<T: Transport> Client<T> {
+    /// A client sending through `transport` along `route`.
+    pub fn new(transport: T, route: Route) -> Self {
+        Self {
+            transport,
+            route,
+            credentials: None,
+            auth: RefCell::new(Vec::new()),
+            log: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Uses Basic credentials for the token endpoint or a Basic challenge. Never send private
+    /// credentials through a shared proxy.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// The route in use.
+    pub fn route(&self) -> &Route {
+        &self.route
+    }
+
+    /// Every request so far.
+    pub fn fetch_log(&self) -> Vec<FetchRecord> {
+        self.log.borrow().clone()
+    }
+
+    /// Resolves `r` to a manifest digest: its digest if pinned (no request), else `HEAD` on the
+    /// tag, falling back to `GET` when the registry sends no `Docker-Content-Digest`.
+    pub async fn resolve(&self, r: &Reference) -> Result<Resolved, RegistryError> {
+        if let Some(d) = r.digest() {
+            return Ok(Resolved {
+                digest: d.clone(),
+                from_tag: None,
+            });
+        }
+        let tag = r.manifest_reference();
+        let url = format!("{}/v2/{}/manifests/{tag}", r.base_url(), r.repository());
+        let head = self
+            .send(
+                r,
+                Method::Head,
+                &url,
+                ACCEPT_MANIFESTS,
+                0,
+                Limit::ManifestBytes,
+            )
+            .await?;
+        expect_ok(&url, &head)?;
+        let header = head.header("docker-content-digest").map(str::to_owned);
+        let digest = match header {
+            Some(h) => Digest::parse(h.trim()).map_err(|_| RegistryError::Protocol {
+                url: url.clone(),
+                reason: format!("Docker-Content-Digest {h:?} is not a sha256 digest"),
+            })?,
+            None => {
+                let get = self
+                    .send(
+                        r,
+                        Method::Get,
+                        &url,
+                        ACCEPT_MANIFESTS,
+                        limits::MAX_MANIFEST_BYTES,
+                        Limit::ManifestBytes,
+                    )
+                    .await?;
+                expect_ok(&url, &get)?;
+                Digest::of(&get.body)
+            }
+        };
+        self.mark_last(DigestCheck::Unverified);
+        Ok(Resolved {
+            digest,
+            from_tag: Some(tag),
+        })
+    }
+
+    /// Fetches the manifest or index `digest` and checks the bytes hash to it (and, when a
+    /// descriptor is given, that the size matches too, before anything is read beyond it).
+    pub async fn manifest(
+        &self,
+        r: &Reference,
+        digest: &Digest,
+        descriptor: Option<&Descriptor>,
+    ) -> Result<Vec<u8>, RegistryError> {
+        let max = match descriptor {
+            Some(d) => {
+                let size = usize::try_from(d.size).unwrap_or(usize::MAX);
+                limits::check(size, limits::MAX_MANIFEST_BYTES, Limit::ManifestBytes)?;
+                size
+            }
+            None => limits::MAX_MANIFEST_BYTES,
+        };
+        let url = format!("{}/v2/{}/manifests/{digest}", r.base_url(), r.repository());
+        let resp = self
+            .send(
+                r,
+                Method::Get,
+                &url,
+                ACCEPT_MANIFESTS,
+                max,
+                Limit::ManifestBytes,
+            )
+            .await
+            .map_err(|e| oversize_as_mismatch(e, descriptor, Limit::ManifestBytes))?;
+        expect_ok(&url, &resp)?;
+        self.check_digest(&resp.body, digest, descriptor)?;
+        Ok(resp.body)
+    }
+
+    /// Fetches the blob `d`, reading at most `d.size` bytes, refusing descriptors over `max`
+    /// bytes before any request (`limit`), and checking size and digest.
+    pub async fn blob(
+        &self,
+        r: &Reference,
+        d: &Descriptor,
+        max: usize,
+        limit: Limit,
+    ) -> Result<Vec<u8>, RegistryError> {
+        let size = usize::try_from(d.size).unwrap_or(usize::MAX);
+        limits::check(size, max, limit)?;
+        let url = format!("{}/v2/{}/blobs/{}", r.base_url(), r.repository(), d.digest);
+        let resp = self
+            .send(r, Method::Get, &url, "*/*", size, limit)
+            .await
+            .map_err(|e| oversize_as_mismatch(e, Some(d), limit))?;
+        expect_ok(&url, &resp)?;
+        self.check_digest(&resp.body, &d.digest, Some(d))?;
+        Ok(resp.body)
+    }
+
+    /// The referrers of `digest`: the referrers API, or the `sha256-<hex>` tag when the registry
+    /// has no such API (404). A listing is not content-addressed; each entry is fetched by digest.
+    pub async fn referrers(
+        &self,
+        r: &Reference,
+        digest: &Digest,
+    ) -> Result<Vec<Descriptor>, RegistryError> {
+        let mut url = format!("{}/v2/{}/referrers/{digest}", r.base_url(), r.repository());
+        let mut out = Vec::new();
+        for page in 0.. {
+            limits::check(page + 1, limits::MAX_REFERRERS_PAGES, Limit::ReferrersPages)?;
+            let resp = self
+                .send(
+                    r,
+                    Method::Get,
+                    &url,
+                    OCI_INDEX,
+                    limits::MAX_MANIFEST_BYTES,
+                    Limit::ManifestBytes,
+                )
+                .await?;
+            if resp.status == 404 && page == 0 {
+                return self.referrers_tag(r, digest).await;
+            }
+            expect_ok(&url, &resp)?;
+            let index = Index::parse(&resp.body)?;
+            out.extend(index.manifests);
+            limits::check(out.len(), limits::MAX_DESCRIPTORS, Limit::Descriptors)?;
+            match resp.header("link").and_then(next_link) {
+                Some(next) => url = resolve(&url, &next),
+                None => break,
+            }
+        }
+        Ok(out)
+    }
+
+    async fn referrers_tag(
+        &self,
+        r: &Reference,
+        digest: &Digest,
+    ) -> Result<Vec<Descriptor>, RegistryError> {
+        let url = format!(
+            "{}/v2/{}/manifests/sha256-{}",
+            r.base_url(),
+            r.repository(),
+            digest.hex()
+        );
+        let resp = self
+            .send(
+                r,
+                Method::Get,
+                &url,
+                ACCEPT_MANIFESTS,
+                limits::MAX_MANIFEST_BYTES,
+                Limit::ManifestBytes,
+            )
+            .await?;
+        if resp.status == 404 {
+            return Ok(Vec::new());
+        }
+        expect_ok(&url, &resp)?;
+        Ok(Index::parse(&resp.body)?.manifests)
+    }
+
+    fn check_digest(
+        &self,
+        bytes: &[u8],
+        digest: &Digest,
+        descriptor: Option<&Descriptor>,
+    ) -> Result<(), RegistryError> {
+        let result = match descriptor {
+            Some(d) => d.verify(bytes),
+            None => {
+                let actual = Digest::of(bytes);
+                if &actual == digest {
+                    Ok(())
+                } else {
+                    Err(VerifyError::DigestMismatch {
+                        expected: digest.to_string(),
+                        actual: actual.to_string(),
+                    })
+                }
+            }
+        };
+        self.mark_last(if result.is_ok() {
+            DigestCheck::Verified
+        } else {
+            DigestCheck::Failed
+        });
+        result.map_err(RegistryError::from)
+    }
+
+    fn mark_last(&self, check: DigestCheck) {
+        if let Some(last) = self.log.borrow_mut().last_mut() {
+            last.digest_check = check;
+        }
+    }
+
+    /// Sends one request with the cached authorization for `r`'s repository, running the auth
+    /// flow once on `401`.
+    async fn send(
+        &self,
+        r: &Reference,
+        method: Method,
+        url: &str,
+        accept: &str,
+        max_body: usize,
+        limit: Limit,
+    ) -> Result<Response, RegistryError> {
+        let key = format!("{}/{}", r.api_host(), r.repository());
+        let cached = self
+            .auth
+            .borrow()
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.clone());
+        let resp = self
+            .raw(method, url, accept, cached.as_deref(), max_body, limit)
+            .await?;
+        if resp.status != 401 {
+            return Ok(resp);
+        }
+        let challenge = resp
+            .header("www-authenticate")
+            .and_then(Challenge::parse)
+            .ok_or_else(|| RegistryError::Auth {
+                url: url.to_owned(),
+                reason: "HTTP 401 without a usable WWW-Authenticate challenge".into(),
+            })?;
+        let header = match &challenge {
+            Challenge::Basic => match &self.credentials {
+                Some(c) => c.basic_header(),
+                None => {
+                    return Err(RegistryError::Auth {
+                        url: url.to_owned(),
+                        reason: "the registry asks for credentials (Basic) and none were given"
+                            .into(),
+                    })
+                }
+            },
+            bearer => {
+                let scope = format!("repository:{}:pull", r.repository());
+                let token_url = bearer.token_url(&scope).unwrap_or_default();
+                format!("Bearer {}", self.token(&token_url).await?)
+            }
+        };
+        let retry = self
+            .raw(method, url, accept, Some(&header), max_body, limit)
+            .await?;
+        if retry.status == 401 {
+            return Err(RegistryError::Auth {
+                url: url.to_owned(),
+                reason: "the registry refused the credentials or token".into(),
+            });
+        }
+        let mut auth = self.auth.borrow_mut();
+        auth.retain(|(k, _)| *k != key);
+        auth.push((key, header));
+        Ok(retry)
+    }
+
+    async fn token(&self, token_url: &str) -> Result<String, RegistryError> {
+        let basic = self.credentials.as_ref().map(Credentials::basic_header);
+        let resp = self
+            .raw(
+                Method::Get,
+                token_url,
+                "application/json",
+                basic.as_deref(),
+                limits::MAX_TOKEN_RESPONSE_BYTES,
+                Limit::TokenResponseBytes,
+            )
+            .await?;
+        if resp.status != 200 {
+            return Err(RegistryError::Auth {
+                url: token_url.to_owned(),
+                reason: format!("token endpoint answered HTTP {}", resp.status),
+            });
+        }
+        token_from_response(&resp.body).ok_or_else(|| RegistryError::Auth {
+            url: token_url.to_owned(),
+            reason: "token endpoint sent no usable token".into(),
+        })
+    }
+
+    async fn raw(
+        &self,
+        method: Method,
+        url: &str,
+        accept: &str,
+        authorization: Option<&str>,
+        max_body: usize,
+        limit: Limit,
+    ) -> Result<Response, RegistryError> {
+        let mut headers = vec![("Accept".to_owned(), accept.to_owned())];
+        if let Some(a) = authorization {
+            headers.push(("Authorization".to_owned(), a.to_owned()));
+        }
+        let req = Request {
+            method,
+            url: self.route.apply(url),
+            headers,
+            max_body,
+        };
+        let mut record = FetchRecord {
+            method: method.as_str(),
+            url: url.to_owned(),
+            via_proxy: self.route.is_proxied(),
+            status: None,
+            bytes: 0,
+            digest_check: DigestCheck::NotApplicable,
+        };
+        let result = self.transport.send(&req).await;
+        if let Ok(resp) = &result {
+            record.status = Some(resp.status);
+            record.bytes = resp.body.len();
+        }
+        self.log.borrow_mut().push(record);
+        result.map_err(|e| match e {
+            TransportError::BodyTooLarge => RegistryError::from(limit),
+            TransportError::TooManyRedirects => RegistryError::from(Limit::Redirects),
+            TransportError::Network(message) => RegistryError::Network {
+                url: req.url.clone(),
+                message,
+            },
+        })
+    }
+}
+
+/// A body longer than its descriptor says is a digest mismatch, not a limit.
+fn oversize_as_mismatch(e: RegistryError, d: Option<&Descriptor>, body: Limit) -> RegistryError {
+    match (e, d) {
+        (RegistryError::Verify(VerifyError::LimitExceeded { limit }), Some(d)) if limit == body => {
+            RegistryError::Verify(VerifyError::DigestMismatch {
+                expected: format!("{} ({} bytes)", d.digest, d.size),
+                actual: format!("more than {} bytes", d.size),
+            })
+        }
+        (e, _) => e,
+    }
+}
+
+fn expect_ok(url: &str, resp: &Response) -> Result<(), RegistryError> {
+    if resp.status == 200 {
+        return Ok(());
+    }
+    let excerpt: String = String::from_utf8_lossy(&resp.body)
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
+    Err(RegistryError::Http {
+        url: url.to_owned(),
+        status: resp.status,
+        detail: excerpt,
+    })
+}
+
+/// The target of `Link: <url>; rel="next"`.
+fn next_link(header: &str) -> Option<String> {
+    header.split(',').find_map(|part| {
+        let (target, params) = part.split_once(';')?;
+        let target = target.trim().strip_prefix('<')?.strip_suffix('>')?;
+        params
+            .split(';')
+            .any(|p| {
+                let p = p.trim().replace(' ', "");
+                p == "rel=\"next\"" || p == "rel=next"
+            })
+            .then(|| target.to_owned())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_list_is_the_four_types() {
+        assert_eq!(ACCEPT_MANIFESTS.len(), 196);
+    }
+
+    #[test]
+    fn link_next() {
+        assert_eq!(
+            next_link(r#"</v2/a/referrers/sha256:x?last=b>; rel="next""#).as_deref(),
+            Some("/v2/a/referrers/sha256:x?last=b")
+        );
+        assert_eq!(next_link(r#"</x>; rel="prev""#), None);
+    }
+}

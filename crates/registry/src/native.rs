@@ -1,0 +1,100 @@
+//! The native transport: blocking `ureq` (rustls), bounded bodies, bounded redirects (the
+//! `Authorization` header survives a redirect only to the same host), a global timeout.
+
+use std::time::Duration;
+
+use opk_verify::limits::MAX_REDIRECTS;
+
+use crate::transport::{Method, Request, Response, Transport, TransportError, MAX_ERROR_BODY};
+
+/// Requests over the network from a native process.
+#[derive(Debug, Clone)]
+pub struct NativeTransport {
+    agent: ureq::Agent,
+}
+
+impl NativeTransport {
+    /// A transport whose every request completes or fails within `timeout`.
+    pub fn new(timeout: Duration) -> Self {
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(u32::try_from(MAX_REDIRECTS).unwrap_or(5))
+            .redirect_auth_headers(ureq::config::RedirectAuthHeaders::SameHost)
+            .timeout_global(Some(timeout))
+            .user_agent(concat!("opk/", env!("CARGO_PKG_VERSION")))
+            .build();
+        Self {
+            agent: config.into(),
+        }
+    }
+}
+
+impl Default for NativeTransport {
+    fn default() -> Self {
+        Self::new(Duration::from_secs(30))
+    }
+}
+
+impl Transport for NativeTransport {
+    async fn send(&self, req: &Request) -> Result<Response, TransportError> {
+        let result = match req.method {
+            Method::Get => {
+                let mut b = self.agent.get(&req.url);
+                for (k, v) in &req.headers {
+                    b = b.header(k.as_str(), v.as_str());
+                }
+                b.call()
+            }
+            Method::Head => {
+                let mut b = self.agent.head(&req.url);
+                for (k, v) in &req.headers {
+                    b = b.header(k.as_str(), v.as_str());
+                }
+                b.call()
+            }
+        };
+        let mut resp = result.map_err(map_error)?;
+        let status = resp.status().as_u16();
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_ascii_lowercase(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let body = if req.method == Method::Head {
+            Vec::new()
+        } else if !(200..300).contains(&status) {
+            let mut buf = Vec::new();
+            let reader = resp.body_mut().as_reader();
+            // The message is best effort: a broken error body leaves it empty.
+            let _ = std::io::Read::read_to_end(
+                &mut std::io::Read::take(reader, MAX_ERROR_BODY as u64),
+                &mut buf,
+            );
+            buf
+        } else {
+            resp.body_mut()
+                .with_config()
+                .limit(u64::try_from(req.max_body).unwrap_or(u64::MAX))
+                .read_to_vec()
+                .map_err(map_error)?
+        };
+        Ok(Response {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+fn map_error(e: ureq::Error) -> TransportError {
+    match e {
+        ureq::Error::BodyExceedsLimit(_) => TransportError::BodyTooLarge,
+        ureq::Error::TooManyRedirects => TransportError::TooManyRedirects,
+        other => TransportError::Network(other.to_string()),
+    }
+}

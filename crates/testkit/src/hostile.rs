@@ -1,0 +1,172 @@
+//! A hostile proxy: forwards `/<host>/<path>` (the prefix form `opk proxy` serves) to
+//! `http://<host>/<path>` like an honest one, except for one chosen lie. The client must catch
+//! every lie with a distinct error and never call withheld content "unsigned".
+
+use std::io::Read as _;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::image::Blob;
+
+/// One way this proxy lies.
+#[derive(Debug, Clone)]
+pub enum Lie {
+    /// Flips one byte in the middle of the blob with this digest.
+    FlipBlobByte(String),
+    /// Answers any request whose path (without query) ends with `path_suffix` with this
+    /// response instead of forwarding it.
+    Answer {
+        /// e.g. `/manifests/sha256:…` or `/token`.
+        path_suffix: String,
+        /// The status.
+        status: u16,
+        /// Extra headers.
+        headers: Vec<(String, String)>,
+        /// The body (not sent for `HEAD`).
+        body: Vec<u8>,
+    },
+}
+
+impl Lie {
+    /// 404 for the manifest `digest`: withheld.
+    pub fn hide(digest: &str) -> Self {
+        Self::Answer {
+            path_suffix: format!("/manifests/{digest}"),
+            status: 404,
+            headers: vec![],
+            body: br#"{"errors":[{"code":"MANIFEST_UNKNOWN"}]}"#.to_vec(),
+        }
+    }
+    /// Serves `blob` as the manifest `reference` (a tag or a digest, not necessarily its own).
+    pub fn manifest(reference: &str, blob: &Blob) -> Self {
+        Self::Answer {
+            path_suffix: format!("/manifests/{reference}"),
+            status: 200,
+            headers: vec![
+                ("Content-Type".into(), blob.media_type.clone()),
+                ("Docker-Content-Digest".into(), blob.digest()),
+            ],
+            body: blob.bytes.clone(),
+        }
+    }
+    /// A consistent lie about the tag step: `tag` resolves to `index`, which is served by its
+    /// own digest too.
+    pub fn rewrite_tag(tag: &str, index: &Blob) -> Vec<Self> {
+        vec![
+            Self::manifest(tag, index),
+            Self::manifest(&index.digest(), index),
+        ]
+    }
+}
+
+/// A running hostile proxy.
+pub struct HostileProxy {
+    /// `http://127.0.0.1:<port>`.
+    pub url: String,
+    server: Arc<tiny_http::Server>,
+}
+
+impl HostileProxy {
+    /// Starts on a free loopback port.
+    pub fn start(lies: Vec<Lie>) -> Self {
+        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind"));
+        let port = server.server_addr().to_ip().expect("ip").port();
+        let s = Arc::clone(&server);
+        std::thread::spawn(move || {
+            let agent: ureq::Agent = ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .max_redirects(0)
+                .timeout_global(Some(Duration::from_secs(10)))
+                .build()
+                .into();
+            for req in s.incoming_requests() {
+                let resp = handle(&agent, &lies, &req);
+                let _ = req.respond(resp);
+            }
+        });
+        Self {
+            url: format!("http://127.0.0.1:{port}"),
+            server,
+        }
+    }
+}
+
+impl Drop for HostileProxy {
+    fn drop(&mut self) {
+        self.server.unblock();
+    }
+}
+
+type Resp = tiny_http::Response<std::io::Cursor<Vec<u8>>>;
+
+fn respond(status: u16, headers: Vec<(String, String)>, body: Vec<u8>, head: bool) -> Resp {
+    let mut r = tiny_http::Response::from_data(if head { Vec::new() } else { body })
+        .with_status_code(status);
+    for (k, v) in headers {
+        if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
+            r.add_header(h);
+        }
+    }
+    r
+}
+
+fn handle(agent: &ureq::Agent, lies: &[Lie], req: &tiny_http::Request) -> Resp {
+    let head = *req.method() == tiny_http::Method::Head;
+    let path = req.url().trim_start_matches('/').to_owned();
+    let (host, rest) = path.split_once('/').unwrap_or((&path, ""));
+    let rest = format!("/{rest}");
+    let bare = rest.split('?').next().unwrap_or_default();
+    for lie in lies {
+        if let Lie::Answer {
+            path_suffix,
+            status,
+            headers,
+            body,
+        } = lie
+        {
+            if bare.ends_with(path_suffix.as_str()) {
+                return respond(*status, headers.clone(), body.clone(), head);
+            }
+        }
+    }
+    let url = format!("http://{host}{rest}");
+    let mut forward = if head {
+        agent.head(&url)
+    } else {
+        agent.get(&url)
+    };
+    for h in req.headers() {
+        let name = h.field.as_str().as_str();
+        if name.eq_ignore_ascii_case("accept") || name.eq_ignore_ascii_case("authorization") {
+            forward = forward.header(name, h.value.as_str());
+        }
+    }
+    let Ok(mut up) = forward.call() else {
+        return respond(502, vec![], b"upstream unreachable".to_vec(), head);
+    };
+    let status = up.status().as_u16();
+    let headers: Vec<(String, String)> = up
+        .headers()
+        .iter()
+        .filter(|(k, _)| {
+            !matches!(
+                k.as_str(),
+                "content-length" | "transfer-encoding" | "connection"
+            )
+        })
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_owned()))
+        .collect();
+    let mut body = Vec::new();
+    if !head {
+        let _ = up.body_mut().as_reader().read_to_end(&mut body);
+    }
+    for lie in lies {
+        if let Lie::FlipBlobByte(d) = lie {
+            if bare.contains("/blobs/") && bare.ends_with(d.as_str()) && !body.is_empty() {
+                let mid = body.len() / 2;
+                body[mid] ^= 0x01;
+            }
+        }
+    }
+    respond(status, headers, body, head)
+}

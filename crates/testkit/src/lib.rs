@@ -1,0 +1,27 @@
+//! Test-only support for OPK Explorer's test suites (never shipped, `publish = false`).
+//!
+//! - [`forge`]: a test OpenID provider with a fixed RSA key, GQ proofs by the core's signer, PK
+//!   tokens in every format, and BuildKit-style DSSE envelopes.
+//! - [`image`]: 2-platform BuildKit-shaped images with signed provenance and SPDX attestations,
+//!   as content-addressed blobs ready to push.
+//! - Native only: [`registry`] starts Debian's `docker-registry` on 127.0.0.1 (with CORS headers,
+//!   or token auth backed by [`token_issuer`]) and pushes fixtures through the registry API;
+//!   [`hostile`] is a forwarding proxy that lies in one chosen way.
+
+pub mod forge;
+pub mod image;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod hostile;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod registry;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod token_issuer;
+
+/// Decodes lowercase or uppercase hex (test input only; panics on bad hex).
+pub fn hex_decode(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
