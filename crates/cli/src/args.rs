@@ -1,161 +1,223 @@
-//! Command-line parsing for `opk` (small and explicit; every flag is listed in [`USAGE`]).
+//! The command line, declared with clap: every command, flag and help text in one place.
 
-/// The help text.
-pub const USAGE: &str = "\
-opk — verify OpenPubkey-signed attestations and PK tokens, offline
+use clap::{Args, Parser, Subcommand};
 
-USAGE:
-  opk verify-envelope FILE --subject-digest sha256:HEX [--subject-name PURL] [TRUST] [IDENTITY] [--json]
-  opk verify-token FILE [TRUST] [IDENTITY] [--json]
-  opk --version | --help
-
-FILE is a DSSE envelope (verify-envelope), or a PK token in any format, or an RS256- or
-GQ-signed JWT (verify-token). Use - for standard input.
-
---subject-name PURL requires the subject with that digest to have this name (compared
-percent-decoded, e.g. pkg:docker/openpubkey/demo@main?platform=linux/amd64).
-
-TRUST (the bundled GitHub Actions key history is always trusted):
-  --issuer URL            allow this issuer instead of GitHub Actions (repeatable)
-  --jwks FILE             also trust this JWKS for the (first) issuer (repeatable)
-
-IDENTITY (verify-envelope needs at least one, or --any-identity-unsafe):
-  --repo-owner-id ID      require repository_owner_id (GitHub's numeric owner id)
-  --repository OWNER/NAME require repository
-  --ref REF               require ref (e.g. refs/heads/main)
-  --workflow-ref REF      require workflow_ref
-  --any-identity-unsafe   accept any signer of an allowed issuer
-
-OUTPUT:
-  --json                  print one JSON object instead of the checklist
-
-EXIT STATUS: 0 verified, 1 rejected, 2 usage or input error.";
-
-/// What to verify.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// A DSSE envelope.
-    Envelope,
-    /// A PK token or JWT.
-    Token,
+/// opk — verify OpenPubkey-signed container images and attestations, inspect images, and run
+/// the CORS proxy the web app uses.
+///
+/// Exit status: 0 verified, 1 rejected (`error: <code>: <message>` on stderr), 2 usage error,
+/// unreadable input or unreachable registry.
+#[derive(Debug, Parser)]
+#[command(name = "opk", version, propagate_version = true)]
+pub struct Cli {
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
 }
 
-/// A parsed verify command.
-#[derive(Debug, Clone, Default)]
-pub struct Verify {
-    pub kind: Option<Kind>,
-    pub file: String,
-    pub subject_digest: Option<String>,
-    pub subject_name: Option<String>,
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fetch an image and verify the OpenPubkey-signed attestations of one platform.
+    Verify(VerifyImage),
+    /// Show an image's structure: index, platforms, manifests, configs, layers, attestations.
+    Inspect(Inspect),
+    /// Verify a DSSE envelope file offline, bound to an image manifest digest.
+    VerifyEnvelope(VerifyEnvelope),
+    /// Verify a PK token (any format) or an RS256/GQ-signed JWT file offline.
+    VerifyToken(VerifyToken),
+    /// Run a small CORS proxy for registries (GET, HEAD and OPTIONS to allow-listed hosts).
+    Proxy(Proxy),
+}
+
+/// Which keys are trusted.
+#[derive(Debug, Clone, Default, Args)]
+pub struct Trust {
+    /// Allow this issuer instead of GitHub Actions (repeatable).
+    #[arg(long = "issuer", value_name = "URL")]
     pub issuers: Vec<String>,
+    /// Also trust this JWKS for the (first) issuer (repeatable). The bundled GitHub Actions key
+    /// history is always trusted.
+    #[arg(long = "jwks", value_name = "FILE")]
     pub jwks: Vec<String>,
-    pub rules: Vec<(&'static str, String)>,
-    pub any_identity: bool,
+}
+
+/// Who must have signed.
+#[derive(Debug, Clone, Default, Args)]
+pub struct Identity {
+    /// Require repository_owner_id (GitHub's numeric owner id).
+    #[arg(long, value_name = "ID")]
+    pub repo_owner_id: Option<String>,
+    /// Require repository (OWNER/NAME).
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub repository: Option<String>,
+    /// Require ref (e.g. refs/heads/main).
+    #[arg(long = "ref", value_name = "REF")]
+    pub git_ref: Option<String>,
+    /// Require workflow_ref.
+    #[arg(long, value_name = "REF")]
+    pub workflow_ref: Option<String>,
+    /// Accept any signer of an allowed issuer.
+    #[arg(long)]
+    pub any_identity_unsafe: bool,
+}
+
+impl Identity {
+    /// The claim rules given.
+    pub fn rules(&self) -> Vec<(&'static str, String)> {
+        [
+            ("repository_owner_id", &self.repo_owner_id),
+            ("repository", &self.repository),
+            ("ref", &self.git_ref),
+            ("workflow_ref", &self.workflow_ref),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.clone().map(|v| (k, v)))
+        .collect()
+    }
+}
+
+/// How registries are reached.
+#[derive(Debug, Clone, Default, Args)]
+pub struct Registry {
+    /// Send every registry request through this proxy: a URL prefix (`opk proxy`'s form) or a
+    /// template with {url}, or {host} and {path}.
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
+    /// Basic-auth user for the registry's token endpoint; the password is read from the
+    /// OPK_REGISTRY_PASSWORD environment variable (never send private credentials through a
+    /// shared proxy).
+    #[arg(long, value_name = "USER")]
+    pub username: Option<String>,
+}
+
+/// `opk verify IMAGE`.
+#[derive(Debug, Clone, Args)]
+pub struct VerifyImage {
+    /// The image: [registry/]repo[:tag][@sha256:…].
+    pub image: String,
+    /// The platform whose attestations are verified.
+    #[arg(long, default_value = "linux/amd64", value_name = "OS/ARCH")]
+    pub platform: String,
+    /// Required predicate type (repeatable; default: SLSA provenance v0.2, as docker verify).
+    #[arg(long = "predicate", value_name = "TYPE")]
+    pub predicates: Vec<String>,
+    #[command(flatten)]
+    pub trust: Trust,
+    #[command(flatten)]
+    pub identity: Identity,
+    #[command(flatten)]
+    pub registry: Registry,
+    /// Print one JSON object instead of the docker-verify lines.
+    #[arg(long)]
     pub json: bool,
 }
 
-/// A parsed command line.
-#[derive(Debug)]
-pub enum Command {
-    Help,
-    Version,
-    Verify(Verify),
+/// `opk inspect IMAGE`.
+#[derive(Debug, Clone, Args)]
+pub struct Inspect {
+    /// The image: [registry/]repo[:tag][@sha256:…].
+    pub image: String,
+    #[command(flatten)]
+    pub registry: Registry,
+    /// Print one JSON object (with every object's raw JSON) instead of a summary.
+    #[arg(long)]
+    pub json: bool,
 }
 
-/// Parses the arguments after the program name.
-pub fn parse(argv: &[String]) -> Result<Command, String> {
-    let mut it = argv.iter();
-    let kind = match it.next().map(String::as_str) {
-        None | Some("-h" | "--help" | "help") => return Ok(Command::Help),
-        Some("-V" | "--version") => return Ok(Command::Version),
-        Some("verify-envelope") => Kind::Envelope,
-        Some("verify-token") => Kind::Token,
-        Some(other) => return Err(format!("unknown command {other:?}")),
-    };
-    let mut v = Verify {
-        kind: Some(kind),
-        ..Verify::default()
-    };
-    let mut file = None;
-    while let Some(arg) = it.next() {
-        let mut value = |flag: &str| {
-            it.next()
-                .cloned()
-                .ok_or_else(|| format!("{flag} needs a value"))
-        };
-        match arg.as_str() {
-            "--json" => v.json = true,
-            "--any-identity-unsafe" => v.any_identity = true,
-            "--subject-digest" => v.subject_digest = Some(value(arg)?),
-            "--subject-name" => v.subject_name = Some(value(arg)?),
-            "--issuer" => v.issuers.push(value(arg)?),
-            "--jwks" => v.jwks.push(value(arg)?),
-            "--repo-owner-id" => v.rules.push(("repository_owner_id", value(arg)?)),
-            "--repository" => v.rules.push(("repository", value(arg)?)),
-            "--ref" => v.rules.push(("ref", value(arg)?)),
-            "--workflow-ref" => v.rules.push(("workflow_ref", value(arg)?)),
-            "-h" | "--help" => return Ok(Command::Help),
-            flag if flag.starts_with("--") => return Err(format!("unknown option {flag}")),
-            path => {
-                if file.replace(path.to_owned()).is_some() {
-                    return Err("only one FILE may be given".into());
-                }
-            }
-        }
-    }
-    v.file = file.ok_or("FILE is required")?;
-    if kind == Kind::Envelope {
-        if v.subject_digest.is_none() {
-            return Err("verify-envelope needs --subject-digest sha256:HEX".into());
-        }
-        if v.rules.is_empty() && !v.any_identity {
-            return Err(
-                "verify-envelope needs an identity rule (--repo-owner-id, --repository, …) \
-                        or --any-identity-unsafe"
-                    .into(),
-            );
-        }
-    }
-    if kind == Kind::Token && v.rules.is_empty() {
-        // verify-token checks a token's validity and shows its claims; identity is optional.
-        v.any_identity = true;
-    }
-    Ok(Command::Verify(v))
+/// `opk verify-envelope FILE`.
+#[derive(Debug, Clone, Args)]
+pub struct VerifyEnvelope {
+    /// The DSSE envelope (- for standard input).
+    pub file: String,
+    /// The platform image manifest digest the statement must name.
+    #[arg(long, value_name = "sha256:HEX")]
+    pub subject_digest: String,
+    /// Also require this subject name (compared percent-decoded, e.g.
+    /// pkg:docker/openpubkey/demo@main?platform=linux/amd64).
+    #[arg(long, value_name = "PURL")]
+    pub subject_name: Option<String>,
+    #[command(flatten)]
+    pub trust: Trust,
+    #[command(flatten)]
+    pub identity: Identity,
+    /// Print one JSON object instead of the checklist.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `opk verify-token FILE`.
+#[derive(Debug, Clone, Args)]
+pub struct VerifyToken {
+    /// The PK token or JWT (- for standard input).
+    pub file: String,
+    #[command(flatten)]
+    pub trust: Trust,
+    #[command(flatten)]
+    pub identity: Identity,
+    /// Print one JSON object instead of the checklist.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `opk proxy`.
+#[derive(Debug, Clone, Args)]
+pub struct Proxy {
+    /// Address to listen on (port 0 picks a free port; the URL is printed).
+    #[arg(long, default_value = "127.0.0.1:8787", value_name = "ADDR")]
+    pub listen: String,
+    /// Allow this upstream host[:port] (repeatable). Without any, the built-in list of public
+    /// registries, their token services and blob CDNs is used.
+    #[arg(long = "allow", value_name = "HOST")]
+    pub allow: Vec<String>,
+    /// Largest upstream body forwarded, in bytes.
+    #[arg(long, default_value_t = 16 * 1024 * 1024, value_name = "BYTES")]
+    pub max_body: usize,
+    /// Upstream timeout per request, in seconds.
+    #[arg(long, default_value_t = 30, value_name = "SECS")]
+    pub timeout: u64,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::CommandFactory as _;
 
-    fn args(s: &str) -> Vec<String> {
-        s.split_whitespace().map(str::to_owned).collect()
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
     }
 
     #[test]
-    fn envelope_requires_digest_and_identity() {
-        assert!(parse(&args("verify-envelope f"))
-            .unwrap_err()
-            .contains("--subject-digest"));
-        assert!(parse(&args("verify-envelope f --subject-digest sha256:00"))
-            .unwrap_err()
-            .contains("identity"));
-        let Command::Verify(v) = parse(&args(
-            "verify-envelope f --subject-digest d --repo-owner-id 1 --json",
-        ))
-        .unwrap() else {
-            panic!("not verify")
+    fn flags_parse() {
+        let cli = Cli::try_parse_from([
+            "opk",
+            "verify",
+            "ghcr.io/o/a:1",
+            "--repo-owner-id",
+            "1",
+            "--predicate",
+            "p",
+            "--jwks",
+            "a",
+            "--jwks",
+            "b",
+            "--proxy",
+            "http://127.0.0.1:8787",
+            "--json",
+        ])
+        .unwrap();
+        let Command::Verify(v) = cli.command else {
+            panic!("verify")
         };
-        assert_eq!(v.rules, vec![("repository_owner_id", "1".to_string())]);
+        assert_eq!(v.platform, "linux/amd64");
+        assert_eq!(
+            v.identity.rules(),
+            vec![("repository_owner_id", "1".to_string())]
+        );
+        assert_eq!(v.trust.jwks, ["a", "b"]);
         assert!(v.json);
-    }
-
-    #[test]
-    fn unknown_things_are_errors() {
-        assert!(parse(&args("frobnicate")).is_err());
-        assert!(parse(&args("verify-token f --nope")).is_err());
-        assert!(parse(&args("verify-token a b")).is_err());
-        assert!(parse(&args("verify-token f --jwks"))
-            .unwrap_err()
-            .contains("needs a value"));
+        assert!(Cli::try_parse_from(["opk", "verify-envelope", "f"]).is_err());
+        assert!(Cli::try_parse_from(["opk", "frobnicate"]).is_err());
     }
 }

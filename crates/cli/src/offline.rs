@@ -1,0 +1,96 @@
+//! `verify-envelope` and `verify-token`: offline verification of one file, printing the
+//! checklist (or one JSON object).
+
+use std::process::ExitCode;
+
+use opk_verify::{Check, ExpectedSubject, Policy, Rejected, TrustRoots, UnixTime};
+use serde_json::{json, Value};
+
+use crate::args::{VerifyEnvelope, VerifyToken};
+use crate::policy::{self, Need};
+use crate::{input_error, print_checks, read_input};
+
+/// Runs `verify-envelope`.
+pub fn envelope(v: &VerifyEnvelope, now: UnixTime) -> ExitCode {
+    let (trust, policy) = match policy::build(&v.trust, &v.identity, &[], Need::Identity) {
+        Ok(x) => x,
+        Err(e) => return input_error(&e),
+    };
+    let bytes = match read_input(&v.file) {
+        Ok(b) => b,
+        Err(e) => return input_error(&e),
+    };
+    let mut subject = ExpectedSubject::digest(v.subject_digest.clone());
+    if let Some(name) = &v.subject_name {
+        subject = subject.with_name(name.clone());
+    }
+    let result = opk_verify::verify_envelope(&bytes, subject, &trust, &policy, now)
+        .map(|ok| (ok.checks.clone(), crate::json_out::envelope(&ok)));
+    finish(result, v.json)
+}
+
+/// Runs `verify-token`.
+pub fn token(v: &VerifyToken, now: UnixTime) -> ExitCode {
+    let (trust, policy) = match policy::build(&v.trust, &v.identity, &[], Need::Nothing) {
+        Ok(x) => x,
+        Err(e) => return input_error(&e),
+    };
+    let bytes = match read_input(&v.file) {
+        Ok(b) => b,
+        Err(e) => return input_error(&e),
+    };
+    let result = verify_token(&bytes, &trust, &policy, now).map(|ok| {
+        (
+            ok.checks.clone(),
+            json!({
+                "verified": true,
+                "format": ok.format.map_or_else(|| "JWT".to_string(), |f| f.to_string()),
+                "checks": ok.checks,
+                "claims": Value::Object(ok.claims.clone()),
+                "key": crate::json_out::key(&ok.key),
+            }),
+        )
+    });
+    finish(result, v.json)
+}
+
+fn finish(result: Result<(Vec<Check>, Value), Rejected>, as_json: bool) -> ExitCode {
+    match result {
+        Ok((checks, doc)) => {
+            if as_json {
+                println!("{doc}");
+            } else {
+                print_checks(&checks, "");
+                println!("Verified successfully");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(Rejected { error, checks }) => {
+            if as_json {
+                println!(
+                    "{}",
+                    json!({"verified": false, "error": crate::json_out::error(error.code(), &error), "checks": checks})
+                );
+            } else {
+                print_checks(&checks, "");
+            }
+            eprintln!("error: {}: {error}", error.code());
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn verify_token(
+    bytes: &[u8],
+    trust: &TrustRoots,
+    policy: &Policy,
+    now: UnixTime,
+) -> Result<opk_verify::Verified<opk_verify::TokenOutcome>, Rejected> {
+    let text = std::str::from_utf8(bytes).unwrap_or_default().trim();
+    let is_jwt = !text.starts_with('{') && !text.contains(':') && text.contains('.');
+    if is_jwt {
+        opk_verify::verify_jwt(text, trust, policy, now)
+    } else {
+        opk_verify::verify_pk_token(bytes, trust, policy, now)
+    }
+}

@@ -1,0 +1,327 @@
+//! `opk proxy`: a small CORS proxy for registries that need not be trusted — the page checks
+//! every digest and signature itself. `GET|HEAD /<host>/<path>` is forwarded to
+//! `https://<host>/<path>` (`http://` for loopback hosts) when `<host>` is allow-listed.
+//!
+//! - Only GET, HEAD and OPTIONS; OPTIONS (CORS preflight) is answered here, never forwarded.
+//! - Forwards only `Accept`, `Authorization`, `Range` and `If-None-Match`; returns only the
+//!   distribution headers a client needs, exposed to scripts (peers.md §4.4); no cookies.
+//! - Follows redirects itself (≤ 5, each target allow-listed; `Authorization` is dropped when
+//!   the host changes), so blob CDNs need no CORS.
+//! - Bounded: upstream timeout, body cap, a fixed pool of worker threads. Stores nothing.
+
+use std::io::Read as _;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use opk_verify::limits::MAX_REDIRECTS;
+
+use crate::args::Proxy;
+
+/// Public registries, their token services and blob CDNs, allowed when no `--allow` is given.
+pub const DEFAULT_ALLOW: &[&str] = &[
+    "registry-1.docker.io",
+    "auth.docker.io",
+    "production.cloudflare.docker.com",
+    "ghcr.io",
+    "pkg-containers.githubusercontent.com",
+    "quay.io",
+    "cdn01.quay.io",
+    "cdn02.quay.io",
+    "cdn03.quay.io",
+    "gcr.io",
+    "public.ecr.aws",
+    "mcr.microsoft.com",
+];
+
+const FORWARDED_REQUEST_HEADERS: &[&str] = &["accept", "authorization", "range", "if-none-match"];
+const RETURNED_HEADERS: &[&str] = &[
+    "content-type",
+    "docker-content-digest",
+    "www-authenticate",
+    "link",
+    "oci-subject",
+    "oci-filters-applied",
+    "docker-distribution-api-version",
+    "ratelimit-limit",
+    "ratelimit-remaining",
+    "docker-ratelimit-source",
+    "retry-after",
+    "content-range",
+    "etag",
+];
+const EXPOSED: &str = "Docker-Content-Digest, WWW-Authenticate, Link, OCI-Subject, OCI-Filters-Applied, Docker-Distribution-Api-Version, RateLimit-Limit, RateLimit-Remaining, Docker-RateLimit-Source, Retry-After, Content-Range, ETag";
+const WORKERS: usize = 8;
+
+struct Config {
+    allow: Vec<String>,
+    max_body: usize,
+    agent: ureq::Agent,
+}
+
+/// Runs the proxy until the process is stopped.
+pub fn run(p: &Proxy) -> ExitCode {
+    let server = match tiny_http::Server::http(&p.listen) {
+        Ok(s) => Arc::new(s),
+        Err(e) => return crate::input_error(&format!("cannot listen on {}: {e}", p.listen)),
+    };
+    let allow: Vec<String> = if p.allow.is_empty() {
+        DEFAULT_ALLOW.iter().map(|h| (*h).to_owned()).collect()
+    } else {
+        p.allow.iter().map(|h| h.to_ascii_lowercase()).collect()
+    };
+    let addr = server
+        .server_addr()
+        .to_ip()
+        .map_or_else(|| p.listen.clone(), |a| a.to_string());
+    // The first line is for scripts (tests read it); a closed stdout must not stop the proxy.
+    {
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "opk proxy listening on http://{addr}");
+        let _ = writeln!(out, "allowed upstream hosts: {}", allow.join(", "));
+        let _ = out.flush();
+    }
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .timeout_global(Some(Duration::from_secs(p.timeout)))
+        .user_agent(concat!("opk-proxy/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .into();
+    let config = Arc::new(Config {
+        allow,
+        max_body: p.max_body,
+        agent,
+    });
+    let workers: Vec<_> = (0..WORKERS)
+        .map(|_| {
+            let server = Arc::clone(&server);
+            let config = Arc::clone(&config);
+            std::thread::spawn(move || {
+                while let Ok(req) = server.recv() {
+                    let resp = handle(&config, &req);
+                    let _ = req.respond(resp);
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        let _ = w.join();
+    }
+    ExitCode::SUCCESS
+}
+
+type Reply = tiny_http::Response<Box<dyn std::io::Read + Send>>;
+
+fn header(name: &str, value: &str) -> Option<tiny_http::Header> {
+    tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).ok()
+}
+
+fn reply(
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    head_len: Option<usize>,
+) -> Reply {
+    let len = head_len.unwrap_or(body.len());
+    let hs = headers
+        .iter()
+        .filter_map(|(k, v)| header(k, v))
+        .collect::<Vec<_>>();
+    tiny_http::Response::new(
+        tiny_http::StatusCode(status),
+        hs,
+        Box::new(std::io::Cursor::new(body)) as Box<dyn std::io::Read + Send>,
+        Some(len),
+        None,
+    )
+}
+
+fn cors(origin: Option<&str>) -> Vec<(String, String)> {
+    vec![
+        (
+            "Access-Control-Allow-Origin".into(),
+            origin.unwrap_or("*").into(),
+        ),
+        ("Access-Control-Expose-Headers".into(), EXPOSED.into()),
+        ("Vary".into(), "Origin".into()),
+    ]
+}
+
+fn error(status: u16, origin: Option<&str>, message: &str) -> Reply {
+    let mut h = cors(origin);
+    h.push(("Content-Type".into(), "application/json".into()));
+    let body = serde_json::json!({"error": message})
+        .to_string()
+        .into_bytes();
+    reply(status, h, body, None)
+}
+
+fn is_loopback(host: &str) -> bool {
+    let h = host.strip_prefix('[').map_or_else(
+        || host.split(':').next().unwrap_or_default(),
+        |v6| v6.split(']').next().unwrap_or_default(),
+    );
+    h == "localhost" || h == "::1" || h.starts_with("127.")
+}
+
+fn handle(config: &Config, req: &tiny_http::Request) -> Reply {
+    let get = |name: &str| {
+        req.headers()
+            .iter()
+            .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
+            .map(|h| h.value.as_str().to_owned())
+    };
+    let origin = get("origin");
+    let origin = origin.as_deref();
+    let head = match req.method() {
+        tiny_http::Method::Options => {
+            let mut h = cors(origin);
+            h.extend([
+                (
+                    "Access-Control-Allow-Methods".into(),
+                    "GET, HEAD, OPTIONS".into(),
+                ),
+                (
+                    "Access-Control-Allow-Headers".into(),
+                    "Authorization, Accept, Range, Cache-Control, If-None-Match".into(),
+                ),
+                ("Access-Control-Max-Age".into(), "86400".into()),
+            ]);
+            return reply(204, h, Vec::new(), None);
+        }
+        tiny_http::Method::Get => false,
+        tiny_http::Method::Head => true,
+        _ => return error(405, origin, "only GET, HEAD and OPTIONS are proxied"),
+    };
+    let path = req.url().trim_start_matches('/');
+    if path.is_empty() {
+        let mut h = cors(origin);
+        h.push(("Content-Type".into(), "text/plain".into()));
+        return reply(
+            200,
+            h,
+            b"opk proxy: GET /<registry-host>/v2/...\n".to_vec(),
+            None,
+        );
+    }
+    let (host, rest) = path.split_once('/').unwrap_or((path, ""));
+    let host = host.to_ascii_lowercase();
+    if !config.allow.contains(&host) {
+        return error(
+            403,
+            origin,
+            &format!("upstream host {host:?} is not allowed by this proxy"),
+        );
+    }
+    let scheme = if is_loopback(&host) { "http" } else { "https" };
+    let mut url = format!("{scheme}://{host}/{rest}");
+    let mut headers: Vec<(String, String)> = FORWARDED_REQUEST_HEADERS
+        .iter()
+        .filter_map(|n| get(n).map(|v| ((*n).to_owned(), v)))
+        .collect();
+    let mut current_host = host;
+    for _ in 0..=MAX_REDIRECTS {
+        let mut builder = if head {
+            config.agent.head(&url)
+        } else {
+            config.agent.get(&url)
+        };
+        for (k, v) in &headers {
+            builder = builder.header(k.as_str(), v.as_str());
+        }
+        let mut up = match builder.call() {
+            Ok(r) => r,
+            Err(e) => return error(502, origin, &format!("upstream {url}: {e}")),
+        };
+        let status = up.status().as_u16();
+        if matches!(status, 301 | 302 | 303 | 307 | 308) {
+            let Some(location) = up.headers().get("location").and_then(|v| v.to_str().ok()) else {
+                return error(502, origin, "upstream redirect without Location");
+            };
+            let next = resolve(&url, location);
+            let next_host = authority(&next).to_ascii_lowercase();
+            if !config.allow.contains(&next_host) {
+                return error(
+                    502,
+                    origin,
+                    &format!("upstream redirected to {next_host:?}, which is not allowed"),
+                );
+            }
+            if next_host != current_host {
+                headers.retain(|(k, _)| k != "authorization");
+            }
+            current_host = next_host;
+            url = next;
+            continue;
+        }
+        let mut out = cors(origin);
+        for (k, v) in up.headers() {
+            let name = k.as_str();
+            if RETURNED_HEADERS.contains(&name) {
+                out.push((name.to_owned(), v.to_str().unwrap_or_default().to_owned()));
+            }
+        }
+        if head {
+            let len = up
+                .headers()
+                .get("content-length")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse().ok());
+            return reply(status, out, Vec::new(), len.or(Some(0)));
+        }
+        let mut body = Vec::new();
+        let limit = u64::try_from(config.max_body).unwrap_or(u64::MAX) + 1;
+        if let Err(e) = up.body_mut().as_reader().take(limit).read_to_end(&mut body) {
+            return error(502, origin, &format!("upstream body: {e}"));
+        }
+        if body.len() > config.max_body {
+            return error(
+                502,
+                origin,
+                &format!("upstream body exceeds {} bytes", config.max_body),
+            );
+        }
+        return reply(status, out, body, None);
+    }
+    error(502, origin, &format!("more than {MAX_REDIRECTS} redirects"))
+}
+
+fn authority(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.split(['/', '?']).next().unwrap_or_default()
+}
+
+fn resolve(base: &str, location: &str) -> String {
+    if location.starts_with("http://") || location.starts_with("https://") {
+        return location.to_owned();
+    }
+    let scheme = base.split_once("://").map_or("https", |(s, _)| s);
+    if location.starts_with('/') {
+        return format!("{scheme}://{}{location}", authority(base));
+    }
+    let dir = base.rsplit_once('/').map_or(base, |(d, _)| d);
+    format!("{dir}/{location}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        assert_eq!(authority("https://ghcr.io:443/v2/x"), "ghcr.io:443");
+        assert_eq!(
+            resolve("https://a/v2/x/blobs/d", "https://cdn/b?s=1"),
+            "https://cdn/b?s=1"
+        );
+        assert_eq!(
+            resolve("http://127.0.0.1:5000/v2/x", "/v2/y"),
+            "http://127.0.0.1:5000/v2/y"
+        );
+        assert!(
+            is_loopback("127.0.0.1:5000") && is_loopback("[::1]:80") && !is_loopback("ghcr.io")
+        );
+    }
+}

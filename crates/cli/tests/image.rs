@@ -1,0 +1,395 @@
+//! `opk verify IMAGE`, `opk inspect` and `opk proxy` against a real `docker-registry` on
+//! 127.0.0.1: directly (CORS), through `opk proxy` (no CORS upstream), and with token auth.
+
+use std::io::{BufRead as _, BufReader};
+use std::process::{Child, Command, Output, Stdio};
+
+use opk_testkit::forge::TestOp;
+use opk_testkit::hostile::{HostileProxy, Lie};
+use opk_testkit::image::{self, Fixture, Signing};
+use opk_testkit::registry::{Mode, Registry, TempDir};
+
+const REPO: &str = "openpubkey/demo";
+const TAG: &str = "main";
+const PLATFORMS: [&str; 2] = ["linux/amd64", "linux/arm64"];
+
+struct Env {
+    reg: Registry,
+    fixture: Fixture,
+    dir: TempDir,
+}
+
+impl Env {
+    fn new(mode: Mode, signing: Signing) -> Self {
+        let reg = Registry::start(mode);
+        let fixture = image::build(&format!("{}/{REPO}", reg.addr), TAG, &PLATFORMS, signing);
+        reg.push(REPO, TAG, &fixture);
+        let dir = TempDir::new("cli");
+        std::fs::write(dir.path().join("jwks.json"), TestOp::new().jwks()).unwrap();
+        Self { reg, fixture, dir }
+    }
+    fn image(&self) -> String {
+        format!("{}/{REPO}:{TAG}", self.reg.addr)
+    }
+    fn jwks(&self) -> String {
+        self.dir.path().join("jwks.json").display().to_string()
+    }
+    /// `opk verify <image> --jwks … --repo-owner-id 145685596 <extra>`.
+    fn verify(&self, image: &str, extra: &[&str]) -> Output {
+        let jwks = self.jwks();
+        let mut args = vec![
+            "verify",
+            image,
+            "--jwks",
+            &jwks,
+            "--repo-owner-id",
+            "145685596",
+        ];
+        args.extend_from_slice(extra);
+        opk(&args)
+    }
+}
+
+fn opk(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_opk"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn assert_exit(out: &Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A running `opk proxy`, killed on drop.
+struct OpkProxy {
+    child: Child,
+    url: String,
+    _stdout: BufReader<std::process::ChildStdout>,
+}
+
+impl OpkProxy {
+    fn start(allow: &[&str]) -> Self {
+        let mut args = vec!["proxy", "--listen", "127.0.0.1:0"];
+        for a in allow {
+            args.extend(["--allow", a]);
+        }
+        let mut child = Command::new(env!("CARGO_BIN_EXE_opk"))
+            .args(&args)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        stdout.read_line(&mut line).unwrap();
+        let url = line
+            .trim()
+            .strip_prefix("opk proxy listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_owned();
+        Self {
+            child,
+            url,
+            _stdout: stdout,
+        }
+    }
+}
+
+impl Drop for OpkProxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const DOCKER_LINES: [&str; 8] = [
+    "  ✓ Verified attestation refers to digest sha256:",
+    "  ✓ Verified attestation refers to tag ",
+    "  ✓ Verified OIDC token was signed by https://token.actions.githubusercontent.com",
+    "  ✓ Verified attestation digest was signed on a Github Actions run: https://github.com/openpubkey/demo/actions/runs/6628353581",
+    "  ✓ Verified repository owner 145685596 (openpubkey)",
+    "  ✓ Verified signed git sha provenance 6b29027d7ddae1c2dcdcfb88ab402473af5d20c8",
+    "  ✓ Verified signed git repo provenance openpubkey/demo",
+    "  ✓ Verified provenance builder is the Actions run",
+];
+
+fn assert_docker_shape(text: &str, env: &Env, platform: &str) {
+    let lines: Vec<&str> = text.lines().collect();
+    let digest = env.fixture.platform(platform).manifest.digest();
+    assert!(
+        lines[0].starts_with("! tag main resolved to sha256:"),
+        "{text}"
+    );
+    assert_eq!(
+        lines[1],
+        format!(
+            "Verifying 2 attestations for pkg:docker/{}/{REPO}@{TAG}?platform={}",
+            env.reg.addr,
+            platform.replace('/', "%2F")
+        )
+    );
+    assert_eq!(lines[2], "");
+    assert_eq!(
+        lines[3],
+        format!("Verifying {} attestation", image::SLSA_V02)
+    );
+    for (want, got) in DOCKER_LINES.iter().zip(&lines[4..12]) {
+        assert!(got.starts_with(want), "want {want:?}, got {got:?}\n{text}");
+    }
+    assert!(lines[4].ends_with(&digest));
+    assert!(text.contains(&format!("\nVerifying {} attestation\n", image::SPDX)));
+    assert_eq!(
+        lines.last().copied(),
+        Some("Verified all required attestations are present")
+    );
+}
+
+#[test]
+fn verify_prints_docker_verify_lines_directly_and_as_json() {
+    let env = Env::new(Mode::Cors, Signing::Signed);
+    for platform in PLATFORMS {
+        let out = env.verify(&env.image(), &["--platform", platform]);
+        assert_exit(&out, 0);
+        assert_docker_shape(&stdout(&out), &env, platform);
+    }
+    let out = env.verify(&env.image(), &["--json"]);
+    assert_exit(&out, 0);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verified"], true);
+    assert_eq!(v["resolved"]["unverifiedStep"], true);
+    let atts = v["attestations"].as_array().unwrap();
+    assert_eq!(atts.len(), 2);
+    for (a, t) in atts.iter().zip([image::SLSA_V02, image::SPDX]) {
+        assert_eq!(a["status"], "verified");
+        assert_eq!(a["predicateType"], t);
+        assert_eq!(a["format"], "F0");
+        assert_eq!(a["claims"]["repository_owner_id"], "145685596");
+    }
+    assert_eq!(v["fetches"].as_array().unwrap().len(), 5);
+
+    // Required predicates: SPDX alone is fine; an absent type is missing_attestation.
+    let out = env.verify(&env.image(), &["--predicate", image::SPDX]);
+    assert_exit(&out, 0);
+    let out = env.verify(&env.image(), &["--predicate", "https://example.com/absent"]);
+    assert_exit(&out, 1);
+    assert!(
+        stderr(&out).starts_with("error: missing_attestation: "),
+        "{}",
+        stderr(&out)
+    );
+    // A wrong owner is a policy violation.
+    let jwks = env.jwks();
+    let out = opk(&[
+        "verify",
+        &env.image(),
+        "--jwks",
+        &jwks,
+        "--repo-owner-id",
+        "1",
+    ]);
+    assert_exit(&out, 1);
+    assert!(stderr(&out).starts_with("error: policy_violation: "));
+    // No identity rule is a usage error; so is a malformed reference.
+    assert_exit(&opk(&["verify", &env.image()]), 2);
+    assert_exit(&opk(&["verify", "UPPER/case", "--any-identity-unsafe"]), 2);
+}
+
+#[test]
+fn bad_images_fail_with_their_codes() {
+    let reg = Registry::start(Mode::Cors);
+    let dir = TempDir::new("cli");
+    let jwks = dir.path().join("jwks.json");
+    std::fs::write(&jwks, TestOp::new().jwks()).unwrap();
+    for (name, signing, code) in [
+        ("tampered", Signing::Tampered, "att_mismatch"),
+        ("forged", Signing::ForgedSubject, "subject_mismatch"),
+        ("unsigned", Signing::Unsigned, "unsigned"),
+        ("bare", Signing::NoAttestations, "missing_attestation"),
+    ] {
+        let full = format!("{}/openpubkey/{name}", reg.addr);
+        reg.push(
+            &format!("openpubkey/{name}"),
+            TAG,
+            &image::build(&full, TAG, &PLATFORMS, signing),
+        );
+        let out = opk(&[
+            "verify",
+            &format!("{full}:{TAG}"),
+            "--jwks",
+            jwks.to_str().unwrap(),
+            "--repo-owner-id",
+            "145685596",
+        ]);
+        assert_exit(&out, 1);
+        assert!(
+            stderr(&out).starts_with(&format!("error: {code}: ")),
+            "{name}: {}",
+            stderr(&out)
+        );
+        assert!(!stdout(&out).contains("Verified all required"));
+    }
+    // Nothing listening: unreachable is exit 2.
+    let port = opk_testkit::registry::free_port();
+    let out = opk(&[
+        "verify",
+        &format!("127.0.0.1:{port}/a/b:c"),
+        "--any-identity-unsafe",
+    ]);
+    assert_exit(&out, 2);
+    assert!(stderr(&out).starts_with("error: network_error: "));
+}
+
+#[test]
+fn opk_proxy_carries_a_registry_without_cors_and_answers_cors_itself() {
+    let env = Env::new(Mode::Plain, Signing::Signed);
+    let proxy = OpkProxy::start(&[&env.reg.addr]);
+    let out = env.verify(&env.image(), &["--proxy", &proxy.url]);
+    assert_exit(&out, 0);
+    assert_docker_shape(&stdout(&out), &env, "linux/amd64");
+
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let base = format!("{}/{}/v2/{REPO}/manifests/{TAG}", proxy.url, env.reg.addr);
+    // Preflight: answered by the proxy.
+    let r = agent
+        .options(&base)
+        .header("Origin", "http://127.0.0.1:8080")
+        .header("Access-Control-Request-Method", "GET")
+        .header("Access-Control-Request-Headers", "authorization,accept")
+        .call()
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let h = |r: &ureq::http::Response<ureq::Body>, k: &str| {
+        r.headers()
+            .get(k)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        h(&r, "access-control-allow-origin"),
+        "http://127.0.0.1:8080"
+    );
+    assert_eq!(h(&r, "access-control-allow-methods"), "GET, HEAD, OPTIONS");
+    assert!(h(&r, "access-control-allow-headers").contains("Authorization"));
+    // HEAD and GET: digest and CORS headers exposed.
+    let r = agent
+        .head(&base)
+        .header("Origin", "http://127.0.0.1:8080")
+        .header("Accept", image::OCI_INDEX)
+        .call()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(h(&r, "docker-content-digest"), env.fixture.index.digest());
+    assert!(h(&r, "access-control-expose-headers").contains("Docker-Content-Digest"));
+    // Not allow-listed, not a read, not for cookies.
+    let other = format!("{}/example.com/v2/", proxy.url);
+    assert_eq!(agent.get(&other).call().unwrap().status(), 403);
+    assert_eq!(agent.post(&base).send_empty().unwrap().status(), 405);
+    let r = agent
+        .get(&base)
+        .header("Accept", image::OCI_INDEX)
+        .call()
+        .unwrap();
+    assert!(r.headers().get("set-cookie").is_none());
+
+    // inspect through the proxy: platforms with their attestations folded under them.
+    let out = opk(&["inspect", &env.image(), "--proxy", &proxy.url]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(
+        text.contains("Platform linux/amd64") && text.contains("Platform linux/arm64"),
+        "{text}"
+    );
+    assert!(!text.contains("unknown/unknown"));
+    assert_eq!(
+        text.matches("application/vnd.in-toto.provenance+dsse  https://slsa.dev/provenance/v0.2")
+            .count(),
+        2
+    );
+    let out = opk(&["inspect", &env.image(), "--proxy", &proxy.url, "--json"]);
+    assert_exit(&out, 0);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["digest"], env.fixture.index.digest());
+    let platforms = v["platforms"].as_array().unwrap();
+    assert_eq!(platforms.len(), 2);
+    for (p, name) in platforms.iter().zip(PLATFORMS) {
+        assert_eq!(p["platform"], name);
+        assert_eq!(
+            p["manifest"]["digest"],
+            env.fixture.platform(name).manifest.digest()
+        );
+        assert_eq!(p["configJson"]["config"]["Entrypoint"][0], "/hello");
+        assert_eq!(p["attestations"][0]["layers"].as_array().unwrap().len(), 2);
+    }
+    assert!(v["fetches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["via_proxy"] == true));
+}
+
+#[test]
+fn token_auth_directly_and_through_opk_proxy() {
+    let env = Env::new(Mode::Token, Signing::Signed);
+    let out = env.verify(&env.image(), &[]);
+    assert_exit(&out, 0);
+    let issuer = env.reg.issuer.as_ref().unwrap();
+    let issuer_host = issuer.url.trim_start_matches("http://").to_owned();
+    let proxy = OpkProxy::start(&[&env.reg.addr, &issuer_host]);
+    let out = env.verify(&env.image(), &["--proxy", &proxy.url, "--json"]);
+    assert_exit(&out, 0);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let statuses: Vec<i64> = v["fetches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["status"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        &statuses[..3],
+        &[401, 200, 200],
+        "challenge, token via the proxy, retry"
+    );
+    // The token service not allow-listed: the flow fails clearly.
+    let strict = OpkProxy::start(&[&env.reg.addr]);
+    let out = env.verify(&env.image(), &["--proxy", &strict.url]);
+    assert_exit(&out, 2);
+    assert!(
+        stderr(&out).starts_with("error: auth_failed: "),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn withheld_attestation_through_a_hostile_proxy_is_not_called_unsigned() {
+    let env = Env::new(Mode::Plain, Signing::Signed);
+    let att = env
+        .fixture
+        .platform("linux/amd64")
+        .attestation
+        .clone()
+        .unwrap();
+    let p = HostileProxy::start(vec![Lie::hide(&att.digest())]);
+    let out = env.verify(&env.image(), &["--proxy", &p.url]);
+    assert_exit(&out, 1);
+    assert!(stderr(&out).starts_with("error: missing_attestation: "));
+    assert!(stderr(&out).contains("withheld"));
+    assert!(!stderr(&out).contains("not signed"));
+}
