@@ -39,7 +39,7 @@ impl Transport for BrowserTransport {
             .iter()
             .find(|(k, _)| k == "content-length")
             .and_then(|(_, v)| v.parse::<usize>().ok());
-        if ok && announced.is_some_and(|n| n > req.max_body) {
+        if ok && req.method == Method::Get && announced.is_some_and(|n| n > req.max_body) {
             return Err(TransportError::BodyTooLarge);
         }
         let body = if req.method == Method::Head {

@@ -1,6 +1,7 @@
 //! opk-registry against a real `docker-registry` on 127.0.0.1 (started and stopped here):
 //! directly with CORS headers, through a hostile proxy, and with token auth. Fixtures are
 //! BuildKit-shaped 2-platform images signed by the test OP (opk-testkit).
+#![cfg(not(target_arch = "wasm32"))]
 
 use opk_registry::{
     verify_image, AttestationFailure, Client, Credentials, DigestCheck, ImageVerdict,

@@ -99,7 +99,17 @@ impl Drop for HostileProxy {
 
 type Resp = tiny_http::Response<std::io::Cursor<Vec<u8>>>;
 
-fn respond(status: u16, headers: Vec<(String, String)>, body: Vec<u8>, head: bool) -> Resp {
+fn respond(status: u16, mut headers: Vec<(String, String)>, body: Vec<u8>, head: bool) -> Resp {
+    // Browsers must be able to read its lies: CORS on every response.
+    headers.retain(|(k, _)| {
+        let k = k.to_ascii_lowercase();
+        k != "access-control-allow-origin" && k != "access-control-expose-headers"
+    });
+    headers.push(("Access-Control-Allow-Origin".into(), "*".into()));
+    headers.push((
+        "Access-Control-Expose-Headers".into(),
+        "Docker-Content-Digest, WWW-Authenticate, Link".into(),
+    ));
     let mut r = tiny_http::Response::from_data(if head { Vec::new() } else { body })
         .with_status_code(status);
     for (k, v) in headers {
@@ -112,6 +122,23 @@ fn respond(status: u16, headers: Vec<(String, String)>, body: Vec<u8>, head: boo
 
 fn handle(agent: &ureq::Agent, lies: &[Lie], req: &tiny_http::Request) -> Resp {
     let head = *req.method() == tiny_http::Method::Head;
+    if *req.method() == tiny_http::Method::Options {
+        return respond(
+            204,
+            vec![
+                (
+                    "Access-Control-Allow-Methods".into(),
+                    "GET, HEAD, OPTIONS".into(),
+                ),
+                (
+                    "Access-Control-Allow-Headers".into(),
+                    "Authorization, Accept, Range".into(),
+                ),
+            ],
+            Vec::new(),
+            true,
+        );
+    }
     let path = req.url().trim_start_matches('/').to_owned();
     let (host, rest) = path.split_once('/').unwrap_or((&path, ""));
     let rest = format!("/{rest}");

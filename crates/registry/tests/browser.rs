@@ -1,0 +1,95 @@
+//! The same client in headless Chromium, over `fetch` (BrowserTransport), against real
+//! registries started by `scripts/browser-registry-tests` (addresses baked in at build time):
+//! directly to a CORS registry, through `opk proxy` to one without CORS, and through a proxy
+//! that withholds an attestation.
+#![cfg(target_arch = "wasm32")]
+
+use opk_registry::{verify_image, BrowserTransport, Client, Reference, RegistryError, Route};
+use opk_testkit::forge::TestOp;
+use opk_verify::{Policy, UnixTime};
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const NOW: UnixTime = UnixTime(1_795_000_000);
+
+fn env(v: Option<&'static str>, name: &str) -> &'static str {
+    v.unwrap_or_else(|| panic!("{name} is set by scripts/browser-registry-tests"))
+}
+
+fn policy() -> Policy {
+    Policy::builder()
+        .repository_owner_id("145685596")
+        .require_predicate_type("https://slsa.dev/provenance/v0.2")
+        .build()
+        .unwrap()
+}
+
+async fn verify(
+    registry: &str,
+    repo: &str,
+    proxy: &str,
+) -> Result<opk_registry::ImageVerdict, RegistryError> {
+    let client = Client::new(BrowserTransport, Route::parse(proxy).unwrap());
+    let r = Reference::parse(&format!("{registry}/openpubkey/{repo}:main")).unwrap();
+    verify_image(
+        &client,
+        &r,
+        "linux/amd64",
+        &TestOp::new().trust(),
+        &policy(),
+        NOW,
+    )
+    .await
+}
+
+fn code(r: &Result<opk_registry::ImageVerdict, RegistryError>) -> &'static str {
+    match r {
+        Ok(v) => v.error.as_ref().map_or("ok", RegistryError::code),
+        Err(e) => e.code(),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn signed_image_verifies_directly_from_a_cors_registry() {
+    let reg = env(option_env!("OPK_TEST_REGISTRY"), "OPK_TEST_REGISTRY");
+    let r = verify(reg, "demo", "").await;
+    assert_eq!(code(&r), "ok", "{r:?}");
+    assert_eq!(r.unwrap().attestations.len(), 2);
+}
+
+#[wasm_bindgen_test]
+async fn tampered_and_unsigned_images_fail_in_the_browser() {
+    let reg = env(option_env!("OPK_TEST_REGISTRY"), "OPK_TEST_REGISTRY");
+    assert_eq!(code(&verify(reg, "tampered", "").await), "att_mismatch");
+    assert_eq!(code(&verify(reg, "unsigned", "").await), "unsigned");
+}
+
+#[wasm_bindgen_test]
+async fn a_registry_without_cors_is_refused_directly_and_works_through_opk_proxy() {
+    let plain = env(
+        option_env!("OPK_TEST_PLAIN_REGISTRY"),
+        "OPK_TEST_PLAIN_REGISTRY",
+    );
+    let proxy = env(option_env!("OPK_TEST_PROXY"), "OPK_TEST_PROXY");
+    assert_eq!(code(&verify(plain, "demo", "").await), "network_error");
+    let r = verify(plain, "demo", proxy).await;
+    assert_eq!(code(&r), "ok", "{r:?}");
+}
+
+#[wasm_bindgen_test]
+async fn a_withheld_attestation_is_missing_not_unsigned_in_the_browser() {
+    let plain = env(
+        option_env!("OPK_TEST_PLAIN_REGISTRY"),
+        "OPK_TEST_PLAIN_REGISTRY",
+    );
+    let hostile = env(
+        option_env!("OPK_TEST_HOSTILE_PROXY"),
+        "OPK_TEST_HOSTILE_PROXY",
+    );
+    let r = verify(plain, "demo", hostile).await;
+    assert!(
+        matches!(r, Err(RegistryError::AttestationWithheld { .. })),
+        "{r:?}"
+    );
+}
