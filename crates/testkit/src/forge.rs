@@ -138,7 +138,7 @@ impl Client {
 }
 
 pub fn commitment(cic_header_json: &str) -> String {
-    b64(&sha3::Sha3_256::digest(cic_header_json.as_bytes()))
+    opk_verify::sign::commitment(cic_header_json)
 }
 
 pub fn github_claims(aud: &str) -> Value {
@@ -270,17 +270,7 @@ pub fn envelope(op: &TestOp, client: &Client, statement: &[u8]) -> Vec<u8> {
 }
 
 pub fn envelope_with(statement: &[u8], pk_tokens: &[Vec<u8>]) -> Vec<u8> {
-    use opk_verify::b64::encode_std;
-    let sigs: Vec<String> = pk_tokens
-        .iter()
-        .map(|t| format!(r#"{{"keyid":"OPK","sig":"{}"}}"#, encode_std(t)))
-        .collect();
-    format!(
-        r#"{{"payloadType":"application/vnd.in-toto+json","payload":"{}","signatures":[{}]}}"#,
-        encode_std(statement),
-        sigs.join(",")
-    )
-    .into_bytes()
+    opk_verify::sign::dsse_envelope(statement, pk_tokens)
 }
 
 pub const STATEMENT: &str = r#"{"_type":"https://in-toto.io/Statement/v0.1","predicateType":"https://spdx.dev/Document","subject":[{"name":"pkg:docker/openpubkey/demo@main?platform=linux%2Famd64","digest":{"sha256":"3f1c9b8f0e2a4d5c6b7a8998a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8"}}],"predicate":{}}"#;
