@@ -19,12 +19,20 @@ impl Transport for BrowserTransport {
         let method = match req.method {
             Method::Get => HttpMethod::GET,
             Method::Head => HttpMethod::HEAD,
+            Method::Post => HttpMethod::POST,
+            Method::Put => HttpMethod::PUT,
         };
         let mut builder = RequestBuilder::new(&req.url).method(method);
         for (k, v) in &req.headers {
             builder = builder.header(k, v);
         }
-        let resp = builder
+        let request = if req.body.is_empty() {
+            builder.build()
+        } else {
+            builder.body(js_sys::Uint8Array::from(&req.body[..]))
+        }
+        .map_err(|e| TransportError::Network(e.to_string()))?;
+        let resp = request
             .send()
             .await
             .map_err(|e| TransportError::Network(e.to_string()))?;

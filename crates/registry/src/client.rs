@@ -269,6 +269,94 @@ impl<T: Transport> Client<T> {
         Ok(Index::parse(&resp.body)?.manifests)
     }
 
+    /// Uploads `bytes` as a blob of `r`'s repository unless the registry has it already
+    /// (`HEAD`), with a monolithic upload (`POST`, then `PUT ?digest=`).
+    pub async fn push_blob(&self, r: &Reference, bytes: &[u8]) -> Result<Digest, RegistryError> {
+        let digest = Digest::of(bytes);
+        let base = format!("{}/v2/{}", r.base_url(), r.repository());
+        let blob_url = format!("{base}/blobs/{digest}");
+        let head = self
+            .send(r, Method::Head, &blob_url, "*/*", 0, Limit::ManifestBytes)
+            .await?;
+        if head.status == 200 {
+            return Ok(digest);
+        }
+        let start_url = format!("{base}/blobs/uploads/");
+        let start = self
+            .send_body(
+                r,
+                Method::Post,
+                &start_url,
+                "*/*",
+                Some(("application/octet-stream", &[])),
+                0,
+                Limit::ManifestBytes,
+            )
+            .await?;
+        if start.status != 202 {
+            return Err(status_error(&start_url, &start));
+        }
+        let location = start
+            .header("location")
+            .ok_or_else(|| RegistryError::Protocol {
+                url: start_url.clone(),
+                reason: "upload started without a Location".into(),
+            })?;
+        let upload = resolve(&start_url, location);
+        let sep = if upload.contains('?') { '&' } else { '?' };
+        let put_url = format!("{upload}{sep}digest={digest}");
+        let put = self
+            .send_body(
+                r,
+                Method::Put,
+                &put_url,
+                "*/*",
+                Some(("application/octet-stream", bytes)),
+                0,
+                Limit::ManifestBytes,
+            )
+            .await?;
+        if put.status != 201 {
+            return Err(status_error(&put_url, &put));
+        }
+        Ok(digest)
+    }
+
+    /// Puts a manifest or index under `reference` (a tag, or its own digest).
+    pub async fn push_manifest(
+        &self,
+        r: &Reference,
+        reference: &str,
+        media_type: &str,
+        bytes: &[u8],
+    ) -> Result<Digest, RegistryError> {
+        limits::check(
+            bytes.len(),
+            limits::MAX_MANIFEST_BYTES,
+            Limit::ManifestBytes,
+        )?;
+        let url = format!(
+            "{}/v2/{}/manifests/{reference}",
+            r.base_url(),
+            r.repository()
+        );
+        let put = self
+            .send_body(
+                r,
+                Method::Put,
+                &url,
+                "*/*",
+                Some((media_type, bytes)),
+                0,
+                Limit::ManifestBytes,
+            )
+            .await?;
+        if put.status != 201 {
+            return Err(status_error(&url, &put));
+        }
+        Ok(Digest::of(bytes))
+    }
+
     fn check_digest(
         &self,
         bytes: &[u8],
@@ -314,6 +402,22 @@ impl<T: Transport> Client<T> {
         max_body: usize,
         limit: Limit,
     ) -> Result<Response, RegistryError> {
+        self.send_body(r, method, url, accept, None, max_body, limit)
+            .await
+    }
+
+    /// [`Self::send`] with a request body (`content type`, bytes).
+    #[allow(clippy::too_many_arguments)]
+    async fn send_body(
+        &self,
+        r: &Reference,
+        method: Method,
+        url: &str,
+        accept: &str,
+        body: Option<(&str, &[u8])>,
+        max_body: usize,
+        limit: Limit,
+    ) -> Result<Response, RegistryError> {
         let key = format!("{}/{}", r.api_host(), r.repository());
         let cached = self
             .auth
@@ -322,7 +426,15 @@ impl<T: Transport> Client<T> {
             .find(|(k, _)| *k == key)
             .map(|(_, v)| v.clone());
         let resp = self
-            .raw(method, url, accept, cached.as_deref(), max_body, limit)
+            .raw(
+                method,
+                url,
+                accept,
+                cached.as_deref(),
+                body,
+                max_body,
+                limit,
+            )
             .await?;
         if resp.status != 401 {
             return Ok(resp);
@@ -346,13 +458,18 @@ impl<T: Transport> Client<T> {
                 }
             },
             bearer => {
-                let scope = format!("repository:{}:pull", r.repository());
+                let actions = if matches!(method, Method::Post | Method::Put) {
+                    "pull,push"
+                } else {
+                    "pull"
+                };
+                let scope = format!("repository:{}:{actions}", r.repository());
                 let token_url = bearer.token_url(&scope).unwrap_or_default();
                 format!("Bearer {}", self.token(&token_url).await?)
             }
         };
         let retry = self
-            .raw(method, url, accept, Some(&header), max_body, limit)
+            .raw(method, url, accept, Some(&header), body, max_body, limit)
             .await?;
         if retry.status == 401 {
             return Err(RegistryError::Auth {
@@ -374,6 +491,7 @@ impl<T: Transport> Client<T> {
                 token_url,
                 "application/json",
                 basic.as_deref(),
+                None,
                 limits::MAX_TOKEN_RESPONSE_BYTES,
                 Limit::TokenResponseBytes,
             )
@@ -390,12 +508,14 @@ impl<T: Transport> Client<T> {
         })
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn raw(
         &self,
         method: Method,
         url: &str,
         accept: &str,
         authorization: Option<&str>,
+        body: Option<(&str, &[u8])>,
         max_body: usize,
         limit: Limit,
     ) -> Result<Response, RegistryError> {
@@ -403,10 +523,14 @@ impl<T: Transport> Client<T> {
         if let Some(a) = authorization {
             headers.push(("Authorization".to_owned(), a.to_owned()));
         }
+        if let Some((content_type, _)) = body {
+            headers.push(("Content-Type".to_owned(), content_type.to_owned()));
+        }
         let req = Request {
             method,
             url: self.route.apply(url),
             headers,
+            body: body.map(|(_, b)| b.to_vec()).unwrap_or_default(),
             max_body,
         };
         let mut record = FetchRecord {
@@ -451,16 +575,20 @@ fn expect_ok(url: &str, resp: &Response) -> Result<(), RegistryError> {
     if resp.status == 200 {
         return Ok(());
     }
+    Err(status_error(url, resp))
+}
+
+fn status_error(url: &str, resp: &Response) -> RegistryError {
     let excerpt: String = String::from_utf8_lossy(&resp.body)
         .chars()
         .filter(|c| !c.is_control())
         .take(200)
         .collect();
-    Err(RegistryError::Http {
+    RegistryError::Http {
         url: url.to_owned(),
         status: resp.status,
         detail: excerpt,
-    })
+    }
 }
 
 /// The target of `Link: <url>; rel="next"`.

@@ -38,20 +38,10 @@ impl Default for NativeTransport {
 impl Transport for NativeTransport {
     async fn send(&self, req: &Request) -> Result<Response, TransportError> {
         let result = match req.method {
-            Method::Get => {
-                let mut b = self.agent.get(&req.url);
-                for (k, v) in &req.headers {
-                    b = b.header(k.as_str(), v.as_str());
-                }
-                b.call()
-            }
-            Method::Head => {
-                let mut b = self.agent.head(&req.url);
-                for (k, v) in &req.headers {
-                    b = b.header(k.as_str(), v.as_str());
-                }
-                b.call()
-            }
+            Method::Get => with_headers(self.agent.get(&req.url), req).call(),
+            Method::Head => with_headers(self.agent.head(&req.url), req).call(),
+            Method::Post => with_headers(self.agent.post(&req.url), req).send(&req.body[..]),
+            Method::Put => with_headers(self.agent.put(&req.url), req).send(&req.body[..]),
         };
         let mut resp = result.map_err(map_error)?;
         let status = resp.status().as_u16();
@@ -89,6 +79,13 @@ impl Transport for NativeTransport {
             body,
         })
     }
+}
+
+fn with_headers<B>(mut b: ureq::RequestBuilder<B>, req: &Request) -> ureq::RequestBuilder<B> {
+    for (k, v) in &req.headers {
+        b = b.header(k.as_str(), v.as_str());
+    }
+    b
 }
 
 fn map_error(e: ureq::Error) -> TransportError {

@@ -2,13 +2,17 @@
 //! comes back. Natively it is `ureq` ([`crate::NativeTransport`]); in the browser it is `fetch`
 //! through gloo-net ([`crate::BrowserTransport`]). Everything else in this crate is shared.
 
-/// HTTP methods a registry client needs (reads only).
+/// HTTP methods a registry client needs: reads, and the upload calls of a push.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
     /// `GET`.
     Get,
     /// `HEAD`.
     Head,
+    /// `POST` (start a blob upload).
+    Post,
+    /// `PUT` (finish an upload, put a manifest).
+    Put,
 }
 
 impl Method {
@@ -17,6 +21,8 @@ impl Method {
         match self {
             Self::Get => "GET",
             Self::Head => "HEAD",
+            Self::Post => "POST",
+            Self::Put => "PUT",
         }
     }
 }
@@ -33,6 +39,8 @@ pub struct Request {
     pub url: String,
     /// Headers (name, value).
     pub headers: Vec<(String, String)>,
+    /// The request body (`POST`/`PUT`), empty otherwise.
+    pub body: Vec<u8>,
     /// The most body bytes to read from a 2xx response; more is
     /// [`TransportError::BodyTooLarge`]. Other responses' bodies are read for their message
     /// only, truncated to [`MAX_ERROR_BODY`].

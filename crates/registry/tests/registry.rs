@@ -492,3 +492,34 @@ fn referrers_pagination_is_bounded() {
         Some(Limit::ReferrersPages)
     );
 }
+
+#[test]
+fn the_client_pushes_with_token_auth_and_the_pushed_image_verifies() {
+    let reg = Registry::start(Mode::Token);
+    let f = fixture(&reg, Signing::Signed);
+    let c = client("");
+    let r = Reference::parse(&tag_ref(&reg)).unwrap();
+    pollster::block_on(async {
+        for b in &f.blobs {
+            let d = c.push_blob(&r, &b.bytes).await.unwrap();
+            assert_eq!(d.as_str(), b.digest());
+        }
+        // Pushing again is a no-op (HEAD finds it).
+        c.push_blob(&r, &f.blobs[0].bytes).await.unwrap();
+        for m in f.manifests() {
+            c.push_manifest(&r, &m.digest(), &m.media_type, &m.bytes)
+                .await
+                .unwrap();
+        }
+        c.push_manifest(&r, TAG, &f.index.media_type, &f.index.bytes)
+            .await
+            .unwrap();
+    });
+    assert_eq!(code(&verify(&reg, "", &tag_ref(&reg), AMD64)), "ok");
+    // A manifest naming a blob the registry lacks is refused by the registry, clearly.
+    let orphan = Blob::new(image::OCI_MANIFEST, serde_json::json!({"schemaVersion": 2, "mediaType": image::OCI_MANIFEST,
+        "config": Blob::new("application/vnd.oci.image.config.v1+json", b"{}".to_vec()).descriptor(), "layers": []}).to_string().into_bytes());
+    let e = pollster::block_on(c.push_manifest(&r, "orphan", &orphan.media_type, &orphan.bytes))
+        .unwrap_err();
+    assert_eq!(e.code(), "http_error", "{e}");
+}
