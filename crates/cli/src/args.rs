@@ -28,6 +28,10 @@ pub enum Command {
     VerifyToken(VerifyToken),
     /// Run a small CORS proxy for registries (GET, HEAD and OPTIONS to allow-listed hosts).
     Proxy(Proxy),
+    /// OPK-sign an image's attestations (BuildKit's layout) and push the signed index.
+    Sign(Sign),
+    /// Run a local OpenID provider that behaves like GitHub Actions' token service (demos, tests).
+    DevOp(DevOp),
 }
 
 /// Which keys are trusted.
@@ -176,6 +180,64 @@ pub struct Proxy {
     /// Upstream timeout per request, in seconds.
     #[arg(long, default_value_t = 30, value_name = "SECS")]
     pub timeout: u64,
+}
+
+/// The PK token format `opk sign` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SignFormatArg {
+    /// Docker's BuildKit fork, what `docker verify` understands.
+    F0,
+    /// openpubkey v0.25+ (GQ256 header with jkt).
+    F3,
+}
+
+/// `opk sign IMAGE`.
+#[derive(Debug, Clone, Args)]
+pub struct Sign {
+    /// The image, with a tag: [registry/]repo:tag[@sha256:…]. The statements name it as
+    /// pkg:docker/NAME@TAG and the signed index is pushed to the tag.
+    pub image: String,
+    /// SLSA provenance v0.2 predicate (JSON) for every platform. Default: the unsigned
+    /// provenance BuildKit attached, else a minimal one describing this GitHub Actions run.
+    #[arg(long, value_name = "FILE")]
+    pub provenance: Option<String>,
+    /// SPDX document (JSON) for every platform. Default: the unsigned SBOM BuildKit attached.
+    #[arg(long, value_name = "FILE")]
+    pub sbom: Option<String>,
+    /// PK token format.
+    #[arg(long, value_enum, default_value = "f0")]
+    pub format: SignFormatArg,
+    /// Where ID tokens come from: github-actions (ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN, as set
+    /// in a job with `id-token: write`, or by `opk dev-op`).
+    #[arg(long, default_value = "github-actions", value_name = "PROVIDER")]
+    pub oidc: String,
+    /// Read and write the image in this OCI image layout directory instead of a registry.
+    #[arg(long, value_name = "DIR")]
+    pub oci_layout: Option<String>,
+    /// Sign again an image whose attestations are already signed (replacing them).
+    #[arg(long)]
+    pub replace: bool,
+    #[command(flatten)]
+    pub registry: Registry,
+}
+
+/// `opk dev-op`.
+#[derive(Debug, Clone, Args)]
+pub struct DevOp {
+    /// Loopback address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8790", value_name = "ADDR")]
+    pub listen: String,
+    /// Private JWK file of the issuer key: loaded, or created (mode 0600) when missing. Default:
+    /// a new key in memory.
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<String>,
+    /// JSON object of claims overriding the GitHub-shaped defaults (`aud` is always the
+    /// requested audience).
+    #[arg(long, value_name = "FILE")]
+    pub claims: Option<String>,
+    /// Where to write the public JWKS (default: in the temporary directory; the path is printed).
+    #[arg(long, value_name = "FILE")]
+    pub jwks_out: Option<String>,
 }
 
 #[cfg(test)]

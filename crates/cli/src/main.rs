@@ -5,13 +5,20 @@
 //! unreadable input or unreachable registry.
 
 mod args;
+mod dev_op;
+mod image_store;
 mod image_verify;
 mod inspect;
+mod issuer_key;
 mod json_out;
 mod offline;
+mod oidc;
+mod opk_signer;
 mod policy;
 mod proxy;
 mod remote;
+mod sign_image;
+mod statements;
 
 use std::io::Read as _;
 use std::process::ExitCode;
@@ -33,6 +40,8 @@ fn main() -> ExitCode {
         args::Command::VerifyEnvelope(v) => offline::envelope(v, now),
         args::Command::VerifyToken(v) => offline::token(v, now),
         args::Command::Proxy(p) => proxy::run(p),
+        args::Command::Sign(s) => sign_image::run(s, now),
+        args::Command::DevOp(d) => dev_op::run(d),
     }
 }
 

@@ -1,8 +1,8 @@
 //! Trust roots and the identity policy from the command line: the bundled GitHub Actions key
-//! history, plus any `--jwks` files for the first `--issuer`; no permissive default.
+//! history, plus any `--jwks` files for the first `--issuer` (an `opk dev-op` JWKS for its own
+//! issuer, which it then allows, labelled "dev issuer"); no permissive default.
 
-use opk_verify::jose::Jwks;
-use opk_verify::{KeySource, Policy, TrustRoots, GITHUB_ACTIONS_ISSUER};
+use opk_verify::{JwksFile, Policy, TrustRoots, GITHUB_ACTIONS_ISSUER};
 
 use crate::args::{Identity, Trust};
 use crate::read_input;
@@ -36,21 +36,23 @@ pub fn build(
         .issuers
         .first()
         .map_or(GITHUB_ACTIONS_ISSUER, String::as_str);
+    let mut dev_issuers = Vec::new();
     for path in &trust.jwks {
         let bytes = read_input(path)?;
-        let jwks = Jwks::from_json(&bytes).map_err(|e| format!("{path}: {}: {e}", e.code()))?;
-        roots
-            .add_jwks(
-                issuer,
-                &jwks,
-                &KeySource::UserSupplied {
-                    label: path.clone(),
-                },
-            )
+        let file = JwksFile::parse(&bytes).map_err(|e| format!("{path}: {}: {e}", e.code()))?;
+        let added = roots
+            .add_jwks_file(&file, issuer, path)
             .map_err(|e| format!("{path}: {}: {e}", e.code()))?;
+        if file.dev_issuer.is_some() && !dev_issuers.contains(&added) {
+            dev_issuers.push(added);
+        }
     }
     let mut b = Policy::builder();
-    for i in &trust.issuers {
+    if trust.issuers.is_empty() && !dev_issuers.is_empty() {
+        // Passing a dev issuer's JWKS allows that issuer, beside the default GitHub Actions.
+        b = b.issuer(GITHUB_ACTIONS_ISSUER);
+    }
+    for i in trust.issuers.iter().chain(&dev_issuers) {
         b = b.issuer(i.clone());
     }
     for (claim, value) in rules {

@@ -46,7 +46,7 @@ pub use pktoken::Format;
 pub use policy::{Policy, PolicyBuilder, PolicyError};
 pub use report::{Check, Rejected};
 pub use time::UnixTime;
-pub use trust::{KeySource, TrustRoots, GITHUB_ACTIONS_ISSUER};
+pub use trust::{JwksFile, KeySource, TrustRoots, DEV_ISSUER_MEMBER, GITHUB_ACTIONS_ISSUER};
 pub use verified::Verified;
 pub use verify::{
     check_required_predicates, verify_envelope, verify_jwt, verify_pk_token, EnvelopeOutcome,

@@ -112,7 +112,8 @@ pub struct Descriptor {
 }
 
 impl Descriptor {
-    fn from_value(v: &Value) -> Result<Self, VerifyError> {
+    /// Parses one descriptor object (strict, as inside an index or manifest).
+    pub fn from_value(v: &Value) -> Result<Self, VerifyError> {
         const WHAT: &str = "OCI descriptor";
         let map = v.as_object().ok_or(VerifyError::InvalidField {
             what: WHAT,

@@ -15,6 +15,45 @@ pub const GITHUB_ACTIONS_ISSUER: &str = "https://token.actions.githubusercontent
 pub const BUNDLED_GITHUB_HISTORY: &[u8] =
     include_bytes!("../../../public/trust/github-actions.json");
 
+/// The member `opk dev-op` adds to the JWKS it writes and serves, naming its issuer URL. A JWKS
+/// carrying it is a development issuer's: trusted only because the user passed it, and labelled
+/// [`KeySource::DevIssuer`] in every verdict.
+pub const DEV_ISSUER_MEMBER: &str = "opk_dev_issuer";
+
+/// A JWKS as a user supplies it (file, paste, URL): its keys and, for `opk dev-op`'s JWKS, the
+/// issuer it names.
+#[derive(Debug, Clone)]
+pub struct JwksFile {
+    /// The usable keys.
+    pub jwks: Jwks,
+    /// The issuer named by [`DEV_ISSUER_MEMBER`], if present.
+    pub dev_issuer: Option<String>,
+}
+
+impl JwksFile {
+    /// Parses a JWKS (bounded as [`Jwks::from_json`]); a [`DEV_ISSUER_MEMBER`] must be an
+    /// `http://` or `https://` URL string.
+    pub fn parse(bytes: &[u8]) -> Result<Self, VerifyError> {
+        let jwks = Jwks::from_json(bytes)?;
+        let map = json::parse_object(bytes, "JWKS")?;
+        let dev_issuer = match map.get(DEV_ISSUER_MEMBER) {
+            None => None,
+            Some(serde_json::Value::String(s))
+                if s.starts_with("https://") || s.starts_with("http://") =>
+            {
+                Some(s.clone())
+            }
+            Some(_) => {
+                return Err(VerifyError::InvalidField {
+                    what: "JWKS",
+                    field: DEV_ISSUER_MEMBER,
+                })
+            }
+        };
+        Ok(Self { jwks, dev_issuer })
+    }
+}
+
 /// Where a trusted key came from; shown with every verdict.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -160,6 +199,24 @@ impl TrustRoots {
         Ok(())
     }
 
+    /// Adds a user-supplied JWKS named `label`: a dev issuer's keys for its own issuer as
+    /// [`KeySource::DevIssuer`], any other JWKS for `issuer` as [`KeySource::UserSupplied`].
+    /// Returns the issuer the keys were added for.
+    pub fn add_jwks_file(
+        &mut self,
+        file: &JwksFile,
+        issuer: &str,
+        label: &str,
+    ) -> Result<String, VerifyError> {
+        let label = label.to_owned();
+        let (issuer, source) = match &file.dev_issuer {
+            Some(dev) => (dev.clone(), KeySource::DevIssuer { label }),
+            None => (issuer.to_owned(), KeySource::UserSupplied { label }),
+        };
+        self.add_jwks(&issuer, &file.jwks, &source)?;
+        Ok(issuer)
+    }
+
     fn insert(&mut self, key: TrustedKey) -> Result<(), VerifyError> {
         if let Some(prev) = self
             .keys
@@ -213,6 +270,59 @@ pub(crate) fn rsa_of(key: &TrustedKey) -> Result<&RsaKey, VerifyError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn jwks_with(extra: &str) -> Vec<u8> {
+        let roots = TrustRoots::bundled().unwrap();
+        let PublicKey::Rsa(k) = &roots.keys()[0].key else {
+            panic!("bundled keys are RSA")
+        };
+        let n = crate::b64::encode_url(k.modulus_bytes());
+        format!(r#"{{"keys":[{{"kty":"RSA","kid":"dev-1","n":"{n}","e":"AQAB"}}]{extra}}}"#)
+            .into_bytes()
+    }
+
+    #[test]
+    fn a_dev_jwks_is_labelled_and_names_its_issuer() {
+        let dev =
+            JwksFile::parse(&jwks_with(r#","opk_dev_issuer":"http://127.0.0.1:9999""#)).unwrap();
+        assert_eq!(dev.dev_issuer.as_deref(), Some("http://127.0.0.1:9999"));
+        let mut roots = TrustRoots::empty();
+        let issuer = roots
+            .add_jwks_file(&dev, GITHUB_ACTIONS_ISSUER, "dev.json")
+            .unwrap();
+        assert_eq!(issuer, "http://127.0.0.1:9999");
+        let k = roots.find("http://127.0.0.1:9999", "dev-1").unwrap();
+        assert_eq!(
+            k.source,
+            KeySource::DevIssuer {
+                label: "dev.json".into()
+            }
+        );
+        assert!(k.source.describe().starts_with("dev issuer"));
+        assert!(roots.find(GITHUB_ACTIONS_ISSUER, "dev-1").is_err());
+
+        let plain = JwksFile::parse(&jwks_with("")).unwrap();
+        assert_eq!(plain.dev_issuer, None);
+        let mut roots = TrustRoots::empty();
+        roots
+            .add_jwks_file(&plain, GITHUB_ACTIONS_ISSUER, "mine.json")
+            .unwrap();
+        assert_eq!(
+            roots.find(GITHUB_ACTIONS_ISSUER, "dev-1").unwrap().source,
+            KeySource::UserSupplied {
+                label: "mine.json".into()
+            }
+        );
+        for bad in [r#","opk_dev_issuer":5"#, r#","opk_dev_issuer":"file:///x""#] {
+            assert_eq!(
+                JwksFile::parse(&jwks_with(bad)).unwrap_err(),
+                VerifyError::InvalidField {
+                    what: "JWKS",
+                    field: DEV_ISSUER_MEMBER
+                }
+            );
+        }
+    }
 
     #[test]
     fn bundled_history_loads_with_windows() {

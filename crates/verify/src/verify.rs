@@ -652,9 +652,14 @@ fn finish(
     if iss == GITHUB_ACTIONS_ISSUER || claims.contains_key("run_id") {
         let (repo, run) = (claim("repository"), claim("run_id"));
         if !repo.is_empty() && !run.is_empty() {
+            let dev = if matches!(op.key.source, KeySource::DevIssuer { .. }) {
+                " (dev issuer, not GitHub)"
+            } else {
+                ""
+            };
             ck.pass(
                 "github.run",
-                format!("Verified attestation digest was signed on a Github Actions run: https://github.com/{repo}/actions/runs/{run}"),
+                format!("Verified attestation digest was signed on a Github Actions run: https://github.com/{repo}/actions/runs/{run}{dev}"),
             );
         }
     }
