@@ -149,8 +149,9 @@ fn answer(
     }
     let (path, query) = req.url().split_once('?').unwrap_or((req.url(), ""));
     match path {
-        "/.well-known/openid-configuration" => json_response(200, discovery.to_owned()),
-        "/.well-known/jwks" => json_response(200, jwks.to_owned()),
+        // Public documents: readable by any page (the web app loads the JWKS when told to).
+        "/.well-known/openid-configuration" => cors(json_response(200, discovery.to_owned())),
+        "/.well-known/jwks" => cors(json_response(200, jwks.to_owned())),
         "/token" => {
             let authorized = req.headers().iter().any(|h| {
                 h.field.equiv("authorization")
@@ -243,6 +244,13 @@ fn percent_decode(s: &str) -> String {
 fn json_response(status: u16, body: String) -> Answer {
     let mut r = Response::from_data(body.into_bytes()).with_status_code(status);
     if let Ok(h) = Header::from_bytes("content-type", "application/json") {
+        r.add_header(h);
+    }
+    r
+}
+
+fn cors(mut r: Answer) -> Answer {
+    if let Ok(h) = Header::from_bytes("access-control-allow-origin", "*") {
         r.add_header(h);
     }
     r

@@ -80,10 +80,14 @@ const CORS_HEADERS: &str = "
 ";
 
 impl Registry {
-    /// Starts `docker-registry` and waits (≤ 15 s) until `/v2/` answers.
+    /// Starts `docker-registry` on a free port and waits (≤ 15 s) until `/v2/` answers.
     pub fn start(mode: Mode) -> Self {
+        Self::start_at(mode, free_port())
+    }
+
+    /// Starts `docker-registry` on 127.0.0.1:`port` (panics with its log if it cannot listen).
+    pub fn start_at(mode: Mode, port: u16) -> Self {
         let dir = TempDir::new("registry");
-        let port = free_port();
         let addr = format!("127.0.0.1:{port}");
         let issuer = (mode == Mode::Token).then(|| TokenIssuer::start(dir.path()));
         let mut config = format!(
@@ -142,6 +146,23 @@ impl Registry {
             std::thread::sleep(Duration::from_millis(50));
         }
         reg
+    }
+
+    /// `GET /v2/<repo>/<kind>/<reference>` (kind `manifests` or `blobs`): the body of a 200.
+    pub fn fetch(&self, repo: &str, kind: &str, reference: &str) -> Vec<u8> {
+        let url = format!("http://{}/v2/{repo}/{kind}/{reference}", self.addr);
+        let mut resp = self
+            .agent
+            .get(&url)
+            .header("accept", manifest_accept())
+            .call()
+            .expect("registry GET");
+        assert_eq!(resp.status(), 200, "GET {url}");
+        resp.body_mut()
+            .with_config()
+            .limit(64 * 1024 * 1024)
+            .read_to_vec()
+            .expect("registry body")
     }
 
     /// The registry's own log.
@@ -227,4 +248,10 @@ impl Drop for Registry {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+fn manifest_accept() -> &'static str {
+    "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, \
+     application/vnd.docker.distribution.manifest.list.v2+json, \
+     application/vnd.docker.distribution.manifest.v2+json"
 }

@@ -1,0 +1,213 @@
+//! The local demo behind `scripts/serve`: a CORS-enabled `docker-registry` on 127.0.0.1 and an
+//! `opk dev-op` issuer, seeded with BuildKit-shaped images signed by the real `opk sign`:
+//!
+//! - `openpubkey/demo:latest`: 2 platforms, provenance and SPDX SBOM, signed (F0);
+//! - `openpubkey/unsigned:latest`: BuildKit's unsigned in-toto attestations only;
+//! - `openpubkey/tampered:latest`: signed, then each provenance statement changed after signing;
+//! - `openpubkey/forged:latest`: the demo image's valid signed attestations replayed onto another
+//!   image (their subjects name the demo image's digests).
+//!
+//! Usage: `opk-demo-registry OPK_BINARY REGISTRY_PORT DEV_OP_PORT`. Prints `KEY=VALUE` lines and
+//! `READY`, then runs until its standard input closes, and stops everything it started.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::process::{Child, Command, Stdio};
+
+use opk_testkit::image::{self, Blob, Signing, OCI_INDEX, OCI_MANIFEST};
+use opk_testkit::registry::{Mode, Registry, TempDir};
+use serde_json::{json, Value};
+
+const PLATFORMS: [&str; 2] = ["linux/amd64", "linux/arm64"];
+const TAG: &str = "latest";
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let [_, opk, reg_port, op_port] = &args[..] else {
+        eprintln!("usage: opk-demo-registry OPK_BINARY REGISTRY_PORT DEV_OP_PORT");
+        std::process::exit(2);
+    };
+    let reg_port: u16 = reg_port.parse().expect("REGISTRY_PORT");
+    let reg = Registry::start_at(Mode::Cors, reg_port);
+    let dir = TempDir::new("demo");
+    let jwks_path = dir.path().join("dev-issuer.jwks.json");
+    let mut op = Killed(
+        Command::new(opk)
+            .args(["dev-op", "--listen", &format!("127.0.0.1:{op_port}")])
+            .arg("--jwks-out")
+            .arg(&jwks_path)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("opk dev-op"),
+    );
+    let mut env = BTreeMap::new();
+    let mut issuer = String::new();
+    for line in BufReader::new(op.0.stdout.take().expect("stdout")).lines() {
+        let line = line.expect("dev-op output");
+        if line == "# ready" {
+            break;
+        }
+        if let Some((k, v)) = line.strip_prefix("export ").and_then(|l| l.split_once('=')) {
+            env.insert(k.to_owned(), v.trim_matches('\'').to_owned());
+        }
+        if let Some(rest) = line.strip_prefix("# opk dev-op: dev issuer ") {
+            issuer = rest.split(' ').next().unwrap_or_default().to_owned();
+        }
+    }
+    assert!(!issuer.is_empty(), "opk dev-op did not start");
+
+    let sign = |repo: &str| {
+        let out = Command::new(opk)
+            .args(["sign", &format!("{}/{repo}:{TAG}", reg.addr)])
+            .envs(&env)
+            .output()
+            .expect("opk sign");
+        assert!(
+            out.status.success(),
+            "opk sign {repo}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let push_unsigned = |repo: &str| {
+        let fixture = image::build(
+            &format!("{}/{repo}", reg.addr),
+            TAG,
+            &PLATFORMS,
+            Signing::Unsigned,
+        );
+        reg.push(repo, TAG, &fixture);
+        fixture
+    };
+
+    push_unsigned("openpubkey/demo");
+    sign("openpubkey/demo");
+    push_unsigned("openpubkey/unsigned");
+    push_unsigned("openpubkey/tampered");
+    sign("openpubkey/tampered");
+    tamper(&reg, "openpubkey/tampered");
+    let victim = push_unsigned("openpubkey/forged");
+    replay(&reg, "openpubkey/demo", "openpubkey/forged", &victim);
+
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "OPK_DEMO_REGISTRY={}", reg.addr);
+    let _ = writeln!(out, "OPK_DEV_ISSUER={issuer}");
+    let _ = writeln!(out, "OPK_DEV_JWKS={}", jwks_path.display());
+    let _ = writeln!(out, "READY");
+    let _ = out.flush();
+    drop(out);
+    let mut sink = Vec::new();
+    let _ = std::io::stdin().read_to_end(&mut sink);
+    drop(op);
+    drop(reg);
+    drop(dir);
+}
+
+fn json_of(bytes: &[u8]) -> Value {
+    serde_json::from_slice(bytes).expect("JSON")
+}
+
+/// Changes every provenance statement after signing (the signatures stay): the `att` binding
+/// no longer holds.
+fn tamper(reg: &Registry, repo: &str) {
+    let mut index = json_of(&reg.fetch(repo, "manifests", TAG));
+    for entry in index["manifests"].as_array_mut().expect("manifests") {
+        if entry["annotations"]["vnd.docker.reference.type"] != "attestation-manifest" {
+            continue;
+        }
+        let digest = entry["digest"].as_str().expect("digest").to_owned();
+        let mut manifest = json_of(&reg.fetch(repo, "manifests", &digest));
+        for layer in manifest["layers"].as_array_mut().expect("layers") {
+            if layer["mediaType"] != "application/vnd.in-toto.provenance+dsse" {
+                continue;
+            }
+            let d = layer["digest"].as_str().expect("digest").to_owned();
+            let mut envelope = json_of(&reg.fetch(repo, "blobs", &d));
+            let statement = opk_verify::b64::decode_dsse(
+                envelope["payload"].as_str().expect("payload"),
+                "payload",
+            )
+            .expect("base64");
+            let changed = String::from_utf8(statement)
+                .expect("utf-8")
+                .replace("dockerfile.v0", "dockerfile.v1");
+            envelope["payload"] = json!(opk_verify::b64::encode_std(changed.as_bytes()));
+            let blob = Blob::new(
+                "application/vnd.in-toto.provenance+dsse",
+                envelope.to_string().into_bytes(),
+            );
+            reg.push_blob(repo, &blob);
+            *layer = descriptor_like(layer, &blob);
+        }
+        let blob = Blob::new(OCI_MANIFEST, manifest.to_string().into_bytes());
+        reg.push_manifest(repo, &blob.digest(), &blob);
+        *entry = descriptor_like(entry, &blob);
+    }
+    let blob = Blob::new(OCI_INDEX, index.to_string().into_bytes());
+    reg.push_manifest(repo, TAG, &blob);
+}
+
+/// Lists `from`'s attestation manifests in `to`'s index as if they described `to`'s images.
+fn replay(reg: &Registry, from: &str, to: &str, victim: &image::Fixture) {
+    let index = json_of(&reg.fetch(from, "manifests", TAG));
+    let entries = index["manifests"].as_array().expect("manifests");
+    let platform_of = |digest: &str| {
+        entries
+            .iter()
+            .find(|e| e["digest"] == digest)
+            .map(|e| {
+                format!(
+                    "{}/{}",
+                    e["platform"]["os"].as_str().unwrap_or_default(),
+                    e["platform"]["architecture"].as_str().unwrap_or_default()
+                )
+            })
+            .unwrap_or_default()
+    };
+    let mut new_entries: Vec<Value> = victim
+        .platforms
+        .iter()
+        .map(|p| image::image_entry(&p.manifest, &p.platform))
+        .collect();
+    for e in entries {
+        if e["annotations"]["vnd.docker.reference.type"] != "attestation-manifest" {
+            continue;
+        }
+        let attested = e["annotations"]["vnd.docker.reference.digest"]
+            .as_str()
+            .unwrap_or_default();
+        let platform = platform_of(attested);
+        let target = victim.platform(&platform).manifest.digest();
+        let digest = e["digest"].as_str().expect("digest");
+        let manifest_bytes = reg.fetch(from, "manifests", digest);
+        let manifest = json_of(&manifest_bytes);
+        let mut blobs = vec![manifest["config"].clone()];
+        blobs.extend(manifest["layers"].as_array().into_iter().flatten().cloned());
+        for b in blobs {
+            let d = b["digest"].as_str().expect("digest");
+            let bytes = reg.fetch(from, "blobs", d);
+            reg.push_blob(to, &Blob::new("application/octet-stream", bytes));
+        }
+        let blob = Blob::new(OCI_MANIFEST, manifest_bytes);
+        reg.push_manifest(to, &blob.digest(), &blob);
+        new_entries.push(image::attestation_entry(&blob, &target));
+    }
+    let index = image::Fixture::index_with(&new_entries);
+    reg.push_manifest(to, TAG, &index);
+}
+
+fn descriptor_like(old: &Value, blob: &Blob) -> Value {
+    let mut d = old.clone();
+    d["digest"] = json!(blob.digest());
+    d["size"] = json!(blob.bytes.len());
+    d
+}
