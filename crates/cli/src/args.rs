@@ -208,9 +208,18 @@ pub struct Sign {
     #[arg(long, value_enum, default_value = "f0")]
     pub format: SignFormatArg,
     /// Where ID tokens come from: github-actions (ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN, as set
-    /// in a job with `id-token: write`, or by `opk dev-op`).
-    #[arg(long, default_value = "github-actions", value_name = "PROVIDER")]
+    /// in a job with `id-token: write`, or by `opk dev-op`; the commitment is the audience), or
+    /// an issuer URL to log in to in a browser, once per statement (the commitment is the nonce).
+    #[arg(
+        long,
+        default_value = "github-actions",
+        value_name = "github-actions|URL"
+    )]
     pub oidc: String,
+    /// OAuth client id for `--oidc URL` (a client secret, if the issuer needs one, is read from
+    /// OPK_OIDC_CLIENT_SECRET).
+    #[arg(long, default_value = "opk", value_name = "ID")]
+    pub client_id: String,
     /// Read and write the image in this OCI image layout directory instead of a registry.
     #[arg(long, value_name = "DIR")]
     pub oci_layout: Option<String>,

@@ -5,7 +5,9 @@
 //!   [`opk_verify::DEV_ISSUER_MEMBER`], so verifiers label what it signs "dev issuer");
 //! - `GET /token?api-version=2.0&audience=<aud>` with `Authorization: Bearer <request token>`
 //!   answers `{"count":1,"value":"<RS256 ID token>"}` with GitHub-shaped claims (from
-//!   `--claims` where given; `aud` is always the requested audience).
+//!   `--claims` where given; `aud` is always the requested audience);
+//! - an authorization-code login with PKCE for the nonce flavour (`opk sign --oidc URL`), which
+//!   approves at once (see `dev_op_login`).
 //!
 //! Its keys are trusted nowhere by default: only where its JWKS file is passed explicitly.
 
@@ -19,6 +21,7 @@ use serde_json::{json, Map, Value};
 use tiny_http::{Header, Method, Request, Response, Server};
 
 use crate::args::DevOp;
+use crate::dev_op_login::Logins;
 use crate::input_error;
 use crate::issuer_key::IssuerKey;
 
@@ -110,76 +113,120 @@ fn serve(args: &DevOp) -> Result<(), String> {
     let discovery = json!({
         "issuer": issuer,
         "jwks_uri": format!("{issuer}/.well-known/jwks"),
-        "token_endpoint": format!("{issuer}/token"),
-        "response_types_supported": ["id_token"],
-        "subject_types_supported": ["public", "pairwise"],
+        "authorization_endpoint": format!("{issuer}/authorize"),
+        "token_endpoint": format!("{issuer}/oauth/token"),
+        "response_types_supported": ["code"],
+        "grant_types_supported": ["authorization_code"],
+        "code_challenge_methods_supported": ["S256"],
+        "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
         "scopes_supported": ["openid"],
         "claims_supported": sample.keys().collect::<Vec<_>>(),
     })
     .to_string();
-    for req in server.incoming_requests() {
-        let resp = answer(
-            &req,
-            &issuer,
-            &discovery,
-            &jwks,
-            &request_token,
-            &key,
-            &overrides,
-        );
+    let mut state = Issuer {
+        url: issuer,
+        discovery,
+        jwks,
+        request_token,
+        key,
+        overrides,
+        logins: Logins::default(),
+    };
+    for mut req in server.incoming_requests() {
+        let resp = state.answer(&mut req);
         let _ = req.respond(resp);
     }
     Ok(())
 }
 
-type Answer = Response<std::io::Cursor<Vec<u8>>>;
+/// Everything the issuer serves from.
+pub(crate) struct Issuer {
+    pub(crate) url: String,
+    discovery: String,
+    jwks: String,
+    request_token: String,
+    key: IssuerKey,
+    overrides: Map<String, Value>,
+    logins: Logins,
+}
 
-fn answer(
-    req: &Request,
-    issuer: &str,
-    discovery: &str,
-    jwks: &str,
-    request_token: &str,
-    key: &IssuerKey,
-    overrides: &Map<String, Value>,
-) -> Answer {
-    if *req.method() != Method::Get {
-        return json_response(405, json!({"message": "GET only"}).to_string());
-    }
-    let (path, query) = req.url().split_once('?').unwrap_or((req.url(), ""));
-    match path {
-        // Public documents: readable by any page (the web app loads the JWKS when told to).
-        "/.well-known/openid-configuration" => cors(json_response(200, discovery.to_owned())),
-        "/.well-known/jwks" => cors(json_response(200, jwks.to_owned())),
-        "/token" => {
-            let authorized = req.headers().iter().any(|h| {
-                h.field.equiv("authorization")
-                    && h.value.as_str() == format!("Bearer {request_token}")
-            });
-            if !authorized {
-                return json_response(401, json!({"message": "Bad credentials"}).to_string());
+pub(crate) type Answer = Response<std::io::Cursor<Vec<u8>>>;
+
+impl Issuer {
+    fn answer(&mut self, req: &mut Request) -> Answer {
+        let url = req.url().to_owned();
+        let (path, query) = url.split_once('?').unwrap_or((&url, ""));
+        match (req.method(), path) {
+            // Public documents: readable by any page (the web app loads the JWKS when told to).
+            (Method::Get, "/.well-known/openid-configuration") => {
+                cors(json_response(200, self.discovery.clone()))
             }
-            let audience = query
-                .split('&')
-                .find_map(|kv| kv.strip_prefix("audience="))
-                .map(percent_decode)
-                .unwrap_or_default();
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| i64::try_from(d.as_secs()).unwrap_or(0))
-                .unwrap_or(0);
-            let c = claims(issuer, &audience, now, overrides);
-            match key.sign_jwt(&Value::Object(c)) {
-                Ok(jwt) => {
-                    eprintln!("opk dev-op: issued an ID token for aud={audience}");
-                    json_response(200, json!({"count": 1, "value": jwt}).to_string())
+            (Method::Get, "/.well-known/jwks") => cors(json_response(200, self.jwks.clone())),
+            (Method::Get, "/token") => self.github_token(req, query),
+            (Method::Get, "/authorize") => self.logins.authorize(query),
+            (Method::Post, "/oauth/token") => {
+                let mut body = Vec::new();
+                let read = std::io::Read::read_to_end(
+                    &mut std::io::Read::take(req.as_reader(), 64 * 1024),
+                    &mut body,
+                );
+                if read.is_err() {
+                    return json_response(400, json!({"error": "invalid_request"}).to_string());
                 }
-                Err(e) => json_response(500, json!({"message": e}).to_string()),
+                match self.logins.exchange(&body) {
+                    Ok(login) => {
+                        let mut c = claims(&self.url, &login.client_id, now(), &self.overrides);
+                        c.insert("aud".into(), login.client_id.clone().into());
+                        c.insert("nonce".into(), login.nonce.clone().into());
+                        self.issue(c, "id_token", &login.nonce)
+                    }
+                    Err(e) => json_response(400, json!({"error": e}).to_string()),
+                }
             }
+            (Method::Get | Method::Post, _) => {
+                json_response(404, json!({"message": "Not Found"}).to_string())
+            }
+            _ => json_response(405, json!({"message": "GET or POST only"}).to_string()),
         }
-        _ => json_response(404, json!({"message": "Not Found"}).to_string()),
     }
+
+    /// GitHub Actions' endpoint: `GET /token?…&audience=…` with the request token.
+    fn github_token(&self, req: &Request, query: &str) -> Answer {
+        let want = format!("Bearer {}", self.request_token);
+        let authorized = req
+            .headers()
+            .iter()
+            .any(|h| h.field.equiv("authorization") && h.value.as_str() == want);
+        if !authorized {
+            return json_response(401, json!({"message": "Bad credentials"}).to_string());
+        }
+        let audience = crate::form::param(query, "audience").unwrap_or_default();
+        let c = claims(&self.url, &audience, now(), &self.overrides);
+        self.issue(c, "value", &audience)
+    }
+
+    fn issue(&self, claims: Map<String, Value>, member: &str, commitment: &str) -> Answer {
+        match self.key.sign_jwt(&Value::Object(claims)) {
+            Ok(jwt) => {
+                eprintln!("opk dev-op: issued an ID token for {commitment}");
+                let body = if member == "value" {
+                    json!({"count": 1, "value": jwt})
+                } else {
+                    json!({"access_token": "dev-op", "token_type": "Bearer", "expires_in": LIFETIME_SECS, "id_token": jwt})
+                };
+                json_response(200, body.to_string())
+            }
+            Err(e) => json_response(500, json!({"message": e}).to_string()),
+        }
+    }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(0))
+        .unwrap_or(0)
 }
 
 /// GitHub-shaped claims (keys sorted), for `audience` at `now`, with `overrides` applied
@@ -235,13 +282,7 @@ fn claims(
     c
 }
 
-fn percent_decode(s: &str) -> String {
-    percent_encoding::percent_decode_str(s)
-        .decode_utf8_lossy()
-        .into_owned()
-}
-
-fn json_response(status: u16, body: String) -> Answer {
+pub(crate) fn json_response(status: u16, body: String) -> Answer {
     let mut r = Response::from_data(body.into_bytes()).with_status_code(status);
     if let Ok(h) = Header::from_bytes("content-type", "application/json") {
         r.add_header(h);

@@ -139,3 +139,47 @@ fn write_private(path: &str, bytes: &[u8]) -> std::io::Result<()> {
 fn write_private(path: &str, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::write(path, bytes)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opk_verify::jose::{jws, Jwks};
+
+    const KEY: &[u8] = include_bytes!("../../testkit/keys/dev_op_rsa2048.jwk.json");
+
+    #[test]
+    fn a_saved_key_loads_signs_rs256_and_publishes_its_jwks() {
+        let key = IssuerKey::from_private_jwk(KEY).unwrap();
+        let again = IssuerKey::from_private_jwk(key.private_jwk().to_string().as_bytes()).unwrap();
+        assert_eq!(key.kid, again.kid);
+        let jwks_json = key.jwks("http://127.0.0.1:1").to_string();
+        assert!(!jwks_json.contains("\"d\""), "the JWKS is public");
+        let jwks = Jwks::from_json(jwks_json.as_bytes()).unwrap();
+        let jwt = key
+            .sign_jwt(&json!({"iss": "http://127.0.0.1:1", "n": 1}))
+            .unwrap();
+        let payload = jws::verify_compact(&jwt, &jwks).unwrap();
+        assert_eq!(payload, br#"{"iss":"http://127.0.0.1:1","n":1}"#);
+        let mut forged = jwt.clone();
+        forged.replace_range(forged.len() - 3.., "AAA");
+        assert!(jws::verify_compact(&forged, &jwks).is_err());
+    }
+
+    #[test]
+    fn bad_key_files_are_refused() {
+        let v: Value = serde_json::from_slice(KEY).unwrap();
+        for (field, value) in [
+            ("kty", json!("EC")),
+            ("d", json!("AQAB")),
+            ("p", Value::Null),
+        ] {
+            let mut bad = v.clone();
+            bad[field] = value;
+            assert!(
+                IssuerKey::from_private_jwk(bad.to_string().as_bytes()).is_err(),
+                "{field}"
+            );
+        }
+        assert!(IssuerKey::from_private_jwk(b"not json").is_err());
+    }
+}

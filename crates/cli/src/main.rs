@@ -6,6 +6,8 @@
 
 mod args;
 mod dev_op;
+mod dev_op_login;
+mod form;
 mod image_store;
 mod image_verify;
 mod inspect;
@@ -13,6 +15,7 @@ mod issuer_key;
 mod json_out;
 mod offline;
 mod oidc;
+mod oidc_login;
 mod opk_signer;
 mod policy;
 mod proxy;

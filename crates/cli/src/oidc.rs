@@ -4,12 +4,15 @@
 //! with `audience=<commitment>` and `Authorization: Bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN`,
 //! answered `{"count":…,"value":"<JWT>"}` (spec §3.3). The issuer's key is found by the token's
 //! `kid` in the JWKS its discovery document names; issuers must be `https://`, or `http://` on
-//! loopback. Every response is bounded in size and time.
+//! loopback. Every response is bounded in size and time. Other issuers: an interactive login
+//! (`oidc_login`) with the commitment as the `nonce`.
 
 use opk_registry::{Method, NativeTransport, Request, Transport as _, TransportError};
 use opk_verify::jose::{Jwks, PublicKey, RsaKey};
 use opk_verify::{b64, limits};
 use serde_json::Value;
+
+use crate::oidc_login::LoginClient;
 
 /// The environment variables GitHub Actions sets for jobs with `id-token: write`.
 pub const REQUEST_URL_ENV: &str = "ACTIONS_ID_TOKEN_REQUEST_URL";
@@ -17,7 +20,7 @@ pub const REQUEST_URL_ENV: &str = "ACTIONS_ID_TOKEN_REQUEST_URL";
 pub const REQUEST_TOKEN_ENV: &str = "ACTIONS_ID_TOKEN_REQUEST_TOKEN";
 
 /// Where ID tokens come from.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum Provider {
     /// GitHub Actions' token endpoint (or `opk dev-op`'s copy of it).
     GithubActions {
@@ -26,16 +29,23 @@ pub enum Provider {
         /// `ACTIONS_ID_TOKEN_REQUEST_TOKEN` (never printed).
         token: String,
     },
+    /// Interactive login to any OpenID provider; the commitment goes in the `nonce`.
+    Login(Box<LoginClient>),
 }
 
 impl Provider {
-    /// The provider named by `--oidc`.
-    pub fn from_arg(arg: &str) -> Result<Self, String> {
+    /// The provider named by `--oidc`: `github-actions`, or an issuer URL to log in to as
+    /// `client_id` (with `client_secret` where the issuer wants one).
+    pub fn from_arg(
+        arg: &str,
+        http: &NativeTransport,
+        client_id: &str,
+        client_secret: Option<String>,
+    ) -> Result<Self, String> {
         if arg != "github-actions" {
-            return Err(format!(
-                "--oidc {arg}: only github-actions is supported; interactive login to other \
-                 issuers (the nonce flavour) is not implemented yet"
-            ));
+            check_url(arg)?;
+            return LoginClient::new(http, arg, client_id.to_owned(), client_secret)
+                .map(|c| Self::Login(Box::new(c)));
         }
         let var = |name: &str| {
             std::env::var(name).map_err(|_| {
@@ -51,9 +61,12 @@ impl Provider {
         })
     }
 
-    /// An ID token whose `aud` is `commitment`.
+    /// An ID token carrying `commitment` (as `aud` from GitHub Actions, else as `nonce`).
     pub fn id_token(&self, http: &NativeTransport, commitment: &str) -> Result<String, String> {
-        let Self::GithubActions { url, token } = self;
+        let (url, token) = match self {
+            Self::GithubActions { url, token } => (url, token),
+            Self::Login(client) => return client.id_token(http, commitment),
+        };
         let sep = if url.contains('?') { '&' } else { '?' };
         let url = format!("{url}{sep}audience={commitment}");
         let body = get(
@@ -95,20 +108,11 @@ pub fn issuer_key(
         .ok_or("the ID token has no iss")?
         .to_owned();
     check_url(&iss)?;
-    let discovery_url = format!(
-        "{}/.well-known/openid-configuration",
-        iss.trim_end_matches('/')
-    );
-    let discovery: Value =
-        serde_json::from_slice(&get(http, &discovery_url, &[], limits::MAX_JWKS_BYTES)?)
-            .map_err(|e| format!("{discovery_url}: not JSON: {e}"))?;
-    if discovery.get("issuer").and_then(Value::as_str) != Some(iss.as_str()) {
-        return Err(format!("{discovery_url}: issuer is not {iss}"));
-    }
+    let discovery = discovery(http, &iss)?;
     let jwks_uri = discovery
         .get("jwks_uri")
         .and_then(Value::as_str)
-        .ok_or_else(|| format!("{discovery_url}: no jwks_uri"))?;
+        .ok_or_else(|| format!("{iss}: the discovery document has no jwks_uri"))?;
     check_url(jwks_uri)?;
     let jwks_bytes = get(http, jwks_uri, &[], limits::MAX_JWKS_BYTES)?;
     let jwks = Jwks::from_json(&jwks_bytes).map_err(|e| format!("{jwks_uri}: {e}"))?;
@@ -120,13 +124,27 @@ pub fn issuer_key(
     Ok((iss, jwks_bytes, key))
 }
 
+/// `issuer`'s discovery document, which must name `issuer` itself.
+pub fn discovery(http: &NativeTransport, issuer: &str) -> Result<Value, String> {
+    let url = format!(
+        "{}/.well-known/openid-configuration",
+        issuer.trim_end_matches('/')
+    );
+    let doc: Value = serde_json::from_slice(&get(http, &url, &[], limits::MAX_JWKS_BYTES)?)
+        .map_err(|e| format!("{url}: not JSON: {e}"))?;
+    if doc.get("issuer").and_then(Value::as_str) != Some(issuer) {
+        return Err(format!("{url}: issuer is not {issuer}"));
+    }
+    Ok(doc)
+}
+
 fn decode_json(segment: &str, what: &str) -> Result<Value, String> {
     let bytes = b64::decode_url(segment, "ID token").map_err(|e| format!("{what}: {e}"))?;
     serde_json::from_slice(&bytes).map_err(|e| format!("{what}: {e}"))
 }
 
 /// Issuer URLs are `https://`, or `http://` on loopback (a dev issuer).
-fn check_url(url: &str) -> Result<(), String> {
+pub fn check_url(url: &str) -> Result<(), String> {
     if url.starts_with("https://") {
         return Ok(());
     }

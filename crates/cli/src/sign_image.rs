@@ -5,7 +5,7 @@
 
 use std::process::ExitCode;
 
-use opk_registry::{parse_top_level, Reference, TopLevel};
+use opk_registry::{parse_top_level, NativeTransport, Reference, TopLevel};
 use opk_verify::intoto::SLSA_PROVENANCE_V02;
 use opk_verify::limits::{self, Limit};
 use opk_verify::oci::{Descriptor, Digest, OCI_INDEX, OCI_MANIFEST};
@@ -55,7 +55,12 @@ fn sign(a: &Sign, now: UnixTime) -> Result<Vec<String>, String> {
             a.image
         )
     })?;
-    let provider = Provider::from_arg(&a.oidc)?;
+    let provider = Provider::from_arg(
+        &a.oidc,
+        &NativeTransport::default(),
+        &a.client_id,
+        std::env::var("OPK_OIDC_CLIENT_SECRET").ok(),
+    )?;
     let format = match a.format {
         SignFormatArg::F0 => SignFormat::F0,
         SignFormatArg::F3 => SignFormat::F3,

@@ -387,11 +387,11 @@ fn signing_refusals() {
     assert_exit(&out, 1);
     assert!(text(&out).contains("HTTP 401"), "{}", text(&out));
     let out = opk(
-        &["sign", &image, "--oidc", "https://accounts.example.com"],
+        &["sign", &image, "--oidc", "http://accounts.example.com"],
         &op.vars,
     );
     assert_exit(&out, 1);
-    assert!(text(&out).contains("not implemented"), "{}", text(&out));
+    assert!(text(&out).contains("must be https"), "{}", text(&out));
     // None of that pushed anything: the image is still unsigned.
     let out = verify(&image, &op, &[]);
     assert_exit(&out, 1);
@@ -474,4 +474,83 @@ fn an_oci_layout_is_signed_in_place() {
     reg.push_manifest(REPO, "v1", &Blob::new(image::OCI_INDEX, top_bytes));
     let out = verify(&image, &op, &["--platform", "linux/arm64"]);
     assert_exit(&out, 0);
+}
+
+/// The nonce flavour: `opk sign --oidc URL` logs in (authorization code + PKCE, loopback
+/// redirect) once per statement, with the commitment as the nonce; both formats verify.
+#[test]
+fn interactive_login_puts_the_commitment_in_the_nonce() {
+    let reg = Registry::start(Mode::Plain);
+    let op = DevOp::start(None);
+    let issuer = op.vars["ACTIONS_ID_TOKEN_REQUEST_URL"]
+        .split("/token")
+        .next()
+        .unwrap()
+        .to_owned();
+    let browser: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(std::time::Duration::from_secs(10)))
+        .build()
+        .into();
+    for (tag, format, label) in [("n0", "f0", "F0"), ("n3", "f3", "F3")] {
+        let fixture = image::build(
+            &format!("{}/{REPO}", reg.addr),
+            tag,
+            &PLATFORMS,
+            Signing::Unsigned,
+        );
+        reg.push(REPO, tag, &fixture);
+        let image = format!("{}/{REPO}:{tag}", reg.addr);
+        // No GitHub Actions variables: this path needs none.
+        let mut child = Command::new(env!("CARGO_BIN_EXE_opk"))
+            .args([
+                "sign",
+                &image,
+                "--format",
+                format,
+                "--oidc",
+                &issuer,
+                "--client-id",
+                "opk-test",
+            ])
+            .env_clear()
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut logins = 0;
+        let mut errors = String::new();
+        for line in BufReader::new(child.stderr.take().unwrap()).lines() {
+            let line = line.unwrap();
+            match line.split_once("open this URL to sign in: ") {
+                Some((_, url)) => {
+                    assert!(
+                        url.contains("&nonce=") && url.contains("code_challenge_method=S256"),
+                        "{url}"
+                    );
+                    // The browser: the issuer approves at once and redirects to opk sign.
+                    let page = browser
+                        .get(url)
+                        .call()
+                        .unwrap()
+                        .into_body()
+                        .read_to_string()
+                        .unwrap();
+                    assert!(page.contains("Signed in for opk sign"), "{page}");
+                    logins += 1;
+                }
+                None => errors.push_str(&line),
+            }
+        }
+        let status = child.wait().unwrap();
+        assert!(status.success(), "{errors}");
+        assert_eq!(logins, 4, "one login per statement");
+        let out = verify(&image, &op, &["--platform", "linux/arm64", "--json"]);
+        assert_exit(&out, 0);
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        for a in v["attestations"].as_array().unwrap() {
+            assert_eq!(a["format"], label, "{a}");
+            assert_eq!(a["claims"]["aud"], "opk-test", "{a}");
+            assert!(a["claims"]["nonce"].as_str().unwrap().len() == 43, "{a}");
+        }
+    }
 }
