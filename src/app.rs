@@ -1,14 +1,102 @@
-//! The application shell: header, the image-reference box and the footer.
-//!
-//! Later issues fill the explorer, verification panel and offline views; the shell already shows
-//! which verifier build is running so a user can tell what checked their images.
+//! The page: the image box with examples, the policy panel and proxy setting, then for a run its
+//! summary, one tab per platform (verdict and explorer, attestations folded under their
+//! platform), the equivalent `opk verify` command and the fetch log; and the offline panel.
+//! The URL holds the request, so a shared link reproduces the verdict.
+
+use std::sync::Arc;
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::params::Params;
+use crate::session::{self, Outcome, Phase};
+use crate::views::common::{CopyButton, DigestText};
+use crate::views::explorer::PlatformExplorer;
+use crate::views::fetch_log::FetchLog;
+use crate::views::offline::OfflinePanel;
+use crate::views::policy_form::{saved_proxy, PolicyForm};
+use crate::views::verdict::{classify, VerdictPanel};
+
+fn location_query() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default()
+}
+
+fn push_url(params: &Params, replace: bool) {
+    let Some(w) = web_sys::window() else { return };
+    let Ok(history) = w.history() else { return };
+    let path = w.location().pathname().unwrap_or_default();
+    let url = format!("{path}{}", params.to_query());
+    let _ = if replace {
+        history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
+    } else {
+        history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
+    };
+}
+
+/// The platform shown first: the one asked for, else linux/amd64, else the first.
+fn default_platform(o: &Outcome, asked: &str) -> String {
+    let has = |p: &str| o.platforms.iter().any(|v| v.platform == p);
+    if !asked.is_empty() && has(asked) {
+        asked.to_owned()
+    } else if has("linux/amd64") {
+        "linux/amd64".to_owned()
+    } else {
+        o.platforms
+            .first()
+            .map(|p| p.platform.clone())
+            .unwrap_or_default()
+    }
+}
 
 /// The root component.
 #[component]
 pub fn App() -> impl IntoView {
-    let (reference, set_reference) = signal(String::new());
+    let params = RwSignal::new(Params::from_query(&location_query()));
+    let (phase, set_phase) = signal(Phase::Idle);
+    let (selected, set_selected) = signal(String::new());
+    let generation = StoredValue::new(0u32);
+    let start = move |replace: bool| {
+        let p = params.get_untracked();
+        if p.image.trim().is_empty() {
+            return;
+        }
+        push_url(&p, replace);
+        generation.update_value(|g| *g += 1);
+        let mine = generation.get_value();
+        set_phase.set(Phase::Running("Starting…".into()));
+        spawn_local(async move {
+            let progress = move |m: String| {
+                if generation.get_value() == mine {
+                    set_phase.set(Phase::Running(m));
+                }
+            };
+            let asked = p.platform.clone();
+            let result = session::run(p, saved_proxy(), progress).await;
+            if generation.get_value() != mine {
+                return; // a newer request replaced this one
+            }
+            match result {
+                Ok(o) => {
+                    set_selected.set(default_platform(&o, &asked));
+                    set_phase.set(Phase::Done(Arc::new(o)));
+                }
+                Err(f) => set_phase.set(Phase::Failed(f)),
+            }
+        });
+    };
+    // A deep link runs at once.
+    start(true);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        start(false);
+    };
+    let select = move |platform: String| {
+        params.update(|p| p.platform = platform.clone());
+        push_url(&params.get_untracked(), true);
+        set_selected.set(platform);
+    };
     view! {
         <header class="top">
             <h1>"OPK Explorer"</h1>
@@ -17,32 +105,125 @@ pub fn App() -> impl IntoView {
             </p>
         </header>
         <main id="shell">
-            <form class="reference" on:submit=move |ev| ev.prevent_default()>
+            <form class="reference" on:submit=submit>
                 <label for="image-ref">"Image reference"</label>
-                <input
-                    id="image-ref"
-                    type="text"
-                    placeholder="openpubkey/demo@sha256:…"
-                    spellcheck="false"
-                    autocomplete="off"
-                    prop:value=reference
-                    on:input=move |ev| set_reference.set(event_target_value(&ev))
-                />
+                <div class="row">
+                    <input id="image-ref" type="text" placeholder="ghcr.io/org/app:1.2 or openpubkey/demo@sha256:…"
+                        spellcheck="false" autocomplete="off"
+                        prop:value=move || params.with(|p| p.image.clone())
+                        on:input=move |ev| params.update(|p| p.image = event_target_value(&ev))/>
+                    <button type="submit" id="go">"Explore and verify"</button>
+                </div>
+                <p class="examples muted">
+                    "Examples (local demo, "<code>"scripts/serve"</code>"): "
+                    <a href="?image=127.0.0.1:5000/openpubkey/demo:latest&owner_id=145685596&jwks=http://127.0.0.1:8790/.well-known/jwks">"signed"</a>", "
+                    <a href="?image=127.0.0.1:5000/openpubkey/tampered:latest&owner_id=145685596&jwks=http://127.0.0.1:8790/.well-known/jwks">"tampered"</a>", "
+                    <a href="?image=127.0.0.1:5000/openpubkey/unsigned:latest&owner_id=145685596&jwks=http://127.0.0.1:8790/.well-known/jwks">"unsigned"</a>", "
+                    <a href="?image=127.0.0.1:5000/openpubkey/forged:latest&owner_id=145685596&jwks=http://127.0.0.1:8790/.well-known/jwks">"forged subject"</a>
+                    " · offline: "<a href="examples/go-reference-f0-provenance.dsse.json">"Go reference F0 envelope"</a>
+                </p>
             </form>
-            <p class="status" id="status">
-                {move || {
-                    let r = reference.get();
-                    if r.trim().is_empty() {
-                        "Enter an image reference to explore it.".to_string()
-                    } else {
-                        format!("Ready to explore {}", r.trim())
-                    }
+            <PolicyForm params=params/>
+            <div id="status" class="status" role="status" aria-live="polite">
+                {move || match phase.get() {
+                    Phase::Idle => view! { <p>"Enter an image reference to explore it."</p> }.into_any(),
+                    Phase::Running(m) => view! { <p class="progress"><span class="spinner" aria-hidden="true"></span>{m}</p> }.into_any(),
+                    Phase::Failed(f) => view! {
+                        <section class="verdict failed" data-state=if f.unreachable { "unreachable" } else { "failed" }>
+                            <h3 class="headline">{if f.unreachable { "Registry unreachable" } else { "Could not explore this image" }}</h3>
+                            <p class="reason"><code class="code">{f.code}</code>" "{f.message}</p>
+                        </section>
+                    }.into_any(),
+                    Phase::Done(o) => view! { <p>{format!("Explored {} ({} platforms).", o.reference, o.platforms.len())}</p> }.into_any(),
                 }}
-            </p>
+            </div>
+            {move || match phase.get() {
+                Phase::Done(o) => Some(results(o, params, selected, select)),
+                _ => None,
+            }}
+            <OfflinePanel params=params/>
         </main>
         <footer class="bottom">
             <span id="verifier-version">{format!("opk-verify {}", opk_verify::VERSION)}</span>
             " · verification runs client-side; registries and proxies are not trusted"
         </footer>
+    }
+}
+
+fn results(
+    o: Arc<Outcome>,
+    params: RwSignal<Params>,
+    selected: ReadSignal<String>,
+    select: impl Fn(String) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let resolved = &o.image.resolved;
+    let unverified = resolved.from_tag.clone().map(|tag| {
+        view! {
+            <p class="unverified">
+                "! The registry resolved tag "<code>{tag}</code>" to this digest: the one unverified step. Everything below is bound to the digest."
+            </p>
+        }
+    });
+    let trust = o
+        .trust
+        .iter()
+        .map(|(label, dev)| {
+            let kind = if *dev { "dev issuer" } else { "user-supplied trust" };
+            view! { <li><span class=if *dev { "badge dev" } else { "badge user" }>{kind}</span>" "<code>{label.clone()}</code></li> }
+        })
+        .collect_view();
+    let tabs = o
+        .platforms
+        .iter()
+        .map(|p| {
+            let name = p.platform.clone();
+            let (state, _) = classify(&p.verdict);
+            let (class, headline) = state.label();
+            let n = name.clone();
+            view! {
+                <button type="button" role="tab" class=move || format!("tab {class}{}", if selected.get() == n { " selected" } else { "" })
+                    aria-selected=move || (selected.get() == name).to_string()
+                    data-platform=p.platform.clone()
+                    on:click={let name = p.platform.clone(); move |_| select(name.clone())}>
+                    {p.platform.clone()}" · "{headline}
+                </button>
+            }
+        })
+        .collect_view();
+    let o2 = o.clone();
+    let panel = move || {
+        let name = selected.get();
+        o2.platforms
+            .iter()
+            .find(|p| p.platform == name)
+            .cloned()
+            .map(|p| {
+                let reference = o2.reference.clone();
+                view! {
+                    <VerdictPanel reference=reference platform=p.clone()/>
+                    <PlatformExplorer platform=p/>
+                }
+            })
+    };
+    let cli = move || params.with(|p| p.cli_command(&selected.get()));
+    view! {
+        <section class="results" id="results">
+            <h2>{o.reference.to_string()}</h2>
+            <p class="entry">
+                "Top level "<DigestText digest=resolved.digest.to_string()/>
+                {format!(" · {} · {}", if o.proxied { "via proxy" } else { "direct" },
+                    match &o.image.top { opk_registry::TopLevel::Index(_) => "index", opk_registry::TopLevel::Manifest(_) => "single manifest" })}
+            </p>
+            {unverified}
+            <ul class="trust">{trust}</ul>
+            <div class="tabs" role="tablist">{tabs}</div>
+            {panel}
+            <div class="cli">
+                <span class="muted">"Check it outside the browser: "</span>
+                <code id="cli-command">{cli}</code>
+                {move || view! { <CopyButton text=cli() label="copy the command"/> }}
+            </div>
+            <FetchLog fetches=o.fetches.clone()/>
+        </section>
     }
 }

@@ -5,11 +5,22 @@
 
 #![forbid(unsafe_code)]
 
-mod app;
+pub mod params;
+pub mod sbom_rows;
 
+// The page itself exists only in the browser (its transport is `fetch`).
+#[cfg(target_arch = "wasm32")]
+mod app;
+#[cfg(target_arch = "wasm32")]
+pub mod session;
+#[cfg(target_arch = "wasm32")]
+mod views;
+
+#[cfg(target_arch = "wasm32")]
 pub use app::App;
 
 /// Mounts [`App`] into the page's `#app` element (falling back to `<body>`).
+#[cfg(target_arch = "wasm32")]
 pub fn mount() {
     let root = web_sys::window()
         .and_then(|w| w.document())

@@ -2,7 +2,7 @@
 // every console error and uncaught page error (a wasm panic surfaces as one).
 import { chromium } from 'playwright-core';
 
-export async function openPage(url) {
+export async function openPage(url, { beforeGoto } = {}) {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -14,6 +14,7 @@ export async function openPage(url) {
   let failed;
   const firstError = new Promise((resolve) => { failed = resolve; });
   page.on('pageerror', (e) => { errors.push(`pageerror: ${e.message}`); failed(); });
+  beforeGoto?.(page);
   await page.goto(url);
   /** Waits for `selector`, failing at once (with the errors) if the page throws first. */
   const waitFor = async (selector, timeout = 15000) => {

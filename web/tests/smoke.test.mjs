@@ -13,8 +13,11 @@ test('app shell mounts without errors', async () => {
     assert.equal(await page.textContent('#app header h1'), 'OPK Explorer');
     assert.match(await page.textContent('#verifier-version'), /^opk-verify \d+\.\d+\.\d+$/);
     // Interact once so event handlers run inside the wasm too.
-    await page.fill('#image-ref', 'openpubkey/demo:latest');
-    assert.equal(await page.textContent('#status'), 'Ready to explore openpubkey/demo:latest');
+    assert.equal(await page.textContent('#status'), 'Enter an image reference to explore it.');
+    await page.fill('#image-ref', 'not a reference!');
+    await page.click('#go');
+    await page.waitForSelector('#status .verdict[data-state=failed]');
+    assert.match(await page.textContent('#status'), /malformed_reference/);
     await page.waitForTimeout(200);
     assert.deepEqual(errors, []);
   } finally {

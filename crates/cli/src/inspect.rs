@@ -11,7 +11,7 @@ use opk_verify::oci::{Descriptor, Manifest, Platform};
 use serde_json::{json, Value};
 
 use crate::args::Inspect;
-use crate::{input_error, json_out, remote};
+use crate::{input_error, remote};
 
 /// Runs the command.
 pub fn run(i: &Inspect) -> ExitCode {
@@ -38,7 +38,7 @@ pub fn run(i: &Inspect) -> ExitCode {
             if i.json {
                 println!(
                     "{}",
-                    json!({"image": i.image, "error": json_out::error(e.code(), &e)})
+                    json!({"image": i.image, "error": opk_registry::report::error_json(e.code(), &e)})
                 );
             }
             eprintln!("error: {}: {e}", e.code());
@@ -89,7 +89,7 @@ async fn inspect(client: &Client<NativeTransport>, r: &Reference) -> Result<Valu
                     })).collect::<Vec<_>>(),
                 }))
                 .collect::<Vec<_>>()),
-            Err(e) => json!({"error": json_out::error(e.code(), &e)}),
+            Err(e) => json!({"error": opk_registry::report::error_json(e.code(), &e)}),
         };
         platforms.push(json!({
             "platform": platform,

@@ -12,7 +12,6 @@ mod image_store;
 mod image_verify;
 mod inspect;
 mod issuer_key;
-mod json_out;
 mod offline;
 mod oidc;
 mod oidc_login;

@@ -25,7 +25,7 @@ pub fn envelope(v: &VerifyEnvelope, now: UnixTime) -> ExitCode {
         subject = subject.with_name(name.clone());
     }
     let result = opk_verify::verify_envelope(&bytes, subject, &trust, &policy, now)
-        .map(|ok| (ok.checks.clone(), crate::json_out::envelope(&ok)));
+        .map(|ok| (ok.checks.clone(), opk_registry::report::envelope_json(&ok)));
     finish(result, v.json)
 }
 
@@ -47,7 +47,7 @@ pub fn token(v: &VerifyToken, now: UnixTime) -> ExitCode {
                 "format": ok.format.map_or_else(|| "JWT".to_string(), |f| f.to_string()),
                 "checks": ok.checks,
                 "claims": Value::Object(ok.claims.clone()),
-                "key": crate::json_out::key(&ok.key),
+                "key": opk_registry::report::key_json(&ok.key),
             }),
         )
     });
@@ -69,7 +69,7 @@ fn finish(result: Result<(Vec<Check>, Value), Rejected>, as_json: bool) -> ExitC
             if as_json {
                 println!(
                     "{}",
-                    json!({"verified": false, "error": crate::json_out::error(error.code(), &error), "checks": checks})
+                    json!({"verified": false, "error": opk_registry::report::error_json(error.code(), &error), "checks": checks})
                 );
             } else {
                 print_checks(&checks, "");

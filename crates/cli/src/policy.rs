@@ -2,7 +2,8 @@
 //! history, plus any `--jwks` files for the first `--issuer` (an `opk dev-op` JWKS for its own
 //! issuer, which it then allows, labelled "dev issuer"); no permissive default.
 
-use opk_verify::{JwksFile, Policy, TrustRoots, GITHUB_ACTIONS_ISSUER};
+use opk_verify::setup;
+use opk_verify::{JwksFile, Policy, TrustRoots};
 
 use crate::args::{Identity, Trust};
 use crate::read_input;
@@ -31,45 +32,21 @@ pub fn build(
                 .into(),
         );
     }
-    let mut roots = TrustRoots::bundled().map_err(|e| format!("bundled trust roots: {e}"))?;
-    let issuer = trust
-        .issuers
-        .first()
-        .map_or(GITHUB_ACTIONS_ISSUER, String::as_str);
-    let mut dev_issuers = Vec::new();
+    let mut jwks = Vec::new();
     for path in &trust.jwks {
         let bytes = read_input(path)?;
         let file = JwksFile::parse(&bytes).map_err(|e| format!("{path}: {}: {e}", e.code()))?;
-        let added = roots
-            .add_jwks_file(&file, issuer, path)
-            .map_err(|e| format!("{path}: {}: {e}", e.code()))?;
-        if file.dev_issuer.is_some() && !dev_issuers.contains(&added) {
-            dev_issuers.push(added);
-        }
+        jwks.push((path.clone(), file));
     }
-    let mut b = Policy::builder();
-    if trust.issuers.is_empty() && !dev_issuers.is_empty() {
-        // Passing a dev issuer's JWKS allows that issuer, beside the default GitHub Actions.
-        b = b.issuer(GITHUB_ACTIONS_ISSUER);
-    }
-    for i in trust.issuers.iter().chain(&dev_issuers) {
-        b = b.issuer(i.clone());
-    }
-    for (claim, value) in rules {
-        b = match claim {
-            "repository_owner_id" => b.repository_owner_id(value),
-            "repository" => b.repository(value),
-            "ref" => b.git_ref(value),
-            _ => b.workflow_ref(value),
-        };
-    }
-    for p in predicates {
-        b = b.require_predicate_type(p.clone());
-    }
-    if rules_empty_ok(need, identity) {
-        b = b.any_identity_unsafe();
-    }
-    let policy = b.build().map_err(|e| e.to_string())?;
+    let req = setup::Request {
+        issuers: trust.issuers.clone(),
+        jwks,
+        rules: rules.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+        predicates: predicates.to_vec(),
+        any_identity_unsafe: rules_empty_ok(need, identity),
+    };
+    let (roots, policy, _) =
+        setup::trust_and_policy(&req).map_err(|e| format!("{}: {e}", e.code()))?;
     Ok((roots, policy))
 }
 

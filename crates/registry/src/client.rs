@@ -62,7 +62,8 @@ pub struct Resolved {
     pub from_tag: Option<String>,
 }
 
-/// A distribution client.
+/// A distribution client. Within one client's lifetime a tag resolves once and content fetched
+/// (and checked) by digest is not fetched again: a verification sees one consistent image.
 #[derive(Debug)]
 pub struct Client<T> {
     transport: T,
@@ -70,6 +71,10 @@ pub struct Client<T> {
     credentials: Option<Credentials>,
     auth: RefCell<Vec<(String, String)>>,
     log: RefCell<Vec<FetchRecord>>,
+    /// Tag resolutions of this client's lifetime: every later step sees the same index.
+    resolved: RefCell<Vec<(String, Resolved)>>,
+    /// Content already fetched and checked, by `registry/repository@digest`.
+    content: RefCell<Vec<(String, Vec<u8>)>>,
 }
 
 impl<T: Transport> Client<T> {
@@ -81,7 +86,35 @@ impl<T: Transport> Client<T> {
             credentials: None,
             auth: RefCell::new(Vec::new()),
             log: RefCell::new(Vec::new()),
+            resolved: RefCell::new(Vec::new()),
+            content: RefCell::new(Vec::new()),
         }
+    }
+
+    fn content_key(r: &Reference, digest: &Digest) -> String {
+        format!("{}/{}@{digest}", r.api_host(), r.repository())
+    }
+
+    /// Content fetched and checked earlier (re-checked against `descriptor`'s size and digest).
+    fn cached(
+        &self,
+        r: &Reference,
+        digest: &Digest,
+        descriptor: Option<&Descriptor>,
+    ) -> Option<Vec<u8>> {
+        let key = Self::content_key(r, digest);
+        let content = self.content.borrow();
+        let bytes = content.iter().find(|(k, _)| *k == key).map(|(_, b)| b)?;
+        match descriptor {
+            Some(d) if d.verify(bytes).is_err() => None,
+            _ => Some(bytes.clone()),
+        }
+    }
+
+    fn remember(&self, r: &Reference, digest: &Digest, bytes: &[u8]) {
+        self.content
+            .borrow_mut()
+            .push((Self::content_key(r, digest), bytes.to_vec()));
     }
 
     /// Uses Basic credentials for the token endpoint or a Basic challenge. Never send private
@@ -112,6 +145,9 @@ impl<T: Transport> Client<T> {
         }
         let tag = r.manifest_reference();
         let url = format!("{}/v2/{}/manifests/{tag}", r.base_url(), r.repository());
+        if let Some((_, done)) = self.resolved.borrow().iter().find(|(u, _)| *u == url) {
+            return Ok(done.clone());
+        }
         let head = self
             .send(
                 r,
@@ -145,10 +181,12 @@ impl<T: Transport> Client<T> {
             }
         };
         self.mark_last(DigestCheck::Unverified);
-        Ok(Resolved {
+        let done = Resolved {
             digest,
             from_tag: Some(tag),
-        })
+        };
+        self.resolved.borrow_mut().push((url, done.clone()));
+        Ok(done)
     }
 
     /// Fetches the manifest or index `digest` and checks the bytes hash to it (and, when a
@@ -167,6 +205,9 @@ impl<T: Transport> Client<T> {
             }
             None => limits::MAX_MANIFEST_BYTES,
         };
+        if let Some(bytes) = self.cached(r, digest, descriptor) {
+            return Ok(bytes);
+        }
         let url = format!("{}/v2/{}/manifests/{digest}", r.base_url(), r.repository());
         let resp = self
             .send(
@@ -181,6 +222,7 @@ impl<T: Transport> Client<T> {
             .map_err(|e| oversize_as_mismatch(e, descriptor, Limit::ManifestBytes))?;
         expect_ok(&url, &resp)?;
         self.check_digest(&resp.body, digest, descriptor)?;
+        self.remember(r, digest, &resp.body);
         Ok(resp.body)
     }
 
@@ -195,6 +237,9 @@ impl<T: Transport> Client<T> {
     ) -> Result<Vec<u8>, RegistryError> {
         let size = usize::try_from(d.size).unwrap_or(usize::MAX);
         limits::check(size, max, limit)?;
+        if let Some(bytes) = self.cached(r, &d.digest, Some(d)) {
+            return Ok(bytes);
+        }
         let url = format!("{}/v2/{}/blobs/{}", r.base_url(), r.repository(), d.digest);
         let resp = self
             .send(r, Method::Get, &url, "*/*", size, limit)
@@ -202,6 +247,7 @@ impl<T: Transport> Client<T> {
             .map_err(|e| oversize_as_mismatch(e, Some(d), limit))?;
         expect_ok(&url, &resp)?;
         self.check_digest(&resp.body, &d.digest, Some(d))?;
+        self.remember(r, &d.digest, &resp.body);
         Ok(resp.body)
     }
 

@@ -22,6 +22,7 @@ mod client;
 mod discover;
 mod error;
 mod reference;
+pub mod report;
 mod route;
 mod transport;
 mod verify_image;

@@ -148,6 +148,37 @@ fn signed_image_verifies_directly_for_both_platforms_by_tag_and_by_digest() {
     assert_eq!(v.purl, None);
 }
 
+/// One client resolves a tag once and fetches each digest once: verifying a second platform
+/// adds only that platform's own objects, and both verdicts saw the same index.
+#[test]
+fn one_client_resolves_once_and_fetches_each_digest_once() {
+    let (reg, _f) = seeded(Mode::Cors, Signing::Signed);
+    let c = client("");
+    let amd = verify_with(&c, &tag_ref(&reg), AMD64).unwrap();
+    assert_eq!(c.fetch_log().len(), 5);
+    let again = verify_with(&c, &tag_ref(&reg), AMD64).unwrap();
+    assert_eq!(again, amd);
+    assert_eq!(
+        c.fetch_log().len(),
+        5,
+        "everything came from the client's checked content"
+    );
+    let arm = verify_with(&c, &tag_ref(&reg), ARM64).unwrap();
+    assert!(arm.verified());
+    assert_eq!(arm.resolved, amd.resolved);
+    let log = c.fetch_log();
+    assert_eq!(
+        log.len(),
+        8,
+        "+ arm64 attestation manifest and its 2 envelopes: {log:#?}"
+    );
+    assert_eq!(log.iter().filter(|r| r.method == "HEAD").count(), 1);
+    // A new client resolves the tag again (a tag may move between runs).
+    let fresh = client("");
+    verify_with(&fresh, &tag_ref(&reg), ARM64).unwrap();
+    assert_eq!(fresh.fetch_log()[0].method, "HEAD");
+}
+
 #[test]
 fn unsigned_tampered_forged_and_absent_attestations_fail_distinctly() {
     let reg = Registry::start(Mode::Cors);

@@ -34,6 +34,7 @@ pub mod oci;
 pub mod pktoken;
 pub mod policy;
 pub mod report;
+pub mod setup;
 pub mod sign;
 pub mod time;
 pub mod trust;

@@ -7,13 +7,18 @@
 //! - `openpubkey/forged:latest`: the demo image's valid signed attestations replayed onto another
 //!   image (their subjects name the demo image's digests).
 //!
-//! Usage: `opk-demo-registry OPK_BINARY REGISTRY_PORT DEV_OP_PORT`. Prints `KEY=VALUE` lines and
-//! `READY`, then runs until its standard input closes, and stops everything it started.
+//! It also starts a hostile proxy (prefix form) that withholds the demo image's linux/amd64
+//! attestation manifest, for the withheld state.
+//!
+//! Usage: `opk-demo-registry OPK_BINARY REGISTRY_PORT DEV_OP_PORT` (0: any free port). Prints
+//! `KEY=VALUE` lines and `READY`, then runs until its standard input closes, and stops
+//! everything it started.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::process::{Child, Command, Stdio};
 
+use opk_testkit::hostile::{HostileProxy, Lie};
 use opk_testkit::image::{self, Blob, Signing, OCI_INDEX, OCI_MANIFEST};
 use opk_testkit::registry::{Mode, Registry, TempDir};
 use serde_json::{json, Value};
@@ -37,7 +42,11 @@ fn main() {
         std::process::exit(2);
     };
     let reg_port: u16 = reg_port.parse().expect("REGISTRY_PORT");
-    let reg = Registry::start_at(Mode::Cors, reg_port);
+    let reg = if reg_port == 0 {
+        Registry::start(Mode::Cors)
+    } else {
+        Registry::start_at(Mode::Cors, reg_port)
+    };
     let dir = TempDir::new("demo");
     let jwks_path = dir.path().join("dev-issuer.jwks.json");
     let mut op = Killed(
@@ -98,8 +107,28 @@ fn main() {
     let victim = push_unsigned("openpubkey/forged");
     replay(&reg, "openpubkey/demo", "openpubkey/forged", &victim);
 
+    // A proxy that withholds the signed demo image's linux/amd64 attestation manifest.
+    let index = json_of(&reg.fetch("openpubkey/demo", "manifests", TAG));
+    let amd64 = index["manifests"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|e| e["platform"]["architecture"] == "amd64")
+        .and_then(|e| e["digest"].as_str())
+        .expect("amd64 image")
+        .to_owned();
+    let hidden = index["manifests"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|e| e["annotations"]["vnd.docker.reference.digest"] == amd64.as_str())
+        .and_then(|e| e["digest"].as_str())
+        .expect("amd64 attestation manifest")
+        .to_owned();
+    let hostile = HostileProxy::start(vec![Lie::hide(&hidden)]);
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "OPK_DEMO_REGISTRY={}", reg.addr);
+    let _ = writeln!(out, "OPK_DEMO_HOSTILE_PROXY={}", hostile.url);
     let _ = writeln!(out, "OPK_DEV_ISSUER={issuer}");
     let _ = writeln!(out, "OPK_DEV_JWKS={}", jwks_path.display());
     let _ = writeln!(out, "READY");
@@ -107,6 +136,7 @@ fn main() {
     drop(out);
     let mut sink = Vec::new();
     let _ = std::io::stdin().read_to_end(&mut sink);
+    drop(hostile);
     drop(op);
     drop(reg);
     drop(dir);

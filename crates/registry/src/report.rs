@@ -1,0 +1,247 @@
+//! What a verdict says, in the two shapes every front end shares: `docker verify`'s lines in its
+//! order (the CLI prints them, the web page renders them) and the JSON object of `--json` (the
+//! CLI prints it, the JS API returns it). One implementation, so they cannot drift apart.
+
+use opk_verify::{Check, EnvelopeOutcome, KeyInfo};
+use serde_json::{json, Value};
+
+use crate::client::FetchRecord;
+use crate::verify_image::{AttestationFailure, AttestationReport, ImageVerdict};
+use crate::{Reference, RegistryError};
+
+/// The checks `docker verify` prints, in its order (spec §4.2), by opk-verify check id.
+pub const DOCKER_ORDER: [&str; 8] = [
+    "subject",
+    "subject.name",
+    "op.signature",
+    "github.run",
+    "policy.repository_owner_id",
+    "provenance.revision",
+    "provenance.source",
+    "provenance.builder",
+];
+
+/// One line of a verdict.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", content = "text", rename_all = "snake_case")]
+pub enum Line {
+    /// `! tag … resolved to …`: the one unverified step.
+    Unverified(String),
+    /// `Verifying …` headings.
+    Heading(String),
+    /// A passed check (`✓`).
+    Pass(String),
+    /// A failed check (`✗`).
+    Fail(String),
+    /// An unsigned layer that was skipped.
+    Skipped(String),
+    /// A blank separator.
+    Blank,
+    /// The final line: verified or the reason not.
+    Verdict {
+        /// Whether the image verified.
+        ok: bool,
+        /// The sentence.
+        text: String,
+    },
+}
+
+impl Line {
+    /// The line as the CLI prints it.
+    pub fn render(&self) -> String {
+        match self {
+            Self::Unverified(t) | Self::Heading(t) | Self::Skipped(t) => t.clone(),
+            Self::Pass(t) => format!("  ✓ {t}"),
+            Self::Fail(t) => format!("  ✗ {t}"),
+            Self::Blank => String::new(),
+            Self::Verdict { ok: true, text } => text.clone(),
+            Self::Verdict { ok: false, text } => format!("✗ {text}"),
+        }
+    }
+}
+
+/// `docker verify`'s lines for a verdict on `reference`.
+pub fn verdict_lines(reference: &Reference, v: &ImageVerdict) -> Vec<Line> {
+    let mut out = Vec::new();
+    if let Some(tag) = &v.resolved.from_tag {
+        out.push(Line::Unverified(format!(
+            "! tag {tag} resolved to {} by the registry: the one unverified step (pin @{} to remove it)",
+            v.resolved.digest, v.resolved.digest
+        )));
+    }
+    let signed = v
+        .attestations
+        .iter()
+        .filter(|a| a.outcome.is_some())
+        .count();
+    let target = v
+        .purl
+        .clone()
+        .unwrap_or_else(|| format!("{reference} ({})", v.platform));
+    out.push(Line::Heading(format!(
+        "Verifying {signed} attestations for {target}"
+    )));
+    for a in &v.attestations {
+        out.push(Line::Blank);
+        match &a.outcome {
+            None => out.push(Line::Skipped(format!(
+                "Skipping unsigned {} attestation ({})",
+                a.predicate_hint.as_deref().unwrap_or("in-toto"),
+                a.layer.digest
+            ))),
+            Some(Ok(ok)) => {
+                out.push(Line::Heading(format!(
+                    "Verifying {} attestation",
+                    ok.statement.predicate_type
+                )));
+                docker_lines(reference, ok, &mut out);
+            }
+            Some(Err(AttestationFailure::Fetch(e))) => {
+                out.push(Line::Heading(format!("Verifying {} attestation", hint(a))));
+                out.push(Line::Fail(e.to_string()));
+            }
+            Some(Err(AttestationFailure::Rejected(r))) => {
+                out.push(Line::Heading(format!("Verifying {} attestation", hint(a))));
+                out.extend(check_lines(&r.checks));
+            }
+        }
+    }
+    out.push(Line::Blank);
+    out.push(match &v.error {
+        None => Line::Verdict {
+            ok: true,
+            text: "Verified all required attestations are present".into(),
+        },
+        Some(e) => Line::Verdict {
+            ok: false,
+            text: e.to_string(),
+        },
+    });
+    out
+}
+
+/// Checks as `✓`/`✗` lines.
+pub fn check_lines(checks: &[Check]) -> Vec<Line> {
+    checks
+        .iter()
+        .map(|c| {
+            if c.ok {
+                Line::Pass(c.message.clone())
+            } else {
+                Line::Fail(c.message.clone())
+            }
+        })
+        .collect()
+}
+
+fn hint(a: &AttestationReport) -> &str {
+    a.predicate_hint.as_deref().unwrap_or("unknown")
+}
+
+/// docker verify's lines in its order, then one line for the OpenPubkey checks it runs silently.
+fn docker_lines(reference: &Reference, ok: &EnvelopeOutcome, out: &mut Vec<Line>) {
+    for id in DOCKER_ORDER {
+        for c in ok.checks.iter().filter(|c| c.id == id) {
+            out.push(Line::Pass(if id == "subject.name" {
+                format!("Verified attestation refers to tag {reference}")
+            } else {
+                c.message.clone()
+            }));
+        }
+    }
+    for c in ok
+        .checks
+        .iter()
+        .filter(|c| c.id.starts_with("policy.") && !DOCKER_ORDER.contains(&c.id))
+    {
+        out.push(Line::Pass(c.message.clone()));
+    }
+    let bound = ["commitment", "cic.signature", "att"]
+        .iter()
+        .all(|id| ok.checks.iter().any(|c: &Check| c.id == *id && c.ok));
+    if bound {
+        out.push(Line::Pass(format!(
+            "Verified OpenPubkey binding ({}): commitment, CIC signature by the ephemeral key, att over this envelope",
+            ok.format
+        )));
+    }
+}
+
+/// `{code, message}`.
+pub fn error_json(code: &str, message: &dyn std::fmt::Display) -> Value {
+    json!({"code": code, "message": message.to_string()})
+}
+
+/// The key that verified.
+pub fn key_json(k: &KeyInfo) -> Value {
+    json!({"kid": k.kid, "issuer": k.issuer, "source": k.source.describe(), "window": k.window})
+}
+
+/// A verified envelope.
+pub fn envelope_json(ok: &EnvelopeOutcome) -> Value {
+    let token = ok.tokens.first();
+    json!({
+        "verified": true,
+        "format": ok.format.to_string(),
+        "checks": ok.checks,
+        "claims": token.map(|t| Value::Object(t.claims.clone())),
+        "key": token.map(|t| key_json(&t.key)),
+        "predicateType": ok.statement.predicate_type,
+        "subject": ok.statement.subject,
+    })
+}
+
+/// The `--json` object of an image verification.
+pub fn verdict_json(image: &str, v: &ImageVerdict, fetches: &[FetchRecord]) -> Value {
+    let attestations: Vec<Value> = v.attestations.iter().map(attestation_json).collect();
+    json!({
+        "verified": v.verified(),
+        "image": image,
+        "platform": v.platform,
+        "resolved": {"digest": v.resolved.digest, "fromTag": v.resolved.from_tag,
+                     "unverifiedStep": v.resolved.from_tag.is_some()},
+        "imageDigest": v.image_digest,
+        "purl": v.purl,
+        "attestations": attestations,
+        "error": v.error.as_ref().map(|e: &RegistryError| error_json(e.code(), e)),
+        "fetches": fetches,
+    })
+}
+
+/// The `--json` object when the image could not be verified at all (not found, unreachable…).
+pub fn failure_json(
+    image: &str,
+    platform: &str,
+    e: &RegistryError,
+    fetches: &[FetchRecord],
+) -> Value {
+    json!({"verified": false, "image": image, "platform": platform,
+           "attestations": [], "error": error_json(e.code(), e), "fetches": fetches})
+}
+
+fn attestation_json(a: &AttestationReport) -> Value {
+    let mut entry = json!({
+        "manifest": a.manifest,
+        "found": a.found,
+        "layer": {"mediaType": a.layer.media_type, "digest": a.layer.digest, "size": a.layer.size},
+        "predicateTypeHint": a.predicate_hint,
+    });
+    let (status, extra) = match &a.outcome {
+        None => ("unsigned", json!({})),
+        Some(Ok(ok)) => ("verified", envelope_json(ok)),
+        Some(Err(AttestationFailure::Fetch(e))) => (
+            "rejected",
+            json!({"error": error_json(e.code(), e), "checks": []}),
+        ),
+        Some(Err(AttestationFailure::Rejected(r))) => (
+            "rejected",
+            json!({"error": error_json(r.error.code(), &r.error), "checks": r.checks}),
+        ),
+    };
+    if let (Some(obj), Value::Object(more)) = (entry.as_object_mut(), extra) {
+        obj.extend(more);
+        obj.insert("status".into(), status.into());
+        obj.insert("verified".into(), (status == "verified").into());
+    }
+    entry
+}

@@ -1,0 +1,190 @@
+//! What the page was asked to do, as it travels in the URL: image, platform and policy
+//! (`?image=…&platform=…&owner_id=…&repo=…&workflow=…&ref=…&predicate=…&jwks=URL&proxy=URL`), so a
+//! shared link reproduces the verdict; and the equivalent `opk verify` command line.
+
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+/// The page's request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Params {
+    /// The image reference.
+    pub image: String,
+    /// The platform to verify (`os/arch[/variant]`); empty: linux/amd64 when present, else the
+    /// first platform.
+    pub platform: String,
+    /// Required `repository_owner_id`.
+    pub owner_id: String,
+    /// Required `repository` (OWNER/NAME).
+    pub repo: String,
+    /// Required `workflow_ref`.
+    pub workflow: String,
+    /// Required `ref`.
+    pub git_ref: String,
+    /// Required predicate types (empty: SLSA provenance v0.2, as docker verify).
+    pub predicates: Vec<String>,
+    /// Issuer key sets to load (user-supplied trust, shown as such).
+    pub jwks: Vec<String>,
+    /// A CORS proxy for this request (else the saved setting).
+    pub proxy: String,
+}
+
+/// Everything but unreserved characters and those references and URLs are made of, kept
+/// readable in the address bar.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/')
+    .remove(b':')
+    .remove(b'@');
+
+fn decode(s: &str) -> String {
+    percent_decode_str(&s.replace('+', " "))
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+fn encode(s: &str) -> String {
+    utf8_percent_encode(s, QUERY_VALUE).to_string()
+}
+
+impl Params {
+    /// Parses a query string (with or without the leading `?`).
+    pub fn from_query(query: &str) -> Self {
+        let mut p = Self::default();
+        for pair in query.trim_start_matches('?').split('&') {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let v = decode(v);
+            match k {
+                "image" => p.image = v,
+                "platform" => p.platform = v,
+                "owner_id" => p.owner_id = v,
+                "repo" => p.repo = v,
+                "workflow" => p.workflow = v,
+                "ref" => p.git_ref = v,
+                "predicate" if !v.is_empty() => p.predicates.push(v),
+                "jwks" if !v.is_empty() => p.jwks.push(v),
+                "proxy" => p.proxy = v,
+                _ => {}
+            }
+        }
+        p
+    }
+
+    /// The query string (`?…`) that reproduces this request.
+    pub fn to_query(&self) -> String {
+        let mut parts = Vec::new();
+        let mut put = |k: &str, v: &str| {
+            if !v.is_empty() {
+                parts.push(format!("{k}={}", encode(v)));
+            }
+        };
+        put("image", &self.image);
+        put("platform", &self.platform);
+        put("owner_id", &self.owner_id);
+        put("repo", &self.repo);
+        put("workflow", &self.workflow);
+        put("ref", &self.git_ref);
+        for p in &self.predicates {
+            put("predicate", p);
+        }
+        for j in &self.jwks {
+            put("jwks", j);
+        }
+        put("proxy", &self.proxy);
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", parts.join("&"))
+        }
+    }
+
+    /// Identity rules as (claim, value).
+    pub fn rules(&self) -> Vec<(String, String)> {
+        [
+            ("repository_owner_id", &self.owner_id),
+            ("repository", &self.repo),
+            ("workflow_ref", &self.workflow),
+            ("ref", &self.git_ref),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| (k.to_owned(), v.trim().to_owned()))
+        .collect()
+    }
+
+    /// The equivalent command line (JWKS URLs become files the user downloads).
+    pub fn cli_command(&self, platform: &str) -> String {
+        let mut cmd = format!("opk verify {}", shell_word(&self.image));
+        if !platform.is_empty() && platform != "linux/amd64" {
+            cmd.push_str(&format!(" --platform {platform}"));
+        }
+        for (flag, v) in [
+            ("--repo-owner-id", &self.owner_id),
+            ("--repository", &self.repo),
+            ("--workflow-ref", &self.workflow),
+            ("--ref", &self.git_ref),
+        ] {
+            if !v.is_empty() {
+                cmd.push_str(&format!(" {flag} {}", shell_word(v)));
+            }
+        }
+        for p in &self.predicates {
+            cmd.push_str(&format!(" --predicate {}", shell_word(p)));
+        }
+        for (i, _) in self.jwks.iter().enumerate() {
+            cmd.push_str(&format!(" --jwks jwks-{}.json", i + 1));
+        }
+        if !self.proxy.is_empty() {
+            cmd.push_str(&format!(" --proxy {}", shell_word(&self.proxy)));
+        }
+        cmd
+    }
+}
+
+fn shell_word(s: &str) -> String {
+    if s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/:@._-%=+,".contains(c))
+    {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deep_link_round_trips() {
+        let q = "?image=127.0.0.1:5000/openpubkey/demo@sha256:ab&platform=linux/arm64&owner_id=145685596\
+                 &repo=openpubkey/demo&predicate=https://spdx.dev/Document&jwks=http://127.0.0.1:8790/.well-known/jwks";
+        let p = Params::from_query(q);
+        assert_eq!(p.image, "127.0.0.1:5000/openpubkey/demo@sha256:ab");
+        assert_eq!(p.platform, "linux/arm64");
+        assert_eq!(p.predicates, ["https://spdx.dev/Document"]);
+        assert_eq!(p.jwks, ["http://127.0.0.1:8790/.well-known/jwks"]);
+        assert_eq!(Params::from_query(&p.to_query()), p);
+        assert_eq!(
+            p.rules(),
+            [
+                ("repository_owner_id".to_string(), "145685596".to_string()),
+                ("repository".to_string(), "openpubkey/demo".to_string())
+            ]
+        );
+        assert_eq!(
+            p.cli_command("linux/arm64"),
+            "opk verify 127.0.0.1:5000/openpubkey/demo@sha256:ab --platform linux/arm64 \
+             --repo-owner-id 145685596 --repository openpubkey/demo --predicate https://spdx.dev/Document \
+             --jwks jwks-1.json"
+        );
+        let odd = Params {
+            image: "a b&c=d".into(),
+            ..Params::default()
+        };
+        assert_eq!(Params::from_query(&odd.to_query()), odd);
+        assert_eq!(odd.cli_command(""), "opk verify 'a b&c=d'");
+    }
+}

@@ -1,0 +1,336 @@
+//! One run of the page: load the trust the user asked for, fetch the image through
+//! `opk-registry` (directly, or through the configured proxy), verify every platform with
+//! `opk-verify`, and gather what the explorer shows. Every object comes from the client's
+//! digest-checked fetches; one client per run, so every view sees the same index.
+
+use std::sync::Arc;
+
+use opk_registry::{
+    attestations, BrowserTransport, Client, FetchRecord, Found, Image, ImageVerdict, Method,
+    Reference, RegistryError, Request, Route, Transport as _,
+};
+use opk_verify::intoto::SLSA_PROVENANCE_V02;
+use opk_verify::limits::{self, Limit};
+use opk_verify::oci::{Descriptor, Digest};
+use opk_verify::setup::{self, SetupError};
+use opk_verify::{JwksFile, Policy, TrustRoots, UnixTime};
+
+use crate::params::Params;
+
+/// A failure with its stable code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The stable error code.
+    pub code: String,
+    /// The message in plain words.
+    pub message: String,
+    /// Whether the registry could not be reached at all.
+    pub unreachable: bool,
+}
+
+impl From<&RegistryError> for Failure {
+    fn from(e: &RegistryError) -> Self {
+        Self {
+            code: e.code().to_owned(),
+            message: e.to_string(),
+            unreachable: e.is_unreachable(),
+        }
+    }
+}
+
+impl From<SetupError> for Failure {
+    fn from(e: SetupError) -> Self {
+        Self {
+            code: e.code().to_owned(),
+            message: e.to_string(),
+            unreachable: false,
+        }
+    }
+}
+
+/// One attestation layer as fetched.
+#[derive(Debug, Clone)]
+pub struct LayerView {
+    /// Its descriptor.
+    pub descriptor: Descriptor,
+    /// DSSE-signed (`+dsse`) or a plain statement.
+    pub signed: bool,
+    /// The exact bytes, or why they could not be had.
+    pub bytes: Result<Vec<u8>, Failure>,
+}
+
+/// One attestation manifest of a platform.
+#[derive(Debug, Clone)]
+pub struct AttestationView {
+    /// Its descriptor.
+    pub descriptor: Descriptor,
+    /// Where it was listed.
+    pub found: Found,
+    /// Its exact bytes.
+    pub manifest: Vec<u8>,
+    /// Its attestation layers.
+    pub layers: Vec<LayerView>,
+}
+
+/// One platform image.
+#[derive(Debug, Clone)]
+pub struct PlatformView {
+    /// `os/arch[/variant]`.
+    pub platform: String,
+    /// Its index entry.
+    pub descriptor: Descriptor,
+    /// The image manifest's exact bytes.
+    pub manifest: Result<Vec<u8>, Failure>,
+    /// The image config's exact bytes.
+    pub config: Option<Result<Vec<u8>, Failure>>,
+    /// Its attestation manifests (or why none could be had).
+    pub attestations: Result<Vec<AttestationView>, Failure>,
+    /// The verification verdict.
+    pub verdict: Result<ImageVerdict, Failure>,
+}
+
+/// Everything one run found.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The parsed reference.
+    pub reference: Reference,
+    /// The top-level object.
+    pub image: Image,
+    /// The platforms.
+    pub platforms: Vec<PlatformView>,
+    /// Every request made.
+    pub fetches: Vec<FetchRecord>,
+    /// Whether requests went through a proxy.
+    pub proxied: bool,
+    /// The user-supplied trust in effect.
+    pub trust: TrustLabels,
+}
+
+/// What the page shows while and after running.
+#[derive(Debug, Clone, Default)]
+pub enum Phase {
+    /// Nothing asked yet.
+    #[default]
+    Idle,
+    /// Working: what is happening now.
+    Running(String),
+    /// Could not even start or fetch the image.
+    Failed(Failure),
+    /// Done.
+    Done(Arc<Outcome>),
+}
+
+/// The current time for verification (the page's clock, passed to the pure core).
+pub fn now() -> UnixTime {
+    UnixTime((js_sys::Date::now() / 1000.0) as i64)
+}
+
+/// Whether `host` is this machine (reached directly, as docker does over plain HTTP).
+pub fn is_loopback(host: &str) -> bool {
+    let h = host.rsplit_once(':').map_or(host, |(h, _)| h);
+    h == "localhost"
+        || h == "[::1]"
+        || h.parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Loads each JWKS URL (bounded), labelled as user-supplied (or dev issuer) trust.
+pub async fn load_jwks(urls: &[String]) -> Result<Vec<(String, JwksFile)>, Failure> {
+    let mut out = Vec::new();
+    for url in urls {
+        let fail = |code: &str, message: String| Failure {
+            code: code.to_owned(),
+            message: format!("JWKS {url}: {message}"),
+            unreachable: false,
+        };
+        let req = Request {
+            method: Method::Get,
+            url: url.clone(),
+            headers: vec![("accept".into(), "application/json".into())],
+            body: Vec::new(),
+            max_body: limits::MAX_JWKS_BYTES,
+        };
+        let resp = BrowserTransport
+            .send(&req)
+            .await
+            .map_err(|e| fail("network", format!("{e:?}")))?;
+        if resp.status != 200 {
+            return Err(fail("http_error", format!("HTTP {}", resp.status)));
+        }
+        let file = JwksFile::parse(&resp.body).map_err(|e| fail(e.code(), e.to_string()))?;
+        out.push((url.clone(), file));
+    }
+    Ok(out)
+}
+
+/// User-supplied trust in effect: (label, whether it is a dev issuer's).
+pub type TrustLabels = Vec<(String, bool)>;
+
+/// Trust roots and policy for `params` plus any pasted JWKS.
+pub fn trust_and_policy(
+    params: &Params,
+    jwks: Vec<(String, JwksFile)>,
+) -> Result<(TrustRoots, Policy, TrustLabels), Failure> {
+    let labels = jwks
+        .iter()
+        .map(|(l, f)| (l.clone(), f.dev_issuer.is_some()))
+        .collect();
+    let predicates = if params.predicates.is_empty() {
+        vec![SLSA_PROVENANCE_V02.to_owned()]
+    } else {
+        params.predicates.clone()
+    };
+    let req = setup::Request {
+        issuers: Vec::new(),
+        jwks,
+        rules: params.rules(),
+        predicates,
+        any_identity_unsafe: false,
+    };
+    let (trust, policy, _) = setup::trust_and_policy(&req)?;
+    Ok((trust, policy, labels))
+}
+
+/// Runs the whole request, reporting progress through `progress`.
+pub async fn run(
+    params: Params,
+    saved_proxy: String,
+    progress: impl Fn(String),
+) -> Result<Outcome, Failure> {
+    let reference = Reference::parse(params.image.trim()).map_err(|e| Failure {
+        code: e.code().to_owned(),
+        message: e.to_string(),
+        unreachable: false,
+    })?;
+    progress("Loading trust roots…".into());
+    let jwks = load_jwks(&params.jwks).await?;
+    let (trust, policy, trust_labels) = trust_and_policy(&params, jwks)?;
+    let proxy = if !params.proxy.is_empty() {
+        params.proxy.clone()
+    } else if is_loopback(reference.registry()) {
+        String::new()
+    } else {
+        saved_proxy
+    };
+    let route = Route::parse(&proxy).map_err(|e| Failure::from(&e))?;
+    let proxied = route.is_proxied();
+    let client = Client::new(BrowserTransport, route);
+    progress(format!("Fetching {reference}…"));
+    let image = Image::fetch(&client, &reference)
+        .await
+        .map_err(|e| with_proxy_hint(&e, proxied))?;
+    let mut platforms = Vec::new();
+    for (platform, descriptor) in image.images() {
+        let manifest = client
+            .manifest(&reference, &descriptor.digest, Some(&descriptor))
+            .await
+            .map_err(|e| Failure::from(&e));
+        let config = match &manifest {
+            Ok(bytes) => match opk_verify::oci::Manifest::parse(bytes) {
+                Ok(m) => Some(
+                    client
+                        .blob(
+                            &reference,
+                            &m.config,
+                            limits::MAX_MANIFEST_BYTES,
+                            Limit::ManifestBytes,
+                        )
+                        .await
+                        .map_err(|e| Failure::from(&e)),
+                ),
+                Err(_) => None,
+            },
+            Err(_) => None,
+        };
+        // A single-manifest image names its platform in its config.
+        let name = match (platform, &config) {
+            (Some(p), _) => p.to_string(),
+            (None, Some(Ok(c))) => platform_of_config(c),
+            (None, _) => "unknown".to_owned(),
+        };
+        progress(format!("Verifying {name}…"));
+        let verdict =
+            opk_registry::verify_image(&client, &reference, &name, &trust, &policy, now())
+                .await
+                .map_err(|e| Failure::from(&e));
+        let atts = explore_attestations(&client, &image, &descriptor.digest).await;
+        platforms.push(PlatformView {
+            platform: name,
+            descriptor,
+            manifest,
+            config,
+            attestations: atts,
+            verdict,
+        });
+    }
+    Ok(Outcome {
+        reference,
+        image,
+        platforms,
+        fetches: client.fetch_log(),
+        proxied,
+        trust: trust_labels,
+    })
+}
+
+fn platform_of_config(config: &[u8]) -> String {
+    let v: serde_json::Value = serde_json::from_slice(config).unwrap_or_default();
+    let field = |k: &str| {
+        v.get(k)
+            .and_then(|x| x.as_str())
+            .unwrap_or("unknown")
+            .to_owned()
+    };
+    let mut p = format!("{}/{}", field("os"), field("architecture"));
+    if let Some(variant) = v.get("variant").and_then(|x| x.as_str()) {
+        p = format!("{p}/{variant}");
+    }
+    p
+}
+
+fn with_proxy_hint(e: &RegistryError, proxied: bool) -> Failure {
+    let mut f = Failure::from(e);
+    if f.unreachable && !proxied {
+        f.message.push_str(
+            " — browsers can only reach registries that send CORS headers; set a CORS proxy (opk proxy) in the settings",
+        );
+    }
+    f
+}
+
+async fn explore_attestations(
+    client: &Client<BrowserTransport>,
+    image: &Image,
+    digest: &Digest,
+) -> Result<Vec<AttestationView>, Failure> {
+    let sets = attestations(client, image, digest)
+        .await
+        .map_err(|e| Failure::from(&e))?;
+    let r = &image.reference;
+    let mut out = Vec::new();
+    for set in sets {
+        let manifest = client
+            .manifest(r, &set.descriptor.digest, Some(&set.descriptor))
+            .await
+            .map_err(|e| Failure::from(&e))?;
+        let mut layers = Vec::new();
+        for (d, signed) in set.layers {
+            let bytes = client
+                .blob(r, &d, limits::MAX_ENVELOPE_BYTES, Limit::EnvelopeBytes)
+                .await
+                .map_err(|e| Failure::from(&e));
+            layers.push(LayerView {
+                descriptor: d,
+                signed,
+                bytes,
+            });
+        }
+        out.push(AttestationView {
+            descriptor: set.descriptor,
+            found: set.found,
+            manifest,
+            layers,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,78 @@
+//! Small shared pieces: copy buttons, shortened digests, raw JSON blocks.
+
+use leptos::prelude::*;
+
+/// A button that copies `text` to the clipboard.
+#[component]
+pub fn CopyButton(#[prop(into)] text: String, #[prop(into)] label: String) -> impl IntoView {
+    let (done, set_done) = signal(false);
+    let copy = move |_| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.navigator().clipboard().write_text(&text);
+            set_done.set(true);
+        }
+    };
+    view! {
+        <button type="button" class="copy" on:click=copy aria-label=label.clone()>
+            {move || if done.get() { "Copied" } else { "Copy" }}
+        </button>
+    }
+}
+
+/// `sha256:0123456789ab…` for display; the full digest stays in the title and copy button.
+pub fn short_digest(d: &str) -> String {
+    match d.strip_prefix("sha256:") {
+        Some(hex) if hex.len() > 12 => format!("sha256:{}…", &hex[..12]),
+        _ => d.to_owned(),
+    }
+}
+
+/// A digest with its copy button.
+#[component]
+pub fn DigestText(#[prop(into)] digest: String) -> impl IntoView {
+    view! {
+        <span class="digest" title=digest.clone()>
+            <code>{short_digest(&digest)}</code>
+            <CopyButton text=digest.clone() label=format!("copy {digest}")/>
+        </span>
+    }
+}
+
+/// Pretty JSON of `bytes` for reading (the exact bytes are what was hashed and verified).
+pub fn pretty(bytes: &[u8]) -> String {
+    match serde_json::from_slice::<serde_json::Value>(bytes) {
+        Ok(v) => serde_json::to_string_pretty(&v).unwrap_or_default(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
+}
+
+/// A folded raw-JSON block with a copy button for the exact bytes.
+#[component]
+pub fn RawJson(#[prop(into)] title: String, bytes: Vec<u8>) -> impl IntoView {
+    let exact = String::from_utf8_lossy(&bytes).into_owned();
+    let size = bytes.len();
+    let shown = pretty(&bytes);
+    view! {
+        <details class="raw">
+            <summary>{title}" (raw JSON, "{size}" bytes)"</summary>
+            <CopyButton text=exact label="copy the exact bytes"/>
+            <pre>{shown}</pre>
+        </details>
+    }
+}
+
+/// Human-readable byte sizes.
+pub fn human_size(n: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}

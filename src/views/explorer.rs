@@ -1,0 +1,154 @@
+//! The explorer of one platform image: its manifest, its config (environment, entrypoint,
+//! labels, history), its layers, and — folded under it, never as an `unknown/unknown` platform —
+//! the attestation manifests that describe it, each object with its raw JSON.
+
+use leptos::prelude::*;
+use serde_json::Value;
+
+use crate::session::{AttestationView, PlatformView};
+use crate::views::attestation::AttestationLayer;
+use crate::views::common::{human_size, DigestText, RawJson};
+
+fn json(bytes: &[u8]) -> Value {
+    serde_json::from_slice(bytes).unwrap_or(Value::Null)
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The platform's image, layers and attestations.
+#[component]
+pub fn PlatformExplorer(platform: PlatformView) -> impl IntoView {
+    let manifest = match &platform.manifest {
+        Ok(bytes) => {
+            let m = json(bytes);
+            let layers = m["layers"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|l| {
+                    let digest = l["digest"].as_str().unwrap_or_default().to_owned();
+                    view! {
+                        <tr>
+                            <td>{l["mediaType"].as_str().unwrap_or_default().to_owned()}</td>
+                            <td class="num">{human_size(l["size"].as_u64().unwrap_or(0))}</td>
+                            <td><DigestText digest=digest/></td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            view! {
+                <h4>"Layers"</h4>
+                <table class="layers">
+                    <thead><tr><th>"Media type"</th><th>"Size"</th><th>"Digest"</th></tr></thead>
+                    <tbody>{layers}</tbody>
+                </table>
+                <RawJson title="Image manifest" bytes=bytes.clone()/>
+            }
+            .into_any()
+        }
+        Err(f) => view! { <p class="error"><code class="code">{f.code.clone()}</code>" "{f.message.clone()}</p> }.into_any(),
+    };
+    let config = platform.config.clone().map(|c| match c {
+        Ok(bytes) => config_view(bytes).into_any(),
+        Err(f) => view! { <p class="error"><code class="code">{f.code}</code>" "{f.message}</p> }
+            .into_any(),
+    });
+    let attestations = match platform.attestations.clone() {
+        Ok(list) => {
+            let n: usize = list.iter().map(|a| a.layers.len()).sum();
+            let items = list.into_iter().map(attestation_manifest).collect_view();
+            view! {
+                <details class="attestations" open=true>
+                    <summary>{format!("Attestations ({n} layers)")}</summary>
+                    {items}
+                </details>
+            }
+            .into_any()
+        }
+        Err(f) => view! {
+            <p class="attestations-missing"><code class="code">{f.code}</code>" "{f.message}</p>
+        }
+        .into_any(),
+    };
+    view! {
+        <section class="explorer">
+            <p class="entry">
+                "Image manifest "<DigestText digest=platform.descriptor.digest.to_string()/>
+                " · "{platform.descriptor.media_type.clone()}" · "{human_size(platform.descriptor.size)}
+            </p>
+            {config}
+            {manifest}
+            {attestations}
+        </section>
+    }
+}
+
+fn config_view(bytes: Vec<u8>) -> impl IntoView {
+    let c = json(&bytes);
+    let cfg = &c["config"];
+    let env = strings(&cfg["Env"])
+        .into_iter()
+        .map(|e| view! { <li><code>{e}</code></li> })
+        .collect_view();
+    let entry = strings(&cfg["Entrypoint"]).join(" ");
+    let cmd = strings(&cfg["Cmd"]).join(" ");
+    let labels = cfg["Labels"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| view! { <li><code>{k.clone()}</code>" = "{v.as_str().unwrap_or_default().to_owned()}</li> })
+                .collect_view()
+        });
+    let history = c["history"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|h| {
+            let by = h["created_by"].as_str().unwrap_or_default().to_owned();
+            let when = h["created"].as_str().unwrap_or_default().to_owned();
+            view! { <li><span class="muted">{when}</span>" "<code>{by}</code></li> }
+        })
+        .collect_view();
+    view! {
+        <h4>"Config"</h4>
+        <dl class="config">
+            <dt>"Entrypoint"</dt><dd><code>{entry}</code></dd>
+            <dt>"Cmd"</dt><dd><code>{cmd}</code></dd>
+            <dt>"Env"</dt><dd><ul>{env}</ul></dd>
+            <dt>"Labels"</dt><dd><ul>{labels}</ul></dd>
+            <dt>"History"</dt><dd><ol>{history}</ol></dd>
+        </dl>
+        <RawJson title="Image config" bytes=bytes/>
+    }
+}
+
+fn attestation_manifest(a: AttestationView) -> impl IntoView {
+    let layers = a
+        .layers
+        .into_iter()
+        .map(|l| view! { <AttestationLayer layer=l/> })
+        .collect_view();
+    view! {
+        <div class="attestation-manifest">
+            <p class="entry">
+                "Attestation manifest "<DigestText digest=a.descriptor.digest.to_string()/>
+                {format!(" · found in the {}", match a.found {
+                    opk_registry::Found::Index => "index",
+                    opk_registry::Found::Referrers => "referrers",
+                })}
+            </p>
+            {layers}
+            <RawJson title="Attestation manifest" bytes=a.manifest/>
+        </div>
+    }
+}

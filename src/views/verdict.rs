@@ -1,0 +1,163 @@
+//! The verification panel of one platform: one clear verdict (verified, invalid, unsigned,
+//! withheld or not found, unreachable — five different states), the checklist in `docker verify`'s
+//! words (the same lines the CLI prints), the signer identity, the key that verified and the
+//! format.
+
+use leptos::prelude::*;
+use opk_registry::report::{verdict_lines, Line};
+use opk_registry::{ImageVerdict, Reference};
+use opk_verify::{KeySource, TokenOutcome, GITHUB_ACTIONS_ISSUER};
+
+use crate::session::{Failure, PlatformView};
+
+/// The overall state of a verification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// Every required attestation verified.
+    Verified,
+    /// Something was signed but does not verify (tampered, forged, wrong signer…).
+    Invalid,
+    /// Only unsigned attestations exist.
+    Unsigned,
+    /// Attestations are listed but could not be had, or none were found: not evidence of
+    /// anything, since a registry or proxy can hide content.
+    Withheld,
+    /// The registry could not be reached.
+    Unreachable,
+}
+
+impl State {
+    /// From a stable error code.
+    pub fn of(code: Option<&str>, unreachable: bool) -> Self {
+        match code {
+            None => Self::Verified,
+            Some(_) if unreachable => Self::Unreachable,
+            Some("unsigned") => Self::Unsigned,
+            Some("missing_attestation") => Self::Withheld,
+            Some(_) => Self::Invalid,
+        }
+    }
+    /// The CSS class and the headline.
+    pub fn label(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Verified => ("verified", "✓ Verified"),
+            Self::Invalid => ("invalid", "✗ Invalid"),
+            Self::Unsigned => ("unsigned", "Unsigned"),
+            Self::Withheld => ("withheld", "Withheld or not found"),
+            Self::Unreachable => ("unreachable", "Registry unreachable"),
+        }
+    }
+}
+
+/// The state and failure of a platform's verification.
+pub fn classify(v: &Result<ImageVerdict, Failure>) -> (State, Option<Failure>) {
+    match v {
+        Ok(verdict) => match &verdict.error {
+            None => (State::Verified, None),
+            Some(e) => {
+                let f = Failure::from(e);
+                (State::of(Some(&f.code), f.unreachable), Some(f))
+            }
+        },
+        Err(f) => (State::of(Some(&f.code), f.unreachable), Some(f.clone())),
+    }
+}
+
+fn first_token(v: &ImageVerdict) -> Option<&TokenOutcome> {
+    v.attestations.iter().find_map(|a| match &a.outcome {
+        Some(Ok(ok)) => ok.tokens.first(),
+        _ => None,
+    })
+}
+
+/// The panel.
+#[component]
+pub fn VerdictPanel(reference: Reference, platform: PlatformView) -> impl IntoView {
+    let (state, failure) = classify(&platform.verdict);
+    let (class, headline) = state.label();
+    let reason = failure.map(|f| {
+        view! { <p class="reason"><code class="code">{f.code}</code>" "{f.message}</p> }
+    });
+    let details = match &platform.verdict {
+        Ok(v) => Some(details(&reference, v)),
+        Err(_) => None,
+    };
+    view! {
+        <section class=format!("verdict {class}") data-state=class>
+            <h3 class="headline">{headline}</h3>
+            {reason}
+            {details}
+        </section>
+    }
+}
+
+fn details(reference: &Reference, v: &ImageVerdict) -> impl IntoView {
+    let lines = verdict_lines(reference, v)
+        .into_iter()
+        .map(|l| {
+            let (class, text) = match &l {
+                Line::Unverified(t) => ("unverified", t.clone()),
+                Line::Heading(t) => ("heading", t.clone()),
+                Line::Pass(t) => ("pass", format!("✓ {t}")),
+                Line::Fail(t) => ("fail", format!("✗ {t}")),
+                Line::Skipped(t) => ("skipped", t.clone()),
+                Line::Blank => ("blank", String::new()),
+                Line::Verdict { ok: true, text } => ("final ok", text.clone()),
+                Line::Verdict { ok: false, text } => ("final bad", format!("✗ {text}")),
+            };
+            view! { <li class=class>{text}</li> }
+        })
+        .collect_view();
+    let identity = first_token(v).map(identity);
+    view! {
+        <ol class="checklist">{lines}</ol>
+        {identity}
+    }
+}
+
+fn identity(t: &TokenOutcome) -> impl IntoView {
+    let claim = |k: &str| {
+        t.claims
+            .get(k)
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_owned()
+    };
+    let dev = matches!(t.key.source, KeySource::DevIssuer { .. });
+    let user = matches!(t.key.source, KeySource::UserSupplied { .. });
+    let (repo, run) = (claim("repository"), claim("run_id"));
+    let run_link = (!repo.is_empty() && !run.is_empty()).then(|| {
+        let url = format!("https://github.com/{repo}/actions/runs/{run}");
+        view! { <a href=url.clone() rel="noreferrer noopener" target="_blank">{url.clone()}</a> }
+    });
+    let window = t
+        .key
+        .window
+        .map(|w| format!("{} – {}", w.not_before, w.not_after))
+        .unwrap_or_else(|| "no dated window".to_owned());
+    let trust_badge = if dev {
+        Some(view! { <span class="badge dev">"dev issuer"</span> })
+    } else if user {
+        Some(view! { <span class="badge user">"user-supplied trust"</span> })
+    } else {
+        None
+    };
+    let issuer_note = (t.key.issuer != GITHUB_ACTIONS_ISSUER).then(|| t.key.issuer.clone());
+    view! {
+        <dl class="identity">
+            <dt>"Repository"</dt><dd>{repo.clone()}</dd>
+            <dt>"Owner id"</dt><dd>{format!("{} ({})", claim("repository_owner_id"), claim("repository_owner"))}</dd>
+            <dt>"Workflow"</dt><dd>{claim("workflow_ref")}</dd>
+            <dt>"Ref"</dt><dd>{claim("ref")}</dd>
+            <dt>"Commit"</dt><dd><code>{claim("sha")}</code></dd>
+            <dt>"Run"</dt><dd>{run_link}</dd>
+            <dt>"Issuer"</dt><dd>{t.key.issuer.clone()}{issuer_note.map(|_| " (not GitHub Actions)")}</dd>
+            <dt>"Key"</dt>
+            <dd>
+                <code>{t.key.kid.clone()}</code>" · "{t.key.source.describe()}" · "{window}" "{trust_badge}
+            </dd>
+            <dt>"Format"</dt>
+            <dd>{t.format.map(|f| f.to_string()).unwrap_or_default()}" · OP signature by "{t.op_scheme}</dd>
+        </dl>
+    }
+}

@@ -1,0 +1,157 @@
+// End to end in headless Chromium: the release build in dist/ against a real docker-registry
+// seeded with images signed by `opk sign` (the demo seeder). Each state gets a screenshot in
+// web/test-artifacts/. The page must request nothing but the app, the registry (or the proxy)
+// and the issuer key set named in the link.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { serveDist } from './serve-dist.mjs';
+import { openPage } from './browser.mjs';
+import { startDemoRegistry } from './demo-registry.mjs';
+
+const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
+const EXAMPLES = fileURLToPath(new URL('../../public/examples/', import.meta.url));
+const OWNER = '145685596';
+let demo;
+let app;
+
+before(async () => {
+  await mkdir(ARTIFACTS, { recursive: true });
+  demo = await startDemoRegistry();
+  app = await serveDist();
+});
+after(async () => {
+  app?.close();
+  await demo?.stop();
+});
+
+const link = (image, extra = '') =>
+  `${app.url}?image=${demo.registry}/openpubkey/${image}&owner_id=${OWNER}&jwks=${demo.issuer}/.well-known/jwks${extra}`;
+
+/** Opens `url`, waits for the verdict of the selected platform, returns what it shows. */
+async function verdictOf(url, shot, { platform, withheld = false } = {}) {
+  const hosts = new Set();
+  const { page, browser, errors, waitFor } = await openPage(url, {
+    beforeGoto: (p) => p.on('request', (r) => hosts.add(new URL(r.url()).host)),
+  });
+  try {
+    await waitFor('#results .verdict[data-state], #status .verdict[data-state]', 30000);
+    if (platform) {
+      await page.click(`.tab[data-platform="${platform}"]`);
+      await page.waitForSelector(`.tab.selected[data-platform="${platform}"]`);
+    }
+    const state = await page.getAttribute('#results .verdict[data-state], #status .verdict[data-state]', 'data-state');
+    const text = await page.locator('#results').count()
+      ? await page.textContent('#results') : await page.textContent('#status');
+    await page.screenshot({ path: `${ARTIFACTS}${shot}.png`, fullPage: true });
+    // A withholding proxy answers 404, which Chromium logs as a failed resource load.
+    const unexpected = errors.filter((e) => !(withheld && /Failed to load resource: .* 404/.test(e)));
+    assert.deepEqual(unexpected, []);
+    return { state, text, hosts, page, browser };
+  } catch (e) {
+    await browser.close();
+    throw e;
+  }
+}
+
+function onlyHosts(hosts, allowed) {
+  for (const h of hosts) assert.ok(allowed.includes(h), `the page requested ${h}; allowed: ${allowed.join(', ')}`);
+}
+
+test('the signed demo image verifies from a deep link, with the dev issuer labelled', async () => {
+  const { state, text, hosts, page, browser } = await verdictOf(link('demo:latest'), 'signed');
+  try {
+    assert.equal(state, 'verified', text);
+    assert.match(text, /Verified all required attestations are present/);
+    assert.match(text, /Verified attestation refers to tag/);
+    assert.match(text, /dev issuer/);
+    assert.match(text, /the one unverified step/);
+    assert.match(await page.textContent('#cli-command'),
+      new RegExp(`^opk verify ${demo.registry}/openpubkey/demo:latest --repo-owner-id ${OWNER} --jwks jwks-1.json$`));
+    // Attestations are folded under their platform, never shown as unknown/unknown.
+    assert.doesNotMatch(await page.textContent('.tabs'), /unknown/);
+    onlyHosts(hosts, [new URL(app.url).host, demo.registry, new URL(demo.issuer).host]);
+  } finally { await browser.close(); }
+});
+
+test('the tampered image fails with att_mismatch', async () => {
+  const { state, text, browser } = await verdictOf(link('tampered:latest'), 'tampered');
+  await browser.close();
+  assert.equal(state, 'invalid', text);
+  assert.match(text, /att_mismatch/);
+});
+
+test('the unsigned image says unsigned', async () => {
+  const { state, text, browser } = await verdictOf(link('unsigned:latest'), 'unsigned');
+  await browser.close();
+  assert.equal(state, 'unsigned', text);
+  assert.match(text, /Skipping unsigned/);
+});
+
+test('the forged subject is caught', async () => {
+  const { state, text, browser } = await verdictOf(link('forged:latest'), 'forged');
+  await browser.close();
+  assert.equal(state, 'invalid', text);
+  assert.match(text, /subject_mismatch/);
+});
+
+test('an attestation withheld by a proxy says withheld, not unsigned', async () => {
+  const proxied = link('demo:latest', `&proxy=${demo.hostileProxy}`);
+  const { state, text, hosts, browser } = await verdictOf(proxied, 'withheld', { withheld: true });
+  try {
+    assert.equal(state, 'withheld', text);
+    assert.match(text, /missing_attestation/);
+    assert.match(text, /not evidence that the image is unsigned/);
+    assert.doesNotMatch(text, /Unsigned/);
+    onlyHosts(hosts, [new URL(app.url).host, new URL(demo.hostileProxy).host, new URL(demo.issuer).host]);
+  } finally { await browser.close(); }
+  // The other platform's attestations were not withheld.
+  const arm = await verdictOf(proxied, 'withheld-arm64', { platform: 'linux/arm64', withheld: true });
+  await arm.browser.close();
+  assert.equal(arm.state, 'verified', arm.text);
+});
+
+test('the SBOM table filters', async () => {
+  const { page, browser } = await verdictOf(link('demo:latest'), 'sbom');
+  try {
+    const filter = page.locator('.sbom-filter').first();
+    const count = page.locator('.sbom-count').first();
+    assert.match(await count.textContent(), /^2 of 2 packages match$/);
+    await filter.fill('musl');
+    assert.match(await count.textContent(), /^1 of 2 packages match$/);
+    assert.equal(await page.locator('.sbom-table').first().locator('tbody tr').count(), 1);
+    await page.screenshot({ path: `${ARTIFACTS}sbom-filtered.png`, fullPage: true });
+  } finally { await browser.close(); }
+});
+
+test('offline: the Go-reference F0 envelope verifies with its JWKS, and nothing is fetched', async () => {
+  const envelope = await readFile(`${EXAMPLES}go-reference-f0-provenance.dsse.json`, 'utf8');
+  const jwks = await readFile(`${EXAMPLES}go-reference-synthetic-op.jwks.json`, 'utf8');
+  const hosts = new Set();
+  const { page, browser, errors, waitFor } = await openPage(`${app.url}?owner_id=${OWNER}`, {
+    beforeGoto: (p) => p.on('request', (r) => hosts.add(new URL(r.url()).host)),
+  });
+  try {
+    await waitFor('#offline-input');
+    await page.fill('#offline-input', envelope);
+    assert.equal(await page.textContent('#offline-kind'), 'DSSE envelope');
+    await page.fill('#offline-subject', 'sha256:3f1c9b8f0e2a4d5c6b7a8998a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8');
+    await page.fill('#offline-jwks', jwks);
+    await page.click('#offline-verify');
+    await page.waitForSelector('#offline-results .verdict[data-state]');
+    assert.equal(await page.getAttribute('#offline-results .verdict', 'data-state'), 'verified',
+      await page.textContent('#offline-results'));
+    // A changed digest is refused.
+    await page.fill('#offline-subject', 'sha256:' + '0'.repeat(64));
+    await page.click('#offline-verify');
+    await page.waitForSelector('#offline-results .verdict[data-state=invalid]');
+    assert.match(await page.textContent('#offline-results'), /subject_mismatch/);
+    await page.fill('#offline-subject', 'sha256:3f1c9b8f0e2a4d5c6b7a8998a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8');
+    await page.click('#offline-verify');
+    await page.waitForSelector('#offline-results .verdict[data-state=verified]');
+    await page.screenshot({ path: `${ARTIFACTS}offline.png`, fullPage: true });
+    onlyHosts(hosts, [new URL(app.url).host]);
+    assert.deepEqual(errors, []);
+  } finally { await browser.close(); }
+});
