@@ -233,34 +233,45 @@ pub fn OfflinePanel(params: RwSignal<Params>) -> impl IntoView {
     let (subject, set_subject) = signal(String::new());
     let (jwks, set_jwks) = signal(String::new());
     let (results, set_results) = signal(Vec::<OfflineResult>::new());
+    // Dropped or picked files: the first recognised input (not a JWKS) goes in the box, a JWKS
+    // in the key box, and all of them are candidates for a manifest's layers (by digest).
+    let load = move |picked: Vec<web_sys::File>| {
+        spawn_local(async move {
+            let mut main = None;
+            let mut all = Vec::new();
+            for f in picked {
+                let Some(bytes) = read_file(f).await else {
+                    continue;
+                };
+                match detect(&bytes) {
+                    Some(Kind::Jwks) => set_jwks.set(String::from_utf8_lossy(&bytes).into_owned()),
+                    // An attestation manifest wins over the layers dropped with it.
+                    Some(kind) if main.is_none() || kind == Kind::Manifest => {
+                        main = Some(bytes.clone());
+                    }
+                    _ => {}
+                }
+                all.push(bytes);
+            }
+            if let Some(m) = main {
+                set_input.set(String::from_utf8_lossy(&m).into_owned());
+            }
+            set_files.set(all);
+        });
+    };
+    let files_of = |list: Option<web_sys::FileList>| -> Vec<web_sys::File> {
+        list.map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect())
+            .unwrap_or_default()
+    };
     let on_drop = move |ev: web_sys::DragEvent| {
         ev.prevent_default();
-        let Some(list) = ev.data_transfer().and_then(|d| d.files()) else {
-            return;
-        };
-        let picked: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
-        spawn_local(async move {
-            let mut manifest_or_first = None;
-            let mut others = Vec::new();
-            for f in picked {
-                if let Some(bytes) = read_file(f).await {
-                    if manifest_or_first.is_none()
-                        && detect(&bytes).is_some()
-                        && !matches!(detect(&bytes), Some(Kind::Jwks))
-                    {
-                        manifest_or_first = Some(bytes.clone());
-                    }
-                    if detect(&bytes) == Some(Kind::Jwks) {
-                        set_jwks.set(String::from_utf8_lossy(&bytes).into_owned());
-                    }
-                    others.push(bytes);
-                }
-            }
-            if let Some(main) = manifest_or_first {
-                set_input.set(String::from_utf8_lossy(&main).into_owned());
-            }
-            set_files.set(others);
-        });
+        load(files_of(ev.data_transfer().and_then(|d| d.files())));
+    };
+    let on_pick = move |ev: leptos::ev::Event| {
+        let input: Option<web_sys::HtmlInputElement> = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into(t).ok());
+        load(files_of(input.and_then(|i| i.files())));
     };
     let verify = move |_| {
         let r = verify_input(
@@ -288,6 +299,9 @@ pub fn OfflinePanel(params: RwSignal<Params>) -> impl IntoView {
             <div class="drop" on:dragover=|ev: web_sys::DragEvent| ev.prevent_default() on:drop=on_drop>
                 <textarea id="offline-input" rows="6" spellcheck="false" placeholder="{\"payloadType\": …}"
                     prop:value=input on:input=move |ev| set_input.set(event_target_value(&ev))></textarea>
+                <label class="files">"Or choose files (a manifest with its layer files, a JWKS): "
+                    <input id="offline-files" type="file" multiple on:change=on_pick/>
+                </label>
                 <p class="muted">"Detected: "<span id="offline-kind">{kind}</span>
                     {move || { let n = files.with(Vec::len); (n > 0).then(|| format!(" · {n} dropped files")) }}</p>
             </div>

@@ -4,7 +4,8 @@
 // and the issuer key set named in the link.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { serveDist } from './serve-dist.mjs';
 import { openPage } from './browser.mjs';
@@ -72,6 +73,15 @@ test('the signed demo image verifies from a deep link, with the dev issuer label
     // Attestations are folded under their platform, never shown as unknown/unknown.
     assert.doesNotMatch(await page.textContent('.tabs'), /unknown/);
     onlyHosts(hosts, [new URL(app.url).host, demo.registry, new URL(demo.issuer).host]);
+    // The README's picture: the verdict of the signed image.
+    await page.setViewportSize({ width: 1100, height: 1000 });
+    await page.locator('#results').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${ARTIFACTS}readme.png`, clip: { x: 0, y: (await page.locator('#results').boundingBox()).y - 10, width: 1100, height: 1000 } });
+    // Usable at phone width: nothing wider than the screen.
+    await page.setViewportSize({ width: 390, height: 844 });
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `page is ${width}px wide at a 390px viewport`);
+    await page.screenshot({ path: `${ARTIFACTS}signed-phone.png` });
   } finally { await browser.close(); }
 });
 
@@ -151,6 +161,48 @@ test('offline: the Go-reference F0 envelope verifies with its JWKS, and nothing 
     await page.click('#offline-verify');
     await page.waitForSelector('#offline-results .verdict[data-state=verified]');
     await page.screenshot({ path: `${ARTIFACTS}offline.png`, fullPage: true });
+    onlyHosts(hosts, [new URL(app.url).host]);
+    assert.deepEqual(errors, []);
+  } finally { await browser.close(); }
+});
+
+test('offline: an attestation manifest with its layer files and the issuer JWKS, chosen as files', async () => {
+  const accept = 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json';
+  const get = async (path) => {
+    const r = await fetch(`http://${demo.registry}/v2/openpubkey/demo/${path}`, { headers: { accept } });
+    assert.equal(r.status, 200, path);
+    return Buffer.from(await r.arrayBuffer());
+  };
+  const index = JSON.parse(await get('manifests/latest'));
+  const amd64 = index.manifests.find((m) => m.platform?.architecture === 'amd64').digest;
+  const att = index.manifests.find((m) => m.annotations?.['vnd.docker.reference.digest'] === amd64).digest;
+  const manifest = await get(`manifests/${att}`);
+  const dir = await mkdtemp(`${tmpdir()}/opk-offline-`);
+  const files = [`${dir}/attestation-manifest.json`];
+  await writeFile(files[0], manifest);
+  for (const l of JSON.parse(manifest).layers) {
+    const f = `${dir}/${l.digest.slice(7)}.dsse.json`;
+    await writeFile(f, await get(`blobs/${l.digest}`));
+    files.push(f);
+  }
+  const jwks = `${dir}/dev-issuer.jwks.json`;
+  await writeFile(jwks, Buffer.from(await (await fetch(`${demo.issuer}/.well-known/jwks`)).arrayBuffer()));
+  files.push(jwks);
+  const hosts = new Set();
+  const { page, browser, errors, waitFor } = await openPage(`${app.url}?owner_id=${OWNER}`, {
+    beforeGoto: (p) => p.on('request', (r) => hosts.add(new URL(r.url()).host)),
+  });
+  try {
+    await waitFor('#offline-files');
+    await page.setInputFiles('#offline-files', files);
+    await page.waitForFunction(() => document.querySelector('#offline-kind')?.textContent === 'attestation manifest');
+    assert.match(await page.inputValue('#offline-jwks'), /opk_dev_issuer/);
+    await page.fill('#offline-subject', amd64);
+    await page.click('#offline-verify');
+    await page.waitForSelector('#offline-results .verdict[data-state]');
+    const states = await page.$$eval('#offline-results .verdict', (els) => els.map((e) => e.dataset.state));
+    assert.deepEqual(states, ['verified', 'verified'], await page.textContent('#offline-results'));
+    await page.screenshot({ path: `${ARTIFACTS}offline-manifest.png`, fullPage: true });
     onlyHosts(hosts, [new URL(app.url).host]);
     assert.deepEqual(errors, []);
   } finally { await browser.close(); }
