@@ -38,3 +38,16 @@ test('bundled trust roots are served with the app', async () => {
     server.close();
   }
 });
+
+test('the static site works from a sub-path (relative asset URLs)', async () => {
+  const server = await serveDist({ prefix: '/tools/opk-explorer/' });
+  const { browser, page, errors, waitFor } = await openPage(server.url);
+  try {
+    await waitFor('#app header h1');
+    assert.equal(await page.textContent('#app header h1'), 'OPK Explorer');
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+});

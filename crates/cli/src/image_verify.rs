@@ -54,7 +54,10 @@ pub fn run(v: &VerifyImage, now: UnixTime) -> ExitCode {
         }
         Ok(verdict) => {
             if v.json {
-                println!("{}", report::verdict_json(&v.image, &verdict, &fetches));
+                println!(
+                    "{}",
+                    report::verdict_json(&v.image, &reference, &verdict, &fetches)
+                );
             } else {
                 print_text(&reference, &verdict);
             }

@@ -3,11 +3,7 @@
 
 use std::process::ExitCode;
 
-use opk_registry::{
-    attestations, Client, Image, NativeTransport, Reference, RegistryError, TopLevel,
-};
-use opk_verify::limits::{Limit, MAX_MANIFEST_BYTES};
-use opk_verify::oci::{Descriptor, Manifest, Platform};
+use opk_registry::{inspect_image, Reference};
 use serde_json::{json, Value};
 
 use crate::args::Inspect;
@@ -23,7 +19,7 @@ pub fn run(i: &Inspect) -> ExitCode {
         Ok(c) => c,
         Err(e) => return input_error(&e),
     };
-    match pollster::block_on(inspect(&client, &reference)) {
+    match pollster::block_on(inspect_image(&client, &reference)) {
         Ok(doc) => {
             if i.json {
                 let mut doc = doc;
@@ -45,75 +41,6 @@ pub fn run(i: &Inspect) -> ExitCode {
             ExitCode::from(if e.is_unreachable() { 2 } else { 1 })
         }
     }
-}
-
-fn raw(bytes: &[u8]) -> Value {
-    serde_json::from_slice(bytes).unwrap_or(Value::Null)
-}
-
-fn descriptor(d: &Descriptor) -> Value {
-    json!({"mediaType": d.media_type, "digest": d.digest, "size": d.size, "annotations": d.annotations})
-}
-
-async fn inspect(client: &Client<NativeTransport>, r: &Reference) -> Result<Value, RegistryError> {
-    let image = Image::fetch(client, r).await?;
-    let kind = match &image.top {
-        TopLevel::Index(ix) => json!({"type": "index", "entries": ix.manifests.len()}),
-        TopLevel::Manifest(_) => json!({"type": "manifest"}),
-    };
-    let mut platforms = Vec::new();
-    for (platform, d) in image.images() {
-        let bytes = client.manifest(r, &d.digest, Some(&d)).await?;
-        let manifest = Manifest::parse(&bytes)?;
-        let config = client
-            .blob(
-                r,
-                &manifest.config,
-                MAX_MANIFEST_BYTES,
-                Limit::ManifestBytes,
-            )
-            .await?;
-        let config_json = raw(&config);
-        let platform =
-            platform.map_or_else(|| platform_of(&config_json), |p: Platform| p.to_string());
-        let atts = match attestations(client, &image, &d.digest).await {
-            Ok(sets) => json!(sets
-                .iter()
-                .map(|s| json!({
-                    "manifest": descriptor(&s.descriptor),
-                    "found": s.found,
-                    "layers": s.layers.iter().map(|(l, signed)| json!({
-                        "mediaType": l.media_type, "digest": l.digest, "size": l.size,
-                        "predicateType": l.annotations.get("in-toto.io/predicate-type"),
-                        "signed": signed,
-                    })).collect::<Vec<_>>(),
-                }))
-                .collect::<Vec<_>>()),
-            Err(e) => json!({"error": opk_registry::report::error_json(e.code(), &e)}),
-        };
-        platforms.push(json!({
-            "platform": platform,
-            "manifest": descriptor(&d),
-            "manifestJson": raw(&bytes),
-            "config": descriptor(&manifest.config),
-            "configJson": config_json,
-            "layers": manifest.layers.iter().map(descriptor).collect::<Vec<_>>(),
-            "attestations": atts,
-        }));
-    }
-    Ok(json!({
-        "image": r.to_string(),
-        "digest": image.resolved.digest,
-        "fromTag": image.resolved.from_tag,
-        "top": kind,
-        "topJson": raw(&image.bytes),
-        "platforms": platforms,
-    }))
-}
-
-fn platform_of(config: &Value) -> String {
-    let s = |k: &str| config.get(k).and_then(Value::as_str).unwrap_or("unknown");
-    format!("{}/{}", s("os"), s("architecture"))
 }
 
 fn print_text(doc: &Value) {

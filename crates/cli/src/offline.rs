@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use opk_verify::{Check, ExpectedSubject, Policy, Rejected, TrustRoots, UnixTime};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::args::{VerifyEnvelope, VerifyToken};
 use crate::policy::{self, Need};
@@ -39,18 +39,8 @@ pub fn token(v: &VerifyToken, now: UnixTime) -> ExitCode {
         Ok(b) => b,
         Err(e) => return input_error(&e),
     };
-    let result = verify_token(&bytes, &trust, &policy, now).map(|ok| {
-        (
-            ok.checks.clone(),
-            json!({
-                "verified": true,
-                "format": ok.format.map_or_else(|| "JWT".to_string(), |f| f.to_string()),
-                "checks": ok.checks,
-                "claims": Value::Object(ok.claims.clone()),
-                "key": opk_registry::report::key_json(&ok.key),
-            }),
-        )
-    });
+    let result = verify_token(&bytes, &trust, &policy, now)
+        .map(|ok| (ok.checks.clone(), opk_registry::report::token_json(&ok)));
     finish(result, v.json)
 }
 
@@ -65,15 +55,13 @@ fn finish(result: Result<(Vec<Check>, Value), Rejected>, as_json: bool) -> ExitC
             }
             ExitCode::SUCCESS
         }
-        Err(Rejected { error, checks }) => {
+        Err(rejected) => {
             if as_json {
-                println!(
-                    "{}",
-                    json!({"verified": false, "error": opk_registry::report::error_json(error.code(), &error), "checks": checks})
-                );
+                println!("{}", opk_registry::report::rejected_json(&rejected));
             } else {
-                print_checks(&checks, "");
+                print_checks(&rejected.checks, "");
             }
+            let error = &rejected.error;
             eprintln!("error: {}: {error}", error.code());
             ExitCode::from(1)
         }

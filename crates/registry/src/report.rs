@@ -2,7 +2,7 @@
 //! order (the CLI prints them, the web page renders them) and the JSON object of `--json` (the
 //! CLI prints it, the JS API returns it). One implementation, so they cannot drift apart.
 
-use opk_verify::{Check, EnvelopeOutcome, KeyInfo};
+use opk_verify::{Check, EnvelopeOutcome, KeyInfo, Rejected, TokenOutcome};
 use serde_json::{json, Value};
 
 use crate::client::FetchRecord;
@@ -191,9 +191,19 @@ pub fn envelope_json(ok: &EnvelopeOutcome) -> Value {
     })
 }
 
-/// The `--json` object of an image verification.
-pub fn verdict_json(image: &str, v: &ImageVerdict, fetches: &[FetchRecord]) -> Value {
+/// The `--json` object of an image verification (`image` as the user wrote it), with the
+/// verdict's lines as the CLI prints them.
+pub fn verdict_json(
+    image: &str,
+    reference: &Reference,
+    v: &ImageVerdict,
+    fetches: &[FetchRecord],
+) -> Value {
     let attestations: Vec<Value> = v.attestations.iter().map(attestation_json).collect();
+    let lines: Vec<String> = verdict_lines(reference, v)
+        .iter()
+        .map(Line::render)
+        .collect();
     json!({
         "verified": v.verified(),
         "image": image,
@@ -204,8 +214,25 @@ pub fn verdict_json(image: &str, v: &ImageVerdict, fetches: &[FetchRecord]) -> V
         "purl": v.purl,
         "attestations": attestations,
         "error": v.error.as_ref().map(|e: &RegistryError| error_json(e.code(), e)),
+        "lines": lines,
         "fetches": fetches,
     })
+}
+
+/// A verified PK token or JWT (`verify-token --json`).
+pub fn token_json(ok: &TokenOutcome) -> Value {
+    json!({
+        "verified": true,
+        "format": ok.format.map_or_else(|| "JWT".to_string(), |f| f.to_string()),
+        "checks": ok.checks,
+        "claims": Value::Object(ok.claims.clone()),
+        "key": key_json(&ok.key),
+    })
+}
+
+/// A rejected envelope or token (`verify-envelope`/`verify-token --json`).
+pub fn rejected_json(r: &Rejected) -> Value {
+    json!({"verified": false, "error": error_json(r.error.code(), &r.error), "checks": r.checks})
 }
 
 /// The `--json` object when the image could not be verified at all (not found, unreachable…).

@@ -1,0 +1,118 @@
+//! The exported functions. Inputs are plain JS values, outputs plain JSON objects (maps become
+//! objects), errors are thrown as `{code, message}`.
+
+use opk_registry::{report, BrowserTransport, Client, Reference, Route};
+use opk_verify::{ExpectedSubject, UnixTime};
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+
+use crate::options::{fetch_options, policy, ApiError};
+
+fn to_js(v: &Value) -> JsValue {
+    let s = serde_wasm_bindgen::Serializer::json_compatible();
+    serde::Serialize::serialize(v, &s).unwrap_or(JsValue::NULL)
+}
+
+fn from_js(v: JsValue) -> Result<Value, ApiError> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(Value::Null);
+    }
+    serde_wasm_bindgen::from_value(v).map_err(|e| ApiError::options(e.to_string()))
+}
+
+fn throw(e: ApiError) -> JsValue {
+    to_js(&e.to_json())
+}
+
+fn now(at: Option<i64>) -> UnixTime {
+    UnixTime(at.unwrap_or((js_sys::Date::now() / 1000.0) as i64))
+}
+
+/// Verifies a DSSE envelope (bytes) against `policy.subjectDigest` (and `subjectName`).
+/// Returns `opk verify-envelope --json`'s object; a rejection is a result, not an exception.
+#[wasm_bindgen(js_name = verifyEnvelope)]
+pub fn verify_envelope(bytes: &[u8], policy_js: JsValue) -> Result<JsValue, JsValue> {
+    let p = policy(&from_js(policy_js).map_err(throw)?, false, true).map_err(throw)?;
+    let digest = p
+        .subject_digest
+        .clone()
+        .ok_or_else(|| throw(ApiError::options("policy.subjectDigest is required")))?;
+    let mut subject = ExpectedSubject::digest(digest);
+    if let Some(name) = &p.subject_name {
+        subject = subject.with_name(name.clone());
+    }
+    let doc = match opk_verify::verify_envelope(bytes, subject, &p.trust, &p.policy, now(p.now)) {
+        Ok(ok) => report::envelope_json(&ok),
+        Err(r) => report::rejected_json(&r),
+    };
+    Ok(to_js(&doc))
+}
+
+/// Verifies a PK token (any format, JSON or compact) or an RS256/GQ JWT, given as text.
+/// Returns `opk verify-token --json`'s object.
+#[wasm_bindgen(js_name = verifyToken)]
+pub fn verify_token(text: &str, policy_js: JsValue) -> Result<JsValue, JsValue> {
+    let p = policy(&from_js(policy_js).map_err(throw)?, false, false).map_err(throw)?;
+    let t = text.trim();
+    let is_jwt = !t.starts_with('{') && !t.contains(':') && t.contains('.');
+    let result = if is_jwt {
+        opk_verify::verify_jwt(t, &p.trust, &p.policy, now(p.now))
+    } else {
+        opk_verify::verify_pk_token(t.as_bytes(), &p.trust, &p.policy, now(p.now))
+    };
+    Ok(to_js(&match result {
+        Ok(ok) => report::token_json(&ok),
+        Err(r) => report::rejected_json(&r),
+    }))
+}
+
+fn client(proxy: &str) -> Result<Client<BrowserTransport>, ApiError> {
+    let route = Route::parse(proxy).map_err(|e| ApiError {
+        code: e.code().into(),
+        message: e.to_string(),
+    })?;
+    Ok(Client::new(BrowserTransport, route))
+}
+
+fn reference(image: &str) -> Result<Reference, ApiError> {
+    Reference::parse(image).map_err(|e| ApiError {
+        code: e.code().into(),
+        message: e.to_string(),
+    })
+}
+
+/// Fetches `image` and verifies one platform's attestations. Resolves to `opk verify --json`'s
+/// object (also when verification fails); rejects with `{code, message}` only for bad options.
+#[wasm_bindgen(js_name = verifyImage)]
+pub async fn verify_image(
+    image: String,
+    policy_js: JsValue,
+    options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let p = policy(&from_js(policy_js).map_err(throw)?, true, true).map_err(throw)?;
+    let o = fetch_options(&from_js(options).map_err(throw)?).map_err(throw)?;
+    let r = reference(&image).map_err(throw)?;
+    let c = client(&o.proxy).map_err(throw)?;
+    let result =
+        opk_registry::verify_image(&c, &r, &o.platform, &p.trust, &p.policy, now(p.now)).await;
+    let fetches = c.fetch_log();
+    Ok(to_js(&match result {
+        Ok(v) => report::verdict_json(&image, &r, &v, &fetches),
+        Err(e) => report::failure_json(&image, &o.platform, &e, &fetches),
+    }))
+}
+
+/// Fetches `image` and describes it: `opk inspect --json`'s object.
+#[wasm_bindgen(js_name = inspectImage)]
+pub async fn inspect_image(image: String, options: JsValue) -> Result<JsValue, JsValue> {
+    let o = fetch_options(&from_js(options).map_err(throw)?).map_err(throw)?;
+    let r = reference(&image).map_err(throw)?;
+    let c = client(&o.proxy).map_err(throw)?;
+    match opk_registry::inspect_image(&c, &r).await {
+        Ok(mut doc) => {
+            doc["fetches"] = serde_json::to_value(c.fetch_log()).unwrap_or(Value::Null);
+            Ok(to_js(&doc))
+        }
+        Err(e) => Err(to_js(&report::error_json(e.code(), &e))),
+    }
+}

@@ -1,0 +1,164 @@
+// <opk-verify>: a compact OpenPubkey verdict badge with an expandable checklist, for registry UIs.
+// Verification runs in the browser (the wasm next to this file); nothing a server says is trusted.
+//
+//   <opk-verify image="ghcr.io/org/app:1.2" owner-id="123" repository="org/app"
+//               proxy="https://proxy.example/" platform="linux/amd64"></opk-verify>
+//   <opk-verify envelope-src="att.dsse.json" subject-digest="sha256:…" owner-id="123"
+//               jwks-src="keys.json"></opk-verify>
+//
+// Attributes: image | envelope-src (+ subject-digest, subject-name); owner-id, repository,
+// workflow-ref, ref, predicates (comma-separated); jwks-src (comma-separated URLs of extra issuer
+// key sets: user-supplied trust); proxy; platform. For hosts whose Content-Security-Policy forbids
+// WebAssembly, mode="iframe" embed-src="…/embed.html" runs the verification in an iframe on the
+// package's own origin and talks to it with postMessage.
+import init, { verifyImage, verifyEnvelope } from './opk_js.js';
+
+let ready;
+/** Loads the wasm once per page. */
+export function load() {
+  ready ??= init({ module_or_path: new URL('./opk_js_bg.wasm', import.meta.url) });
+  return ready;
+}
+
+/** The state a report describes: verified, invalid, unsigned, withheld or unreachable. */
+export function stateOf(report) {
+  if (report.verified) return 'verified';
+  const code = report.error?.code;
+  if (code === 'unsigned') return 'unsigned';
+  if (code === 'missing_attestation') return 'withheld';
+  if (['network_error', 'auth_failed', 'invalid_proxy'].includes(code)) return 'unreachable';
+  return 'invalid';
+}
+
+const HEADLINES = {
+  verified: '✓ Verified', invalid: '✗ Invalid', unsigned: 'Unsigned',
+  withheld: 'Withheld or not found', unreachable: 'Registry unreachable',
+};
+
+async function fetchText(url) {
+  const r = await fetch(url);
+  if (!r.ok) throw { code: 'http_error', message: `${url}: HTTP ${r.status}` };
+  return r.text();
+}
+
+/** Builds the policy object of the JS API from an element's attributes. */
+export async function policyOf(el) {
+  const attr = (n) => el.getAttribute(n) || undefined;
+  const list = (n) => (attr(n) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const jwks = [];
+  for (const url of list('jwks-src')) jwks.push({ label: url, json: await fetchText(url) });
+  return {
+    ownerId: attr('owner-id'), repository: attr('repository'), workflowRef: attr('workflow-ref'),
+    ref: attr('ref'), predicates: list('predicates'), jwks,
+    subjectDigest: attr('subject-digest'), subjectName: attr('subject-name'),
+  };
+}
+
+/** Runs one request (the same shape the iframe mode posts). */
+export async function run(request) {
+  await load();
+  if (request.image) return verifyImage(request.image, request.policy, request.options);
+  const bytes = new Uint8Array(await (await fetch(request.envelopeSrc)).arrayBuffer());
+  return verifyEnvelope(bytes, request.policy);
+}
+
+const STYLE = `
+:host { display: inline-block; font: 14px/1.4 system-ui, sans-serif; color: CanvasText; }
+.badge { display: inline-flex; gap: .4em; align-items: center; padding: .15em .6em; border-radius: 999px;
+  border: 1px solid currentColor; font-weight: 600; }
+.verified { color: #1a7f37; } .invalid { color: #cf222e; } .unsigned { color: #9a6700; }
+.withheld { color: #6639ba; } .unreachable, .pending { color: GrayText; }
+details { margin-top: .3em; } summary { cursor: pointer; }
+ol { list-style: none; padding: 0; margin: .3em 0; font-size: 12px; }
+li.pass { color: #1a7f37; } li.fail { color: #cf222e; }
+code { font-size: 12px; }
+@media (prefers-color-scheme: dark) {
+  .verified, li.pass { color: #3fb950; } .invalid, li.fail { color: #f85149; }
+  .unsigned { color: #d29922; } .withheld { color: #a371f7; }
+}`;
+
+function lineClass(l) {
+  const t = l.trimStart();
+  return t.startsWith('✓') ? 'pass' : t.startsWith('✗') ? 'fail' : '';
+}
+
+/** Renders a report into a shadow root. */
+export function render(root, report) {
+  const state = stateOf(report);
+  const lines = report.lines ?? (report.checks ?? []).map((c) => `${c.ok ? '✓' : '✗'} ${c.message}`);
+  const error = report.error ? `<p><code>${esc(report.error.code)}</code> ${esc(report.error.message)}</p>` : '';
+  const key = report.key ?? report.attestations?.find((a) => a.key)?.key;
+  root.innerHTML = `<style>${STYLE}</style>
+    <span class="badge ${state}" part="badge" data-state="${state}">${HEADLINES[state]}${
+      key && /^dev issuer/.test(key.source) ? ' <small>(dev issuer)</small>' : ''}</span>
+    <details part="details"><summary>Checks</summary>${error}
+      <ol>${lines.filter((l) => l.trim()).map((l) => `<li class="${lineClass(l)}">${esc(l.trim())}</li>`).join('')}</ol>
+    </details>`;
+}
+
+function esc(s) {
+  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+}
+
+let nextId = 0;
+/** Runs a request in an iframe on the embed page's origin (for hosts that forbid wasm). */
+function viaIframe(src, request) {
+  return new Promise((resolve, reject) => {
+    const frame = document.createElement('iframe');
+    frame.hidden = true;
+    frame.src = src;
+    const id = `opk-${++nextId}`;
+    const origin = new URL(src, location.href).origin;
+    const onMessage = (ev) => {
+      if (ev.source !== frame.contentWindow || ev.origin !== origin) return;
+      if (ev.data?.type === 'opk-verify:ready') {
+        frame.contentWindow.postMessage({ type: 'opk-verify:request', id, request }, origin);
+      } else if (ev.data?.type === 'opk-verify:report' && ev.data.id === id) {
+        window.removeEventListener('message', onMessage);
+        frame.remove();
+        (ev.data.error ? reject(ev.data.error) : resolve(ev.data.report));
+      }
+    };
+    window.addEventListener('message', onMessage);
+    document.body.append(frame);
+  });
+}
+
+export class OpkVerifyElement extends HTMLElement {
+  static observedAttributes = ['image', 'envelope-src', 'subject-digest', 'owner-id', 'repository',
+    'workflow-ref', 'ref', 'predicates', 'jwks-src', 'proxy', 'platform'];
+
+  connectedCallback() {
+    this.root ??= this.attachShadow({ mode: 'open' });
+    this.refresh();
+  }
+
+  attributeChangedCallback() {
+    if (this.root) this.refresh();
+  }
+
+  async refresh() {
+    const token = (this.token = {});
+    this.root.innerHTML = `<style>${STYLE}</style><span class="badge pending" data-state="pending">Verifying…</span>`;
+    let report;
+    try {
+      const request = {
+        image: this.getAttribute('image') || undefined,
+        envelopeSrc: this.getAttribute('envelope-src') ? new URL(this.getAttribute('envelope-src'), location.href).href : undefined,
+        policy: await policyOf(this),
+        options: { platform: this.getAttribute('platform') || undefined, proxy: this.getAttribute('proxy') || undefined },
+      };
+      report = this.getAttribute('mode') === 'iframe'
+        ? await viaIframe(this.getAttribute('embed-src'), request)
+        : await run(request);
+    } catch (e) {
+      report = { verified: false, error: { code: e?.code ?? 'error', message: e?.message ?? String(e) } };
+    }
+    if (token !== this.token) return;
+    render(this.root, report);
+    this.report = report;
+    this.dispatchEvent(new CustomEvent('opk-verdict', { detail: report, bubbles: true }));
+  }
+}
+
+if (!customElements.get('opk-verify')) customElements.define('opk-verify', OpkVerifyElement);
