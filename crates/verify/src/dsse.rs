@@ -7,6 +7,22 @@ use crate::{b64, VerifyError};
 /// The only payload type OpenPubkey attestations use.
 pub const IN_TOTO_PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
 
+/// DSSE defines these members and no others (secure-systems-lab/dsse envelope.md): anything else
+/// is refused rather than ignored.
+fn only_members(
+    map: &serde_json::Map<String, serde_json::Value>,
+    what: &'static str,
+    allowed: &[&str],
+) -> Result<(), VerifyError> {
+    match map.keys().find(|k| !allowed.contains(&k.as_str())) {
+        Some(k) => Err(VerifyError::UnknownMember {
+            what,
+            member: k.clone(),
+        }),
+        None => Ok(()),
+    }
+}
+
 /// One DSSE signature: `keyid` and the decoded `sig` bytes (for OPK, a PK token).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DsseSignature {
@@ -37,6 +53,7 @@ impl Envelope {
             Limit::EnvelopeBytes,
         )?;
         let map = json::parse_object(bytes, WHAT)?;
+        only_members(&map, WHAT, &["payloadType", "payload", "signatures"])?;
         let f = Fields::new(&map, WHAT);
         let payload_type = f.str("payloadType")?.to_owned();
         let payload = b64::decode_dsse(f.str("payload")?, "DSSE payload")?;
@@ -59,6 +76,7 @@ impl Envelope {
                     what: WHAT,
                     field: "signatures",
                 })?;
+                only_members(obj, "DSSE signature", &["keyid", "sig"])?;
                 let sf = Fields::new(obj, "DSSE signature");
                 Ok(DsseSignature {
                     keyid: sf.opt_str("keyid")?.unwrap_or_default().to_owned(),
@@ -96,6 +114,33 @@ pub fn pae(payload_type: &[u8], body: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unknown_members_are_refused() {
+        let ok =
+            br#"{"payloadType":"x","payload":"e30=","signatures":[{"keyid":"OPK","sig":"AA=="}]}"#;
+        assert!(Envelope::parse(ok).is_ok());
+        for (bad, what, member) in [
+            (
+                r#"{"payloadType":"x","payload":"e30=","signatures":[{"jeyid":"OPK","sig":"AA=="}]}"#,
+                "DSSE signature",
+                "jeyid",
+            ),
+            (
+                r#"{"payloadType":"x","payload":"e30=","signatures":[{"sig":"AA=="}],"extra":1}"#,
+                "DSSE envelope",
+                "extra",
+            ),
+        ] {
+            assert_eq!(
+                Envelope::parse(bad.as_bytes()).unwrap_err(),
+                VerifyError::UnknownMember {
+                    what,
+                    member: member.into()
+                }
+            );
+        }
+    }
 
     #[test]
     fn pae_matches_the_dsse_spec_example() {

@@ -31,6 +31,15 @@ pub enum VerifyError {
         /// The offending field.
         field: &'static str,
     },
+    /// An object has a member its format does not define (a typo or a bit flip in a member name
+    /// must not turn a required check into a skipped one).
+    #[error("unknown member {member:?} in {what}")]
+    UnknownMember {
+        /// Which object was being parsed.
+        what: &'static str,
+        /// The member name.
+        member: String,
+    },
     /// A required field is absent.
     #[error("missing field {field:?} in {what}")]
     MissingField {
@@ -183,6 +192,7 @@ impl VerifyError {
             Self::MalformedJson { .. } => "malformed_json",
             Self::DuplicateKey { .. } => "duplicate_key",
             Self::InvalidField { .. } => "invalid_field",
+            Self::UnknownMember { .. } => "unknown_member",
             Self::MissingField { .. } => "missing_field",
             Self::BadBase64 { .. } => "bad_base64",
             Self::MalformedJws { .. } => "malformed_jws",
