@@ -2,9 +2,9 @@
 //! headers are reached through a proxy ([`crate::Route`]); a refused request surfaces as a
 //! network error, the only thing `fetch` reports.
 //!
-//! Bodies: an announced `Content-Length` over the bound fails before the body is read, and the
-//! read body is checked again. A body that lies about its length is read in full before it is
-//! refused (a streaming byte budget is hardening work, see the issue tracker).
+//! Bodies: an announced `Content-Length` over the bound fails before the body is read; the body
+//! is then read as a stream with a byte budget and the read is cancelled as soon as it goes over,
+//! so a missing or lying `Content-Length` or an endless body costs at most the budget.
 
 use gloo_net::http::{Method as HttpMethod, RequestBuilder};
 
@@ -52,23 +52,59 @@ impl Transport for BrowserTransport {
         }
         let body = if req.method == Method::Head {
             Vec::new()
+        } else if ok {
+            read_bounded(resp.body(), req.max_body)
+                .await?
+                .ok_or(TransportError::BodyTooLarge)?
         } else {
-            resp.binary()
+            // An error body is only a message: read what fits, then stop.
+            read_bounded(resp.body(), MAX_ERROR_BODY)
                 .await
-                .map_err(|e| TransportError::Network(e.to_string()))?
-        };
-        let body = if ok {
-            if body.len() > req.max_body {
-                return Err(TransportError::BodyTooLarge);
-            }
-            body
-        } else {
-            body.into_iter().take(MAX_ERROR_BODY).collect()
+                .ok()
+                .flatten()
+                .unwrap_or_default()
         };
         Ok(Response {
             status,
             headers,
             body,
         })
+    }
+}
+
+/// Reads `stream` to its end, or `None` (the stream cancelled) once more than `max` bytes came.
+async fn read_bounded(
+    stream: Option<web_sys::ReadableStream>,
+    max: usize,
+) -> Result<Option<Vec<u8>>, TransportError> {
+    use wasm_bindgen::JsCast as _;
+    let Some(stream) = stream else {
+        return Ok(Some(Vec::new()));
+    };
+    let net = |e: wasm_bindgen::JsValue| TransportError::Network(format!("{e:?}"));
+    let reader: web_sys::ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
+    let mut out = Vec::new();
+    loop {
+        let chunk = wasm_bindgen_futures::JsFuture::from(reader.read())
+            .await
+            .map_err(net)?;
+        let done = js_sys::Reflect::get(&chunk, &"done".into())
+            .map_err(net)?
+            .as_bool()
+            .unwrap_or(true);
+        if done {
+            return Ok(Some(out));
+        }
+        let value: js_sys::Uint8Array = js_sys::Reflect::get(&chunk, &"value".into())
+            .map_err(net)?
+            .unchecked_into();
+        let len = value.length() as usize;
+        if out.len() + len > max {
+            let _ = reader.cancel();
+            return Ok(None);
+        }
+        let start = out.len();
+        out.resize(start + len, 0);
+        value.copy_to(&mut out[start..]);
     }
 }

@@ -93,3 +93,29 @@ async fn a_withheld_attestation_is_missing_not_unsigned_in_the_browser() {
         "{r:?}"
     );
 }
+
+/// An endless body (no Content-Length) is read as a stream and cut off at the manifest limit:
+/// bounded memory, a named limit, in the browser too.
+#[wasm_bindgen_test]
+async fn an_endless_body_is_cut_off_at_the_limit_in_the_browser() {
+    let plain = env(
+        option_env!("OPK_TEST_PLAIN_REGISTRY"),
+        "OPK_TEST_PLAIN_REGISTRY",
+    );
+    let endless = env(
+        option_env!("OPK_TEST_ENDLESS_PROXY"),
+        "OPK_TEST_ENDLESS_PROXY",
+    );
+    let r = verify(plain, "demo", endless).await;
+    assert!(
+        matches!(
+            r,
+            Err(RegistryError::Verify(
+                opk_verify::VerifyError::LimitExceeded {
+                    limit: opk_verify::limits::Limit::ManifestBytes
+                }
+            ))
+        ),
+        "{r:?}"
+    );
+}

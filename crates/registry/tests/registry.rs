@@ -402,6 +402,26 @@ fn every_fetch_limit_fails_fast_with_limit_exceeded() {
         Some(Limit::ManifestBytes)
     );
 
+    // An endless body (chunked, no Content-Length) for the index: cut off at 4 MiB.
+    let p = HostileProxy::start(vec![Lie::Endless(format!(
+        "/manifests/{}",
+        f.index.digest()
+    ))]);
+    assert_eq!(
+        limit_of(&verify(&reg, &p.url, &tag_ref(&reg), AMD64)),
+        Some(Limit::ManifestBytes)
+    );
+    // An endless attestation blob: never more than its descriptor's size is read.
+    let envelope = amd.attestation_layers[0].digest();
+    let p = HostileProxy::start(vec![Lie::Endless(format!("/blobs/{envelope}"))]);
+    let v = verify(&reg, &p.url, &tag_ref(&reg), AMD64).unwrap();
+    assert_eq!(
+        v.error.as_ref().map(RegistryError::code),
+        Some("digest_mismatch"),
+        "{:?}",
+        v.error
+    );
+
     // More than 100 attestation manifests for one image.
     let mut entries = vec![image_entry(&amd.manifest, AMD64)];
     for _ in 0..101 {

@@ -7,6 +7,7 @@
 //! - `OPK_TEST_PLAIN_REGISTRY`: the same signed image in a registry without CORS headers.
 //! - `OPK_TEST_HOSTILE_PROXY`: a proxy in front of the plain registry that withholds the
 //!   amd64 attestation manifest.
+//! - `OPK_TEST_ENDLESS_PROXY`: a proxy whose answer for the index never ends.
 
 use std::io::{Read as _, Write as _};
 
@@ -43,15 +44,22 @@ fn main() {
         .clone()
         .expect("attestation");
     let hostile = HostileProxy::start(vec![Lie::hide(&att.digest())]);
+    // A proxy whose answer for the index, by digest, never ends.
+    let endless = HostileProxy::start(vec![Lie::Endless(format!(
+        "/manifests/{}",
+        signed.index.digest()
+    ))]);
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "OPK_TEST_REGISTRY={}", cors.addr);
     let _ = writeln!(out, "OPK_TEST_PLAIN_REGISTRY={}", plain.addr);
     let _ = writeln!(out, "OPK_TEST_HOSTILE_PROXY={}", hostile.url);
+    let _ = writeln!(out, "OPK_TEST_ENDLESS_PROXY={}", endless.url);
     let _ = writeln!(out, "READY");
     let _ = out.flush();
     drop(out);
     let mut sink = Vec::new();
     let _ = std::io::stdin().read_to_end(&mut sink);
+    drop(endless);
     drop(hostile);
     drop(plain);
     drop(cors);
