@@ -88,7 +88,7 @@ fn pk_token_signatures() {
 
 #[test]
 fn compact_segments() {
-    let compact = vec!["e30"; limits::MAX_COMPACT_SEGMENTS + 1].join(":");
+    let compact = ["e30"; limits::MAX_COMPACT_SEGMENTS + 1].join(":");
     assert_eq!(
         PkToken::parse(compact.as_bytes()).unwrap_err(),
         exceeded(Limit::CompactSegments)
