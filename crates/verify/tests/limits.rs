@@ -1,6 +1,7 @@
 //! Every limit of the core, one test each, through the public entry points: one over the limit
 //! fails with `LimitExceeded` naming it, checked before the work it bounds (sizes before parsing,
 //! key sizes before any big-number arithmetic). `docs/limits.md` lists them with these tests.
+//! Natively and, in headless Chromium, on wasm32.
 
 use opk_verify::dsse::Envelope;
 use opk_verify::intoto::Statement;
@@ -9,6 +10,11 @@ use opk_verify::limits::{self, Limit};
 use opk_verify::oci::{Digest, Index, Manifest};
 use opk_verify::pktoken::PkToken;
 use opk_verify::{b64, VerifyError};
+// The same tests run on wasm32 in headless Chromium (scripts/test), where memory is tightest.
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 fn exceeded(limit: Limit) -> VerifyError {
     VerifyError::LimitExceeded { limit }
