@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use opk_registry::{
     attestations, BrowserTransport, Client, FetchRecord, Found, Image, ImageVerdict, Method,
-    Reference, RegistryError, Request, Route, Transport as _,
+    Reference, RegistryError, Request, Route, Scheme, Transport as _,
 };
 use opk_verify::intoto::SLSA_PROVENANCE_V02;
 use opk_verify::limits::{self, Limit};
@@ -125,15 +125,6 @@ pub fn now() -> UnixTime {
     UnixTime((js_sys::Date::now() / 1000.0) as i64)
 }
 
-/// Whether `host` is this machine (reached directly, as docker does over plain HTTP).
-pub fn is_loopback(host: &str) -> bool {
-    let h = host.rsplit_once(':').map_or(host, |(h, _)| h);
-    h == "localhost"
-        || h == "[::1]"
-        || h.parse::<std::net::Ipv4Addr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
 /// Loads each JWKS URL (bounded), labelled as user-supplied (or dev issuer) trust.
 pub async fn load_jwks(urls: &[String]) -> Result<Vec<(String, JwksFile)>, Failure> {
     let mut out = Vec::new();
@@ -207,7 +198,7 @@ pub async fn run(
     let (trust, policy, trust_labels) = trust_and_policy(&params, jwks)?;
     let proxy = if !params.proxy.is_empty() {
         params.proxy.clone()
-    } else if is_loopback(reference.registry()) {
+    } else if reference.scheme() == Scheme::Http {
         String::new()
     } else {
         saved_proxy

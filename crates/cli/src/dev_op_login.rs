@@ -36,12 +36,9 @@ pub struct Login {
 pub struct Logins(HashMap<String, Login>);
 
 fn loopback_redirect(uri: &str) -> bool {
-    let Some(rest) = uri.strip_prefix("http://") else {
-        return false;
-    };
-    let host = rest.split(['/', '?']).next().unwrap_or_default();
-    let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
-    host == "127.0.0.1" || host == "localhost" || host == "[::1]"
+    uri.strip_prefix("http://")
+        .map(|rest| rest.split(['/', '?']).next().unwrap_or_default())
+        .is_some_and(opk_registry::is_loopback_host)
 }
 
 impl Logins {

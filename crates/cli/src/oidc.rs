@@ -148,15 +148,11 @@ pub fn check_url(url: &str) -> Result<(), String> {
     if url.starts_with("https://") {
         return Ok(());
     }
-    let host = url
+    let authority = url
         .strip_prefix("http://")
         .map(|rest| rest.split(['/', '?']).next().unwrap_or_default())
         .unwrap_or_default();
-    let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
-    let loopback_ip = host
-        .parse::<std::net::Ipv4Addr>()
-        .is_ok_and(|ip| ip.is_loopback());
-    if host == "localhost" || host == "[::1]" || loopback_ip {
+    if opk_registry::is_loopback_host(authority) {
         Ok(())
     } else {
         Err(format!(

@@ -38,7 +38,7 @@ pub use client::{Client, DigestCheck, FetchRecord, Resolved, ACCEPT_MANIFESTS};
 pub use discover::{attestations, parse_top_level, AttestationManifest, Found, Image, TopLevel};
 pub use error::RegistryError;
 pub use inspect::inspect_image;
-pub use reference::{Reference, ReferenceError, Scheme};
+pub use reference::{is_loopback_host, Reference, ReferenceError, Scheme};
 pub use route::Route;
 pub use transport::{Method, Request, Response, Transport, TransportError, MAX_ERROR_BODY};
 pub use verify_image::{verify_image, AttestationFailure, AttestationReport, ImageVerdict};

@@ -167,15 +167,7 @@ impl Reference {
     }
     /// HTTP for loopback registries, HTTPS otherwise.
     pub fn scheme(&self) -> Scheme {
-        let host = match self.registry.strip_prefix('[') {
-            Some(v6) => v6.split(']').next().unwrap_or_default(),
-            None => self.registry.split(':').next().unwrap_or_default(),
-        };
-        let loopback_v4 = host.strip_prefix("127.").is_some_and(|rest| {
-            let parts: Vec<&str> = rest.split('.').collect();
-            parts.len() == 3 && parts.iter().all(|p| p.parse::<u8>().is_ok())
-        });
-        if host == "localhost" || host == "::1" || loopback_v4 {
+        if is_loopback_host(&self.registry) {
             Scheme::Http
         } else {
             Scheme::Https
@@ -239,6 +231,20 @@ impl Reference {
             platform.replace('/', "%2F")
         ))
     }
+}
+
+/// Whether `authority` (`host`, `host:port`, `[v6]:port`) is this machine: `localhost`, `::1` or
+/// 127.0.0.0/8 written as four decimal octets. Look-alikes (`127.example.com`) are remote.
+pub fn is_loopback_host(authority: &str) -> bool {
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    let loopback_v4 = host.strip_prefix("127.").is_some_and(|rest| {
+        let parts: Vec<&str> = rest.split('.').collect();
+        parts.len() == 3 && parts.iter().all(|p| p.parse::<u8>().is_ok())
+    });
+    host == "localhost" || host == "::1" || loopback_v4
 }
 
 impl fmt::Display for Reference {
