@@ -75,6 +75,15 @@ fn first_token(v: &ImageVerdict) -> Option<&TokenOutcome> {
 pub fn VerdictPanel(reference: Reference, platform: PlatformView) -> impl IntoView {
     let (state, failure) = classify(&platform.verdict);
     let (class, headline) = state.label();
+    // A verdict that rests on keys the user (or a shared link) supplied says so in the headline.
+    let qualifier = match (&platform.verdict, state) {
+        (Ok(v), State::Verified) => match first_token(v).map(|t| &t.key.source) {
+            Some(KeySource::DevIssuer { .. }) => " — with dev issuer keys",
+            Some(KeySource::UserSupplied { .. }) => " — with user-supplied keys",
+            _ => "",
+        },
+        _ => "",
+    };
     let reason = failure.map(|f| {
         view! { <p class="reason"><code class="code">{f.code}</code>" "{f.message}</p> }
     });
@@ -84,7 +93,7 @@ pub fn VerdictPanel(reference: Reference, platform: PlatformView) -> impl IntoVi
     };
     view! {
         <section class=format!("verdict {class}") data-state=class>
-            <h3 class="headline">{headline}</h3>
+            <h3 class="headline">{headline}{qualifier}</h3>
             {reason}
             {details}
         </section>

@@ -90,7 +90,8 @@ export function render(root, report) {
   const key = report.key ?? report.attestations?.find((a) => a.key)?.key;
   root.innerHTML = `<style>${STYLE}</style>
     <span class="badge ${state}" part="badge" data-state="${state}">${HEADLINES[state]}${
-      key && /^dev issuer/.test(key.source) ? ' <small>(dev issuer)</small>' : ''}</span>
+      key && /^dev issuer/.test(key.source) ? ' <small>(dev issuer)</small>'
+        : key && /^user-supplied/.test(key.source) ? ' <small>(user-supplied keys)</small>' : ''}</span>
     <details part="details"><summary>Checks</summary>${error}
       <ol>${lines.filter((l) => l.trim()).map((l) => `<li class="${lineClass(l)}">${esc(l.trim())}</li>`).join('')}</ol>
     </details>`;

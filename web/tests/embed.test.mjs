@@ -42,6 +42,7 @@ test('the example host page: signed and offline verify, tampered fails', async (
     assert.deepEqual(await badges(page), { signed: 'verified', tampered: 'invalid', offline: 'verified' });
     assert.match(await page.$eval('#signed', (e) => e.shadowRoot.textContent), /dev issuer/);
     assert.match(await page.$eval('#tampered', (e) => e.shadowRoot.textContent), /att_mismatch/);
+    assert.match(await page.$eval('#offline', (e) => e.shadowRoot.textContent), /user-supplied keys/);
     await page.$$eval('opk-verify', (els) => els.forEach((e) => { e.shadowRoot.querySelector('details').open = true; }));
     await page.screenshot({ path: `${ARTIFACTS}embed-host.png`, fullPage: true });
     assert.deepEqual(errors, []);

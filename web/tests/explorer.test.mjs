@@ -67,6 +67,7 @@ test('the signed demo image verifies from a deep link, with the dev issuer label
     assert.match(text, /Verified all required attestations are present/);
     assert.match(text, /Verified attestation refers to tag/);
     assert.match(text, /dev issuer/);
+    assert.match(text, /✓ Verified — with dev issuer keys/);
     assert.match(text, /the one unverified step/);
     assert.match(await page.textContent('#cli-command'),
       new RegExp(`^opk verify ${demo.registry}/openpubkey/demo:latest --repo-owner-id ${OWNER} --jwks jwks-1.json$`));
