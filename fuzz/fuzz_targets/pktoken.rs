@@ -5,11 +5,10 @@ mod common;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let trust = common::trust();
-    let policy = common::policy();
+    let (trust, policy) = (common::trust(), common::policy());
     let _ = opk_verify::pktoken::PkToken::parse(data);
-    assert!(opk_verify::verify_pk_token(data, &trust, &policy, common::NOW).is_err());
+    assert!(opk_verify::verify_pk_token(data, trust, policy, common::NOW).is_err());
     if let Ok(s) = std::str::from_utf8(data) {
-        assert!(opk_verify::verify_jwt(s, &trust, &policy, common::NOW).is_err());
+        assert!(opk_verify::verify_jwt(s, trust, policy, common::NOW).is_err());
     }
 });

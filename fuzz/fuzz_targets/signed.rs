@@ -4,7 +4,6 @@
 mod common;
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use opk_testkit::forge::TestOp;
 use opk_verify::sign::{self, EphemeralKey, SignFormat};
 
 #[derive(Debug, Arbitrary)]
@@ -51,7 +50,7 @@ fuzz_target!(|input: Input| {
         SignFormat::F0
     };
     let cic = sign::cic_header(&eph, &sign::att_for(&statement), &input.rz, format);
-    let op = TestOp::new();
+    let op = common::op();
     let mut claims = opk_testkit::forge::github_claims(&sign::commitment(&cic));
     claims["iat"] = serde_json::json!(common::NOW.0 - 60);
     let (h, p, s) = op.issue(&claims);
@@ -60,7 +59,7 @@ fuzz_target!(|input: Input| {
     let token = sign::pk_token(format, &id_token, &op.key, &eph, &cic, &mut fill).expect("signing");
     let envelope = sign::dsse_envelope(&statement, &[token]);
     let (trust, policy) = (common::trust(), common::policy());
-    let ok = opk_verify::verify_envelope(&envelope, SUBJECT, &trust, &policy, common::NOW);
+    let ok = opk_verify::verify_envelope(&envelope, SUBJECT, trust, policy, common::NOW);
     assert!(
         ok.is_ok(),
         "a validly signed envelope failed: {:?}",
@@ -70,7 +69,7 @@ fuzz_target!(|input: Input| {
     let at = usize::from(input.flip_at) % flipped.len();
     flipped[at] ^= 1 << (input.flip_bit % 8);
     assert!(
-        opk_verify::verify_envelope(&flipped, SUBJECT, &trust, &policy, common::NOW).is_err(),
+        opk_verify::verify_envelope(&flipped, SUBJECT, trust, policy, common::NOW).is_err(),
         "a flipped envelope verified (byte {at})"
     );
 });
