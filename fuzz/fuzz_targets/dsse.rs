@@ -9,8 +9,8 @@ fuzz_target!(|data: &[u8]| {
     let r = opk_verify::verify_envelope(
         data,
         subject,
-        &common::trust(),
-        &common::policy(),
+        common::trust(),
+        common::policy(),
         common::NOW,
     );
     assert!(r.is_err(), "a fuzzed envelope verified");
