@@ -11,7 +11,7 @@ use opk_verify::{
 };
 
 use crate::params::Params;
-use crate::session::{now, trust_and_policy};
+use crate::session::now;
 use crate::views::verdict::State;
 
 /// What the input is.
@@ -66,39 +66,26 @@ pub struct OfflineResult {
     pub error: Option<String>,
 }
 
+/// Trust (bundled history plus the pasted JWKS) and the page's identity rules. Checking a token
+/// alone needs no identity rule (its claims are shown); an envelope or manifest does.
 fn policy_for(
     params: &Params,
     jwks: &str,
     need_identity: bool,
 ) -> Result<(TrustRoots, Policy), String> {
-    let mut files = Vec::new();
+    let mut req = opk_verify::setup::Request {
+        rules: params.rules(),
+        ..Default::default()
+    };
     if !jwks.trim().is_empty() {
-        let f = JwksFile::parse(jwks.trim().as_bytes())
+        let file = JwksFile::parse(jwks.trim().as_bytes())
             .map_err(|e| format!("{}: pasted JWKS: {e}", e.code()))?;
-        files.push(("pasted JWKS".to_owned(), f));
+        req.jwks.push(("pasted JWKS".to_owned(), file));
     }
-    let mut p = params.clone();
-    p.jwks.clear();
-    if !need_identity {
-        p.predicates.clear();
-    }
-    match trust_and_policy(&p, files) {
-        Ok((t, pol, _)) => Ok((t, pol)),
-        Err(f) if f.code == "invalid_policy" && !need_identity => {
-            // Checking a token alone: no identity needed, its claims are shown.
-            let mut req = opk_verify::setup::Request::default();
-            if !jwks.trim().is_empty() {
-                if let Ok(file) = JwksFile::parse(jwks.trim().as_bytes()) {
-                    req.jwks.push(("pasted JWKS".into(), file));
-                }
-            }
-            req.any_identity_unsafe = true;
-            opk_verify::setup::trust_and_policy(&req)
-                .map(|(t, p, _)| (t, p))
-                .map_err(|e| format!("{}: {e}", e.code()))
-        }
-        Err(f) => Err(format!("{}: {}", f.code, f.message)),
-    }
+    req.any_identity_unsafe = !need_identity && req.rules.is_empty();
+    opk_verify::setup::trust_and_policy(&req)
+        .map(|(t, p, _)| (t, p))
+        .map_err(|e| format!("{}: {e}", e.code()))
 }
 
 fn result_of<T>(

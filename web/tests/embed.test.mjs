@@ -77,9 +77,13 @@ test("the JS API's reports equal the CLI's --json", async () => {
   };
   const { page, browser } = await openPage(hostUrl('host.html'));
   try {
-    for (const [image, platform] of [['demo', 'linux/arm64'], ['tampered', 'linux/amd64'], ['unsigned', 'linux/amd64']]) {
+    // Each case must also reach its own verdict, so two equally broken reports cannot pass.
+    for (const [image, platform, code] of [['demo', 'linux/arm64', null], ['tampered', 'linux/amd64', 'att_mismatch'], ['unsigned', 'linux/amd64', 'unsigned']]) {
       const ref = `${demo.registry}/openpubkey/${image}:latest`;
       const expected = await cli('verify', ref, '--platform', platform, '--jwks', jwksPath, '--repo-owner-id', '145685596', '--json');
+      assert.equal(expected.verified, code === null, image);
+      assert.equal(expected.error?.code ?? null, code, image);
+      assert.ok(expected.fetches.length > 0, image);
       const actual = await page.evaluate(async ({ ref, platform, jwks, label }) => {
         const m = await import('../package/opk-verify.js');
         return m.run({ image: ref, policy: { ownerId: '145685596', jwks: [{ label, json: jwks }] }, options: { platform } });
@@ -88,6 +92,7 @@ test("the JS API's reports equal the CLI's --json", async () => {
     }
     const ref = `${demo.registry}/openpubkey/demo:latest`;
     const expected = await cli('inspect', ref, '--json');
+    assert.equal(expected.platforms.length, 2);
     const actual = await page.evaluate(async (ref) => {
       const m = await import('../package/opk-verify.js');
       await m.load();

@@ -237,8 +237,7 @@ fn claims(
     now: i64,
     overrides: &Map<String, Value>,
 ) -> Map<String, Value> {
-    let mut c = Map::new();
-    let base = json!({
+    let mut c = json!({
         "jti": format!("dev-{now}"),
         "sub": "repo:openpubkey/demo:ref:refs/heads/main",
         "aud": "https://github.com/openpubkey",
@@ -269,10 +268,10 @@ fn claims(
         "nbf": now - NBF_BACKDATE_SECS,
         "exp": now + LIFETIME_SECS,
         "iat": now,
-    });
-    if let Value::Object(m) = base {
-        c = m;
-    }
+    })
+    .as_object()
+    .cloned()
+    .unwrap_or_default();
     for (k, v) in overrides {
         c.insert(k.clone(), v.clone());
     }

@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use opk_verify::{Check, ExpectedSubject, Policy, Rejected, TrustRoots, UnixTime};
+use opk_verify::{Check, ExpectedSubject, Rejected, UnixTime};
 use serde_json::Value;
 
 use crate::args::{VerifyEnvelope, VerifyToken};
@@ -39,7 +39,7 @@ pub fn token(v: &VerifyToken, now: UnixTime) -> ExitCode {
         Ok(b) => b,
         Err(e) => return input_error(&e),
     };
-    let result = verify_token(&bytes, &trust, &policy, now)
+    let result = opk_verify::verify_token(&bytes, &trust, &policy, now)
         .map(|ok| (ok.checks.clone(), opk_registry::report::token_json(&ok)));
     finish(result, v.json)
 }
@@ -65,20 +65,5 @@ fn finish(result: Result<(Vec<Check>, Value), Rejected>, as_json: bool) -> ExitC
             eprintln!("error: {}: {error}", error.code());
             ExitCode::from(1)
         }
-    }
-}
-
-fn verify_token(
-    bytes: &[u8],
-    trust: &TrustRoots,
-    policy: &Policy,
-    now: UnixTime,
-) -> Result<opk_verify::Verified<opk_verify::TokenOutcome>, Rejected> {
-    let text = std::str::from_utf8(bytes).unwrap_or_default().trim();
-    let is_jwt = !text.starts_with('{') && !text.contains(':') && text.contains('.');
-    if is_jwt {
-        opk_verify::verify_jwt(text, trust, policy, now)
-    } else {
-        opk_verify::verify_pk_token(bytes, trust, policy, now)
     }
 }

@@ -13,15 +13,16 @@ use opk_verify::{verify_envelope, ExpectedSubject, JwksFile, Policy, TrustRoots,
 
 use crate::oidc::{self, Provider};
 
-/// The issuer that signed, as found at signing time.
+/// The issuer that signed, as found at signing time, with the trust and policy every new
+/// envelope is checked against (built once per issuer key).
 #[derive(Debug, Clone)]
 pub struct Issuer {
     /// `iss`.
     pub url: String,
-    /// Its published JWKS.
-    pub jwks: Vec<u8>,
-    /// Whether that JWKS is an `opk dev-op` one.
+    /// Whether its JWKS is an `opk dev-op` one.
     pub dev: bool,
+    trust: TrustRoots,
+    policy: Policy,
 }
 
 /// Signs statements with one provider, caching the issuer key by `kid`.
@@ -93,17 +94,29 @@ impl Signer {
             return Ok((i.clone(), k.clone()));
         }
         let (url, jwks, key) = oidc::issuer_key(&self.http, id_token)?;
-        let dev = JwksFile::parse(&jwks)
-            .map(|f| f.dev_issuer.is_some())
-            .unwrap_or(false);
-        let issuer = Issuer { url, jwks, dev };
+        let file = JwksFile::parse(&jwks).map_err(|e| format!("{}: {e}", e.code()))?;
+        let mut trust = TrustRoots::empty();
+        trust
+            .add_jwks_file(&file, &url, "issuer JWKS fetched at signing")
+            .map_err(|e| format!("{}: {e}", e.code()))?;
+        // Any identity: the signer is whoever the issuer says; the check is the binding.
+        let policy = Policy::builder()
+            .issuer(url.clone())
+            .any_identity_unsafe()
+            .build()
+            .map_err(|e| e.to_string())?;
+        let issuer = Issuer {
+            url,
+            dev: file.dev_issuer.is_some(),
+            trust,
+            policy,
+        };
         self.keys.push((header, issuer.clone(), key.clone()));
         Ok((issuer, key))
     }
 }
 
-/// Verifies a fresh envelope with the issuer's published keys (any identity: the signer is
-/// whoever the issuer says), bound to the subject.
+/// Verifies a fresh envelope with the issuer's published keys, bound to the subject.
 fn self_check(
     envelope: &[u8],
     issuer: &Issuer,
@@ -111,18 +124,8 @@ fn self_check(
     purl: &str,
     now: UnixTime,
 ) -> Result<(), String> {
-    let file = JwksFile::parse(&issuer.jwks).map_err(|e| format!("{}: {e}", e.code()))?;
-    let mut trust = TrustRoots::empty();
-    trust
-        .add_jwks_file(&file, &issuer.url, "issuer JWKS fetched at signing")
-        .map_err(|e| format!("{}: {e}", e.code()))?;
-    let policy = Policy::builder()
-        .issuer(issuer.url.clone())
-        .any_identity_unsafe()
-        .build()
-        .map_err(|e| e.to_string())?;
     let subject = ExpectedSubject::digest(subject_hex).with_name(purl);
-    verify_envelope(envelope, subject, &trust, &policy, now)
+    verify_envelope(envelope, subject, &issuer.trust, &issuer.policy, now)
         .map(drop)
         .map_err(|r| {
             format!(

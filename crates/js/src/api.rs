@@ -53,13 +53,7 @@ pub fn verify_envelope(bytes: &[u8], policy_js: JsValue) -> Result<JsValue, JsVa
 #[wasm_bindgen(js_name = verifyToken)]
 pub fn verify_token(text: &str, policy_js: JsValue) -> Result<JsValue, JsValue> {
     let p = policy(&from_js(policy_js).map_err(throw)?, false, false).map_err(throw)?;
-    let t = text.trim();
-    let is_jwt = !t.starts_with('{') && !t.contains(':') && t.contains('.');
-    let result = if is_jwt {
-        opk_verify::verify_jwt(t, &p.trust, &p.policy, now(p.now))
-    } else {
-        opk_verify::verify_pk_token(t.as_bytes(), &p.trust, &p.policy, now(p.now))
-    };
+    let result = opk_verify::verify_token(text.as_bytes(), &p.trust, &p.policy, now(p.now));
     Ok(to_js(&match result {
         Ok(ok) => report::token_json(&ok),
         Err(r) => report::rejected_json(&r),

@@ -50,8 +50,8 @@ pub use time::UnixTime;
 pub use trust::{JwksFile, KeySource, TrustRoots, DEV_ISSUER_MEMBER, GITHUB_ACTIONS_ISSUER};
 pub use verified::Verified;
 pub use verify::{
-    check_required_predicates, verify_envelope, verify_jwt, verify_pk_token, EnvelopeOutcome,
-    KeyInfo, TokenOutcome,
+    check_required_predicates, verify_envelope, verify_jwt, verify_pk_token, verify_token,
+    EnvelopeOutcome, KeyInfo, TokenOutcome,
 };
 
 /// This crate's version, shown by the CLI and the page.

@@ -93,6 +93,23 @@ pub fn verify_pk_token(
     )
 }
 
+/// Verifies what a user hands over as "a token": a compact JWT (three `.`-separated segments, no
+/// `:` and not JSON) goes to [`verify_jwt`], anything else to [`verify_pk_token`].
+pub fn verify_token(
+    bytes: &[u8],
+    trust: &TrustRoots,
+    policy: &Policy,
+    now: UnixTime,
+) -> Result<Verified<TokenOutcome>, Rejected> {
+    let text = std::str::from_utf8(bytes).unwrap_or_default().trim();
+    let is_jwt = !text.starts_with('{') && !text.contains(':') && text.contains('.');
+    if is_jwt {
+        verify_jwt(text, trust, policy, now)
+    } else {
+        verify_pk_token(bytes, trust, policy, now)
+    }
+}
+
 /// Verifies a plain ID token: RS256, an F0 GQ proof under the original header, or a GQ256 header.
 pub fn verify_jwt(
     token: &str,

@@ -23,6 +23,30 @@ fn flip_b64_char(s: &str, at: usize) -> String {
     c.into_iter().collect()
 }
 
+/// `verify_token` routes a compact JWT to the JWT verifier and everything else (JSON or compact
+/// PK tokens) to the PK token verifier; a mutated token fails on either route.
+#[test]
+fn verify_token_routes_jwts_and_pk_tokens() {
+    let (op, client) = (TestOp::new(), Client::new());
+    let trust = op.trust();
+    let (h, p, sig) = op.issue(&github_claims("aud"));
+    let jwt = format!("{h}.{p}.{}", b64(&sig));
+    let v =
+        opk_verify::verify_token(format!("{jwt}\n").as_bytes(), &trust, &policy(), NOW).unwrap();
+    assert_eq!((v.format, v.op_scheme), (None, "RS256"));
+    let f0 = build(&op, &client, None, GqKind::Original, |_| {});
+    let v = opk_verify::verify_token(&f0.f0_json(), &trust, &policy(), NOW).unwrap();
+    assert_eq!(v.format, Some(Format::F0));
+    let f2 = build(&op, &client, None, GqKind::F2, |_| {});
+    let v = opk_verify::verify_token(&f2.compact(), &trust, &policy(), NOW).unwrap();
+    assert_eq!(v.format, Some(Format::F2));
+    let bad_jwt = format!("{h}.{}.{}", flip_b64_char(&p, 5), b64(&sig));
+    assert!(opk_verify::verify_token(bad_jwt.as_bytes(), &trust, &policy(), NOW).is_err());
+    let mut bad_pk = f0.clone();
+    bad_pk.payload = flip_b64_char(&bad_pk.payload, 5);
+    assert!(opk_verify::verify_token(&bad_pk.f0_json(), &trust, &policy(), NOW).is_err());
+}
+
 #[test]
 fn all_formats_verify_and_are_detected() {
     let (op, client) = (TestOp::new(), Client::new());
