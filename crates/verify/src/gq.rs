@@ -10,9 +10,19 @@
 //!
 //! All values are public during verification, so variable-time arithmetic is fine there. Signing
 //! takes its randomness from the caller; nothing here touches an RNG.
+//!
+//! Speed: each round is one joint exponentiation `S_i^v · G^{R_i}` sharing `G`'s window table
+//! across rounds ([`ring::pow_product`]) — 16 squarings and at most 5 multiplications for
+//! GQ256 — on radix-2^28 Montgomery arithmetic for moduli up to 2048 bits ([`radix28`]), which
+//! suits WebAssembly; wider moduli and signing run on crypto-bigint.
 
-use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams, FixedMontyForm, FixedMontyParams};
-use crypto_bigint::{BoxedUint, Odd, U2048, U64};
+mod radix28;
+mod ring;
+
+use radix28::Radix28Ring;
+use ring::{max_nibble, pow, pow_product, window_table, BoxedRing, FixedRing2048, Ring};
+
+use crypto_bigint::{BoxedUint, Odd};
 use sha2::{Digest as _, Sha256};
 use sha3::digest::{ExtendableOutput as _, Update as _, XofReader as _};
 
@@ -80,128 +90,6 @@ pub fn pkcs1v15_sha256_encoding(identity: &[u8], n_bytes: usize) -> Option<Vec<u
     Some(em)
 }
 
-/// Modular arithmetic for one modulus: the GQ loops are written once over this trait and run
-/// on a fixed-size `U2048` ring (every real OP key) or on heap-sized integers (other sizes).
-trait Ring {
-    type El: Clone;
-    /// `be` as an element, with a flag telling whether it is zero; `None` unless `be < n`.
-    fn element(&self, be: &[u8]) -> Option<(Self::El, bool)>;
-    /// `x^e` for a public big-endian exponent `e` (variable time: all values are public when
-    /// verifying; when signing the exponents are the public challenge and `v`).
-    fn pow(&self, x: &Self::El, e: &[u8]) -> Self::El;
-    fn mul(&self, a: &Self::El, b: &Self::El) -> Self::El;
-    fn invert(&self, x: &Self::El) -> Option<Self::El>;
-    /// Appends `x` as exactly `n_bytes` big-endian bytes.
-    fn write(&self, x: &Self::El, n_bytes: usize, out: &mut Vec<u8>);
-}
-
-fn append_tail(be: &[u8], n_bytes: usize, out: &mut Vec<u8>) {
-    let skip = be.len().saturating_sub(n_bytes);
-    let body = be.get(skip..).unwrap_or_default();
-    out.resize(out.len() + n_bytes.saturating_sub(body.len()), 0);
-    out.extend_from_slice(body);
-}
-
-/// Heap-sized integers: any modulus size.
-struct BoxedRing {
-    params: BoxedMontyParams,
-    precision: u32,
-    n: Odd<BoxedUint>,
-}
-
-impl BoxedRing {
-    fn new(n: &Odd<BoxedUint>) -> Self {
-        Self {
-            params: BoxedMontyParams::new_vartime(n.clone()),
-            precision: n.bits_precision(),
-            n: n.clone(),
-        }
-    }
-}
-
-impl Ring for BoxedRing {
-    type El = BoxedMontyForm;
-    fn element(&self, be: &[u8]) -> Option<(BoxedMontyForm, bool)> {
-        let x = BoxedUint::from_be_slice(be, self.precision).ok()?;
-        if x.cmp_vartime(self.n.as_ref()) != core::cmp::Ordering::Less {
-            return None;
-        }
-        let zero = bool::from(x.is_zero());
-        Some((BoxedMontyForm::new(x, &self.params), zero))
-    }
-    fn pow(&self, x: &BoxedMontyForm, e: &[u8]) -> BoxedMontyForm {
-        let bits = u32::try_from(e.len().saturating_mul(8)).unwrap_or(u32::MAX);
-        x.pow_bounded_exp(&BoxedUint::from_be_slice_vartime(e), bits)
-    }
-    fn mul(&self, a: &BoxedMontyForm, b: &BoxedMontyForm) -> BoxedMontyForm {
-        a.mul(b)
-    }
-    fn invert(&self, x: &BoxedMontyForm) -> Option<BoxedMontyForm> {
-        x.invert_vartime().into()
-    }
-    fn write(&self, x: &BoxedMontyForm, n_bytes: usize, out: &mut Vec<u8>) {
-        append_tail(&x.retrieve().to_be_bytes(), n_bytes, out);
-    }
-}
-
-/// Fixed-size 2048-bit integers on the stack: no allocation in the loop.
-struct FixedRing2048 {
-    params: FixedMontyParams<{ U2048::LIMBS }>,
-    n: U2048,
-}
-
-impl FixedRing2048 {
-    /// Only for moduli of exactly 2048 bits.
-    fn new(n: &Odd<BoxedUint>) -> Option<Self> {
-        if n.as_ref().bit_width() != 2048 {
-            return None;
-        }
-        let be = n.as_ref().to_be_bytes_trimmed_vartime();
-        let n = U2048::from_be_slice(be.get(be.len().checked_sub(256)?..)?);
-        let odd: Option<Odd<U2048>> = Odd::new(n).into();
-        Some(Self {
-            params: FixedMontyParams::new_vartime(odd?),
-            n,
-        })
-    }
-}
-
-impl Ring for FixedRing2048 {
-    type El = FixedMontyForm<{ U2048::LIMBS }>;
-    fn element(&self, be: &[u8]) -> Option<(Self::El, bool)> {
-        let pad = 256usize.checked_sub(be.len())?;
-        let mut buf = [0u8; 256];
-        buf.get_mut(pad..)?.copy_from_slice(be);
-        let x = U2048::from_be_slice(&buf);
-        if x.cmp_vartime(&self.n) != core::cmp::Ordering::Less {
-            return None;
-        }
-        let zero = bool::from(x.is_zero());
-        Some((FixedMontyForm::new(&x, &self.params), zero))
-    }
-    fn pow(&self, x: &Self::El, e: &[u8]) -> Self::El {
-        if e.len() <= 8 {
-            let mut buf = [0u8; 8];
-            buf[8 - e.len()..].copy_from_slice(e);
-            x.pow_vartime(&U64::from_u64(u64::from_be_bytes(buf)))
-        } else {
-            let mut buf = [0u8; 256];
-            let pad = 256usize.saturating_sub(e.len());
-            buf[pad..].copy_from_slice(e.get(e.len().saturating_sub(256)..).unwrap_or_default());
-            x.pow_vartime(&U2048::from_be_slice(&buf))
-        }
-    }
-    fn mul(&self, a: &Self::El, b: &Self::El) -> Self::El {
-        a.mul(b)
-    }
-    fn invert(&self, x: &Self::El) -> Option<Self::El> {
-        x.invert_vartime().into()
-    }
-    fn write(&self, x: &Self::El, n_bytes: usize, out: &mut Vec<u8>) {
-        append_tail(x.retrieve().to_be_bytes().as_ref(), n_bytes, out);
-    }
-}
-
 fn verify_with<R: Ring>(
     ring: &R,
     v: &[u8],
@@ -218,6 +106,7 @@ fn verify_with<R: Ring>(
     let Some((g, _)) = ring.element(g) else {
         return false;
     };
+    let g_table = window_table(ring, &g, max_nibble(r));
     let mut w_star = Vec::with_capacity(shape.t * shape.n_bytes);
     for (r_i, s_i) in r
         .chunks_exact(shape.v_bytes)
@@ -226,7 +115,10 @@ fn verify_with<R: Ring>(
         let Some((s_i, false)) = ring.element(s_i) else {
             return false;
         };
-        let w_i = ring.mul(&ring.pow(&s_i, v), &ring.pow(&g, r_i));
+        let s_table = window_table(ring, &s_i, max_nibble(v));
+        let Some(w_i) = pow_product(ring, &s_table, v, &g_table, r_i) else {
+            return false;
+        };
         ring.write(&w_i, shape.n_bytes, &mut w_star);
     }
     h(&w_star, message, shape.challenge_len()) == r
@@ -241,7 +133,7 @@ fn sign_with<R: Ring>(
     message: &[u8],
     fill: &mut dyn FnMut(&mut [u8]),
     h: impl Fn(&[u8], &[u8], usize) -> Vec<u8>,
-) -> Vec<u8> {
+) -> Option<Vec<u8>> {
     let mut rs = Vec::with_capacity(shape.t);
     let mut w = Vec::with_capacity(shape.t * shape.n_bytes);
     let mut buf = vec![0u8; shape.n_bytes];
@@ -252,25 +144,26 @@ fn sign_with<R: Ring>(
                 break x;
             }
         };
-        ring.write(&ring.pow(&r_i, v), shape.n_bytes, &mut w);
+        ring.write(&pow(ring, &r_i, v)?, shape.n_bytes, &mut w);
         rs.push(r_i);
     }
     let r = h(&w, message, shape.challenge_len());
     let mut proof = r.clone();
     for (r_i, big_r_i) in rs.iter().zip(r.chunks_exact(shape.v_bytes)) {
-        ring.write(
-            &ring.mul(r_i, &ring.pow(q, big_r_i)),
-            shape.n_bytes,
-            &mut proof,
-        );
+        let q_r = match pow(ring, q, big_r_i) {
+            Some(q_r) => ring.mul(r_i, &q_r),
+            None => r_i.clone(),
+        };
+        ring.write(&q_r, shape.n_bytes, &mut proof);
     }
-    proof
+    Some(proof)
 }
 
 /// GQ1 verification with an injectable hash `h(W, M, k)` and public value `G`.
 ///
 /// Rejects (returns false) on a wrong proof length, any `S_i = 0` or `S_i ≥ n`, `G ∉ [0, n)`, or
-/// a recomputed challenge that differs from `R`. 2048-bit moduli take the fixed-size path.
+/// a recomputed challenge that differs from `R`. Moduli up to 2048 bits take the radix-2^28
+/// path.
 pub fn verify_core(
     n: &Odd<BoxedUint>,
     v: &[u8],
@@ -280,7 +173,12 @@ pub fn verify_core(
     proof: &[u8],
     h: impl Fn(&[u8], &[u8], usize) -> Vec<u8>,
 ) -> bool {
-    match FixedRing2048::new(n) {
+    // 64-bit CPUs multiply 64-bit limbs natively: crypto-bigint's U2048 is faster there.
+    #[cfg(not(target_arch = "wasm32"))]
+    if let Some(ring) = FixedRing2048::new(n) {
+        return verify_with(&ring, v, shape, g, message, proof, h);
+    }
+    match Radix28Ring::new(n) {
         Some(ring) => verify_with(&ring, v, shape, g, message, proof, h),
         None => verify_with(&BoxedRing::new(n), v, shape, g, message, proof, h),
     }
@@ -298,15 +196,15 @@ pub fn sign_core(
     fill: &mut dyn FnMut(&mut [u8]),
     h: impl Fn(&[u8], &[u8], usize) -> Vec<u8>,
 ) -> Option<Vec<u8>> {
-    match FixedRing2048::new(n) {
+    match Radix28Ring::new(n) {
         Some(ring) => {
             let (q, _) = ring.element(q)?;
-            Some(sign_with(&ring, v, shape, &q, message, fill, h))
+            sign_with(&ring, v, shape, &q, message, fill, h)
         }
         None => {
             let ring = BoxedRing::new(n);
             let (q, _) = ring.element(q)?;
-            Some(sign_with(&ring, v, shape, &q, message, fill, h))
+            sign_with(&ring, v, shape, &q, message, fill, h)
         }
     }
 }
@@ -372,7 +270,7 @@ mod tests {
 
     /// Both rings agree on the real GQ proof over the 2022 GitHub token (a 2048-bit key).
     #[test]
-    fn fixed_and_boxed_rings_agree() {
+    fn radix28_and_reference_rings_agree() {
         let jwks = crate::jose::Jwks::from_json(include_bytes!(
             "../tests/vectors/github_jwks_2022-08_stepsecurity.json"
         ))
@@ -391,7 +289,7 @@ mod tests {
         let shape = GqShape::for_rsa(key);
         let g = pkcs1v15_sha256_encoding(input.as_bytes(), 256).unwrap();
         let v = [1, 0, 1];
-        let fixed = FixedRing2048::new(key.modulus()).unwrap();
+        let fixed = Radix28Ring::new(key.modulus()).unwrap();
         let boxed = BoxedRing::new(key.modulus());
         let m = input.as_bytes();
         assert!(verify_with(
@@ -432,11 +330,12 @@ mod tests {
             &bad,
             shake256_challenge
         ));
-        // A 2040-bit modulus is not for the fixed ring.
-        let small = BoxedUint::from_be_slice_vartime(&[0x81; 255]);
-        assert!(
-            FixedRing2048::new(&Option::<Odd<BoxedUint>>::from(Odd::new(small)).unwrap()).is_none()
-        );
+        // A 2056-bit modulus is too wide for the radix-2^28 ring; 2048 bits is not.
+        let odd = |bytes: &[u8]| -> Odd<BoxedUint> {
+            Option::from(Odd::new(BoxedUint::from_be_slice_vartime(bytes))).unwrap()
+        };
+        assert!(Radix28Ring::new(&odd(&[0x81; 257])).is_none());
+        assert!(Radix28Ring::new(&odd(&[0xff; 256])).is_some());
     }
 
     #[test]

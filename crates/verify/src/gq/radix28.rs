@@ -1,0 +1,205 @@
+//! Variable-time Montgomery arithmetic for odd moduli of up to 2048 bits, in radix 2^28.
+//!
+//! Why radix 2^28: WebAssembly has a native 64-bit multiply but no 64×64→128 one, so the usual
+//! 64-bit limbs are emulated and 32-bit limbs spend most of their time on carries. With 28-bit
+//! limbs a product is below 2^56 and a whole column of the Montgomery product (≤ 148 products
+//! plus the carry) fits in one `u64`, so the inner loops are plain multiply-adds (product
+//! scanning with the reduction interleaved, carries resolved once per column). Values stay in
+//! `[0, 2n)` between operations (`R = 2^2072 > 4n`), so no product needs a final subtraction;
+//! [`Radix28Ring::write`] makes the result canonical.
+//!
+//! Everything here is variable time: GQ verification only handles public values. It is checked
+//! against crypto-bigint (the reference ring) by the tests below and by `tests/properties.rs`.
+
+use crypto_bigint::{BoxedUint, Odd};
+
+use super::ring::Ring;
+
+const BITS: u32 = 28;
+const MASK: u32 = (1 << BITS) - 1;
+/// Limbs per value: 74 × 28 = 2072 bits, so `R = 2^2072 > 4n` for every `n < 2^2049`.
+const LIMBS: usize = 74;
+
+/// An element in Montgomery form (`x·R mod n`, not necessarily reduced below `n`), little-endian.
+#[derive(Clone, Copy)]
+pub(crate) struct Element([u32; LIMBS]);
+
+/// Arithmetic modulo one odd `n` of at most 2048 bits.
+pub(crate) struct Radix28Ring {
+    n: [u32; LIMBS],
+    /// `n` with its limbs reversed, so each column of a product is a forward dot product.
+    n_rev: [u32; LIMBS],
+    /// `−n⁻¹ mod 2^28`.
+    n0_inv: u32,
+    /// `R² mod n`, to enter Montgomery form.
+    r2: Element,
+}
+
+/// `Σ a_i·b_i`: the caller guarantees it cannot overflow (see the module header).
+#[inline(always)]
+fn dot(a: &[u32], b: &[u32]) -> u64 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| u64::from(*x) * u64::from(*y))
+        .sum()
+}
+
+fn from_be(be: &[u8]) -> Option<[u32; LIMBS]> {
+    let mut limbs = [0u32; LIMBS];
+    for (bit, byte) in (0..).step_by(8).zip(be.iter().rev()) {
+        let (limb, off) = (bit / BITS as usize, bit as u32 % BITS);
+        let b = u32::from(*byte);
+        if b == 0 {
+            continue;
+        }
+        *limbs.get_mut(limb)? |= (b << off) & MASK;
+        if off + 8 > BITS {
+            *limbs.get_mut(limb + 1)? |= b >> (BITS - off);
+        }
+    }
+    Some(limbs)
+}
+
+fn cmp(a: &[u32; LIMBS], b: &[u32; LIMBS]) -> core::cmp::Ordering {
+    a.iter().rev().cmp(b.iter().rev())
+}
+
+/// `a − b` for `a ≥ b`.
+fn sub(a: &mut [u32; LIMBS], b: &[u32; LIMBS]) {
+    let mut borrow = 0u32;
+    for (x, y) in a.iter_mut().zip(b) {
+        let d = x.wrapping_sub(*y).wrapping_sub(borrow);
+        borrow = d >> 31;
+        *x = d & MASK;
+    }
+}
+
+impl Radix28Ring {
+    /// `None` for a modulus wider than 2048 bits.
+    pub(crate) fn new(n: &Odd<BoxedUint>) -> Option<Self> {
+        if n.as_ref().bit_width_vartime() > 2048 {
+            return None;
+        }
+        let limbs = from_be(&n.as_ref().to_be_bytes_trimmed_vartime())?;
+        // Newton iteration for n⁻¹ mod 2^32 (n is odd): each step doubles the correct bits.
+        let n0 = limbs[0];
+        let mut inv: u32 = 1;
+        for _ in 0..5 {
+            inv = inv.wrapping_mul(2u32.wrapping_sub(n0.wrapping_mul(inv)));
+        }
+        let r2_bits = 2 * BITS * LIMBS as u32;
+        let r2 = BoxedUint::one_with_precision(r2_bits + 64)
+            .shl_vartime(r2_bits)?
+            .rem_vartime(&n.as_ref().to_nz().into_option()?);
+        let mut n_rev = limbs;
+        n_rev.reverse();
+        Some(Self {
+            n: limbs,
+            n_rev,
+            n0_inv: inv.wrapping_neg() & MASK,
+            r2: Element(from_be(&r2.to_be_bytes_trimmed_vartime())?),
+        })
+    }
+
+    /// Montgomery product `a·b·R⁻¹ mod n`, in `[0, 2n)` for inputs in `[0, 2n)`.
+    fn monty_mul(&self, a: &[u32; LIMBS], b: &[u32; LIMBS]) -> Element {
+        let mut b_rev = *b;
+        b_rev.reverse();
+        self.reduce_columns(|k, lo, len| dot(&a[lo..lo + len], &b_rev[LIMBS - 1 + lo - k..]))
+    }
+
+    /// Montgomery square: each cross product once, doubled.
+    fn monty_square(&self, a: &[u32; LIMBS]) -> Element {
+        let mut a_rev = *a;
+        a_rev.reverse();
+        self.reduce_columns(|k, lo, len| {
+            // Column k of a²: pairs (i, k−i) for i in lo..lo+len; the pairs i < k−i, doubled,
+            // plus the diagonal when k is even.
+            let half = len / 2;
+            let cross = dot(&a[lo..lo + half], &a_rev[LIMBS - 1 + lo - k..]);
+            let diag = if len % 2 == 1 {
+                let d = u64::from(a[lo + half]);
+                d * d
+            } else {
+                0
+            };
+            2 * cross + diag
+        })
+    }
+
+    /// Product scanning with the Montgomery reduction interleaved: `column(k, lo, len)` is the
+    /// sum of the operand products `x_i·y_{k−i}` for `i` in `lo..lo+len`.
+    #[inline(always)]
+    fn reduce_columns(&self, column: impl Fn(usize, usize, usize) -> u64) -> Element {
+        let mut m = [0u32; LIMBS];
+        let mut out = [0u32; LIMBS];
+        let mut carry: u64 = 0;
+        for k in 0..LIMBS {
+            let mut s = carry + column(k, 0, k + 1) + dot(&m[..k], &self.n_rev[LIMBS - 1 - k..]);
+            let mk = (s as u32).wrapping_mul(self.n0_inv) & MASK;
+            m[k] = mk;
+            s += u64::from(mk) * u64::from(self.n[0]);
+            carry = s >> BITS;
+        }
+        for k in LIMBS..2 * LIMBS - 1 {
+            let lo = k + 1 - LIMBS;
+            let len = 2 * LIMBS - 1 - k;
+            let s = carry + column(k, lo, len) + dot(&m[lo..], &self.n_rev[..len]);
+            out[k - LIMBS] = (s as u32) & MASK;
+            carry = s >> BITS;
+        }
+        // The result is below 2n < 2^2049, so the last carry is a small top limb.
+        out[LIMBS - 1] = carry as u32;
+        Element(out)
+    }
+}
+
+impl Ring for Radix28Ring {
+    type El = Element;
+
+    fn element(&self, be: &[u8]) -> Option<(Element, bool)> {
+        let x = from_be(be)?;
+        if cmp(&x, &self.n) != core::cmp::Ordering::Less {
+            return None;
+        }
+        let zero = x.iter().all(|l| *l == 0);
+        Some((self.monty_mul(&x, &self.r2.0), zero))
+    }
+
+    fn mul(&self, a: &Element, b: &Element) -> Element {
+        self.monty_mul(&a.0, &b.0)
+    }
+
+    fn square(&self, a: &Element) -> Element {
+        self.monty_square(&a.0)
+    }
+
+    fn invert(&self, _: &Element) -> Option<Element> {
+        // Only signing inverts, and signing runs on the reference ring.
+        None
+    }
+
+    fn write(&self, x: &Element, n_bytes: usize, out: &mut Vec<u8>) {
+        let mut one = [0u32; LIMBS];
+        one[0] = 1;
+        let mut v = self.monty_mul(&x.0, &one).0;
+        while cmp(&v, &self.n) != core::cmp::Ordering::Less {
+            sub(&mut v, &self.n);
+        }
+        // Serialise the 2072-bit value big-endian, then keep the last n_bytes.
+        let mut be = [0u8; LIMBS * BITS as usize / 8];
+        let total = be.len();
+        for (i, byte) in be.iter_mut().rev().enumerate() {
+            let bit = i * 8;
+            let (limb, off) = (bit / BITS as usize, bit as u32 % BITS);
+            let mut b = v[limb] >> off;
+            if off + 8 > BITS && limb + 1 < LIMBS {
+                b |= v[limb + 1] << (BITS - off);
+            }
+            *byte = b as u8;
+        }
+        let skip = total.saturating_sub(n_bytes);
+        out.resize(out.len() + n_bytes.saturating_sub(total), 0);
+        out.extend_from_slice(&be[skip..]);
+    }
+}
