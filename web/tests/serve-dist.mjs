@@ -8,13 +8,14 @@ const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm',
   '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml' };
 
-/** Serves dist/ under `prefix` (a sub-path such as `/tools/opk/`, to prove relative asset URLs). */
-export async function serveDist({ prefix = '/' } = {}) {
+/** Serves dist/ (or `root`) under `prefix` (a sub-path such as `/tools/opk/`, to prove relative
+ * asset URLs). */
+export async function serveDist({ prefix = '/', root = DIST } = {}) {
   const server = createServer(async (req, res) => {
     const pathname = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     if (!pathname.startsWith(prefix)) { res.writeHead(404).end('not found'); return; }
     const path = normalize(`/${pathname.slice(prefix.length)}`).replace(/^(\.\.[/\\])+/, '');
-    const file = join(DIST, path.endsWith('/') ? `${path}index.html` : path);
+    const file = join(root, path.endsWith('/') ? `${path}index.html` : path);
     try {
       const body = await readFile(file);
       res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });

@@ -20,7 +20,9 @@ mod radix28;
 mod ring;
 
 use radix28::Radix28Ring;
-use ring::{max_nibble, pow, pow_product, window_table, BoxedRing, FixedRing2048, Ring};
+#[cfg(not(target_arch = "wasm32"))]
+use ring::FixedRing2048;
+use ring::{max_nibble, pow, pow_product, window_table, BoxedRing, Ring};
 
 use crypto_bigint::{BoxedUint, Odd};
 use sha2::{Digest as _, Sha256};

@@ -75,9 +75,10 @@ fn main() {
     }
     assert!(!issuer.is_empty(), "opk dev-op did not start");
 
-    let sign = |repo: &str| {
+    let sign_with = |repo: &str, extra: &[&std::ffi::OsStr]| {
         let out = Command::new(opk)
             .args(["sign", &format!("{}/{repo}:{TAG}", reg.addr)])
+            .args(extra)
             .envs(&env)
             .output()
             .expect("opk sign");
@@ -87,6 +88,7 @@ fn main() {
             String::from_utf8_lossy(&out.stderr)
         );
     };
+    let sign = |repo: &str| sign_with(repo, &[]);
     let push_unsigned = |repo: &str| {
         let fixture = image::build(
             &format!("{}/{repo}", reg.addr),
@@ -106,6 +108,19 @@ fn main() {
     tamper(&reg, "openpubkey/tampered");
     let victim = push_unsigned("openpubkey/forged");
     replay(&reg, "openpubkey/demo", "openpubkey/forged", &victim);
+    // For the benchmarks: an image whose signed SBOM lists OPK_DEMO_BIG_SBOM packages.
+    if let Some(n) = std::env::var("OPK_DEMO_BIG_SBOM")
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok())
+    {
+        let path = dir.path().join("big.spdx.json");
+        std::fs::write(&path, big_spdx(n)).expect("write the big SBOM");
+        push_unsigned("openpubkey/big-sbom");
+        sign_with(
+            "openpubkey/big-sbom",
+            &["--sbom".as_ref(), path.as_os_str()],
+        );
+    }
 
     // A proxy that withholds the signed demo image's linux/amd64 attestation manifest.
     let index = json_of(&reg.fetch("openpubkey/demo", "manifests", TAG));
@@ -140,6 +155,37 @@ fn main() {
     drop(op);
     drop(reg);
     drop(dir);
+}
+
+/// An SPDX 2.3 document with `n` packages (names, versions, licenses and purls all distinct
+/// enough for filtering to mean something).
+fn big_spdx(n: usize) -> String {
+    const LICENSES: [&str; 4] = ["MIT", "Apache-2.0", "BSD-3-Clause", "GPL-2.0-only"];
+    let packages: Vec<Value> = (0..n)
+        .map(|i| {
+            let name = format!("pkg-{i:05}");
+            let version = format!("{}.{}.{}", i % 7, i % 13, i % 101);
+            serde_json::json!({
+                "SPDXID": format!("SPDXRef-Package-{i}"),
+                "name": name,
+                "versionInfo": version,
+                "licenseConcluded": LICENSES[i % LICENSES.len()],
+                "externalRefs": [{
+                    "referenceCategory": "PACKAGE-MANAGER",
+                    "referenceType": "purl",
+                    "referenceLocator": format!("pkg:npm/{name}@{version}"),
+                }],
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "spdxVersion": "SPDX-2.3",
+        "dataLicense": "CC0-1.0",
+        "SPDXID": "SPDXRef-DOCUMENT",
+        "name": "big-sbom",
+        "packages": packages,
+    })
+    .to_string()
 }
 
 fn json_of(bytes: &[u8]) -> Value {

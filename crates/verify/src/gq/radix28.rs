@@ -203,3 +203,117 @@ impl Ring for Radix28Ring {
         out.extend_from_slice(&be[skip..]);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gq::ring::BoxedRing;
+
+    /// xorshift64*: deterministic test inputs without an RNG dependency.
+    struct Xorshift(u64);
+    impl Xorshift {
+        fn bytes(&mut self, len: usize) -> Vec<u8> {
+            (0..len)
+                .map(|_| {
+                    self.0 ^= self.0 >> 12;
+                    self.0 ^= self.0 << 25;
+                    self.0 ^= self.0 >> 27;
+                    (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 56) as u8
+                })
+                .collect()
+        }
+    }
+
+    fn odd(mut be: Vec<u8>) -> Odd<BoxedUint> {
+        if let Some(last) = be.last_mut() {
+            *last |= 1;
+        }
+        if let Some(first) = be.first_mut() {
+            *first |= 0x80;
+        }
+        Option::from(Odd::new(BoxedUint::from_be_slice_vartime(&be))).unwrap()
+    }
+
+    /// Below `n` (big-endian, `n_bytes` long): clear the top bit.
+    fn below(mut be: Vec<u8>) -> Vec<u8> {
+        be[0] &= 0x7f;
+        be
+    }
+
+    fn check(n: &Odd<BoxedUint>, n_bytes: usize, a: &[u8], b: &[u8]) {
+        let fast = Radix28Ring::new(n).unwrap();
+        let reference = BoxedRing::new(n);
+        let (fa, _) = fast.element(a).unwrap();
+        let (fb, _) = fast.element(b).unwrap();
+        let (ra, _) = reference.element(a).unwrap();
+        let (rb, _) = reference.element(b).unwrap();
+        let out = |ring_out: &dyn Fn(&mut Vec<u8>)| {
+            let mut v = Vec::new();
+            ring_out(&mut v);
+            v
+        };
+        let want = out(&|v| reference.write(&reference.mul(&ra, &rb), n_bytes, v));
+        assert_eq!(out(&|v| fast.write(&fast.mul(&fa, &fb), n_bytes, v)), want);
+        let want_sq = out(&|v| reference.write(&reference.mul(&ra, &ra), n_bytes, v));
+        assert_eq!(out(&|v| fast.write(&fast.square(&fa), n_bytes, v)), want_sq);
+        // A chain of operations stays in [0, 2n) and agrees too.
+        let mut f = fa;
+        let mut r = ra.clone();
+        for _ in 0..20 {
+            f = fast.mul(&fast.square(&f), &fb);
+            r = reference.mul(&reference.mul(&r, &r), &rb);
+        }
+        assert_eq!(
+            out(&|v| fast.write(&f, n_bytes, v)),
+            out(&|v| reference.write(&r, n_bytes, v))
+        );
+        // Round trip.
+        assert_eq!(out(&|v| fast.write(&fa, n_bytes, v)), a.to_vec());
+    }
+
+    #[test]
+    fn agrees_with_crypto_bigint_on_random_moduli_of_every_width() {
+        let mut rng = Xorshift(0x9e37_79b9_7f4a_7c15);
+        for n_bytes in (8..=256).step_by(8).chain([255, 256, 256, 256]) {
+            for _ in 0..4 {
+                let n = odd(rng.bytes(n_bytes));
+                let a = below(rng.bytes(n_bytes));
+                let b = below(rng.bytes(n_bytes));
+                check(&n, n_bytes, &a, &b);
+            }
+        }
+    }
+
+    #[test]
+    fn agrees_at_the_extremes() {
+        // n = 2^2048 − 1 (every limb full), operands n − 1 and 1, and 0.
+        let n = odd(vec![0xff; 256]);
+        let mut n_minus_1 = vec![0xff; 256];
+        n_minus_1[255] = 0xfe;
+        let mut one = vec![0; 256];
+        one[255] = 1;
+        check(&n, 256, &n_minus_1, &n_minus_1);
+        check(&n, 256, &n_minus_1, &one);
+        check(&n, 256, &[0; 256], &n_minus_1);
+        // The smallest 2048-bit modulus.
+        let mut small = vec![0; 256];
+        small[0] = 0x80;
+        small[255] = 1;
+        let mut a = small.clone();
+        a[255] = 0;
+        check(&odd(small), 256, &a, &a);
+    }
+
+    #[test]
+    fn refuses_what_is_not_below_n() {
+        let n = odd(vec![0xc3; 32]);
+        let ring = Radix28Ring::new(&n).unwrap();
+        let mut n_be = vec![0xc3; 32];
+        n_be[0] |= 0x80;
+        n_be[31] |= 1;
+        assert!(ring.element(&n_be).is_none());
+        assert!(ring.element(&[0xff; 33]).is_none());
+        let (_, zero) = ring.element(&[0; 32]).unwrap();
+        assert!(zero);
+    }
+}

@@ -4,10 +4,15 @@
 //! windows and one shared squaring chain (Shamir's trick), so a GQ round `S^v · G^R` costs the
 //! squarings of the longer exponent plus a multiplication per non-zero window; `y`'s window
 //! table is built once per proof and reused by every round. Rings: [`BoxedRing`] (crypto-bigint,
-//! any size; the reference, and the signer's) and [`FixedRing2048`] (crypto-bigint `U2048`).
+//! any size; the reference, and the signer's) and, natively, `FixedRing2048` (crypto-bigint
+//! `U2048`, 64-bit limbs).
 
-use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams, FixedMontyForm, FixedMontyParams};
-use crypto_bigint::{BoxedUint, Odd, U2048};
+#[cfg(not(target_arch = "wasm32"))]
+use crypto_bigint::modular::{FixedMontyForm, FixedMontyParams};
+use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
+#[cfg(not(target_arch = "wasm32"))]
+use crypto_bigint::U2048;
+use crypto_bigint::{BoxedUint, Odd};
 
 /// Modular arithmetic for one modulus: the GQ loops are written once over this trait and run
 /// on a fixed-size `U2048` ring (every real OP key) or on heap-sized integers (other sizes).
@@ -69,12 +74,14 @@ impl Ring for BoxedRing {
     }
 }
 
-/// Fixed-size 2048-bit integers on the stack: no allocation in the loop.
+/// Fixed-size 2048-bit integers on the stack (64-bit limbs natively): no allocation in the loop.
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) struct FixedRing2048 {
     params: FixedMontyParams<{ U2048::LIMBS }>,
     n: U2048,
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl FixedRing2048 {
     /// Only for moduli of exactly 2048 bits.
     pub(crate) fn new(n: &Odd<BoxedUint>) -> Option<Self> {
@@ -91,6 +98,7 @@ impl FixedRing2048 {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl Ring for FixedRing2048 {
     type El = FixedMontyForm<{ U2048::LIMBS }>;
     fn element(&self, be: &[u8]) -> Option<(Self::El, bool)> {

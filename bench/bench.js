@@ -1,0 +1,131 @@
+// The benchmark page: times opk-verify's WebAssembly against JS BigInt and WebCrypto in this
+// page, on the same inputs, and checks each pair agrees before timing it. Results go to the
+// table on the page and to `window.benchRows` (read by bench/run.mjs).
+import init, { Cases, Sha256Stream, gq_challenge } from './pkg/opk_bench.js';
+import { verifyGq } from './gq-bigint.js';
+
+const b64url = (s) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+
+// Median time of one call of `fn(n)` (which runs the operation n times), in ms per operation:
+// n is raised until one sample takes ≥ 25 ms, then 9 samples are taken.
+async function perOp(fn) {
+  let n = 1;
+  for (;;) {
+    const t0 = performance.now();
+    await fn(n);
+    if (performance.now() - t0 >= 25 || n >= 1 << 20) break;
+    n *= 2;
+  }
+  const samples = [];
+  for (let i = 0; i < 9; i++) {
+    const t0 = performance.now();
+    await fn(n);
+    samples.push((performance.now() - t0) / n);
+  }
+  return median(samples);
+}
+
+function must(ok, what) { if (!ok) throw new Error(`${what}: the two implementations disagree`); }
+
+async function run() {
+  const rows = [];
+  const row = (name, value, baseline, ratio, target) => {
+    rows.push({ name, value, baseline, ratio, target });
+    render(rows);
+  };
+  const t0 = performance.now();
+  await init();
+  const instantiateMs = performance.now() - t0;
+  const cases = new Cases();
+
+  // GQ256: wasm vs JS BigInt (both algorithms).
+  const gqIn = {
+    modulus: cases.gq_modulus(), g: cases.gq_public_value(), message: cases.gq_message(),
+    proof: cases.gq_proof(), challenge: gq_challenge,
+  };
+  must(cases.gq(1) && verifyGq({ ...gqIn, joint: false }) && verifyGq({ ...gqIn, joint: true }), 'GQ');
+  const bad = { ...gqIn, proof: gqIn.proof.slice() };
+  bad.proof[100] ^= 1;
+  must(!verifyGq({ ...bad, joint: false }) && !verifyGq({ ...bad, joint: true }), 'GQ (flipped bit)');
+  const gqWasm = await perOp((n) => cases.gq(n));
+  const gqJsRef = await perOp((n) => { for (let i = 0; i < n; i++) verifyGq({ ...gqIn, joint: false }); });
+  const gqJsJoint = await perOp((n) => { for (let i = 0; i < n; i++) verifyGq({ ...gqIn, joint: true }); });
+  row('GQ256 verify, 2048-bit (wasm vs JS BigInt, reference algorithm)', ms(gqWasm), ms(gqJsRef), gqWasm / gqJsRef, '≤ 0.5×');
+  row('GQ256 verify, 2048-bit (wasm vs JS BigInt, same joint algorithm)', ms(gqWasm), ms(gqJsJoint), gqWasm / gqJsJoint, '');
+
+  // RS256: rsa crate vs WebCrypto.
+  const jwk = JSON.parse(cases.rs256_jwks()).keys.find((k) => k.kid === cases.rs256_kid());
+  const rsKey = await crypto.subtle.importKey('jwk', { kty: 'RSA', n: jwk.n, e: jwk.e, alg: 'RS256', ext: true },
+    { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['verify']);
+  const rsIn = cases.rs256_input(), rsSig = cases.rs256_signature();
+  const rsWebCrypto = () => crypto.subtle.verify('RSASSA-PKCS1-v1_5', rsKey, rsSig, rsIn);
+  must(cases.rs256(1) && await rsWebCrypto(), 'RS256');
+  const rsWasm = await perOp((n) => cases.rs256(n));
+  const rsWc = await perOp(async (n) => { for (let i = 0; i < n; i++) await rsWebCrypto(); });
+  row('RS256 verify (wasm vs WebCrypto)', ms(rsWasm), ms(rsWc), rsWasm / rsWc, '');
+  row('GQ256 verify, wasm, in RS256 verifies (same library)', ms(gqWasm), ms(rsWasm), gqWasm / rsWasm, '');
+
+  // ES256: p256 vs WebCrypto.
+  const upk = JSON.parse(new TextDecoder().decode(b64url(cases.es256_header_b64()))).upk;
+  const esKey = await crypto.subtle.importKey('jwk', { kty: 'EC', crv: 'P-256', x: upk.x, y: upk.y, ext: true },
+    { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
+  const esIn = cases.es256_input(), esSig = cases.es256_signature();
+  const esWebCrypto = () => crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, esKey, esSig, esIn);
+  must(cases.es256(1) && await esWebCrypto(), 'ES256');
+  const esWasm = await perOp((n) => cases.es256(n));
+  const esWc = await perOp(async (n) => { for (let i = 0; i < n; i++) await esWebCrypto(); });
+  row('ES256 verify (wasm vs WebCrypto)', ms(esWasm), ms(esWc), esWasm / esWc, '');
+
+  // Whole F0 envelope.
+  must(cases.envelope(1), 'envelope');
+  const envSamples = [];
+  for (let i = 0; i < 31; i++) {
+    const t = performance.now();
+    cases.envelope(1);
+    envSamples.push(performance.now() - t);
+  }
+  const envMedian = Math.max(median(envSamples), await perOp((n) => cases.envelope(n)));
+  row('F0 envelope verify, median (wasm)', ms(envMedian), '', null, '≤ 3 ms');
+
+  // SHA-256 of 50 MB: streaming wasm (1 MiB chunks) vs WebCrypto one-shot.
+  const size = 50 * 1000 * 1000;
+  const blob = new Uint8Array(size);
+  for (let off = 0; off < size; off += 65536) crypto.getRandomValues(blob.subarray(off, Math.min(size, off + 65536)));
+  const shaWasm = () => {
+    const h = new Sha256Stream();
+    for (let off = 0; off < size; off += 1 << 20) h.update(blob.subarray(off, Math.min(size, off + (1 << 20))));
+    return h.finish();
+  };
+  const hex = (b) => Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, '0')).join('');
+  must(hex(shaWasm()) === hex(await crypto.subtle.digest('SHA-256', blob)), 'SHA-256');
+  const shaW = [], shaC = [];
+  for (let i = 0; i < 3; i++) {
+    let t = performance.now(); shaWasm(); shaW.push(performance.now() - t);
+    t = performance.now(); await crypto.subtle.digest('SHA-256', blob); shaC.push(performance.now() - t);
+  }
+  const mbps = (t) => size / 1e6 / (t / 1000);
+  row('SHA-256 of 50 MB (wasm streaming vs WebCrypto one-shot), MB/s', `${mbps(median(shaW)).toFixed(0)} MB/s`,
+    `${mbps(median(shaC)).toFixed(0)} MB/s`, median(shaW) / median(shaC), '');
+  row('instantiate the bench module', ms(instantiateMs), '', null, '');
+  return rows;
+}
+
+function ms(x) { return x >= 1 ? `${x.toFixed(2)} ms` : `${(x * 1000).toFixed(1)} µs`; }
+
+function render(rows) {
+  const tbody = document.querySelector('#results tbody');
+  tbody.replaceChildren(...rows.map((r) => {
+    const tr = document.createElement('tr');
+    for (const c of [r.name, r.value, r.baseline, r.ratio == null ? '' : `${r.ratio.toFixed(3)}×`, r.target]) {
+      const td = document.createElement('td');
+      td.textContent = c;
+      tr.append(td);
+    }
+    return tr;
+  }));
+}
+
+run().then((rows) => { window.benchRows = rows; document.body.dataset.state = 'done'; },
+  (e) => { window.benchError = String(e && e.stack || e); document.body.dataset.state = 'error';
+    document.querySelector('#status').textContent = `failed: ${e}`; });

@@ -1,0 +1,139 @@
+// bench/run.mjs — runs every browser benchmark in headless Chromium and prints one table:
+//  1. bench/index.html: GQ (wasm vs JS BigInt), RS256/ES256 (wasm vs WebCrypto), SHA-256 of
+//     50 MB, the whole F0 envelope;
+//  2. the app's transfer size (dist/, gzip -9 of wasm + js + css);
+//  3. time to verdict in the release app for the demo's 2-platform image (4 signed
+//     attestations), from the submit click to the rendered verdict, and the requests it made;
+//  4. the SBOM table of an image whose signed SBOM lists 10,000 packages: render and filter.
+// Needs: bench/pkg (scripts/bench builds it), dist/ (release build), target/debug/opk and
+// opk-demo-registry. Medians throughout; nothing here asserts a time.
+import { readFile, readdir } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import { cpus, totalmem } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { serveDist } from '../web/tests/serve-dist.mjs';
+import { openPage } from '../web/tests/browser.mjs';
+import { startDemoRegistry } from '../web/tests/demo-registry.mjs';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const OWNER = '145685596';
+const RUNS = 7;
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const rows = [];
+const row = (name, value, baseline = '', ratio = null, target = '') => rows.push({ name, value, baseline, ratio, target });
+
+async function benchPage() {
+  const server = await serveDist({ root: `${ROOT}bench/` });
+  const { browser, page, waitFor } = await openPage(server.url);
+  try {
+    await waitFor('body[data-state="done"], body[data-state="error"]', 600000);
+    const error = await page.evaluate(() => window.benchError);
+    if (error) throw new Error(`bench page: ${error}`);
+    rows.push(...await page.evaluate(() => window.benchRows));
+    return await browser.version();
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
+
+async function transferSize() {
+  const files = (await readdir(`${ROOT}dist`)).filter((f) => /\.(wasm|js|css)$/.test(f));
+  let total = 0;
+  const parts = [];
+  for (const f of files) {
+    const gz = gzipSync(await readFile(`${ROOT}dist/${f}`), { level: 9 }).length;
+    total += gz;
+    parts.push(`${f.replace(/-[0-9a-f]{16}/, '')} ${(gz / 1024).toFixed(0)} KiB`);
+  }
+  row(`app transfer, gzip -9 (${parts.join(' + ')})`, `${(total / 1024).toFixed(1)} KiB`, '', null, '≤ 150 KB');
+}
+
+// One run: a fresh browser (empty HTTP cache), the app with the policy in its link, then the
+// reference typed and submitted; timed inside the page from the submit event to the verdict.
+async function timeToVerdict(app, demo, image, { sbomFilter } = {}) {
+  const base = `${app.url}?owner_id=${OWNER}&jwks=${demo.issuer}/.well-known/jwks`;
+  const requests = [];
+  const { browser, page, waitFor } = await openPage(base, {
+    beforeGoto: (p) => p.on('request', (r) => {
+      if (!r.url().startsWith(app.url)) requests.push({ url: r.url(), at: Date.now() });
+    }),
+  });
+  try {
+    await waitFor('#image-ref');
+    await page.fill('#image-ref', `${demo.registry}/openpubkey/${image}:latest`);
+    const before = requests.length;
+    const ms = await page.evaluate(() => new Promise((resolve) => {
+      const form = document.querySelector('form.reference');
+      let t0;
+      form.addEventListener('submit', () => { t0 = performance.now(); }, { capture: true });
+      const done = () => document.querySelector('#results .verdict[data-state], #status .verdict[data-state]');
+      new MutationObserver((_, obs) => {
+        if (done()) { obs.disconnect(); resolve(performance.now() - t0); }
+      }).observe(document.body, { childList: true, subtree: true });
+      document.querySelector('#go').click();
+    }));
+    const state = await page.getAttribute('.verdict[data-state]', 'data-state');
+    const result = { ms, state, requests: requests.length - before };
+    if (sbomFilter) {
+      result.rendered = await page.locator('.sbom-table tbody tr').count();
+      result.filter = await page.evaluate((q) => new Promise((resolve) => {
+        const input = document.querySelector('.sbom-filter');
+        const count = document.querySelector('.sbom-count');
+        const t0 = performance.now();
+        new MutationObserver((_, obs) => {
+          obs.disconnect();
+          requestAnimationFrame(() => resolve({ ms: performance.now() - t0, text: count.textContent }));
+        }).observe(count, { childList: true, subtree: true, characterData: true });
+        input.value = q;
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+      }), sbomFilter);
+    }
+    return result;
+  } finally {
+    await browser.close();
+  }
+}
+
+async function appBenches() {
+  const demo = await startDemoRegistry();
+  const app = await serveDist();
+  try {
+    const runs = [];
+    for (let i = 0; i < RUNS; i++) runs.push(await timeToVerdict(app, demo, 'demo'));
+    const bad = runs.find((r) => r.state !== 'verified');
+    if (bad) throw new Error(`the demo image did not verify: ${JSON.stringify(bad)}`);
+    row(`time to verdict, demo image (2 platforms, 4 signed attestations), median of ${RUNS}`,
+      `${median(runs.map((r) => r.ms)).toFixed(0)} ms`, '', null, '≤ 300 ms');
+    row('requests from submit to verdict', `${median(runs.map((r) => r.requests))}`, '', null, '≤ 10');
+
+    const sbom = [];
+    for (let i = 0; i < 3; i++) sbom.push(await timeToVerdict(app, demo, 'big-sbom', { sbomFilter: 'pkg-0999' }));
+    if (sbom.some((r) => r.state !== 'verified')) throw new Error(`big-sbom: ${JSON.stringify(sbom)}`);
+    const s = sbom[0];
+    row(`SBOM of 10,000 packages: submit to verified page with its table (${s.rendered} rows rendered), median of 3`,
+      `${median(sbom.map((r) => r.ms)).toFixed(0)} ms`, '', null, '≤ 1 s');
+    row(`SBOM of 10,000 packages: filter to “pkg-0999” (${s.filter.text.trim()}), median of 3`,
+      `${median(sbom.map((r) => r.filter.ms)).toFixed(0)} ms`, '', null, '≤ 1 s');
+  } finally {
+    app.close();
+    await demo.stop();
+  }
+}
+
+const browserVersion = await benchPage();
+await transferSize();
+await appBenches();
+
+const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
+let os = '';
+try { os = execFileSync('sh', ['-c', '. /etc/os-release && echo "$PRETTY_NAME"']).toString().trim(); } catch { /* not Linux */ }
+const when = new Date().toISOString().slice(0, 10);
+console.log(`Machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${os}, Chromium ${browserVersion} (headless), ${when}`);
+console.log('');
+console.log('| What | opk (wasm) | baseline | ratio | target |');
+console.log('|---|---|---|---|---|');
+for (const r of rows) {
+  console.log(`| ${r.name} | ${r.value} | ${r.baseline} | ${r.ratio == null ? '' : `${r.ratio.toFixed(2)}×`} | ${r.target} |`);
+}
