@@ -78,9 +78,14 @@ pub fn App() -> impl IntoView {
                 return; // a newer request replaced this one
             }
             match result {
-                Ok(o) => {
+                Ok((mut o, client)) => {
                     set_selected.set(default_platform(&o, &asked));
-                    set_phase.set(Phase::Done(Arc::new(o)));
+                    set_phase.set(Phase::Done(Arc::new(o.clone())));
+                    // The verdict is on screen; now the image configs, for the explorer.
+                    session::load_configs(&client, &mut o).await;
+                    if generation.get_value() == mine {
+                        set_phase.set(Phase::Done(Arc::new(o)));
+                    }
                 }
                 Err(f) => set_phase.set(Phase::Failed(f)),
             }

@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use futures_util::future::{join, join_all};
 use opk_registry::{
     attestations, BrowserTransport, Client, FetchRecord, Found, Image, ImageVerdict, Method,
     Reference, RegistryError, Request, Route, Scheme, Transport as _,
@@ -182,20 +183,21 @@ pub fn trust_and_policy(
     Ok((trust, policy, labels))
 }
 
-/// Runs the whole request, reporting progress through `progress`.
+/// Runs the whole request, reporting progress through `progress`: the key sets and the image
+/// side by side, then every platform side by side (its manifest, and its attestations fetched
+/// and verified). Image configs are not needed for a verdict unless the image is a single
+/// manifest (its config names the platform); the others come after, from [`load_configs`]
+/// with the returned client.
 pub async fn run(
     params: Params,
     saved_proxy: String,
     progress: impl Fn(String),
-) -> Result<Outcome, Failure> {
+) -> Result<(Outcome, Client<BrowserTransport>), Failure> {
     let reference = Reference::parse(params.image.trim()).map_err(|e| Failure {
         code: e.code().to_owned(),
         message: e.to_string(),
         unreachable: false,
     })?;
-    progress("Loading trust roots…".into());
-    let jwks = load_jwks(&params.jwks).await?;
-    let (trust, policy, trust_labels) = trust_and_policy(&params, jwks)?;
     let proxy = if !params.proxy.is_empty() {
         params.proxy.clone()
     } else if reference.scheme() == Scheme::Http {
@@ -206,62 +208,118 @@ pub async fn run(
     let route = Route::parse(&proxy).map_err(|e| Failure::from(&e))?;
     let proxied = route.is_proxied();
     let client = Client::new(BrowserTransport, route);
-    progress(format!("Fetching {reference}…"));
-    let image = Image::fetch(&client, &reference)
-        .await
-        .map_err(|e| with_proxy_hint(&e, proxied))?;
-    let mut platforms = Vec::new();
-    for (platform, descriptor) in image.images() {
-        let manifest = client
-            .manifest(&reference, &descriptor.digest, Some(&descriptor))
+    progress(format!("Fetching {reference} and the trust roots…"));
+    let (jwks, image) = join(load_jwks(&params.jwks), Image::fetch(&client, &reference)).await;
+    let (trust, policy, trust_labels) = trust_and_policy(&params, jwks?)?;
+    let image = image.map_err(|e| with_proxy_hint(&e, proxied))?;
+    let images = image.images();
+    progress(format!("Verifying {} platform image(s)…", images.len()));
+    let platforms = join_all(images.into_iter().map(|(platform, descriptor)| {
+        platform_view(&client, &image, platform, descriptor, &trust, &policy)
+    }))
+    .await;
+    Ok((
+        Outcome {
+            reference,
+            image,
+            platforms,
+            fetches: client.fetch_log(),
+            proxied,
+            trust: trust_labels,
+        },
+        client,
+    ))
+}
+
+/// One platform: its manifest beside its verification; then its attestations for the explorer
+/// (already fetched and checked by the verification, so no further requests).
+async fn platform_view(
+    client: &Client<BrowserTransport>,
+    image: &Image,
+    platform: Option<opk_verify::oci::Platform>,
+    descriptor: Descriptor,
+    trust: &TrustRoots,
+    policy: &Policy,
+) -> PlatformView {
+    let reference = &image.reference;
+    let fetch_manifest = || async {
+        client
+            .manifest(reference, &descriptor.digest, Some(&descriptor))
             .await
-            .map_err(|e| Failure::from(&e));
-        let config = match &manifest {
-            Ok(bytes) => match opk_verify::oci::Manifest::parse(bytes) {
-                Ok(m) => Some(
-                    client
-                        .blob(
-                            &reference,
-                            &m.config,
-                            limits::MAX_MANIFEST_BYTES,
-                            Limit::ManifestBytes,
-                        )
-                        .await
-                        .map_err(|e| Failure::from(&e)),
-                ),
+            .map_err(|e| Failure::from(&e))
+    };
+    let verify = |name: String| async move {
+        opk_registry::verify_image(client, reference, &name, trust, policy, now())
+            .await
+            .map_err(|e| Failure::from(&e))
+    };
+    let (name, manifest, config, verdict) = match platform {
+        Some(p) => {
+            let name = p.to_string();
+            let (manifest, verdict) = join(fetch_manifest(), verify(name.clone())).await;
+            (name, manifest, None, verdict)
+        }
+        None => {
+            // A single-manifest image names its platform in its config.
+            let manifest = fetch_manifest().await;
+            let config = match &manifest {
+                Ok(bytes) => fetch_config(client, reference, bytes).await,
                 Err(_) => None,
-            },
-            Err(_) => None,
-        };
-        // A single-manifest image names its platform in its config.
-        let name = match (platform, &config) {
-            (Some(p), _) => p.to_string(),
-            (None, Some(Ok(c))) => platform_of_config(c),
-            (None, _) => "unknown".to_owned(),
-        };
-        progress(format!("Verifying {name}…"));
-        let verdict =
-            opk_registry::verify_image(&client, &reference, &name, &trust, &policy, now())
-                .await
-                .map_err(|e| Failure::from(&e));
-        let atts = explore_attestations(&client, &image, &descriptor.digest).await;
-        platforms.push(PlatformView {
-            platform: name,
-            descriptor,
-            manifest,
-            config,
-            attestations: atts,
-            verdict,
-        });
+            };
+            let name = match &config {
+                Some(Ok(c)) => platform_of_config(c),
+                _ => "unknown".to_owned(),
+            };
+            let verdict = verify(name.clone()).await;
+            (name, manifest, config, verdict)
+        }
+    };
+    let attestations = explore_attestations(client, image, &descriptor.digest).await;
+    PlatformView {
+        platform: name,
+        descriptor,
+        manifest,
+        config,
+        attestations,
+        verdict,
     }
-    Ok(Outcome {
-        reference,
-        image,
-        platforms,
-        fetches: client.fetch_log(),
-        proxied,
-        trust: trust_labels,
-    })
+}
+
+/// The config of an image manifest, checked against its descriptor; `None` if the manifest
+/// does not parse.
+async fn fetch_config(
+    client: &Client<BrowserTransport>,
+    reference: &Reference,
+    manifest: &[u8],
+) -> Option<Result<Vec<u8>, Failure>> {
+    let m = opk_verify::oci::Manifest::parse(manifest).ok()?;
+    Some(
+        client
+            .blob(
+                reference,
+                &m.config,
+                limits::MAX_MANIFEST_BYTES,
+                Limit::ManifestBytes,
+            )
+            .await
+            .map_err(|e| Failure::from(&e)),
+    )
+}
+
+/// Fetches the configs [`run`] left for later (side by side), and refreshes the fetch log.
+pub async fn load_configs(client: &Client<BrowserTransport>, outcome: &mut Outcome) {
+    let reference = &outcome.reference;
+    let configs = join_all(outcome.platforms.iter().map(|p| async {
+        match (&p.config, &p.manifest) {
+            (None, Ok(bytes)) => fetch_config(client, reference, bytes).await,
+            (config, _) => config.clone(),
+        }
+    }))
+    .await;
+    for (p, config) in outcome.platforms.iter_mut().zip(configs) {
+        p.config = config;
+    }
+    outcome.fetches = client.fetch_log();
 }
 
 fn platform_of_config(config: &[u8]) -> String {

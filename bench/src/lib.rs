@@ -12,8 +12,9 @@ use sha2::Digest as _;
 use wasm_bindgen::prelude::*;
 
 const VECTORS: &str = "../../crates/verify/tests/vectors/";
-const GQ_JWT: &str =
-    include_str!("../../crates/verify/tests/vectors/gq_dfa5678_over_real_github_idtoken_2022-08.jwt");
+const GQ_JWT: &str = include_str!(
+    "../../crates/verify/tests/vectors/gq_dfa5678_over_real_github_idtoken_2022-08.jwt"
+);
 const RS_JWT: &str =
     include_str!("../../crates/verify/tests/vectors/github_idtoken_2022-08_stepsecurity.jwt");
 const JWKS_2022: &str =
@@ -54,9 +55,16 @@ impl Cases {
         let Some(PublicKey::Rsa(rsa)) = jwks.find(KID_2022).map(|k| k.key.clone()) else {
             return Err(err("no RSA key"));
         };
-        let (gq_input, gq_sig) = GQ_JWT.trim().rsplit_once('.').ok_or_else(|| err("gq jwt"))?;
-        let gq_proof = opk_verify::b64::decode_url(gq_sig, "gq").map_err(|e| err(&e.to_string()))?;
-        let (rs_input, rs_sig) = RS_JWT.trim().rsplit_once('.').ok_or_else(|| err("rs jwt"))?;
+        let (gq_input, gq_sig) = GQ_JWT
+            .trim()
+            .rsplit_once('.')
+            .ok_or_else(|| err("gq jwt"))?;
+        let gq_proof =
+            opk_verify::b64::decode_url(gq_sig, "gq").map_err(|e| err(&e.to_string()))?;
+        let (rs_input, rs_sig) = RS_JWT
+            .trim()
+            .rsplit_once('.')
+            .ok_or_else(|| err("rs jwt"))?;
         let rs_sig = opk_verify::b64::decode_url(rs_sig, "rs").map_err(|e| err(&e.to_string()))?;
         let env = opk_verify::dsse::Envelope::parse(ENVELOPE).map_err(|e| err(&e.to_string()))?;
         let sig = env.signatures.first().ok_or_else(|| err("no signature"))?;

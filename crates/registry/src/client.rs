@@ -134,8 +134,11 @@ impl<T: Transport> Client<T> {
         self.log.borrow().clone()
     }
 
-    /// Resolves `r` to a manifest digest: its digest if pinned (no request), else `HEAD` on the
-    /// tag, falling back to `GET` when the registry sends no `Docker-Content-Digest`.
+    /// Resolves `r` to a manifest digest: its digest if pinned (no request), else one `GET` on
+    /// the tag. The digest is the SHA-256 of the bytes received (never the registry's
+    /// `Docker-Content-Digest`), and those bytes are kept, so fetching the top-level object by
+    /// that digest costs no second request. The tag step itself is unverified: a tag is a
+    /// mutable name, and only what it points to is checked from here on.
     pub async fn resolve(&self, r: &Reference) -> Result<Resolved, RegistryError> {
         if let Some(d) = r.digest() {
             return Ok(Resolved {
@@ -148,39 +151,20 @@ impl<T: Transport> Client<T> {
         if let Some((_, done)) = self.resolved.borrow().iter().find(|(u, _)| *u == url) {
             return Ok(done.clone());
         }
-        let head = self
+        let get = self
             .send(
                 r,
-                Method::Head,
+                Method::Get,
                 &url,
                 ACCEPT_MANIFESTS,
-                0,
+                limits::MAX_MANIFEST_BYTES,
                 Limit::ManifestBytes,
             )
             .await?;
-        expect_ok(&url, &head)?;
-        let header = head.header("docker-content-digest").map(str::to_owned);
-        let digest = match header {
-            Some(h) => Digest::parse(h.trim()).map_err(|_| RegistryError::Protocol {
-                url: url.clone(),
-                reason: format!("Docker-Content-Digest {h:?} is not a sha256 digest"),
-            })?,
-            None => {
-                let get = self
-                    .send(
-                        r,
-                        Method::Get,
-                        &url,
-                        ACCEPT_MANIFESTS,
-                        limits::MAX_MANIFEST_BYTES,
-                        Limit::ManifestBytes,
-                    )
-                    .await?;
-                expect_ok(&url, &get)?;
-                Digest::of(&get.body)
-            }
-        };
+        expect_ok(&url, &get)?;
+        let digest = Digest::of(&get.body);
         self.mark_last(DigestCheck::Unverified);
+        self.remember(r, &digest, &get.body);
         let done = Resolved {
             digest,
             from_tag: Some(tag),

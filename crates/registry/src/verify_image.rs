@@ -3,6 +3,7 @@
 //! digest (and, for a tag, the subject name BuildKit writes), then require the policy's
 //! predicate types. The same function serves the CLI, the web page and the JS API.
 
+use futures_util::future::join_all;
 use opk_verify::limits::{Limit, MAX_ENVELOPE_BYTES};
 use opk_verify::oci::{Descriptor, Digest};
 use opk_verify::{
@@ -96,35 +97,40 @@ pub async fn verify_image<T: Transport>(
     let target = image.image_for(platform)?;
     let purl = reference.purl(platform);
     let sets = attestations(client, &image, &target.digest).await?;
-    let mut reports = Vec::new();
-    for set in &sets {
-        for (layer, signed) in &set.layers {
-            let outcome = if *signed {
-                Some(
-                    verify_layer(
-                        client,
-                        reference,
-                        layer,
-                        &target.digest,
-                        purl.as_deref(),
-                        trust,
-                        policy,
-                        now,
+    // Every layer is fetched side by side; each is verified as soon as its bytes are in.
+    let (purl_ref, image_digest) = (purl.as_deref(), &target.digest);
+    let reports = join_all(sets.iter().flat_map(|set| {
+        set.layers.iter().map(move |(layer, signed)| {
+            let purl = purl_ref;
+            async move {
+                let outcome = if *signed {
+                    Some(
+                        verify_layer(
+                            client,
+                            reference,
+                            layer,
+                            image_digest,
+                            purl,
+                            trust,
+                            policy,
+                            now,
+                        )
+                        .await,
                     )
-                    .await,
-                )
-            } else {
-                None
-            };
-            reports.push(AttestationReport {
-                manifest: set.descriptor.digest.clone(),
-                found: set.found,
-                layer: layer.clone(),
-                predicate_hint: layer.annotations.get("in-toto.io/predicate-type").cloned(),
-                outcome,
-            });
-        }
-    }
+                } else {
+                    None
+                };
+                AttestationReport {
+                    manifest: set.descriptor.digest.clone(),
+                    found: set.found,
+                    layer: layer.clone(),
+                    predicate_hint: layer.annotations.get("in-toto.io/predicate-type").cloned(),
+                    outcome,
+                }
+            }
+        })
+    }))
+    .await;
     let error = verdict(&reports, &target.digest, policy);
     Ok(ImageVerdict {
         platform: platform.to_owned(),

@@ -117,7 +117,7 @@ impl Radix28Ring {
             // plus the diagonal when k is even.
             let half = len / 2;
             let cross = dot(&a[lo..lo + half], &a_rev[LIMBS - 1 + lo - k..]);
-            let diag = if len % 2 == 1 {
+            let diag = if !len.is_multiple_of(2) {
                 let d = u64::from(a[lo + half]);
                 d * d
             } else {

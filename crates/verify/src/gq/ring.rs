@@ -7,9 +7,9 @@
 //! any size; the reference, and the signer's) and, natively, `FixedRing2048` (crypto-bigint
 //! `U2048`, 64-bit limbs).
 
+use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
 #[cfg(not(target_arch = "wasm32"))]
 use crypto_bigint::modular::{FixedMontyForm, FixedMontyParams};
-use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
 #[cfg(not(target_arch = "wasm32"))]
 use crypto_bigint::U2048;
 use crypto_bigint::{BoxedUint, Odd};
@@ -123,7 +123,6 @@ impl Ring for FixedRing2048 {
     }
 }
 
-
 /// Window width of [`pow_product`].
 const WINDOW: usize = 4;
 
@@ -132,7 +131,11 @@ fn nibble(e: &[u8], w: usize) -> usize {
     let Some(byte) = e.len().checked_sub(1 + w / 2).and_then(|i| e.get(i)) else {
         return 0;
     };
-    usize::from(if w % 2 == 0 { byte & 0x0f } else { byte >> 4 })
+    usize::from(if w.is_multiple_of(2) {
+        byte & 0x0f
+    } else {
+        byte >> 4
+    })
 }
 
 /// `[x, x², …, x^15]`, or fewer when the largest window of the exponent is smaller.
