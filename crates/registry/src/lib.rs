@@ -32,6 +32,8 @@ mod verify_image;
 mod browser;
 #[cfg(not(target_arch = "wasm32"))]
 mod native;
+#[cfg(target_arch = "wasm32")]
+pub mod webcrypto;
 
 pub use auth::{Challenge, Credentials};
 pub use client::{Client, DigestCheck, FetchRecord, Resolved, ACCEPT_MANIFESTS};

@@ -33,6 +33,7 @@ pub mod limits;
 pub mod oci;
 pub mod pktoken;
 pub mod policy;
+pub mod prechecked;
 pub mod report;
 pub mod setup;
 pub mod sign;
@@ -50,8 +51,8 @@ pub use time::UnixTime;
 pub use trust::{JwksFile, KeySource, TrustRoots, DEV_ISSUER_MEMBER, GITHUB_ACTIONS_ISSUER};
 pub use verified::Verified;
 pub use verify::{
-    check_required_predicates, verify_envelope, verify_jwt, verify_pk_token, verify_token,
-    EnvelopeOutcome, KeyInfo, TokenOutcome,
+    check_required_predicates, verify_envelope, verify_envelope_prechecked, verify_jwt,
+    verify_pk_token, verify_token, EnvelopeOutcome, KeyInfo, TokenOutcome,
 };
 
 /// This crate's version, shown by the CLI and the page.

@@ -14,6 +14,7 @@ use crate::intoto::{self, ExpectedSubject, Statement};
 use crate::jose::{jws, rs256, Alg, CompactJws, Header};
 use crate::pktoken::{self, Cic, Entry, Format, OpScheme, PkToken};
 use crate::policy::Policy;
+use crate::prechecked::Es256Prechecked;
 use crate::report::{Check, Checklist, Rejected};
 use crate::time::UnixTime;
 use crate::trust::{self, KeySource, KeyWindow, TrustRoots, TrustedKey, GITHUB_ACTIONS_ISSUER};
@@ -88,7 +89,7 @@ pub fn verify_pk_token(
     now: UnixTime,
 ) -> Result<Verified<TokenOutcome>, Rejected> {
     run(
-        |ck| pk_token_core(bytes, trust, policy, now, ck).map(|(t, _)| t),
+        |ck| pk_token_core(bytes, trust, policy, now, &Es256Prechecked::none(), ck).map(|(t, _)| t),
         |t, checks| t.checks = checks,
     )
 }
@@ -134,8 +135,22 @@ pub fn verify_envelope(
     policy: &Policy,
     now: UnixTime,
 ) -> Result<Verified<EnvelopeOutcome>, Rejected> {
+    verify_envelope_prechecked(bytes, subject, trust, policy, now, &Es256Prechecked::none())
+}
+
+/// [`verify_envelope`], taking the ES256 signatures in `prechecked` as verified (see
+/// [`crate::prechecked`]: only exact triples another implementation accepted; every other
+/// signature is verified here).
+pub fn verify_envelope_prechecked(
+    bytes: &[u8],
+    subject: impl Into<ExpectedSubject>,
+    trust: &TrustRoots,
+    policy: &Policy,
+    now: UnixTime,
+    prechecked: &Es256Prechecked,
+) -> Result<Verified<EnvelopeOutcome>, Rejected> {
     run(
-        |ck| envelope_inner(bytes, &subject.into(), trust, policy, now, ck),
+        |ck| envelope_inner(bytes, &subject.into(), trust, policy, now, prechecked, ck),
         |e, checks| e.checks = checks,
     )
 }
@@ -146,6 +161,7 @@ fn envelope_inner(
     trust: &TrustRoots,
     policy: &Policy,
     now: UnixTime,
+    prechecked: &Es256Prechecked,
     ck: &mut Checklist,
 ) -> Result<EnvelopeOutcome, VerifyError> {
     let expected = subject
@@ -183,7 +199,7 @@ fn envelope_inner(
                 reason: "DSSE keyid is not OPK",
             });
         }
-        let (token, cic) = pk_token_core(&sig.sig, trust, policy, now, ck)?;
+        let (token, cic) = pk_token_core(&sig.sig, trust, policy, now, prechecked, ck)?;
         ck.step("att", cic.check_att(&pae), |()| {
             "Verified att binds the PK token to this attestation (SHA-256 of the DSSE PAE)"
                 .to_string()
@@ -302,6 +318,7 @@ fn pk_token_core(
     trust: &TrustRoots,
     policy: &Policy,
     now: UnixTime,
+    prechecked: &Es256Prechecked,
     ck: &mut Checklist,
 ) -> Result<(TokenOutcome, Cic), VerifyError> {
     let pkt = ck.step("pktoken.parse", PkToken::parse(bytes), |p| {
@@ -370,6 +387,7 @@ fn pk_token_core(
             &pkt.cic.protected_b64,
             &pkt.payload_b64,
             &pkt.cic.signature_b64,
+            prechecked,
         ) {
             Ok(())
         } else {

@@ -194,7 +194,8 @@ fn f1_token_commitment_att_and_cic_signature_check() {
     assert!(cic.verify_signature(
         &pkt.cic.protected_b64,
         &pkt.payload_b64,
-        &pkt.cic.signature_b64
+        &pkt.cic.signature_b64,
+        &opk_verify::prechecked::Es256Prechecked::none(),
     ));
     cic.check_att(F1_PAE).unwrap();
     let claims = opk_verify::pktoken::decode_claims(&pkt.payload_b64).unwrap();

@@ -44,11 +44,8 @@ fn main() {
         .clone()
         .expect("attestation");
     let hostile = HostileProxy::start(vec![Lie::hide(&att.digest())]);
-    // A proxy whose answer for the index, by digest, never ends.
-    let endless = HostileProxy::start(vec![Lie::Endless(format!(
-        "/manifests/{}",
-        signed.index.digest()
-    ))]);
+    // A proxy whose answer for the index (by tag, where the client fetches it) never ends.
+    let endless = HostileProxy::start(vec![Lie::Endless("/manifests/main".to_owned())]);
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "OPK_TEST_REGISTRY={}", cors.addr);
     let _ = writeln!(out, "OPK_TEST_PLAIN_REGISTRY={}", plain.addr);

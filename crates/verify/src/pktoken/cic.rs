@@ -7,6 +7,7 @@
 use sha3::{Digest as _, Sha3_256};
 
 use crate::jose::{es256, jws, EcKey, Header};
+use crate::prechecked::Es256Prechecked;
 use crate::{b64, VerifyError};
 
 const WHAT: &str = "CIC header";
@@ -98,21 +99,21 @@ impl Cic {
         &self.upk
     }
 
-    /// Verifies the CIC signature (ES256 by `upk`) over `cic_protected_b64 "." payload_b64`.
+    /// Verifies the CIC signature (ES256 by `upk`) over `cic_protected_b64 "." payload_b64`:
+    /// accepted if `prechecked` holds exactly this triple, else verified here.
     pub fn verify_signature(
         &self,
         cic_protected_b64: &str,
         payload_b64: &str,
         signature_b64: &str,
+        prechecked: &Es256Prechecked,
     ) -> bool {
         let Ok(sig) = b64::decode_url(signature_b64, "CIC signature") else {
             return false;
         };
-        es256::verify(
-            &self.upk,
-            jws::signing_input(cic_protected_b64, payload_b64).as_bytes(),
-            &sig,
-        )
+        let input = jws::signing_input(cic_protected_b64, payload_b64);
+        prechecked.contains(&self.upk, input.as_bytes(), &sig)
+            || es256::verify(&self.upk, input.as_bytes(), &sig)
     }
 
     /// Checks `att` against the DSSE PAE: it must be present, 64 lowercase hex digits, and equal
