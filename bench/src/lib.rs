@@ -8,6 +8,8 @@
 use opk_verify::jose::{es256, rs256, EcKey, Jwks, PublicKey, RsaKey};
 use opk_verify::pktoken::{Cic, PkToken};
 use opk_verify::{gq, KeySource, Policy, TrustRoots, UnixTime, GITHUB_ACTIONS_ISSUER};
+use std::rc::Rc;
+
 use sha2::Digest as _;
 use wasm_bindgen::prelude::*;
 
@@ -42,8 +44,8 @@ pub struct Cases {
     es_input: String,
     es_sig: Vec<u8>,
     es_header_b64: String,
-    trust: TrustRoots,
-    policy: Policy,
+    trust: Rc<TrustRoots>,
+    policy: Rc<Policy>,
 }
 
 #[wasm_bindgen]
@@ -98,8 +100,8 @@ impl Cases {
             es_input,
             es_sig,
             es_header_b64: pkt.cic.protected_b64.clone(),
-            trust,
-            policy,
+            trust: Rc::new(trust),
+            policy: Rc::new(policy),
         };
         let all = cases.gq(1) && cases.rs256(1) && cases.es256(1) && cases.envelope(1);
         if !all {
@@ -131,6 +133,25 @@ impl Cases {
     pub fn envelope(&self, n: u32) -> bool {
         (0..n).fold(false, |_, _| {
             opk_verify::verify_envelope(ENVELOPE, SUBJECT, &self.trust, &self.policy, NOW).is_ok()
+        })
+    }
+
+    /// The same, as the browser runs it: WebCrypto checks the ES256 signature first (the fast
+    /// path of `opk_registry::webcrypto`), `n` times; resolves to whether the last one verified.
+    #[cfg(target_arch = "wasm32")]
+    pub fn envelope_webcrypto(&self, n: u32) -> js_sys::Promise {
+        let (trust, policy) = (Rc::clone(&self.trust), Rc::clone(&self.policy));
+        wasm_bindgen_futures::future_to_promise(async move {
+            let mut ok = false;
+            for _ in 0..n {
+                let pre = opk_registry::webcrypto::es256_prechecked(ENVELOPE).await;
+                ok = pre.len() == 1
+                    && opk_verify::verify_envelope_prechecked(
+                        ENVELOPE, SUBJECT, &trust, &policy, NOW, &pre,
+                    )
+                    .is_ok();
+            }
+            Ok(JsValue::from_bool(ok))
         })
     }
 

@@ -1,4 +1,4 @@
-//! Criterion benchmarks of the hot paths: GQ verify (2048-bit, fixed-size ring), RS256, ES256,
+//! Criterion benchmarks of the hot paths: GQ verify (2048-bit), RS256, ES256,
 //! and a whole F0 envelope verification (Go-reference vector). Run: `cargo bench -p opk-verify`.
 
 use criterion::{criterion_group, criterion_main, Criterion};

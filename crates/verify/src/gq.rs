@@ -13,13 +13,13 @@
 //!
 //! Speed: each round is one joint exponentiation `S_i^v · G^{R_i}` sharing `G`'s window table
 //! across rounds ([`ring::pow_product`]) — 16 squarings and at most 5 multiplications for
-//! GQ256 — on radix-2^28 Montgomery arithmetic for moduli up to 2048 bits ([`radix28`]), which
+//! GQ256 — on radix-2^28 Montgomery arithmetic for moduli up to 2048 bits (`opk-monty`), which
 //! suits WebAssembly; wider moduli and signing run on crypto-bigint.
 
 mod radix28;
 mod ring;
 
-use radix28::Radix28Ring;
+use opk_monty::Radix28Ring;
 #[cfg(not(target_arch = "wasm32"))]
 use ring::FixedRing2048;
 use ring::{max_nibble, pow, pow_product, window_table, BoxedRing, Ring};
