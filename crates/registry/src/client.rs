@@ -163,7 +163,7 @@ impl<T: Transport> Client<T> {
             .await?;
         expect_ok(&url, &get)?;
         let digest = Digest::of(&get.body);
-        self.mark_last(DigestCheck::Unverified);
+        self.mark(&url, DigestCheck::Unverified);
         self.remember(r, &digest, &get.body);
         let done = Resolved {
             digest,
@@ -205,7 +205,7 @@ impl<T: Transport> Client<T> {
             .await
             .map_err(|e| oversize_as_mismatch(e, descriptor, Limit::ManifestBytes))?;
         expect_ok(&url, &resp)?;
-        self.check_digest(&resp.body, digest, descriptor)?;
+        self.check_digest(&url, &resp.body, digest, descriptor)?;
         self.remember(r, digest, &resp.body);
         Ok(resp.body)
     }
@@ -230,7 +230,7 @@ impl<T: Transport> Client<T> {
             .await
             .map_err(|e| oversize_as_mismatch(e, Some(d), limit))?;
         expect_ok(&url, &resp)?;
-        self.check_digest(&resp.body, &d.digest, Some(d))?;
+        self.check_digest(&url, &resp.body, &d.digest, Some(d))?;
         self.remember(r, &d.digest, &resp.body);
         Ok(resp.body)
     }
@@ -389,6 +389,7 @@ impl<T: Transport> Client<T> {
 
     fn check_digest(
         &self,
+        url: &str,
         bytes: &[u8],
         digest: &Digest,
         descriptor: Option<&Descriptor>,
@@ -407,17 +408,28 @@ impl<T: Transport> Client<T> {
                 }
             }
         };
-        self.mark_last(if result.is_ok() {
-            DigestCheck::Verified
-        } else {
-            DigestCheck::Failed
-        });
+        self.mark(
+            url,
+            if result.is_ok() {
+                DigestCheck::Verified
+            } else {
+                DigestCheck::Failed
+            },
+        );
         result.map_err(RegistryError::from)
     }
 
-    fn mark_last(&self, check: DigestCheck) {
-        if let Some(last) = self.log.borrow_mut().last_mut() {
-            last.digest_check = check;
+    /// Records the digest check of the latest request for `url` (other requests may have been
+    /// sent since: fetches run side by side).
+    fn mark(&self, url: &str, check: DigestCheck) {
+        if let Some(record) = self
+            .log
+            .borrow_mut()
+            .iter_mut()
+            .rev()
+            .find(|r| r.url == url)
+        {
+            record.digest_check = check;
         }
     }
 
@@ -563,20 +575,24 @@ impl<T: Transport> Client<T> {
             body: body.map(|(_, b)| b.to_vec()).unwrap_or_default(),
             max_body,
         };
-        let mut record = FetchRecord {
-            method: method.as_str(),
-            url: url.to_owned(),
-            via_proxy: self.route.is_proxied(),
-            status: None,
-            bytes: 0,
-            digest_check: DigestCheck::NotApplicable,
+        // Logged when sent, so the log is in request order however many are in flight.
+        let at = {
+            let mut log = self.log.borrow_mut();
+            log.push(FetchRecord {
+                method: method.as_str(),
+                url: url.to_owned(),
+                via_proxy: self.route.is_proxied(),
+                status: None,
+                bytes: 0,
+                digest_check: DigestCheck::NotApplicable,
+            });
+            log.len() - 1
         };
         let result = self.transport.send(&req).await;
-        if let Ok(resp) = &result {
+        if let (Ok(resp), Some(record)) = (&result, self.log.borrow_mut().get_mut(at)) {
             record.status = Some(resp.status);
             record.bytes = resp.body.len();
         }
-        self.log.borrow_mut().push(record);
         result.map_err(|e| match e {
             TransportError::BodyTooLarge => RegistryError::from(limit),
             TransportError::TooManyRedirects => RegistryError::from(Limit::Redirects),
