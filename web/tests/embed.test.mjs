@@ -1,34 +1,22 @@
 // Embedding: the example host page shows <opk-verify> verifying the demo image and the offline
 // vector and failing on the tampered image — directly, and in iframe mode under a CSP that forbids
 // WebAssembly; and the JS API's reports equal the CLI's --json for the same inputs.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { serveDist } from './serve-dist.mjs';
 import { openPage } from './browser.mjs';
-import { startDemoRegistry } from './demo-registry.mjs';
+import { withDemoAndApp } from './demo-app.mjs';
 
 const OPK = fileURLToPath(new URL('../../target/debug/opk', import.meta.url));
 const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
-let demo;
-let app;
-
-before(async () => {
-  await mkdir(ARTIFACTS, { recursive: true });
-  demo = await startDemoRegistry();
-  app = await serveDist();
-});
-after(async () => {
-  app?.close();
-  await demo?.stop();
-});
+const env = withDemoAndApp(ARTIFACTS);
 
 const hostUrl = (page) =>
-  `${app.url}host-examples/${page}?registry=${demo.registry}&jwks=${encodeURIComponent(`${demo.issuer}/.well-known/jwks`)}`;
+  `${env.app.url}host-examples/${page}?registry=${env.demo.registry}&jwks=${encodeURIComponent(`${env.demo.issuer}/.well-known/jwks`)}`;
 
 async function badges(page) {
   await page.waitForFunction(() => [...document.querySelectorAll('opk-verify')].length === 3
@@ -64,7 +52,7 @@ test('iframe mode works where the host CSP forbids WebAssembly', async () => {
 test("the JS API's reports equal the CLI's --json", async () => {
   const dir = await mkdtemp(`${tmpdir()}/opk-js-`);
   const jwksPath = `${dir}/dev.jwks.json`;
-  const jwks = await (await fetch(`${demo.issuer}/.well-known/jwks`)).text();
+  const jwks = await (await fetch(`${env.demo.issuer}/.well-known/jwks`)).text();
   await writeFile(jwksPath, jwks);
   const run = promisify(execFile);
   const cli = async (...args) => {
@@ -79,7 +67,7 @@ test("the JS API's reports equal the CLI's --json", async () => {
   try {
     // Each case must also reach its own verdict, so two equally broken reports cannot pass.
     for (const [image, platform, code] of [['demo', 'linux/arm64', null], ['tampered', 'linux/amd64', 'att_mismatch'], ['unsigned', 'linux/amd64', 'unsigned']]) {
-      const ref = `${demo.registry}/openpubkey/${image}:latest`;
+      const ref = `${env.demo.registry}/openpubkey/${image}:latest`;
       const expected = await cli('verify', ref, '--platform', platform, '--jwks', jwksPath, '--repo-owner-id', '145685596', '--json');
       assert.equal(expected.verified, code === null, image);
       assert.equal(expected.error?.code ?? null, code, image);
@@ -90,7 +78,7 @@ test("the JS API's reports equal the CLI's --json", async () => {
       }, { ref, platform, jwks, label: jwksPath });
       assert.deepEqual(actual, expected, image);
     }
-    const ref = `${demo.registry}/openpubkey/demo:latest`;
+    const ref = `${env.demo.registry}/openpubkey/demo:latest`;
     const expected = await cli('inspect', ref, '--json');
     assert.equal(expected.platforms.length, 2);
     const actual = await page.evaluate(async (ref) => {

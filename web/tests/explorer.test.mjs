@@ -2,33 +2,21 @@
 // seeded with images signed by `opk sign` (the demo seeder). Each state gets a screenshot in
 // web/test-artifacts/. The page must request nothing but the app, the registry (or the proxy)
 // and the issuer key set named in the link.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { serveDist } from './serve-dist.mjs';
 import { openPage } from './browser.mjs';
-import { startDemoRegistry } from './demo-registry.mjs';
+import { withDemoAndApp } from './demo-app.mjs';
 
 const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
 const EXAMPLES = fileURLToPath(new URL('../../public/examples/', import.meta.url));
 const OWNER = '145685596';
-let demo;
-let app;
-
-before(async () => {
-  await mkdir(ARTIFACTS, { recursive: true });
-  demo = await startDemoRegistry();
-  app = await serveDist();
-});
-after(async () => {
-  app?.close();
-  await demo?.stop();
-});
+const env = withDemoAndApp(ARTIFACTS);
 
 const link = (image, extra = '') =>
-  `${app.url}?image=${demo.registry}/openpubkey/${image}&owner_id=${OWNER}&jwks=${demo.issuer}/.well-known/jwks${extra}`;
+  `${env.app.url}?image=${env.demo.registry}/openpubkey/${image}&owner_id=${OWNER}&jwks=${env.demo.issuer}/.well-known/jwks${extra}`;
 
 /** Opens `url`, waits for the verdict of the selected platform, returns what it shows. */
 async function verdictOf(url, shot, { platform, withheld = false } = {}) {
@@ -70,10 +58,10 @@ test('the signed demo image verifies from a deep link, with the dev issuer label
     assert.match(text, /✓ Verified — with dev issuer keys/);
     assert.match(text, /the one unverified step/);
     assert.match(await page.textContent('#cli-command'),
-      new RegExp(`^opk verify ${demo.registry}/openpubkey/demo:latest --repo-owner-id ${OWNER} --jwks jwks-1.json$`));
+      new RegExp(`^opk verify ${env.demo.registry}/openpubkey/demo:latest --repo-owner-id ${OWNER} --jwks jwks-1.json$`));
     // Attestations are folded under their platform, never shown as unknown/unknown.
     assert.doesNotMatch(await page.textContent('.tabs'), /unknown/);
-    onlyHosts(hosts, [new URL(app.url).host, demo.registry, new URL(demo.issuer).host]);
+    onlyHosts(hosts, [new URL(env.app.url).host, env.demo.registry, new URL(env.demo.issuer).host]);
     // The README's picture: the verdict of the signed image.
     await page.setViewportSize({ width: 1100, height: 1000 });
     await page.locator('#results').scrollIntoViewIfNeeded();
@@ -108,14 +96,14 @@ test('the forged subject is caught', async () => {
 });
 
 test('an attestation withheld by a proxy says withheld, not unsigned', async () => {
-  const proxied = link('demo:latest', `&proxy=${demo.hostileProxy}`);
+  const proxied = link('demo:latest', `&proxy=${env.demo.hostileProxy}`);
   const { state, text, hosts, browser } = await verdictOf(proxied, 'withheld', { withheld: true });
   try {
     assert.equal(state, 'withheld', text);
     assert.match(text, /missing_attestation/);
     assert.match(text, /not evidence that the image is unsigned/);
     assert.doesNotMatch(text, /Unsigned/);
-    onlyHosts(hosts, [new URL(app.url).host, new URL(demo.hostileProxy).host, new URL(demo.issuer).host]);
+    onlyHosts(hosts, [new URL(env.app.url).host, new URL(env.demo.hostileProxy).host, new URL(env.demo.issuer).host]);
   } finally { await browser.close(); }
   // The other platform's attestations were not withheld.
   const arm = await verdictOf(proxied, 'withheld-arm64', { platform: 'linux/arm64', withheld: true });
@@ -140,7 +128,7 @@ test('offline: the Go-reference F0 envelope verifies with its JWKS, and nothing 
   const envelope = await readFile(`${EXAMPLES}go-reference-f0-provenance.dsse.json`, 'utf8');
   const jwks = await readFile(`${EXAMPLES}go-reference-synthetic-op.jwks.json`, 'utf8');
   const hosts = new Set();
-  const { page, browser, errors, waitFor } = await openPage(`${app.url}?owner_id=${OWNER}`, {
+  const { page, browser, errors, waitFor } = await openPage(`${env.app.url}?owner_id=${OWNER}`, {
     beforeGoto: (p) => p.on('request', (r) => hosts.add(new URL(r.url()).host)),
   });
   try {
@@ -162,7 +150,7 @@ test('offline: the Go-reference F0 envelope verifies with its JWKS, and nothing 
     await page.click('#offline-verify');
     await page.waitForSelector('#offline-results .verdict[data-state=verified]');
     await page.screenshot({ path: `${ARTIFACTS}offline.png`, fullPage: true });
-    onlyHosts(hosts, [new URL(app.url).host]);
+    onlyHosts(hosts, [new URL(env.app.url).host]);
     assert.deepEqual(errors, []);
   } finally { await browser.close(); }
 });
@@ -170,7 +158,7 @@ test('offline: the Go-reference F0 envelope verifies with its JWKS, and nothing 
 test('offline: an attestation manifest with its layer files and the issuer JWKS, chosen as files', async () => {
   const accept = 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json';
   const get = async (path) => {
-    const r = await fetch(`http://${demo.registry}/v2/openpubkey/demo/${path}`, { headers: { accept } });
+    const r = await fetch(`http://${env.demo.registry}/v2/openpubkey/demo/${path}`, { headers: { accept } });
     assert.equal(r.status, 200, path);
     return Buffer.from(await r.arrayBuffer());
   };
@@ -187,10 +175,10 @@ test('offline: an attestation manifest with its layer files and the issuer JWKS,
     files.push(f);
   }
   const jwks = `${dir}/dev-issuer.jwks.json`;
-  await writeFile(jwks, Buffer.from(await (await fetch(`${demo.issuer}/.well-known/jwks`)).arrayBuffer()));
+  await writeFile(jwks, Buffer.from(await (await fetch(`${env.demo.issuer}/.well-known/jwks`)).arrayBuffer()));
   files.push(jwks);
   const hosts = new Set();
-  const { page, browser, errors, waitFor } = await openPage(`${app.url}?owner_id=${OWNER}`, {
+  const { page, browser, errors, waitFor } = await openPage(`${env.app.url}?owner_id=${OWNER}`, {
     beforeGoto: (p) => p.on('request', (r) => hosts.add(new URL(r.url()).host)),
   });
   try {
@@ -204,7 +192,7 @@ test('offline: an attestation manifest with its layer files and the issuer JWKS,
     const states = await page.$$eval('#offline-results .verdict', (els) => els.map((e) => e.dataset.state));
     assert.deepEqual(states, ['verified', 'verified'], await page.textContent('#offline-results'));
     await page.screenshot({ path: `${ARTIFACTS}offline-manifest.png`, fullPage: true });
-    onlyHosts(hosts, [new URL(app.url).host]);
+    onlyHosts(hosts, [new URL(env.app.url).host]);
     assert.deepEqual(errors, []);
   } finally { await browser.close(); }
 });

@@ -14,6 +14,13 @@ use serde_json::Value;
 const REPO: &str = "openpubkey/demo";
 const PLATFORMS: [&str; 2] = ["linux/amd64", "linux/arm64"];
 const OWNER_ID: &str = "145685596";
+
+/// Pushes a BuildKit-shaped `REPO:tag` image with `signing` to `reg`; returns it and its name.
+fn push(reg: &Registry, tag: &str, signing: Signing) -> (image::Fixture, String) {
+    let fixture = image::build(&format!("{}/{REPO}", reg.addr), tag, &PLATFORMS, signing);
+    reg.push(REPO, tag, &fixture);
+    (fixture, format!("{}/{REPO}:{tag}", reg.addr))
+}
 /// A dev issuer key made once with `opk dev-op --key` (saves generating one per test).
 const KEY: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -131,14 +138,7 @@ fn signed_images_verify_in_both_formats() {
     let reg = Registry::start(Mode::Plain);
     let op = DevOp::start(None);
     for (tag, format, label) in [("f0", "f0", "F0"), ("f3", "f3", "F3")] {
-        let fixture = image::build(
-            &format!("{}/{REPO}", reg.addr),
-            tag,
-            &PLATFORMS,
-            Signing::Unsigned,
-        );
-        reg.push(REPO, tag, &fixture);
-        let image = format!("{}/{REPO}:{tag}", reg.addr);
+        let (_, image) = push(&reg, tag, Signing::Unsigned);
         let out = opk(&["sign", &image, "--format", format], &op.vars);
         assert_exit(&out, 0);
         let t = text(&out);
@@ -196,14 +196,7 @@ fn signed_images_verify_in_both_formats() {
 fn the_dev_issuer_is_never_trusted_by_default() {
     let reg = Registry::start(Mode::Plain);
     let op = DevOp::start(None);
-    let fixture = image::build(
-        &format!("{}/{REPO}", reg.addr),
-        "main",
-        &PLATFORMS,
-        Signing::Unsigned,
-    );
-    reg.push(REPO, "main", &fixture);
-    let image = format!("{}/{REPO}:main", reg.addr);
+    let (_, image) = push(&reg, "main", Signing::Unsigned);
     assert_exit(&opk(&["sign", &image], &op.vars), 0);
     let out = opk(
         &["verify", &image, "--repo-owner-id", OWNER_ID],
@@ -243,14 +236,7 @@ fn the_dev_issuer_is_never_trusted_by_default() {
 fn provenance_and_sbom_files_and_minimal_provenance() {
     let reg = Registry::start(Mode::Plain);
     let op = DevOp::start(None);
-    let fixture = image::build(
-        &format!("{}/{REPO}", reg.addr),
-        "bare",
-        &PLATFORMS,
-        Signing::NoAttestations,
-    );
-    reg.push(REPO, "bare", &fixture);
-    let image = format!("{}/{REPO}:bare", reg.addr);
+    let (_, image) = push(&reg, "bare", Signing::NoAttestations);
     // Without GITHUB_* there is nothing honest to say about the build.
     let mut no_run = op.vars.clone();
     no_run.remove("GITHUB_SHA");
@@ -362,14 +348,7 @@ fn provenance_and_sbom_files_and_minimal_provenance() {
 fn signing_refusals() {
     let reg = Registry::start(Mode::Plain);
     let op = DevOp::start(None);
-    let fixture = image::build(
-        &format!("{}/{REPO}", reg.addr),
-        "main",
-        &PLATFORMS,
-        Signing::Unsigned,
-    );
-    reg.push(REPO, "main", &fixture);
-    let image = format!("{}/{REPO}:main", reg.addr);
+    let (fixture, image) = push(&reg, "main", Signing::Unsigned);
     let digest_only = format!("{}/{REPO}@{}", reg.addr, fixture.index.digest());
     let out = opk(&["sign", &digest_only], &op.vars);
     assert_exit(&out, 1);
@@ -492,14 +471,7 @@ fn interactive_login_puts_the_commitment_in_the_nonce() {
         .build()
         .into();
     for (tag, format, label) in [("n0", "f0", "F0"), ("n3", "f3", "F3")] {
-        let fixture = image::build(
-            &format!("{}/{REPO}", reg.addr),
-            tag,
-            &PLATFORMS,
-            Signing::Unsigned,
-        );
-        reg.push(REPO, tag, &fixture);
-        let image = format!("{}/{REPO}:{tag}", reg.addr);
+        let (_, image) = push(&reg, tag, Signing::Unsigned);
         // No GitHub Actions variables: this path needs none.
         let mut child = Command::new(env!("CARGO_BIN_EXE_opk"))
             .args([

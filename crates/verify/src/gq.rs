@@ -109,6 +109,7 @@ fn verify_with<R: Ring>(
         return false;
     };
     let g_table = window_table(ring, &g, max_nibble(r));
+    let v_max = max_nibble(v);
     let mut w_star = Vec::with_capacity(shape.t * shape.n_bytes);
     for (r_i, s_i) in r
         .chunks_exact(shape.v_bytes)
@@ -117,7 +118,7 @@ fn verify_with<R: Ring>(
         let Some((s_i, false)) = ring.element(s_i) else {
             return false;
         };
-        let s_table = window_table(ring, &s_i, max_nibble(v));
+        let s_table = window_table(ring, &s_i, v_max);
         let Some(w_i) = pow_product(ring, &s_table, v, &g_table, r_i) else {
             return false;
         };

@@ -17,10 +17,6 @@ impl Ring for Radix28Ring {
     fn square(&self, a: &Element) -> Element {
         Radix28Ring::square(self, a)
     }
-    fn invert(&self, _: &Element) -> Option<Element> {
-        // Only signing inverts, and signing inverts on the reference ring.
-        None
-    }
     fn write(&self, x: &Element, n_bytes: usize, out: &mut Vec<u8>) {
         Radix28Ring::write(self, x, n_bytes, out);
     }

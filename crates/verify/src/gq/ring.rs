@@ -24,7 +24,6 @@ pub(crate) trait Ring {
     fn square(&self, a: &Self::El) -> Self::El {
         self.mul(a, a)
     }
-    fn invert(&self, x: &Self::El) -> Option<Self::El>;
     /// Appends `x` as exactly `n_bytes` big-endian bytes.
     fn write(&self, x: &Self::El, n_bytes: usize, out: &mut Vec<u8>);
 }
@@ -53,6 +52,13 @@ impl BoxedRing {
     }
 }
 
+impl BoxedRing {
+    /// `x⁻¹`, for signing (`Q = σ⁻¹`); `None` if `x` is not invertible.
+    pub(crate) fn invert(&self, x: &BoxedMontyForm) -> Option<BoxedMontyForm> {
+        x.invert_vartime().into()
+    }
+}
+
 impl Ring for BoxedRing {
     type El = BoxedMontyForm;
     fn element(&self, be: &[u8]) -> Option<(BoxedMontyForm, bool)> {
@@ -65,9 +71,6 @@ impl Ring for BoxedRing {
     }
     fn mul(&self, a: &BoxedMontyForm, b: &BoxedMontyForm) -> BoxedMontyForm {
         a.mul(b)
-    }
-    fn invert(&self, x: &BoxedMontyForm) -> Option<BoxedMontyForm> {
-        x.invert_vartime().into()
     }
     fn write(&self, x: &BoxedMontyForm, n_bytes: usize, out: &mut Vec<u8>) {
         append_tail(&x.retrieve().to_be_bytes(), n_bytes, out);
@@ -114,9 +117,6 @@ impl Ring for FixedRing2048 {
     }
     fn mul(&self, a: &Self::El, b: &Self::El) -> Self::El {
         a.mul(b)
-    }
-    fn invert(&self, x: &Self::El) -> Option<Self::El> {
-        x.invert_vartime().into()
     }
     fn write(&self, x: &Self::El, n_bytes: usize, out: &mut Vec<u8>) {
         append_tail(x.retrieve().to_be_bytes().as_ref(), n_bytes, out);
