@@ -13,13 +13,13 @@
 //!
 //! Speed: each round is one joint exponentiation `S_i^v · G^{R_i}` sharing `G`'s window table
 //! across rounds ([`ring::pow_product`]) — 16 squarings and at most 5 multiplications for
-//! GQ256 — on radix-2^28 Montgomery arithmetic for moduli up to 2048 bits (`opk-monty`), which
-//! suits WebAssembly; wider moduli and signing run on crypto-bigint.
+//! GQ256 — on exact-`f64` Montgomery arithmetic for moduli up to 2048 bits (`opk-monty`, two
+//! products per SIMD128 instruction in WebAssembly); wider moduli run on crypto-bigint.
 
-mod radix28;
+mod f64_ring;
 mod ring;
 
-use opk_monty::Radix28Ring;
+use opk_monty::F64Ring;
 #[cfg(not(target_arch = "wasm32"))]
 use ring::FixedRing2048;
 use ring::{max_nibble, pow, pow_product, window_table, BoxedRing, Ring};
@@ -165,8 +165,8 @@ fn sign_with<R: Ring>(
 /// GQ1 verification with an injectable hash `h(W, M, k)` and public value `G`.
 ///
 /// Rejects (returns false) on a wrong proof length, any `S_i = 0` or `S_i ≥ n`, `G ∉ [0, n)`, or
-/// a recomputed challenge that differs from `R`. Moduli up to 2048 bits take the radix-2^28
-/// path.
+/// a recomputed challenge that differs from `R`. Moduli up to 2048 bits take the `f64`
+/// path in WebAssembly, crypto-bigint's `U2048` natively.
 pub fn verify_core(
     n: &Odd<BoxedUint>,
     v: &[u8],
@@ -181,7 +181,7 @@ pub fn verify_core(
     if let Some(ring) = FixedRing2048::new(n) {
         return verify_with(&ring, v, shape, g, message, proof, h);
     }
-    match Radix28Ring::new(n) {
+    match F64Ring::new(n) {
         Some(ring) => verify_with(&ring, v, shape, g, message, proof, h),
         None => verify_with(&BoxedRing::new(n), v, shape, g, message, proof, h),
     }
@@ -199,7 +199,7 @@ pub fn sign_core(
     fill: &mut dyn FnMut(&mut [u8]),
     h: impl Fn(&[u8], &[u8], usize) -> Vec<u8>,
 ) -> Option<Vec<u8>> {
-    match Radix28Ring::new(n) {
+    match F64Ring::new(n) {
         Some(ring) => {
             let (q, _) = ring.element(q)?;
             sign_with(&ring, v, shape, &q, message, fill, h)
@@ -273,7 +273,7 @@ mod tests {
 
     /// Both rings agree on the real GQ proof over the 2022 GitHub token (a 2048-bit key).
     #[test]
-    fn radix28_and_reference_rings_agree() {
+    fn f64_and_reference_rings_agree() {
         let jwks = crate::jose::Jwks::from_json(include_bytes!(
             "../tests/vectors/github_jwks_2022-08_stepsecurity.json"
         ))
@@ -292,7 +292,7 @@ mod tests {
         let shape = GqShape::for_rsa(key);
         let g = pkcs1v15_sha256_encoding(input.as_bytes(), 256).unwrap();
         let v = [1, 0, 1];
-        let fixed = Radix28Ring::new(key.modulus()).unwrap();
+        let fixed = F64Ring::new(key.modulus()).unwrap();
         let boxed = BoxedRing::new(key.modulus());
         let m = input.as_bytes();
         assert!(verify_with(
@@ -333,12 +333,12 @@ mod tests {
             &bad,
             shake256_challenge
         ));
-        // A 2056-bit modulus is too wide for the radix-2^28 ring; 2048 bits is not.
+        // A 2056-bit modulus is too wide for the f64 ring; 2048 bits is not.
         let odd = |bytes: &[u8]| -> Odd<BoxedUint> {
             Option::from(Odd::new(BoxedUint::from_be_slice_vartime(bytes))).unwrap()
         };
-        assert!(Radix28Ring::new(&odd(&[0x81; 257])).is_none());
-        assert!(Radix28Ring::new(&odd(&[0xff; 256])).is_some());
+        assert!(F64Ring::new(&odd(&[0x81; 257])).is_none());
+        assert!(F64Ring::new(&odd(&[0xff; 256])).is_some());
     }
 
     #[test]

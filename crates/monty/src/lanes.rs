@@ -1,0 +1,58 @@
+//! Two `f64` lanes: one WebAssembly SIMD128 vector (`f64x2`) where the target has it, a plain
+//! pair elsewhere. Both compute the same exact values (every operand, product and sum in this
+//! crate is an integer below 2^53), so the native tests check the arithmetic the browser runs.
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod imp {
+    use core::arch::wasm32::{f64x2, f64x2_add, f64x2_extract_lane, f64x2_mul, f64x2_splat, v128};
+    pub type V = v128;
+    #[inline(always)]
+    pub fn zero() -> V {
+        f64x2_splat(0.0)
+    }
+    #[inline(always)]
+    pub fn pair(a: f64, b: f64) -> V {
+        f64x2(a, b)
+    }
+    #[inline(always)]
+    pub fn mul_add(acc: V, a: V, b: V) -> V {
+        f64x2_add(acc, f64x2_mul(a, b))
+    }
+    #[inline(always)]
+    pub fn add(a: V, b: V) -> V {
+        f64x2_add(a, b)
+    }
+
+    #[inline(always)]
+    pub fn sum(v: V) -> f64 {
+        f64x2_extract_lane::<0>(v) + f64x2_extract_lane::<1>(v)
+    }
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+mod imp {
+    pub type V = [f64; 2];
+    #[inline(always)]
+    pub fn zero() -> V {
+        [0.0; 2]
+    }
+    #[inline(always)]
+    pub fn pair(a: f64, b: f64) -> V {
+        [a, b]
+    }
+    #[inline(always)]
+    pub fn mul_add(acc: V, a: V, b: V) -> V {
+        [acc[0] + a[0] * b[0], acc[1] + a[1] * b[1]]
+    }
+    #[inline(always)]
+    pub fn add(a: V, b: V) -> V {
+        [a[0] + b[0], a[1] + b[1]]
+    }
+
+    #[inline(always)]
+    pub fn sum(v: V) -> f64 {
+        v[0] + v[1]
+    }
+}
+
+pub use imp::*;
