@@ -42,7 +42,7 @@ fn package(p: &Value) -> Package {
         .unwrap_or_default()
         .to_owned();
     let (name, version) = (s("name"), s("versionInfo"));
-    let haystack = format!("{name} {version} {license} {purl}").to_lowercase();
+    let haystack = format!("{name} {version} {license} {purl}").to_ascii_lowercase();
     Package {
         name,
         version,
@@ -63,22 +63,27 @@ pub enum Column {
     License,
 }
 
-/// The rows matching `filter` (every word, case-insensitive), sorted by `column`.
+/// The rows matching `filter` (every word, ASCII case-insensitive: package names, versions,
+/// licences and purls are ASCII in practice, and full Unicode case mapping would add its tables
+/// to the page), sorted by `column`.
 pub fn select<'a>(
     all: &'a [Package],
     filter: &str,
     column: Column,
     descending: bool,
 ) -> Vec<&'a Package> {
-    let words: Vec<String> = filter.split_whitespace().map(str::to_lowercase).collect();
+    let words: Vec<String> = filter
+        .split_whitespace()
+        .map(str::to_ascii_lowercase)
+        .collect();
     let mut rows: Vec<&Package> = all
         .iter()
         .filter(|p| words.iter().all(|w| p.haystack.contains(w.as_str())))
         .collect();
     let key = |p: &&Package| match column {
-        Column::Name => p.name.to_lowercase(),
+        Column::Name => p.name.to_ascii_lowercase(),
         Column::Version => p.version.clone(),
-        Column::License => p.license.to_lowercase(),
+        Column::License => p.license.to_ascii_lowercase(),
     };
     rows.sort_by_key(key);
     if descending {

@@ -61,18 +61,35 @@ pub fn RawJson(#[prop(into)] title: String, bytes: Vec<u8>) -> impl IntoView {
     }
 }
 
-/// Human-readable byte sizes.
+/// Human-readable byte sizes, one decimal (integer arithmetic: no float formatting in the page).
 pub fn human_size(n: u64) -> String {
     const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
-    let mut v = n as f64;
     let mut u = 0;
-    while v >= 1024.0 && u < UNITS.len() - 1 {
-        v /= 1024.0;
+    while u < UNITS.len() - 1 && n >= 1024u64 << (10 * u) {
         u += 1;
     }
     if u == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
+        return format!("{n} B");
+    }
+    // Tenths of the unit, rounded half up.
+    let unit = 1u128 << (10 * u);
+    let tenths = (u128::from(n) * 10 + unit / 2) / unit;
+    format!("{}.{} {}", tenths / 10, tenths % 10, UNITS[u])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::human_size;
+
+    #[test]
+    fn human_sizes() {
+        assert_eq!(human_size(0), "0 B");
+        assert_eq!(human_size(1023), "1023 B");
+        assert_eq!(human_size(1024), "1.0 KiB");
+        assert_eq!(human_size(1536), "1.5 KiB");
+        assert_eq!(human_size(1024 * 1024 - 1), "1024.0 KiB");
+        assert_eq!(human_size(5 * 1024 * 1024 + 104_858), "5.1 MiB");
+        assert_eq!(human_size(3 << 30), "3.0 GiB");
+        assert_eq!(human_size(u64::MAX), "17179869184.0 GiB");
     }
 }
