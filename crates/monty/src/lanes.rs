@@ -1,28 +1,40 @@
 //! Two `f64` lanes: one WebAssembly SIMD128 vector (`f64x2`) where the target has it, a plain
 //! pair elsewhere. Both compute the same exact values (every operand, product and sum in this
-//! crate is an integer below 2^53), so the native tests check the arithmetic the browser runs.
+//! crate is an integer below 2^53), so the native tests check the arithmetic the browser runs;
+//! the Chromium tests check the SIMD128 lanes themselves.
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod imp {
     use core::arch::wasm32::{f64x2, f64x2_add, f64x2_extract_lane, f64x2_mul, f64x2_splat, v128};
+
+    /// Two lanes.
     pub type V = v128;
+
+    /// `[0, 0]`.
     #[inline(always)]
     pub fn zero() -> V {
         f64x2_splat(0.0)
     }
+
+    /// `[a, b]`.
     #[inline(always)]
     pub fn pair(a: f64, b: f64) -> V {
         f64x2(a, b)
     }
+
+    /// `acc + a·b`, lane by lane (a multiply, then an add: never fused).
     #[inline(always)]
     pub fn mul_add(acc: V, a: V, b: V) -> V {
         f64x2_add(acc, f64x2_mul(a, b))
     }
+
+    /// `a + b`, lane by lane.
     #[inline(always)]
     pub fn add(a: V, b: V) -> V {
         f64x2_add(a, b)
     }
 
+    /// The sum of the two lanes.
     #[inline(always)]
     pub fn sum(v: V) -> f64 {
         f64x2_extract_lane::<0>(v) + f64x2_extract_lane::<1>(v)
@@ -31,24 +43,34 @@ mod imp {
 
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 mod imp {
+    /// Two lanes.
     pub type V = [f64; 2];
+
+    /// `[0, 0]`.
     #[inline(always)]
     pub fn zero() -> V {
         [0.0; 2]
     }
+
+    /// `[a, b]`.
     #[inline(always)]
     pub fn pair(a: f64, b: f64) -> V {
         [a, b]
     }
+
+    /// `acc + a·b`, lane by lane.
     #[inline(always)]
     pub fn mul_add(acc: V, a: V, b: V) -> V {
         [acc[0] + a[0] * b[0], acc[1] + a[1] * b[1]]
     }
+
+    /// `a + b`, lane by lane.
     #[inline(always)]
     pub fn add(a: V, b: V) -> V {
         [a[0] + b[0], a[1] + b[1]]
     }
 
+    /// The sum of the two lanes.
     #[inline(always)]
     pub fn sum(v: V) -> f64 {
         v[0] + v[1]
