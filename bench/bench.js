@@ -7,25 +7,40 @@ import { verifyGq } from './gq-bigint.js';
 const b64url = (s) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 
-// Median time of one call of `fn(n)` (which runs the operation n times), in ms per operation:
-// after a warm-up, n is raised until one sample takes ≥ 25 ms, then 9 samples are taken.
-async function perOp(fn) {
-  // Warm up for ≥ 300 ms first, so the engine's optimising tier has compiled the hot code.
+// How many operations one timed call of `fn(n)` runs: after a warm-up of ≥ 300 ms (so the
+// engine's optimising tier has compiled the hot code), n is raised until one call takes ≥ 25 ms.
+async function calibrate(fn) {
   for (const t0 = performance.now(); performance.now() - t0 < 300;) await fn(1);
   let n = 1;
   for (;;) {
     const t0 = performance.now();
     await fn(n);
-    if (performance.now() - t0 >= 25 || n >= 1 << 20) break;
+    if (performance.now() - t0 >= 25 || n >= 1 << 20) return n;
     n *= 2;
   }
-  const samples = [];
-  for (let i = 0; i < 9; i++) {
-    const t0 = performance.now();
-    await fn(n);
-    samples.push((performance.now() - t0) / n);
+}
+
+// Implementations timed side by side: each of 15 rounds times every one once, back to back (in
+// alternating order), so a slow spell of the machine hits all of them alike. Returns each one's
+// median time per operation (ms) and the median over rounds of the first one's time divided by
+// each one's: the ratio is taken within a round, never across two moments.
+async function sideBySide(...fns) {
+  const ns = [];
+  for (const fn of fns) ns.push(await calibrate(fn));
+  const times = fns.map(() => []);
+  for (let round = 0; round < 15; round++) {
+    const order = [...fns.keys()];
+    if (round % 2) order.reverse();
+    for (const i of order) {
+      const t0 = performance.now();
+      await fns[i](ns[i]);
+      times[i].push((performance.now() - t0) / ns[i]);
+    }
   }
-  return median(samples);
+  return {
+    ms: times.map(median),
+    ratio: times.map((t) => median(t.map((x, round) => times[0][round] / x))),
+  };
 }
 
 function must(ok, what) { if (!ok) throw new Error(`${what}: the two implementations disagree`); }
@@ -50,11 +65,14 @@ async function run() {
   const bad = { ...gqIn, proof: gqIn.proof.slice() };
   bad.proof[100] ^= 1;
   must(!verifyGq({ ...bad, joint: false }) && !verifyGq({ ...bad, joint: true }), 'GQ (flipped bit)');
-  const gqWasm = await perOp((n) => cases.gq(n));
-  const gqJsRef = await perOp((n) => { for (let i = 0; i < n; i++) verifyGq({ ...gqIn, joint: false }); });
-  const gqJsJoint = await perOp((n) => { for (let i = 0; i < n; i++) verifyGq({ ...gqIn, joint: true }); });
-  row('GQ256 verify, 2048-bit (wasm vs JS BigInt, reference algorithm)', ms(gqWasm), ms(gqJsRef), gqWasm / gqJsRef, '≤ 0.5×');
-  row('GQ256 verify, 2048-bit (wasm vs JS BigInt, same joint algorithm)', ms(gqWasm), ms(gqJsJoint), gqWasm / gqJsJoint, '');
+  const gq = await sideBySide(
+    (n) => cases.gq(n),
+    (n) => { for (let i = 0; i < n; i++) verifyGq({ ...gqIn, joint: false }); },
+    (n) => { for (let i = 0; i < n; i++) verifyGq({ ...gqIn, joint: true }); },
+  );
+  const gqWasm = gq.ms[0];
+  row('GQ256 verify, 2048-bit (wasm vs JS BigInt, reference algorithm)', ms(gqWasm), ms(gq.ms[1]), gq.ratio[1], '≤ 0.5×');
+  row('GQ256 verify, 2048-bit (wasm vs JS BigInt, same joint algorithm)', ms(gqWasm), ms(gq.ms[2]), gq.ratio[2], '');
 
   // RS256: rsa crate vs WebCrypto.
   const jwk = JSON.parse(cases.rs256_jwks()).keys.find((k) => k.kid === cases.rs256_kid());
@@ -63,10 +81,13 @@ async function run() {
   const rsIn = cases.rs256_input(), rsSig = cases.rs256_signature();
   const rsWebCrypto = () => crypto.subtle.verify('RSASSA-PKCS1-v1_5', rsKey, rsSig, rsIn);
   must(cases.rs256(1) && await rsWebCrypto(), 'RS256');
-  const rsWasm = await perOp((n) => cases.rs256(n));
-  const rsWc = await perOp(async (n) => { for (let i = 0; i < n; i++) await rsWebCrypto(); });
-  row('RS256 verify (wasm vs WebCrypto)', ms(rsWasm), ms(rsWc), rsWasm / rsWc, '');
-  row('GQ256 verify, wasm, in RS256 verifies (same library)', ms(gqWasm), ms(rsWasm), gqWasm / rsWasm, '');
+  const rs = await sideBySide(
+    (n) => cases.rs256(n),
+    async (n) => { for (let i = 0; i < n; i++) await rsWebCrypto(); },
+  );
+  row('RS256 verify (wasm vs WebCrypto)', ms(rs.ms[0]), ms(rs.ms[1]), rs.ratio[1], '');
+  const gqRs = await sideBySide((n) => cases.gq(n), (n) => cases.rs256(n));
+  row('GQ256 verify, wasm, in RS256 verifies (same library)', ms(gqRs.ms[0]), ms(gqRs.ms[1]), gqRs.ratio[1], '');
 
   // ES256: p256 vs WebCrypto.
   const upk = JSON.parse(new TextDecoder().decode(b64url(cases.es256_header_b64()))).upk;
@@ -75,9 +96,11 @@ async function run() {
   const esIn = cases.es256_input(), esSig = cases.es256_signature();
   const esWebCrypto = () => crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, esKey, esSig, esIn);
   must(cases.es256(1) && await esWebCrypto(), 'ES256');
-  const esWasm = await perOp((n) => cases.es256(n));
-  const esWc = await perOp(async (n) => { for (let i = 0; i < n; i++) await esWebCrypto(); });
-  row('ES256 verify (wasm vs WebCrypto)', ms(esWasm), ms(esWc), esWasm / esWc, '');
+  const es = await sideBySide(
+    (n) => cases.es256(n),
+    async (n) => { for (let i = 0; i < n; i++) await esWebCrypto(); },
+  );
+  row('ES256 verify (wasm vs WebCrypto)', ms(es.ms[0]), ms(es.ms[1]), es.ratio[1], '');
 
   // Whole F0 envelope.
   must(cases.envelope(1), 'envelope');
@@ -91,9 +114,9 @@ async function run() {
   const envMedian = median(envSamples);
   row('F0 envelope verify, median (wasm)', ms(envMedian), '', null, '≤ 3 ms');
   must(await cases.envelope_webcrypto(1), 'envelope (WebCrypto ES256)');
-  const envFast = await perOp((n) => cases.envelope_webcrypto(n));
-  row('F0 envelope verify, as the page runs it (ES256 by WebCrypto) vs all-wasm', ms(envFast), ms(envMedian),
-    envFast / envMedian, '≤ 3 ms');
+  const env = await sideBySide((n) => cases.envelope_webcrypto(n), (n) => cases.envelope(n));
+  row('F0 envelope verify, as the page runs it (ES256 by WebCrypto) vs all-wasm', ms(env.ms[0]), ms(env.ms[1]),
+    env.ratio[1], '≤ 3 ms');
 
   // SHA-256 of 50 MB: streaming wasm (1 MiB chunks) vs WebCrypto one-shot.
   const size = 50 * 1000 * 1000;

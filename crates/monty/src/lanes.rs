@@ -39,6 +39,21 @@ mod imp {
     pub fn sum(v: V) -> f64 {
         f64x2_extract_lane::<0>(v) + f64x2_extract_lane::<1>(v)
     }
+
+    /// Both lanes, as integers (each lane holds a non-negative integer below 2^53).
+    #[inline(always)]
+    pub fn to_u64s(v: V) -> [u64; 2] {
+        [
+            f64x2_extract_lane::<0>(v) as u64,
+            f64x2_extract_lane::<1>(v) as u64,
+        ]
+    }
+
+    /// The lanes as two values.
+    #[inline(always)]
+    pub fn to_array(v: V) -> [f64; 2] {
+        [f64x2_extract_lane::<0>(v), f64x2_extract_lane::<1>(v)]
+    }
 }
 
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
@@ -75,6 +90,24 @@ mod imp {
     pub fn sum(v: V) -> f64 {
         v[0] + v[1]
     }
+
+    /// Both lanes, as integers (each lane holds a non-negative integer below 2^53).
+    #[inline(always)]
+    pub fn to_u64s(v: V) -> [u64; 2] {
+        [v[0] as u64, v[1] as u64]
+    }
+
+    /// The lanes as two values.
+    #[inline(always)]
+    pub fn to_array(v: V) -> [f64; 2] {
+        v
+    }
 }
 
 pub use imp::*;
+
+/// Each value in both lanes.
+#[inline(always)]
+pub fn pair_each<const N: usize>(x: &[f64; N]) -> [V; N] {
+    x.map(|l| pair(l, l))
+}

@@ -11,7 +11,8 @@
 //! of a product is such a dot product, converted to `u64` once; the carries and the Montgomery
 //! reduction digit are integer arithmetic. Product scanning with the reduction interleaved;
 //! values stay in `[0, 2n)` between operations (`R = 2^2070 > 4n`), so no product needs a final
-//! subtraction; [`F64Ring::write`] makes the result canonical.
+//! subtraction; [`F64Ring::write`] makes the result canonical. [`ElementPair`] holds two values,
+//! one per SIMD lane, so independent exponentiations (GQ's rounds) run two at a time.
 //!
 //! Everything here is variable time: GQ verification only handles public values. It is checked
 //! against crypto-bigint's Montgomery arithmetic (the reference) by `tests/agreement.rs`,
@@ -20,6 +21,9 @@
 #![forbid(unsafe_code)]
 
 mod lanes;
+mod pair;
+
+pub use pair::ElementPair;
 
 use crypto_bigint::{BoxedUint, Odd};
 
@@ -66,6 +70,8 @@ pub struct F64Ring {
     n: [u32; LIMBS],
     /// `n`'s limbs reversed, so each column of the reduction is a forward dot product.
     n_rev: [f64; LIMBS],
+    /// The same, each limb in both lanes, for [`ElementPair`] products.
+    n_rev_pair: [lanes::V; LIMBS],
     /// `−n⁻¹ mod 2^23`.
     n0_inv: u64,
     /// `R² mod n`, to enter Montgomery form.
@@ -131,9 +137,11 @@ impl F64Ring {
         let r2 = BoxedUint::one_with_precision(r2_bits + 64)
             .shl_vartime(r2_bits)?
             .rem_vartime(&n.as_ref().to_nz().into_option()?);
+        let n_rev = reversed(&to_f64(&limbs));
         Some(Self {
             n: limbs,
-            n_rev: reversed(&to_f64(&limbs)),
+            n_rev,
+            n_rev_pair: lanes::pair_each(&n_rev),
             n0_inv: u64::from(inv.wrapping_neg()) & MASK,
             r2: Element(to_f64(&from_be(&r2.to_be_bytes_trimmed_vartime())?)),
         })
@@ -198,13 +206,16 @@ impl F64Ring {
         Element(out)
     }
 
+    /// Big-endian `be` as limbs, `None` unless `be < n`.
+    fn below_n(&self, be: &[u8]) -> Option<[u32; LIMBS]> {
+        let x = from_be(be)?;
+        (cmp(&x, &self.n) == core::cmp::Ordering::Less).then_some(x)
+    }
+
     /// Big-endian `be` in Montgomery form, with a flag telling whether it is zero; `None`
     /// unless `be < n`.
     pub fn element(&self, be: &[u8]) -> Option<(Element, bool)> {
-        let x = from_be(be)?;
-        if cmp(&x, &self.n) != core::cmp::Ordering::Less {
-            return None;
-        }
+        let x = self.below_n(be)?;
         let zero = x.iter().all(|l| *l == 0);
         Some((self.monty_mul(&to_f64(&x), &self.r2.0), zero))
     }
@@ -223,9 +234,14 @@ impl F64Ring {
     pub fn write(&self, x: &Element, n_bytes: usize, out: &mut Vec<u8>) {
         let mut one = [0f64; LIMBS];
         one[0] = 1.0;
-        let wide = self.monty_mul(&x.0, &one).0;
+        self.write_canonical(&self.monty_mul(&x.0, &one).0, n_bytes, out);
+    }
+
+    /// Appends `x` — out of Montgomery form, below `2n` — reduced below `n`, as exactly
+    /// `n_bytes` big-endian bytes.
+    fn write_canonical(&self, x: &[f64; LIMBS], n_bytes: usize, out: &mut Vec<u8>) {
         let mut v = [0u32; LIMBS];
-        for (l, w) in v.iter_mut().zip(&wide) {
+        for (l, w) in v.iter_mut().zip(x) {
             *l = *w as u32;
         }
         while cmp(&v, &self.n) != core::cmp::Ordering::Less {

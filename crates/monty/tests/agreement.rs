@@ -1,7 +1,7 @@
-//! `F64Ring` against crypto-bigint's Montgomery arithmetic (the reference) on random moduli of
-//! every width and at the extremes. Runs natively (the scalar lanes) and, under
-//! `cargo test --target wasm32-unknown-unknown`, in headless Chromium (the SIMD128 lanes the
-//! page runs).
+//! `F64Ring` — one value at a time, and two at once in the SIMD lanes — against crypto-bigint's
+//! Montgomery arithmetic (the reference) on random moduli of every width and at the extremes.
+//! Runs natively (the scalar lanes) and, under `cargo test --target wasm32-unknown-unknown`, in
+//! headless Chromium (the SIMD128 lanes the page runs).
 
 use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
 use crypto_bigint::{BoxedUint, Odd};
@@ -98,6 +98,62 @@ fn check(n: &Odd<BoxedUint>, n_bytes: usize, a: &[u8], b: &[u8]) {
     assert_eq!(bytes(&fast, &f, n_bytes), reference.bytes(&r, n_bytes));
     // Round trip.
     assert_eq!(bytes(&fast, &fa, n_bytes), a.to_vec());
+    check_pairs(&fast, &reference, n_bytes, (&fa, &ra), (&fb, &rb));
+    check_pair_conversions(&fast, n_bytes, a, b);
+}
+
+/// The two-lane products: each lane agrees with the reference, with different values in the
+/// two lanes (`a, b` against `b, a`), through a chain of squarings and products.
+fn check_pairs(
+    fast: &F64Ring,
+    reference: &Reference,
+    n_bytes: usize,
+    (fa, ra): (&opk_monty::Element, &BoxedMontyForm),
+    (fb, rb): (&opk_monty::Element, &BoxedMontyForm),
+) {
+    let lanes = |p: &opk_monty::ElementPair| {
+        let (x, y) = fast.unpair(p);
+        (bytes(fast, &x, n_bytes), bytes(fast, &y, n_bytes))
+    };
+    let ab = fast.pair(fa, fb);
+    let ba = fast.pair(fb, fa);
+    assert_eq!(
+        lanes(&ab),
+        (reference.bytes(ra, n_bytes), reference.bytes(rb, n_bytes))
+    );
+    let product = reference.bytes(&ra.mul(rb), n_bytes);
+    assert_eq!(lanes(&fast.mul_pair(&ab, &ba)), (product.clone(), product));
+    assert_eq!(
+        lanes(&fast.square_pair(&ab)),
+        (
+            reference.bytes(&ra.mul(ra), n_bytes),
+            reference.bytes(&rb.mul(rb), n_bytes)
+        )
+    );
+    let (mut f, mut x, mut y) = (ab, ra.clone(), rb.clone());
+    for _ in 0..20 {
+        f = fast.mul_pair(&fast.square_pair(&f), &ba);
+        x = x.mul(&x).mul(rb);
+        y = y.mul(&y).mul(ra);
+    }
+    assert_eq!(
+        lanes(&f),
+        (reference.bytes(&x, n_bytes), reference.bytes(&y, n_bytes))
+    );
+}
+
+/// Both lanes enter Montgomery form together and leave it together, each with its own value.
+fn check_pair_conversions(fast: &F64Ring, n_bytes: usize, a: &[u8], b: &[u8]) {
+    let (p, zero) = fast.element_pair(a, b).unwrap();
+    let mut out = Vec::new();
+    fast.write_pair(&p, n_bytes, &mut out);
+    assert_eq!(out, [a, b].concat());
+    let is_zero = |x: &[u8]| x.iter().all(|byte| *byte == 0);
+    assert_eq!(zero, [is_zero(a), is_zero(b)]);
+    // The same values one at a time.
+    let (x, y) = fast.unpair(&p);
+    assert_eq!(bytes(fast, &x, n_bytes), a);
+    assert_eq!(bytes(fast, &y, n_bytes), b);
 }
 
 #[test]
@@ -144,6 +200,11 @@ fn refuses_what_is_not_below_n_and_moduli_over_2048_bits() {
     assert!(ring.element(&[0xff; 33]).is_none());
     let (_, zero) = ring.element(&[0; 32]).unwrap();
     assert!(zero);
+    // A pair is refused if either lane is not below n.
+    assert!(ring.element_pair(&n_be, &[1]).is_none());
+    assert!(ring.element_pair(&[1], &n_be).is_none());
+    let (_, zero) = ring.element_pair(&[0; 32], &[1]).unwrap();
+    assert_eq!(zero, [true, false]);
     assert!(F64Ring::new(&odd(vec![0x81; 257])).is_none());
     assert!(F64Ring::new(&odd(vec![0xff; 256])).is_some());
 }

@@ -13,8 +13,9 @@
 //!
 //! Speed: each round is one joint exponentiation `S_i^v · G^{R_i}` sharing `G`'s window table
 //! across rounds ([`ring::pow_product`]) — 16 squarings and at most 5 multiplications for
-//! GQ256 — on exact-`f64` Montgomery arithmetic for moduli up to 2048 bits (`opk-monty`, two
-//! products per SIMD128 instruction in WebAssembly); wider moduli run on crypto-bigint.
+//! GQ256. For moduli up to 2048 bits it runs on exact-`f64` Montgomery arithmetic (`opk-monty`),
+//! two rounds at a time, one per SIMD128 lane ([`ring::pow_product_pair`]); wider moduli run on
+//! crypto-bigint, and natively 2048-bit moduli on crypto-bigint's `U2048`.
 
 mod f64_ring;
 mod ring;
@@ -22,7 +23,7 @@ mod ring;
 use opk_monty::F64Ring;
 #[cfg(not(target_arch = "wasm32"))]
 use ring::FixedRing2048;
-use ring::{max_nibble, pow, pow_product, window_table, BoxedRing, Ring};
+use ring::{max_nibble, pow, window_table, BoxedRing, Ring};
 
 use crypto_bigint::{BoxedUint, Odd};
 use sha2::{Digest as _, Sha256};
@@ -109,21 +110,11 @@ fn verify_with<R: Ring>(
         return false;
     };
     let g_table = window_table(ring, &g, max_nibble(r));
-    let v_max = max_nibble(v);
-    let mut w_star = Vec::with_capacity(shape.t * shape.n_bytes);
-    for (r_i, s_i) in r
-        .chunks_exact(shape.v_bytes)
-        .zip(s.chunks_exact(shape.n_bytes))
-    {
-        let Some((s_i, false)) = ring.element(s_i) else {
-            return false;
-        };
-        let s_table = window_table(ring, &s_i, v_max);
-        let Some(w_i) = pow_product(ring, &s_table, v, &g_table, r_i) else {
-            return false;
-        };
-        ring.write(&w_i, shape.n_bytes, &mut w_star);
-    }
+    let s_parts: Vec<&[u8]> = s.chunks_exact(shape.n_bytes).collect();
+    let r_parts: Vec<&[u8]> = r.chunks_exact(shape.v_bytes).collect();
+    let Some(w_star) = ring.witnesses(&s_parts, v, &g_table, &r_parts, shape.n_bytes) else {
+        return false;
+    };
     h(&w_star, message, shape.challenge_len()) == r
 }
 

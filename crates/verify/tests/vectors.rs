@@ -288,3 +288,60 @@ fn iso_14888_2_gq1_example_runs_through_the_injectable_core() {
         sha1_trunc
     ));
 }
+
+/// Proofs of 2, 3 and 5 rounds over the ISO example's key and its 80-bit `v` (so each round's
+/// exponent spans many windows): the core runs rounds two at a time and an odd last one alone,
+/// and a change to any round's response or challenge part, a zero response or one not below `n`
+/// is rejected.
+#[test]
+fn gq_rounds_in_pairs_and_an_odd_last_round_all_count() {
+    let v: serde_json::Value = serde_json::from_slice(ISO_GQ).unwrap();
+    let h = |k: &str| hex_decode(v[k].as_str().unwrap());
+    let n = crypto_bigint::BoxedUint::from_be_slice_vartime(&h("n"));
+    let n = Option::<crypto_bigint::Odd<_>>::from(crypto_bigint::Odd::new(n)).unwrap();
+    // xorshift64: a different commitment in every round, so every witness differs.
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut fill = |buf: &mut [u8]| {
+        for b in buf.iter_mut() {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            *b = (state >> 32) as u8;
+        }
+        buf[0] &= 0x7f;
+    };
+    let (msg, e, g) = (b"rounds", h("v"), h("G"));
+    for t in [2, 3, 5] {
+        let shape = GqShape {
+            t,
+            v_bytes: 10,
+            n_bytes: 128,
+        };
+        let proof = gq::sign_core(
+            &n,
+            &e,
+            shape,
+            &h("Q_private"),
+            msg,
+            &mut fill,
+            gq::shake256_challenge,
+        )
+        .unwrap();
+        let verify = |p: &[u8]| gq::verify_core(&n, &e, shape, &g, msg, p, gq::shake256_challenge);
+        assert!(verify(&proof), "t = {t}");
+        for round in 0..t {
+            for at in [round * 10, t * 10 + round * 128 + 64] {
+                let mut bad = proof.clone();
+                bad[at] ^= 1;
+                assert!(!verify(&bad), "t = {t}, byte {at} of round {round} changed");
+            }
+            // A zero response, and the modulus itself (not below n), in either lane.
+            let s_i = t * 10 + round * 128..t * 10 + (round + 1) * 128;
+            for response in [vec![0; 128], h("n")] {
+                let mut bad = proof.clone();
+                bad[s_i.clone()].copy_from_slice(&response);
+                assert!(!verify(&bad), "t = {t}, round {round}: response replaced");
+            }
+        }
+    }
+}

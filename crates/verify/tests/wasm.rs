@@ -72,3 +72,37 @@ fn signing_and_mutations_behave_the_same_on_wasm32() {
     let env = envelope(&op, &client, STATEMENT.as_bytes());
     assert!(verify_envelope(&env, SUBJECT, &op.trust(), &demo_policy(), NOW).is_ok());
 }
+
+/// In the browser GQ's rounds run two at a time, one per SIMD lane: a changed challenge part or
+/// response, a zero response or one equal to `n`, in the first or second lane of a pair or in
+/// the last pair, is rejected.
+#[wasm_bindgen_test]
+fn gq_mutations_in_either_lane_are_rejected_on_wasm32() {
+    let (op, client) = (TestOp::new(), Client::new());
+    let p = build(&op, &client, None, GqKind::Original, |_| {});
+    let raw = opk_verify::b64::decode_url(&p.op_sig, "gq").unwrap();
+    let verify = |proof: &[u8]| {
+        let mut m = p.clone();
+        m.op_sig = opk_verify::b64::encode_url(proof);
+        verify_pk_token(&m.f0_json(), &op.trust(), &demo_policy(), NOW)
+    };
+    assert!(verify(&raw).is_ok());
+    for round in [0, 1, 14, 15] {
+        let s_i = 32 + round * 256..32 + (round + 1) * 256;
+        let mut challenge = raw.clone();
+        challenge[round * 2] ^= 1;
+        let mut response = raw.clone();
+        response[s_i.start + 100] ^= 1;
+        let mut zero = raw.clone();
+        zero[s_i.clone()].fill(0);
+        let mut modulus = raw.clone();
+        modulus[s_i].copy_from_slice(op.key.modulus_bytes());
+        for bad in [challenge, response, zero, modulus] {
+            assert_eq!(
+                verify(&bad).unwrap_err().error,
+                VerifyError::OpSignatureInvalid { scheme: "GQ" },
+                "round {round}"
+            );
+        }
+    }
+}

@@ -26,6 +26,54 @@ pub(crate) trait Ring {
     }
     /// Appends `x` as exactly `n_bytes` big-endian bytes.
     fn write(&self, x: &Self::El, n_bytes: usize, out: &mut Vec<u8>);
+    /// GQ's witnesses `W_i = S_i^v · G^{R_i}`, `n_bytes` big-endian each, for the responses
+    /// `s` (big-endian) and challenge parts `r`, given `G`'s window table. `None` if a
+    /// response is zero or not below `n`. One round at a time, unless the ring does better.
+    fn witnesses(
+        &self,
+        s: &[&[u8]],
+        v: &[u8],
+        g_table: &[Self::El],
+        r: &[&[u8]],
+        n_bytes: usize,
+    ) -> Option<Vec<u8>>
+    where
+        Self: Sized,
+    {
+        let mut out = Vec::with_capacity(s.len() * n_bytes);
+        witnesses_one_by_one(self, s, v, g_table, r, n_bytes, &mut out)?;
+        Some(out)
+    }
+}
+
+/// [`Ring::witnesses`], one round at a time, appended to `out`.
+pub(crate) fn witnesses_one_by_one<R: Ring>(
+    ring: &R,
+    s: &[&[u8]],
+    v: &[u8],
+    g_table: &[R::El],
+    r: &[&[u8]],
+    n_bytes: usize,
+    out: &mut Vec<u8>,
+) -> Option<()> {
+    let v_max = max_nibble(v);
+    for (s_i, r_i) in s.iter().zip(r) {
+        let (s_i, false) = ring.element(s_i)? else {
+            return None;
+        };
+        let w_i = pow_product(ring, &window_table(ring, &s_i, v_max), v, g_table, r_i)?;
+        ring.write(&w_i, n_bytes, out);
+    }
+    Some(())
+}
+
+/// A ring that also computes two independent products per operation, one per SIMD lane.
+pub(crate) trait PairRing: Ring {
+    type Pair: Clone;
+    /// `a` in lane 0, `b` in lane 1.
+    fn pair(&self, a: &Self::El, b: &Self::El) -> Self::Pair;
+    fn mul_pair(&self, a: &Self::Pair, b: &Self::Pair) -> Self::Pair;
+    fn square_pair(&self, a: &Self::Pair) -> Self::Pair;
 }
 
 pub(crate) fn append_tail(be: &[u8], n_bytes: usize, out: &mut Vec<u8>) {
@@ -194,4 +242,51 @@ pub(crate) fn pow_product<R: Ring>(
 pub(crate) fn pow<R: Ring>(ring: &R, x: &R::El, e: &[u8]) -> Option<R::El> {
     let table = window_table(ring, x, max_nibble(e));
     pow_product(ring, &table, e, &[], &[])
+}
+
+/// [`pow_product`] for two rounds at once, one per lane: `x_0^a · y^{b_0}` and `x_1^a · y^{b_1}`
+/// for the pair `x = (x_0, x_1)`. The exponent `a` is shared, so both lanes square and multiply
+/// in step; `y`'s table is shared and a lane whose window of `b` is zero multiplies by `one`.
+/// `None` only if every exponent is zero (GQ's `v` is odd).
+pub(crate) fn pow_product_pair<R: PairRing>(
+    ring: &R,
+    x: &R::Pair,
+    a: &[u8],
+    y_table: &[R::El],
+    one: &R::El,
+    b: [&[u8]; 2],
+) -> Option<R::Pair> {
+    let mut x_table = vec![x.clone()];
+    while x_table.len() < max_nibble(a) {
+        let next = ring.mul_pair(x_table.last().unwrap_or(x), x);
+        x_table.push(next);
+    }
+    let y = |nib: usize| match nib {
+        0 => Some(one),
+        _ => y_table.get(nib - 1),
+    };
+    let windows = a.len().max(b[0].len()).max(b[1].len()) * 8 / WINDOW;
+    let mut acc: Option<R::Pair> = None;
+    for w in (0..windows).rev() {
+        if let Some(v) = acc.as_mut() {
+            for _ in 0..WINDOW {
+                *v = ring.square_pair(v);
+            }
+        }
+        let x_factor = match nibble(a, w) {
+            0 => None,
+            nib => Some(x_table.get(nib - 1)?.clone()),
+        };
+        let y_factor = match b.map(|e| nibble(e, w)) {
+            [0, 0] => None,
+            [n0, n1] => Some(ring.pair(y(n0)?, y(n1)?)),
+        };
+        for factor in [x_factor, y_factor].into_iter().flatten() {
+            acc = Some(match &acc {
+                Some(v) => ring.mul_pair(v, &factor),
+                None => factor,
+            });
+        }
+    }
+    acc
 }
