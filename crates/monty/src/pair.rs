@@ -12,25 +12,29 @@ use crate::{Element, F64Ring, BITS, LIMBS, MASK};
 #[derive(Clone, Copy)]
 pub struct ElementPair([V; LIMBS]);
 
-/// `Σ x_i·y_i` in each lane, over the common length, in four accumulators: exact, because every
-/// term and partial sum is a non-negative integer and the caller keeps each lane's total below
-/// 2^53.
+/// `Σ x_i·y_i` in each lane, over the common length, in eight accumulators (about 5% faster in
+/// V8 than four): exact, because every term and partial sum is a non-negative integer and the
+/// caller keeps each lane's total below 2^53.
 #[inline(always)]
 fn dot(x: &[V], y: &[V]) -> V {
     let len = x.len().min(y.len());
     let (x, y) = (&x[..len], &y[..len]);
-    let (x4, x_rest) = x.as_chunks::<4>();
-    let (y4, y_rest) = y.as_chunks::<4>();
-    let mut acc = [lanes::zero(); 4];
-    for (a, b) in x4.iter().zip(y4) {
-        for j in 0..4 {
+    let (x8, x_rest) = x.as_chunks::<8>();
+    let (y8, y_rest) = y.as_chunks::<8>();
+    let mut acc = [lanes::zero(); 8];
+    for (a, b) in x8.iter().zip(y8) {
+        for j in 0..8 {
             acc[j] = lanes::mul_add(acc[j], a[j], b[j]);
         }
     }
     for (j, (a, b)) in x_rest.iter().zip(y_rest).enumerate() {
         acc[j] = lanes::mul_add(acc[j], *a, *b);
     }
-    lanes::add(lanes::add(acc[0], acc[1]), lanes::add(acc[2], acc[3]))
+    let [a0, a1, a2, a3, a4, a5, a6, a7] = acc;
+    lanes::add(
+        lanes::add(lanes::add(a0, a1), lanes::add(a2, a3)),
+        lanes::add(lanes::add(a4, a5), lanes::add(a6, a7)),
+    )
 }
 
 #[inline(always)]
