@@ -34,12 +34,6 @@ mod imp {
         f64x2_add(a, b)
     }
 
-    /// The sum of the two lanes.
-    #[inline(always)]
-    pub fn sum(v: V) -> f64 {
-        f64x2_extract_lane::<0>(v) + f64x2_extract_lane::<1>(v)
-    }
-
     /// Both lanes, as integers (each lane holds a non-negative integer below 2^53).
     #[inline(always)]
     pub fn to_u64s(v: V) -> [u64; 2] {
@@ -83,12 +77,6 @@ mod imp {
     #[inline(always)]
     pub fn add(a: V, b: V) -> V {
         [a[0] + b[0], a[1] + b[1]]
-    }
-
-    /// The sum of the two lanes.
-    #[inline(always)]
-    pub fn sum(v: V) -> f64 {
-        v[0] + v[1]
     }
 
     /// Both lanes, as integers (each lane holds a non-negative integer below 2^53).

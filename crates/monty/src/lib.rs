@@ -11,8 +11,13 @@
 //! of a product is such a dot product, converted to `u64` once; the carries and the Montgomery
 //! reduction digit are integer arithmetic. Product scanning with the reduction interleaved;
 //! values stay in `[0, 2n)` between operations (`R = 2^2070 > 4n`), so no product needs a final
-//! subtraction; [`F64Ring::write`] makes the result canonical. [`ElementPair`] holds two values,
-//! one per SIMD lane, so independent exponentiations (GQ's rounds) run two at a time.
+//! subtraction; [`F64Ring::write`] makes the result canonical.
+//!
+//! One kernel: every product is a two-lane product of [`ElementPair`]s (`pair.rs`), limb `i`
+//! of two values in one `f64x2`, so independent exponentiations (GQ's rounds) run two at a
+//! time. A lone [`Element`] product runs in lane 0 with lane 1 idle: the few that GQ needs (its
+//! public value `G`) cost about what one-lane code would, and there is no second kernel to
+//! ship or to trust.
 //!
 //! Everything here is variable time: GQ verification only handles public values. It is checked
 //! against crypto-bigint's Montgomery arithmetic (the reference) by `tests/agreement.rs`,
@@ -32,34 +37,6 @@ const MASK: u64 = (1 << BITS) - 1;
 /// Limbs per value: 90 × 23 = 2070 bits, so `R = 2^2070 > 4n` for every `n < 2^2048`.
 const LIMBS: usize = 90;
 
-/// `Σ a_i·b_i` over the common length, in four two-lane accumulators and a scalar tail: exact,
-/// because every term and every partial sum is a non-negative integer and the caller keeps the
-/// total below 2^53.
-#[inline(always)]
-fn dot(a: &[f64], b: &[f64]) -> u64 {
-    let len = a.len().min(b.len());
-    let (a, b) = (&a[..len], &b[..len]);
-    let (a8, a_rest) = a.as_chunks::<8>();
-    let (b8, b_rest) = b.as_chunks::<8>();
-    let mut acc = [lanes::zero(); 4];
-    for (x, y) in a8.iter().zip(b8) {
-        for j in 0..4 {
-            let (x, y) = (
-                lanes::pair(x[2 * j], x[2 * j + 1]),
-                lanes::pair(y[2 * j], y[2 * j + 1]),
-            );
-            acc[j] = lanes::mul_add(acc[j], x, y);
-        }
-    }
-    let acc = lanes::add(lanes::add(acc[0], acc[1]), lanes::add(acc[2], acc[3]));
-    let mut s = lanes::sum(acc);
-    // Up to seven left, one by one (measured: faster in V8 than masked or paired vector code).
-    for (x, y) in a_rest.iter().zip(b_rest) {
-        s += x * y;
-    }
-    s as u64
-}
-
 /// An element in Montgomery form (`x·R mod n`, not necessarily reduced below `n`): 2^23-radix
 /// limbs, little-endian.
 #[derive(Clone, Copy)]
@@ -68,9 +45,8 @@ pub struct Element([f64; LIMBS]);
 /// Arithmetic modulo one odd `n` of at most 2048 bits.
 pub struct F64Ring {
     n: [u32; LIMBS],
-    /// `n`'s limbs reversed, so each column of the reduction is a forward dot product.
-    n_rev: [f64; LIMBS],
-    /// The same, each limb in both lanes, for [`ElementPair`] products.
+    /// `n`'s limbs reversed, each in both lanes, so each column of the reduction is a forward
+    /// dot product.
     n_rev_pair: [lanes::V; LIMBS],
     /// `−n⁻¹ mod 2^23`.
     n0_inv: u64,
@@ -97,13 +73,6 @@ fn from_be(be: &[u8]) -> Option<[u32; LIMBS]> {
 /// Limbs as `f64`.
 fn to_f64(x: &[u32; LIMBS]) -> [f64; LIMBS] {
     x.map(f64::from)
-}
-
-#[inline(always)]
-fn reversed(x: &[f64; LIMBS]) -> [f64; LIMBS] {
-    let mut out = *x;
-    out.reverse();
-    out
 }
 
 fn cmp(a: &[u32; LIMBS], b: &[u32; LIMBS]) -> core::cmp::Ordering {
@@ -137,73 +106,14 @@ impl F64Ring {
         let r2 = BoxedUint::one_with_precision(r2_bits + 64)
             .shl_vartime(r2_bits)?
             .rem_vartime(&n.as_ref().to_nz().into_option()?);
-        let n_rev = reversed(&to_f64(&limbs));
+        let mut n_rev = to_f64(&limbs);
+        n_rev.reverse();
         Some(Self {
             n: limbs,
-            n_rev,
             n_rev_pair: lanes::pair_each(&n_rev),
             n0_inv: u64::from(inv.wrapping_neg()) & MASK,
             r2: Element(to_f64(&from_be(&r2.to_be_bytes_trimmed_vartime())?)),
         })
-    }
-
-    fn monty_mul(&self, a: &[f64; LIMBS], b: &[f64; LIMBS]) -> Element {
-        let b_rev = reversed(b);
-        self.reduce_columns(|k, lo, len| dot(&a[lo..lo + len], &b_rev[LIMBS - 1 + lo - k..]))
-    }
-
-    /// Montgomery square: each cross product once, doubled.
-    fn monty_square(&self, a: &[f64; LIMBS]) -> Element {
-        let a_rev = reversed(a);
-        self.reduce_columns(|k, lo, len| {
-            // Column k of a²: pairs (i, k−i) for i in lo..lo+len; the pairs i < k−i, doubled,
-            // plus the diagonal when k is even.
-            let half = len / 2;
-            let cross = dot(&a[lo..lo + half], &a_rev[LIMBS - 1 + lo - k..]);
-            let diag = if len % 2 == 1 {
-                let d = a[lo + half] as u64;
-                d * d
-            } else {
-                0
-            };
-            2 * cross + diag
-        })
-    }
-
-    /// Product scanning with the Montgomery reduction interleaved: `column(k, lo, len)` is the
-    /// sum of the operand products `x_i·y_{k−i}` for `i` in `lo..lo+len`.
-    #[inline(always)]
-    fn reduce_columns(&self, column: impl Fn(usize, usize, usize) -> u64) -> Element {
-        let [n0, n1, n2] = [0, 1, 2].map(|i| u64::from(self.n[i]));
-        let mut m = [0f64; LIMBS];
-        let mut out = [0f64; LIMBS];
-        let mut carry: u64 = 0;
-        // The two latest reduction digits enter column k as integers, so the column's dot
-        // product does not wait for them: only these few integer operations are sequential.
-        let (mut m1, mut m2) = (0u64, 0u64);
-        for k in 0..LIMBS {
-            let early = k.saturating_sub(2);
-            let mut s = carry
-                + column(k, 0, k + 1)
-                + dot(&m[..early], &self.n_rev[LIMBS - 1 - k..])
-                + m1 * n1
-                + m2 * n2;
-            let mk = s.wrapping_mul(self.n0_inv) & MASK;
-            m[k] = mk as f64;
-            s += mk * n0;
-            carry = s >> BITS;
-            (m1, m2) = (mk, m1);
-        }
-        for k in LIMBS..2 * LIMBS - 1 {
-            let lo = k + 1 - LIMBS;
-            let len = 2 * LIMBS - 1 - k;
-            let s = carry + column(k, lo, len) + dot(&m[lo..LIMBS], &self.n_rev[..len]);
-            out[k - LIMBS] = (s & MASK) as f64;
-            carry = s >> BITS;
-        }
-        // The result is below 2n < 2^2049, so the last carry is a small top limb.
-        out[LIMBS - 1] = carry as f64;
-        Element(out)
     }
 
     /// Big-endian `be` as limbs, `None` unless `be < n`.
@@ -215,26 +125,28 @@ impl F64Ring {
     /// Big-endian `be` in Montgomery form, with a flag telling whether it is zero; `None`
     /// unless `be < n`.
     pub fn element(&self, be: &[u8]) -> Option<(Element, bool)> {
-        let x = self.below_n(be)?;
-        let zero = x.iter().all(|l| *l == 0);
-        Some((self.monty_mul(&to_f64(&x), &self.r2.0), zero))
+        let (p, [zero, _]) = self.element_pair(be, &[])?;
+        Some((self.unpair(&p).0, zero))
     }
 
-    /// `a·b`.
+    /// `a·b` (in lane 0 of a two-lane product).
     pub fn mul(&self, a: &Element, b: &Element) -> Element {
-        self.monty_mul(&a.0, &b.0)
+        let zero = Element([0.0; LIMBS]);
+        let p = self.mul_pair(&self.pair(a, &zero), &self.pair(b, &zero));
+        self.unpair(&p).0
     }
 
-    /// `a²`.
+    /// `a²` (in lane 0 of a two-lane product).
     pub fn square(&self, a: &Element) -> Element {
-        self.monty_square(&a.0)
+        let p = self.square_pair(&self.pair(a, &Element([0.0; LIMBS])));
+        self.unpair(&p).0
     }
 
     /// Appends `x` (reduced below `n`) as exactly `n_bytes` big-endian bytes.
     pub fn write(&self, x: &Element, n_bytes: usize, out: &mut Vec<u8>) {
-        let mut one = [0f64; LIMBS];
-        one[0] = 1.0;
-        self.write_canonical(&self.monty_mul(&x.0, &one).0, n_bytes, out);
+        let mut both = Vec::with_capacity(2 * n_bytes);
+        self.write_pair(&self.pair(x, &Element([0.0; LIMBS])), n_bytes, &mut both);
+        out.extend_from_slice(&both[..n_bytes]);
     }
 
     /// Appends `x` — out of Montgomery form, below `2n` — reduced below `n`, as exactly

@@ -23,7 +23,7 @@ mod ring;
 use opk_monty::F64Ring;
 #[cfg(not(target_arch = "wasm32"))]
 use ring::FixedRing2048;
-use ring::{max_nibble, pow, window_table, BoxedRing, Ring};
+use ring::{max_nibble, pow, BoxedRing, Ring};
 
 use crypto_bigint::{BoxedUint, Odd};
 use sha2::{Digest as _, Sha256};
@@ -109,7 +109,7 @@ fn verify_with<R: Ring>(
     let Some((g, _)) = ring.element(g) else {
         return false;
     };
-    let g_table = window_table(ring, &g, max_nibble(r));
+    let g_table = ring.table(&g, max_nibble(r));
     let s_parts: Vec<&[u8]> = s.chunks_exact(shape.n_bytes).collect();
     let r_parts: Vec<&[u8]> = r.chunks_exact(shape.v_bytes).collect();
     let Some(w_star) = ring.witnesses(&s_parts, v, &g_table, &r_parts, shape.n_bytes) else {

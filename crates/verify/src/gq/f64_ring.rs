@@ -20,6 +20,24 @@ impl Ring for F64Ring {
     fn write(&self, x: &Element, n_bytes: usize, out: &mut Vec<u8>) {
         F64Ring::write(self, x, n_bytes, out);
     }
+    /// Two entries per product: `(x^{2k+1}, x^{2k+2}) = (x^{2k-1}, x^{2k}) · (x², x²)`.
+    fn table(&self, x: &Element, len: usize) -> Vec<Element> {
+        let mut table = vec![*x];
+        if len < 2 {
+            return table;
+        }
+        let x2 = F64Ring::square(self, x);
+        let step = self.pair(&x2, &x2);
+        let mut last = self.pair(x, &x2);
+        table.push(x2);
+        while table.len() < len {
+            last = self.mul_pair(&last, &step);
+            let (odd, even) = self.unpair(&last);
+            table.extend([odd, even]);
+        }
+        table.truncate(len);
+        table
+    }
     /// Rounds two by two, one per SIMD lane (a last odd round alone); each pair enters and
     /// leaves Montgomery form in one product.
     fn witnesses(
@@ -57,5 +75,37 @@ impl PairRing for F64Ring {
     }
     fn square_pair(&self, a: &ElementPair) -> ElementPair {
         F64Ring::square_pair(self, a)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gq::ring::window_table;
+    use crypto_bigint::{BoxedUint, Odd};
+
+    /// The two-per-product table equals the one-by-one table at every length.
+    #[test]
+    fn table_in_pairs_matches_one_by_one() {
+        let n: Odd<BoxedUint> =
+            Option::from(Odd::new(BoxedUint::from_be_slice_vartime(&[0xc5; 256]))).unwrap();
+        let ring = F64Ring::new(&n).unwrap();
+        let (x, _) = Ring::element(&ring, &[0x3a; 255]).unwrap();
+        let bytes = |t: &[Element]| {
+            let mut out = Vec::new();
+            for e in t {
+                Ring::write(&ring, e, 256, &mut out);
+            }
+            out
+        };
+        for len in 0..=16 {
+            let pairs = Ring::table(&ring, &x, len);
+            assert_eq!(pairs.len(), len.max(1), "len {len}");
+            assert_eq!(
+                bytes(&pairs),
+                bytes(&window_table(&ring, &x, len)),
+                "len {len}"
+            );
+        }
     }
 }

@@ -26,6 +26,13 @@ pub(crate) trait Ring {
     }
     /// Appends `x` as exactly `n_bytes` big-endian bytes.
     fn write(&self, x: &Self::El, n_bytes: usize, out: &mut Vec<u8>);
+    /// `[x, x², …, x^len]` (at least `[x]`): [`window_table`], unless the ring does better.
+    fn table(&self, x: &Self::El, len: usize) -> Vec<Self::El>
+    where
+        Self: Sized,
+    {
+        window_table(self, x, len)
+    }
     /// GQ's witnesses `W_i = S_i^v · G^{R_i}`, `n_bytes` big-endian each, for the responses
     /// `s` (big-endian) and challenge parts `r`, given `G`'s window table. `None` if a
     /// response is zero or not below `n`. One round at a time, unless the ring does better.
