@@ -210,12 +210,21 @@ fn f1_token_commitment_att_and_cic_signature_check() {
     );
 }
 
-#[test]
-fn iso_14888_2_gq1_example_runs_through_the_injectable_core() {
+/// The ISO/IEC 14888-2 GQ1 example: a field by name (hex-decoded), and its modulus.
+fn iso_gq_vector() -> (
+    impl Fn(&str) -> Vec<u8>,
+    crypto_bigint::Odd<crypto_bigint::BoxedUint>,
+) {
     let v: serde_json::Value = serde_json::from_slice(ISO_GQ).unwrap();
-    let h = |k: &str| hex_decode(v[k].as_str().unwrap());
+    let h = move |k: &str| hex_decode(v[k].as_str().unwrap());
     let n = crypto_bigint::BoxedUint::from_be_slice_vartime(&h("n"));
     let n = Option::<crypto_bigint::Odd<_>>::from(crypto_bigint::Odd::new(n)).unwrap();
+    (h, n)
+}
+
+#[test]
+fn iso_14888_2_gq1_example_runs_through_the_injectable_core() {
+    let (h, n) = iso_gq_vector();
     let shape = GqShape {
         t: 1,
         v_bytes: 10,
@@ -228,7 +237,8 @@ fn iso_14888_2_gq1_example_runs_through_the_injectable_core() {
         d.update(m);
         d.finalize()[..k].to_vec()
     };
-    let msg = v["M_ascii"].as_str().unwrap().as_bytes();
+    let m_ascii: serde_json::Value = serde_json::from_slice(ISO_GQ).unwrap();
+    let msg = m_ascii["M_ascii"].as_str().unwrap().as_bytes();
     let sig = h("signature_R_concat_S");
     assert!(gq::verify_core(
         &n,
@@ -295,10 +305,7 @@ fn iso_14888_2_gq1_example_runs_through_the_injectable_core() {
 /// is rejected.
 #[test]
 fn gq_rounds_in_pairs_and_an_odd_last_round_all_count() {
-    let v: serde_json::Value = serde_json::from_slice(ISO_GQ).unwrap();
-    let h = |k: &str| hex_decode(v[k].as_str().unwrap());
-    let n = crypto_bigint::BoxedUint::from_be_slice_vartime(&h("n"));
-    let n = Option::<crypto_bigint::Odd<_>>::from(crypto_bigint::Odd::new(n)).unwrap();
+    let (h, n) = iso_gq_vector();
     // xorshift64: a different commitment in every round, so every witness differs.
     let mut state = 0x9e37_79b9_7f4a_7c15u64;
     let mut fill = |buf: &mut [u8]| {
