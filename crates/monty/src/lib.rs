@@ -144,9 +144,8 @@ impl F64Ring {
 
     /// Appends `x` (reduced below `n`) as exactly `n_bytes` big-endian bytes.
     pub fn write(&self, x: &Element, n_bytes: usize, out: &mut Vec<u8>) {
-        let mut both = Vec::with_capacity(2 * n_bytes);
-        self.write_pair(&self.pair(x, &Element([0.0; LIMBS])), n_bytes, &mut both);
-        out.extend_from_slice(&both[..n_bytes]);
+        let (x, _) = self.leave_montgomery(&self.pair(x, &Element([0.0; LIMBS])));
+        self.write_canonical(&x.0, n_bytes, out);
     }
 
     /// Appends `x` — out of Montgomery form, below `2n` — reduced below `n`, as exactly

@@ -62,12 +62,17 @@ impl F64Ring {
         Some((self.mul_pair(&raw, &ElementPair(r2)), zero))
     }
 
+    /// Both lanes out of Montgomery form (one product for both), each below `2n`.
+    pub(crate) fn leave_montgomery(&self, p: &ElementPair) -> (Element, Element) {
+        let mut one = [lanes::zero(); LIMBS];
+        one[0] = lanes::pair(1.0, 1.0);
+        self.unpair(&self.mul_pair(p, &ElementPair(one)))
+    }
+
     /// Appends lane 0, then lane 1, each reduced below `n`, as exactly `n_bytes` big-endian
     /// bytes (one product for both to leave Montgomery form).
     pub fn write_pair(&self, p: &ElementPair, n_bytes: usize, out: &mut Vec<u8>) {
-        let mut one = [lanes::zero(); LIMBS];
-        one[0] = lanes::pair(1.0, 1.0);
-        let (a, b) = self.unpair(&self.mul_pair(p, &ElementPair(one)));
+        let (a, b) = self.leave_montgomery(p);
         self.write_canonical(&a.0, n_bytes, out);
         self.write_canonical(&b.0, n_bytes, out);
     }
@@ -92,6 +97,8 @@ impl F64Ring {
     pub fn square_pair(&self, a: &ElementPair) -> ElementPair {
         let a_rev = reversed(&a.0);
         self.reduce_columns_pair(|k, lo, len| {
+            // Column k of a²: pairs (i, k−i) for i in lo..lo+len; the pairs i < k−i, doubled,
+            // plus the diagonal when k is even.
             let half = len / 2;
             let cross = dot(&a.0[lo..lo + half], &a_rev[LIMBS - 1 + lo - k..]);
             let doubled = lanes::add(cross, cross);
@@ -104,8 +111,10 @@ impl F64Ring {
         })
     }
 
-    /// [`F64Ring::reduce_columns`] for two values: the column sums are vectors, the carries
-    /// and reduction digits are computed lane by lane as integers.
+    /// Product scanning with the Montgomery reduction interleaved, in both lanes:
+    /// `column(k, lo, len)` is the sum of the operand products `x_i·y_{k−i}` for `i` in
+    /// `lo..lo+len`. The column sums are vectors; the carries and reduction digits are computed
+    /// lane by lane as integers.
     #[inline(always)]
     fn reduce_columns_pair(&self, column: impl Fn(usize, usize, usize) -> V) -> ElementPair {
         let [n0, n1, n2] = [0, 1, 2].map(|i| u64::from(self.n[i]));
@@ -114,6 +123,8 @@ impl F64Ring {
         let mut out = [lanes::zero(); LIMBS];
         let mut carry = [0u64; 2];
         let (mut m1, mut m2) = ([0u64; 2], [0u64; 2]);
+        // The two latest reduction digits enter column k as integers, so the column's dot
+        // product does not wait for them: only these few integer operations are sequential.
         for k in 0..LIMBS {
             let early = k.saturating_sub(2);
             let c = lanes::to_u64s(column(k, 0, k + 1));
