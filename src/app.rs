@@ -226,7 +226,7 @@ fn results(
             <div class="cli">
                 <span class="muted">"Check it outside the browser: "</span>
                 <code id="cli-command">{cli}</code>
-                {move || view! { <CopyButton text=cli() label="copy the command"/> }}
+                <CopyButton text=move |()| cli() label="copy the command"/>
             </div>
             <FetchLog fetches=o.fetches.clone()/>
         </section>

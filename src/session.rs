@@ -86,8 +86,9 @@ pub struct PlatformView {
     pub config: Option<Result<Vec<u8>, Failure>>,
     /// Its attestation manifests (or why none could be had).
     pub attestations: Result<Vec<AttestationView>, Failure>,
-    /// The verification verdict.
-    pub verdict: Result<ImageVerdict, Failure>,
+    /// The verification verdict, shared: it holds every verified statement (an SBOM's can
+    /// list 10,000 packages), and views clone the platform on every render.
+    pub verdict: Arc<Result<ImageVerdict, Failure>>,
 }
 
 /// Everything one run found.
@@ -281,7 +282,7 @@ async fn platform_view(
         manifest,
         config,
         attestations,
-        verdict,
+        verdict: Arc::new(verdict),
     }
 }
 

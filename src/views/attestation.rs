@@ -67,9 +67,10 @@ fn decode_token(token: &[u8]) -> Vec<(String, String)> {
 }
 
 fn predicate_view(statement: &[u8]) -> impl IntoView {
-    let v: Value = serde_json::from_slice(statement).unwrap_or(Value::Null);
+    let mut v: Value = serde_json::from_slice(statement).unwrap_or(Value::Null);
     let kind = v["predicateType"].as_str().unwrap_or_default().to_owned();
-    let predicate = v["predicate"].clone();
+    // Moved out, not cloned (an SBOM's predicate can hold 10,000 packages).
+    let predicate = v.get_mut("predicate").map(Value::take).unwrap_or_default();
     if kind.starts_with("https://slsa.dev/provenance/") {
         view! { <ProvenanceSummary predicate=predicate/> }.into_any()
     } else if kind == "https://spdx.dev/Document" {

@@ -1,14 +1,20 @@
 //! Small shared pieces: copy buttons, shortened digests, raw JSON blocks.
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 
-/// A button that copies `text` to the clipboard.
+/// A button that copies text to the clipboard; the text is made by `text` when clicked (a
+/// multi-megabyte blob is not copied into a string until somebody asks for it).
 #[component]
-pub fn CopyButton(#[prop(into)] text: String, #[prop(into)] label: String) -> impl IntoView {
+pub fn CopyButton(
+    #[prop(into)] text: Callback<(), String>,
+    #[prop(into)] label: String,
+) -> impl IntoView {
     let (done, set_done) = signal(false);
     let copy = move |_| {
         if let Some(w) = web_sys::window() {
-            let _ = w.navigator().clipboard().write_text(&text);
+            let _ = w.navigator().clipboard().write_text(&text.run(()));
             set_done.set(true);
         }
     };
@@ -33,7 +39,10 @@ pub fn DigestText(#[prop(into)] digest: String) -> impl IntoView {
     view! {
         <span class="digest" title=digest.clone()>
             <code>{short_digest(&digest)}</code>
-            <CopyButton text=digest.clone() label=format!("copy {digest}")/>
+            <CopyButton text={
+                let digest = digest.clone();
+                move |()| digest.clone()
+            } label=format!("copy {digest}")/>
         </span>
     }
 }
@@ -46,14 +55,26 @@ pub fn pretty(bytes: &[u8]) -> String {
     }
 }
 
-/// A folded raw-JSON block with a copy button for the exact bytes.
+/// A folded raw-JSON block with a copy button for the exact bytes. The pretty text is made
+/// when the block is first opened: a 10,000-package SBOM's envelope and statement are
+/// megabytes each, and nobody reads most blocks.
 #[component]
 pub fn RawJson(#[prop(into)] title: String, bytes: Vec<u8>) -> impl IntoView {
-    let exact = String::from_utf8_lossy(&bytes).into_owned();
     let size = bytes.len();
-    let shown = pretty(&bytes);
+    let bytes: Arc<[u8]> = bytes.into();
+    let (opened, set_opened) = signal(false);
+    let exact = {
+        let bytes = bytes.clone();
+        move |()| String::from_utf8_lossy(&bytes).into_owned()
+    };
+    let shown = move || opened.get().then(|| pretty(&bytes));
+    let open = move |_| {
+        if !opened.get_untracked() {
+            set_opened.set(true);
+        }
+    };
     view! {
-        <details class="raw">
+        <details class="raw" on:toggle=open>
             <summary>{title}" (raw JSON, "{size}" bytes)"</summary>
             <CopyButton text=exact label="copy the exact bytes"/>
             <pre>{shown}</pre>

@@ -76,7 +76,7 @@ pub fn VerdictPanel(reference: Reference, platform: PlatformView) -> impl IntoVi
     let (state, failure) = classify(&platform.verdict);
     let (class, headline) = state.label();
     // A verdict that rests on keys the user (or a shared link) supplied says so in the headline.
-    let qualifier = match (&platform.verdict, state) {
+    let qualifier = match (&*platform.verdict, state) {
         (Ok(v), State::Verified) => match first_token(v).map(|t| &t.key.source) {
             Some(KeySource::DevIssuer { .. }) => " — with dev issuer keys",
             Some(KeySource::UserSupplied { .. }) => " — with user-supplied keys",
@@ -87,7 +87,7 @@ pub fn VerdictPanel(reference: Reference, platform: PlatformView) -> impl IntoVi
     let reason = failure.map(|f| {
         view! { <p class="reason"><code class="code">{f.code}</code>" "{f.message}</p> }
     });
-    let details = match &platform.verdict {
+    let details = match &*platform.verdict {
         Ok(v) => Some(details(&reference, v)),
         Err(_) => None,
     };

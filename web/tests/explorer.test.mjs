@@ -124,6 +124,30 @@ test('the SBOM table filters', async () => {
   } finally { await browser.close(); }
 });
 
+test('raw JSON blocks are pretty-printed when opened, and copy the exact bytes', async () => {
+  const { page, browser } = await verdictOf(link('demo:latest'), 'raw-json');
+  try {
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    const block = page.locator('details.raw', { hasText: 'In-toto statement' }).first();
+    // Folded: nothing rendered yet (a 10,000-package SBOM's blocks are megabytes).
+    assert.equal(await block.locator('pre').textContent(), '');
+    await block.locator('summary').click();
+    const shown = await block.locator('pre').textContent();
+    assert.match(shown, /^\{\n  "_type": "https:\/\/in-toto.io\/Statement\/v0\.1",\n/);
+    assert.match(shown, /"predicateType": "https:\/\/(slsa\.dev|spdx\.dev)/);
+    // Closing and opening again keeps it.
+    await block.locator('summary').click();
+    await block.locator('summary').click();
+    assert.equal(await block.locator('pre').textContent(), shown);
+    // The copy button copies the bytes as received: compact JSON, the same statement.
+    await block.locator('button.copy').click();
+    await page.waitForFunction((b) => b.textContent === 'Copied', await block.locator('button.copy').elementHandle());
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    assert.notEqual(copied, shown);
+    assert.deepEqual(JSON.parse(copied), JSON.parse(shown));
+  } finally { await browser.close(); }
+});
+
 test('offline: the Go-reference F0 envelope verifies with its JWKS, and nothing is fetched', async () => {
   const envelope = await readFile(`${EXAMPLES}go-reference-f0-provenance.dsse.json`, 'utf8');
   const jwks = await readFile(`${EXAMPLES}go-reference-synthetic-op.jwks.json`, 'utf8');

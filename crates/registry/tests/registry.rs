@@ -153,7 +153,7 @@ fn signed_image_verifies_directly_for_both_platforms_by_tag_and_by_digest() {
 /// adds only that platform's own objects, and both verdicts saw the same index.
 #[test]
 fn one_client_resolves_once_and_fetches_each_digest_once() {
-    let (reg, _f) = seeded(Mode::Cors, Signing::Signed);
+    let (reg, f) = seeded(Mode::Cors, Signing::Signed);
     let c = client("");
     let amd = verify_with(&c, &tag_ref(&reg), AMD64).unwrap();
     assert_eq!(c.fetch_log().len(), 4);
@@ -179,6 +179,29 @@ fn one_client_resolves_once_and_fetches_each_digest_once() {
             .count()
     };
     assert_eq!(by_tag(&log), 1);
+    // Checked content answers only a descriptor that agrees with it: the same digest with
+    // another size is fetched again (and fails), never served from the cache.
+    let r = Reference::parse(&tag_ref(&reg)).unwrap();
+    let envelope = &f.platform(AMD64).attestation_layers[0];
+    let exact: opk_verify::oci::Descriptor =
+        opk_verify::oci::Descriptor::from_value(&envelope.descriptor()).unwrap();
+    let fetch = |d: &opk_verify::oci::Descriptor| {
+        pollster::block_on(c.blob(&r, d, 1 << 20, Limit::EnvelopeBytes))
+    };
+    let before = c.fetch_log().len();
+    assert_eq!(fetch(&exact).unwrap(), envelope.bytes);
+    assert_eq!(
+        c.fetch_log().len(),
+        before,
+        "served from the checked content"
+    );
+    let mut shorter = exact.clone();
+    shorter.size -= 1;
+    assert!(matches!(
+        fetch(&shorter),
+        Err(RegistryError::Verify(VerifyError::DigestMismatch { .. }))
+    ));
+    assert_eq!(c.fetch_log().len(), before + 1, "fetched again");
     // A new client resolves the tag again (a tag may move between runs).
     let fresh = client("");
     verify_with(&fresh, &tag_ref(&reg), ARM64).unwrap();
