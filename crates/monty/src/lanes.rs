@@ -5,7 +5,9 @@
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod imp {
-    use core::arch::wasm32::{f64x2, f64x2_add, f64x2_extract_lane, f64x2_mul, f64x2_splat, v128};
+    use core::arch::wasm32::{
+        f64x2, f64x2_add, f64x2_extract_lane, f64x2_floor, f64x2_mul, f64x2_splat, f64x2_sub, v128,
+    };
 
     /// Two lanes.
     pub type V = v128;
@@ -32,6 +34,15 @@ mod imp {
     #[inline(always)]
     pub fn add(a: V, b: V) -> V {
         f64x2_add(a, b)
+    }
+
+    /// `(⌊v / 2^bits⌋, v mod 2^bits)`, lane by lane, for non-negative integers below 2^53:
+    /// exact (scaling by a power of two, `floor`, and a subtraction of integers).
+    #[inline(always)]
+    pub fn split(v: V, bits: u32) -> (V, V) {
+        let unit = f64::from(1u32 << bits);
+        let hi = f64x2_floor(f64x2_mul(v, f64x2_splat(1.0 / unit)));
+        (hi, f64x2_sub(v, f64x2_mul(hi, f64x2_splat(unit))))
     }
 
     /// Both lanes, as integers (each lane holds a non-negative integer below 2^53).
@@ -77,6 +88,14 @@ mod imp {
     #[inline(always)]
     pub fn add(a: V, b: V) -> V {
         [a[0] + b[0], a[1] + b[1]]
+    }
+
+    /// `(⌊v / 2^bits⌋, v mod 2^bits)`, lane by lane, for non-negative integers below 2^53.
+    #[inline(always)]
+    pub fn split(v: V, bits: u32) -> (V, V) {
+        let unit = f64::from(1u32 << bits);
+        let hi = v.map(|x| (x / unit).floor());
+        (hi, [v[0] - hi[0] * unit, v[1] - hi[1] * unit])
     }
 
     /// Both lanes, as integers (each lane holds a non-negative integer below 2^53).

@@ -5,13 +5,13 @@
 //! Why `f64` limbs: WebAssembly has no 64×64→128 multiply, and its 64-bit integer multiply does
 //! one 32×32-bit product at a time. Its SIMD128 floating point does two 53-bit-exact products
 //! per instruction (`f64x2.mul`, native on every browser's CPU). So values are held in radix
-//! 2^23, one limb per `f64`: a product of two limbs is below 2^46, and a sum of at most 90 of
-//! them below 2^52.5 < 2^53, so every floating-point operation here is exact integer arithmetic
-//! — no rounding ever happens, on any IEEE 754 machine, in any order of summation. Each column
-//! of a product is such a dot product, converted to `u64` once; the carries and the Montgomery
-//! reduction digit are integer arithmetic. Product scanning with the reduction interleaved;
-//! values stay in `[0, 2n)` between operations (`R = 2^2070 > 4n`), so no product needs a final
-//! subtraction; [`F64Ring::write`] makes the result canonical.
+//! 2^23, one limb per `f64`: a product of two limbs is below 2^46, and a sum of at most 127 of
+//! them below 2^53, so every floating-point operation here is exact integer arithmetic — no
+//! rounding ever happens, on any IEEE 754 machine, in any order of summation. Operand scanning
+//! with the reduction interleaved (`rows.rs`): a window of column sums, five rows of limb
+//! products per pass over it; the Montgomery digits and the final carries are integer
+//! arithmetic. Values stay in `[0, 2n)` between operations (`R = 2^2070 > 4n`), so no product
+//! needs a final subtraction; [`F64Ring::write`] makes the result canonical.
 //!
 //! One kernel: every product is a two-lane product of [`ElementPair`]s (`pair.rs`), limb `i`
 //! of two values in one `f64x2`, so independent exponentiations (GQ's rounds) run two at a
@@ -27,6 +27,7 @@
 
 mod lanes;
 mod pair;
+mod rows;
 
 pub use pair::ElementPair;
 
@@ -45,9 +46,8 @@ pub struct Element([f64; LIMBS]);
 /// Arithmetic modulo one odd `n` of at most 2048 bits.
 pub struct F64Ring {
     n: [u32; LIMBS],
-    /// `n`'s limbs reversed, each in both lanes, so each column of the reduction is a forward
-    /// dot product.
-    n_rev_pair: [lanes::V; LIMBS],
+    /// `n`'s limbs, each in both lanes.
+    n_pair: [lanes::V; LIMBS],
     /// `−n⁻¹ mod 2^23`.
     n0_inv: u64,
     /// `R² mod n`, to enter Montgomery form.
@@ -106,11 +106,9 @@ impl F64Ring {
         let r2 = BoxedUint::one_with_precision(r2_bits + 64)
             .shl_vartime(r2_bits)?
             .rem_vartime(&n.as_ref().to_nz().into_option()?);
-        let mut n_rev = to_f64(&limbs);
-        n_rev.reverse();
         Some(Self {
+            n_pair: lanes::pair_each(&to_f64(&limbs)),
             n: limbs,
-            n_rev_pair: lanes::pair_each(&n_rev),
             n0_inv: u64::from(inv.wrapping_neg()) & MASK,
             r2: Element(to_f64(&from_be(&r2.to_be_bytes_trimmed_vartime())?)),
         })
