@@ -10,8 +10,7 @@
 //! no horizontal sum and no conversion.
 //!
 //! Exactness: a window slot is a column sum. A row adds at most two limb products to a slot
-//! (each below 2^46; a doubled squaring cross product, below 2^47, counts as two), so 63 rows
-//! add at most 126, below 2^53 − 2^47. Once, after the pass holding row [`SPLIT_ROW`] (row 49:
+//! (each below 2^46), so 63 rows add at most 126, below 2^53 − 2^47. Once, after the pass holding row [`SPLIT_ROW`] (row 49:
 //! 50 rows before, 40 after), every slot but the consumed slot 0 is split into its low 23 bits
 //! and a carry moved to the next slot (exact `f64` arithmetic: scaling by 2^-23, `floor`, a
 //! subtraction), leaving each below 2^23 + 2^31. With one Montgomery carry (below 2^31) and a
@@ -48,47 +47,27 @@ impl F64Ring {
 
     /// `a·b` in each lane.
     pub(crate) fn mul_pair_rows(&self, a: &ElementPair, b: &ElementPair) -> ElementPair {
-        self.rows::<ROWS, false>(&a.0, &b.0)
+        self.rows::<ROWS>(&a.0, &b.0)
     }
 
-    /// `a²` in each lane: row `r` adds `a_r²` at the diagonal and `a_r·2a_j` for `j > r`.
+    /// `a²` in each lane, as `a·a`: computing each cross product once (doubled) needs three
+    /// kinds of slot per pass, and measured slower in V8 than the plain product's one kind
+    /// (same-page A/B, 2026-12-06: GQ 0.94–0.96× with squarings as products), though it does
+    /// a third fewer limb products.
     pub(crate) fn square_pair_rows(&self, a: &ElementPair) -> ElementPair {
-        let a2: [V; LIMBS] = core::array::from_fn(|j| lanes::add(a.0[j], a.0[j]));
-        self.rows::<ROWS, true>(&a.0, &a2)
+        self.rows::<ROWS>(&a.0, &a.0)
     }
 
-    /// `R` rows per pass over the window. `b` is the second factor, or `2a` when squaring.
+    /// `R` rows per pass over the window.
     #[inline(always)]
-    fn rows<const R: usize, const SQUARE: bool>(
-        &self,
-        a: &[V; LIMBS],
-        b: &[V; LIMBS],
-    ) -> ElementPair {
+    fn rows<const R: usize>(&self, a: &[V; LIMBS], b: &[V; LIMBS]) -> ElementPair {
         let n = &self.n_pair;
-        // Row r's product term at window slot j (column r+j), if it has one.
-        let term = |r: usize, j: usize| -> Option<(V, V)> {
-            if !SQUARE || j > r {
-                Some((a[r], b[j]))
-            } else if j == r {
-                Some((a[r], a[r]))
-            } else {
-                None
-            }
-        };
-        // `v` plus row r's terms at slot j, with reduction digit m.
+        // `v` plus row r's terms at slot j (column r+j), with reduction digit m.
         let add_row = |v: V, r: usize, j: usize, m: V| -> V {
-            let v = lanes::mul_add(v, m, n[j]);
-            match term(r, j) {
-                Some((x, y)) => lanes::mul_add(v, x, y),
-                None => v,
-            }
-        };
-        let with_term = |v: V, r: usize| match term(r, 0) {
-            Some((x, y)) => lanes::mul_add(v, x, y),
-            None => v,
+            lanes::mul_add(lanes::mul_add(v, m, n[j]), a[r], b[j])
         };
         let mut acc = [lanes::zero(); LIMBS];
-        let (mut m, mut c) = self.digit(with_term(acc[0], 0));
+        let (mut m, mut c) = self.digit(lanes::mul_add(acc[0], a[0], b[0]));
         for i in (0..LIMBS).step_by(R) {
             let mut ms = [lanes::zero(); R];
             ms[0] = m;
@@ -101,47 +80,19 @@ impl F64Ring {
                 }
                 v = lanes::add(v, c);
                 if r < R {
-                    (ms[r], c) = self.digit(with_term(v, i + r));
+                    (ms[r], c) = self.digit(lanes::mul_add(v, a[i + r], b[0]));
                 } else {
                     acc[0] = v;
                     if i + R < LIMBS {
-                        (m, c) = self.digit(with_term(v, i + R));
+                        (m, c) = self.digit(lanes::mul_add(v, a[i + R], b[0]));
                     }
                 }
             }
-            // Slot k ← the old slot k+R and each row's terms: row i+q at slot k+R−q. When
-            // squaring, slots below i−R get no product term from these rows and slots from
-            // i+R−1 on get a cross term from every row; only the few between need `term`.
-            let (none_end, full_start) = if SQUARE {
-                (
-                    (i.saturating_sub(R)).clamp(1, LIMBS - R),
-                    (i + R - 1).clamp(1, LIMBS - R),
-                )
-            } else {
-                (1, 1)
-            };
-            for k in 1..none_end {
-                let mut v = acc[k + R];
-                for (q, mq) in ms.iter().enumerate() {
-                    v = lanes::mul_add(v, *mq, n[k + R - q]);
-                }
-                acc[k] = v;
-            }
-            for k in none_end..full_start {
+            // Slot k ← the old slot k+R and each row's terms: row i+q at slot k+R−q.
+            for k in 1..LIMBS - R {
                 let mut v = acc[k + R];
                 for (q, mq) in ms.iter().enumerate() {
                     v = add_row(v, i + q, k + R - q, *mq);
-                }
-                acc[k] = v;
-            }
-            for k in full_start..LIMBS - R {
-                let mut v = acc[k + R];
-                for (q, mq) in ms.iter().enumerate() {
-                    v = lanes::mul_add(
-                        lanes::mul_add(v, *mq, n[k + R - q]),
-                        a[i + q],
-                        b[k + R - q],
-                    );
                 }
                 acc[k] = v;
             }
