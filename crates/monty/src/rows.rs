@@ -2,19 +2,20 @@
 //! both lanes: row `r` adds `a_r·b` and `m_r·n` to a window of column sums, which then moves
 //! down one limb. Rows go five per pass over the window: each slot is loaded and stored once
 //! per pass for ten limb products, where one row per pass (or a column at a time, the earlier
-//! design) moves a vector in or out of memory for every product — and V8's SIMD code is bound
-//! by those moves (same-page A/B in Chromium, 2026-12-06: GQ 0.83–0.85× the time of the column
-//! kernel; 0.93× with two rows per pass, 1.11× with one). A pass first completes the columns
-//! below its rows, one at a time, because row `r`'s Montgomery digit `m_r` (computed lane by
-//! lane as an integer) needs column `r` complete; everything else is vector multiply-adds with
-//! no horizontal sum and no conversion.
+//! design) moves a vector in or out of memory for every product — and in V8 those moves cost
+//! more than the products (same-page A/B in Chromium, 2026-12-06: GQ 0.83–0.86× the time of
+//! the column kernel; 0.93× with two rows per pass, 1.11× with one). A pass first completes the
+//! columns below its rows, one at a time, because row `r`'s Montgomery digit `m_r` (computed
+//! lane by lane as an integer) needs column `r` complete; everything else is vector
+//! multiply-adds with no horizontal sum and no conversion.
 //!
 //! Exactness: a window slot is a column sum. A row adds at most two limb products to a slot
-//! (each below 2^46), so 63 rows add at most 126, below 2^53 − 2^47. Once, after the pass holding row [`SPLIT_ROW`] (row 49:
-//! 50 rows before, 40 after), every slot but the consumed slot 0 is split into its low 23 bits
-//! and a carry moved to the next slot (exact `f64` arithmetic: scaling by 2^-23, `floor`, a
-//! subtraction), leaving each below 2^23 + 2^31. With one Montgomery carry (below 2^31) and a
-//! digit's own product term, no value ever reaches 2^53.
+//! (each below 2^46), so 63 rows add at most 126, below 2^53 − 2^47. Once, after the pass
+//! holding row [`SPLIT_ROW`] (row 49: 50 rows before, 40 after), every slot but the consumed
+//! slot 0 is split into its low 23 bits and a carry moved to the next slot (exact `f64`
+//! arithmetic: scaling by 2^-23, `floor`, a subtraction), leaving each below 2^23 + 2^31. With
+//! one Montgomery carry (below 2^31) and a digit's own product term, no value ever reaches
+//! 2^53.
 
 use crate::lanes::{self, V};
 use crate::pair::ElementPair;
