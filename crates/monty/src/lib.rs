@@ -27,9 +27,11 @@
 
 mod lanes;
 mod pair;
+mod plain;
 mod rows;
 
 pub use pair::ElementPair;
+pub use plain::PlainPair;
 
 use crypto_bigint::{BoxedUint, Odd};
 

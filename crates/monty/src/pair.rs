@@ -21,12 +21,20 @@ impl F64Ring {
     /// a flag per lane telling whether it is zero; `None` unless both are below `n`.
     pub fn element_pair(&self, a: &[u8], b: &[u8]) -> Option<(ElementPair, [bool; 2])> {
         let (a, b) = (self.below_n(a)?, self.below_n(b)?);
-        let raw = ElementPair(core::array::from_fn(|i| {
-            lanes::pair(f64::from(a[i]), f64::from(b[i]))
-        }));
-        let r2 = lanes::pair_each(&self.r2.0);
         let zero = [a, b].map(|x| x.iter().all(|l| *l == 0));
-        Some((self.mul_pair(&raw, &ElementPair(r2)), zero))
+        Some((self.enter_montgomery(&self.raw_pair(&a, &b)), zero))
+    }
+
+    /// Limbs `a` in lane 0, `b` in lane 1, as they are (no change of form).
+    pub(crate) fn raw_pair(&self, a: &[u32; LIMBS], b: &[u32; LIMBS]) -> ElementPair {
+        ElementPair(core::array::from_fn(|i| {
+            lanes::pair(f64::from(a[i]), f64::from(b[i]))
+        }))
+    }
+
+    /// Both lanes into Montgomery form (one product, by `R² mod n`).
+    pub(crate) fn enter_montgomery(&self, p: &ElementPair) -> ElementPair {
+        self.mul_pair(p, &ElementPair(lanes::pair_each(&self.r2.0)))
     }
 
     /// Both lanes out of Montgomery form (one product for both), each below `2n`.

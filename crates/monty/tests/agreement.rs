@@ -100,6 +100,42 @@ fn check(n: &Odd<BoxedUint>, n_bytes: usize, a: &[u8], b: &[u8]) {
     assert_eq!(bytes(&fast, &fa, n_bytes), a.to_vec());
     check_pairs(&fast, &reference, n_bytes, (&fa, &ra), (&fb, &rb));
     check_pair_conversions(&fast, n_bytes, a, b);
+    check_plain_pairs(&fast, &reference, n_bytes, a, b);
+}
+
+/// Plain values: into Montgomery form and back, and the product by a plain value that leaves
+/// Montgomery form (`a·b` and `b·a` in the two lanes, each agreeing with the reference).
+fn check_plain_pairs(fast: &F64Ring, reference: &Reference, n_bytes: usize, a: &[u8], b: &[u8]) {
+    let (ab, zero) = fast.plain_pair(a, b).unwrap();
+    let is_zero = |x: &[u8]| x.iter().all(|byte| *byte == 0);
+    assert_eq!(zero, [is_zero(a), is_zero(b)]);
+    let mut out = Vec::new();
+    fast.write_plain_pair(&ab, n_bytes, &mut out);
+    assert_eq!(out, [a, b].concat());
+    let mont = fast.to_montgomery(&ab);
+    out.clear();
+    fast.write_pair(&mont, n_bytes, &mut out);
+    assert_eq!(out, [a, b].concat());
+    let (ba, _) = fast.plain_pair(b, a).unwrap();
+    let product = reference.bytes(&reference.element(a).mul(&reference.element(b)), n_bytes);
+    out.clear();
+    fast.write_plain_pair(&fast.mul_plain(&mont, &ba), n_bytes, &mut out);
+    assert_eq!(out, [product.clone(), product].concat());
+    // After a chain in Montgomery form (values anywhere in [0, 2n)).
+    let mut x = mont;
+    let (mut ra, mut rb) = (reference.element(a), reference.element(b));
+    for _ in 0..5 {
+        x = fast.square_pair(&x);
+        ra = ra.mul(&ra);
+        rb = rb.mul(&rb);
+    }
+    out.clear();
+    fast.write_plain_pair(&fast.mul_plain(&x, &ba), n_bytes, &mut out);
+    let expected = [
+        reference.bytes(&ra.mul(&reference.element(b)), n_bytes),
+        reference.bytes(&rb.mul(&reference.element(a)), n_bytes),
+    ];
+    assert_eq!(out, expected.concat());
 }
 
 /// The two-lane products: each lane agrees with the reference, with different values in the
@@ -205,6 +241,10 @@ fn refuses_what_is_not_below_n_and_moduli_over_2048_bits() {
     assert!(ring.element_pair(&[1], &n_be).is_none());
     let (_, zero) = ring.element_pair(&[0; 32], &[1]).unwrap();
     assert_eq!(zero, [true, false]);
+    assert!(ring.plain_pair(&n_be, &[1]).is_none());
+    assert!(ring.plain_pair(&[1], &n_be).is_none());
+    let (_, zero) = ring.plain_pair(&[1], &[0; 32]).unwrap();
+    assert_eq!(zero, [false, true]);
     assert!(F64Ring::new(&odd(vec![0x81; 257])).is_none());
     assert!(F64Ring::new(&odd(vec![0xff; 256])).is_some());
 }
