@@ -1,6 +1,8 @@
 //! `opk-monty`: variable-time Montgomery arithmetic for odd moduli of up to 2048 bits — the hot
 //! loop of `opk-verify`'s GQ verification, in a crate of its own so the release profile can
-//! optimise it for speed while the rest of the page is optimised for size.
+//! optimise it for speed while the rest of the page is optimised for size. GQ's challenge hash
+//! is compiled here for the same reason (`shake.rs`: SHAKE256, and SHA3-256 beside it so the
+//! page holds one Keccak permutation).
 //!
 //! Why `f64` limbs: WebAssembly has no 64×64→128 multiply, and its 64-bit integer multiply does
 //! one 32×32-bit product at a time. Its SIMD128 floating point does two 53-bit-exact products
@@ -29,9 +31,11 @@ mod lanes;
 mod pair;
 mod plain;
 mod rows;
+mod shake;
 
 pub use pair::ElementPair;
 pub use plain::PlainPair;
+pub use shake::{sha3_256, shake256};
 
 use crypto_bigint::{BoxedUint, Odd};
 

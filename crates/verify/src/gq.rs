@@ -27,7 +27,6 @@ use ring::{max_nibble, pow, BoxedRing, Ring};
 
 use crypto_bigint::{BoxedUint, Odd};
 use sha2::{Digest as _, Sha256};
-use sha3::digest::{ExtendableOutput as _, Update as _, XofReader as _};
 
 use crate::jose::RsaKey;
 
@@ -67,11 +66,8 @@ impl GqShape {
 
 /// OpenPubkey's GQ hash: the first `k` bytes of SHAKE256(W ‖ M).
 pub fn shake256_challenge(w: &[u8], message: &[u8], k: usize) -> Vec<u8> {
-    let mut h = sha3::Shake256::default();
-    h.update(w);
-    h.update(message);
     let mut out = vec![0u8; k];
-    h.finalize_xof().read(&mut out);
+    opk_monty::shake256(&[w, message], &mut out);
     out
 }
 

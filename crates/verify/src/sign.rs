@@ -94,7 +94,7 @@ pub fn cic_header(key: &EphemeralKey, att: &str, rz: &[u8; 32], format: SignForm
 
 /// The commitment: b64url(SHA3-256(CIC header bytes)), sent as `aud` (GitHub Actions) or `nonce`.
 pub fn commitment(cic_header: &str) -> String {
-    b64::encode_url(&sha3::Sha3_256::digest(cic_header.as_bytes()))
+    b64::encode_url(&opk_monty::sha3_256(cic_header.as_bytes()))
 }
 
 /// RFC 7638 SHA-256 thumbprint of the OP's RSA JWK (e = 65537), b64url: F3's `jkt`.

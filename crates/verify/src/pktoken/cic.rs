@@ -4,11 +4,10 @@
 //!
 //! The commitment hashes the raw decoded bytes, never a re-serialisation (spec P9).
 
-use sha3::{Digest as _, Sha3_256};
-
 use crate::jose::{es256, jws, EcKey, Header};
 use crate::prechecked::Es256Prechecked;
 use crate::{b64, VerifyError};
+use sha2::{Digest as _, Sha256};
 
 const WHAT: &str = "CIC header";
 
@@ -68,7 +67,7 @@ impl Cic {
         let upk = EcKey::from_coordinates(&x, &y)?;
         let rz = f.str("rz")?.to_owned();
         let att = f.opt_str("att")?.map(str::to_owned);
-        let digest = Sha3_256::digest(&header.raw);
+        let digest = opk_monty::sha3_256(&header.raw);
         Ok(Self {
             upk,
             att,
@@ -127,7 +126,7 @@ impl Cic {
                 reason: "att is not 64 lowercase hex digits",
             });
         }
-        if att != crate::hex::encode(&sha2::Sha256::digest(pae)) {
+        if att != crate::hex::encode(&Sha256::digest(pae)) {
             return Err(VerifyError::AttMismatch {
                 reason: "att does not match the SHA-256 of the DSSE PAE",
             });
