@@ -9,17 +9,19 @@
 //! per instruction (`f64x2.mul`, native on every browser's CPU). So values are held in radix
 //! 2^23, one limb per `f64`: a product of two limbs is below 2^46, and a sum of at most 127 of
 //! them below 2^53, so every floating-point operation here is exact integer arithmetic — no
-//! rounding ever happens, on any IEEE 754 machine, in any order of summation. Operand scanning
-//! with the reduction interleaved (`rows.rs`): a window of column sums, five rows of limb
-//! products per pass over it; the Montgomery digits and the final carries are integer
-//! arithmetic. Values stay in `[0, 2n)` between operations (`R = 2^2070 > 4n`), so no product
-//! needs a final subtraction; [`F64Ring::write`] makes the result canonical.
+//! rounding ever happens, on any IEEE 754 machine, in any order of summation. Products are
+//! operand scanning with the reduction interleaved (`rows.rs`): a window of column sums, five
+//! rows of limb products per pass over it. Squares, three quarters of GQ's products, go in two
+//! phases (`square.rs`): the square's columns with each cross product once, then the reduction
+//! alone — a quarter fewer limb products. The Montgomery digits and the final carries are
+//! integer arithmetic. Values stay in `[0, 2n)` between operations (`R = 2^2070 > 4n`), so no
+//! product needs a final subtraction; [`F64Ring::write`] makes the result canonical.
 //!
-//! One kernel: every product is a two-lane product of [`ElementPair`]s (`pair.rs`), limb `i`
-//! of two values in one `f64x2`, so independent exponentiations (GQ's rounds) run two at a
-//! time. A lone [`Element`] product runs in lane 0 with lane 1 idle (about 1.7× a one-lane
-//! product); GQ needs few (`G` enters Montgomery form once, and its window table is built two
-//! entries per product), so it lost no speed, and there is no second kernel to ship or trust.
+//! Two lanes: every product is a two-lane product of [`ElementPair`]s (`pair.rs`), limb `i` of
+//! two values in one `f64x2`, so independent exponentiations (GQ's rounds) run two at a time.
+//! A lone [`Element`] product runs in lane 0 with lane 1 idle (about 1.7× a one-lane product);
+//! GQ needs few (`G` enters Montgomery form once, and its window table is built two entries per
+//! product), so it lost no speed, and there is no one-lane kernel to ship or trust.
 //!
 //! Everything here is variable time: GQ verification only handles public values. It is checked
 //! against crypto-bigint's Montgomery arithmetic (the reference) by `tests/agreement.rs`,
@@ -32,6 +34,7 @@ mod pair;
 mod plain;
 mod rows;
 mod shake;
+mod square;
 
 pub use pair::ElementPair;
 pub use plain::PlainPair;

@@ -67,8 +67,8 @@ impl F64Ring {
         self.mul_pair_rows(a, b)
     }
 
-    /// `a²` in each lane (the row kernel, `rows.rs`).
+    /// `a²` in each lane (in two phases, `square.rs`).
     pub fn square_pair(&self, a: &ElementPair) -> ElementPair {
-        self.square_pair_rows(a)
+        self.square_pair_sos(a)
     }
 }

@@ -33,7 +33,7 @@ impl F64Ring {
     /// The reduction digit for a column whose sum (with its new product term) is `t`, per
     /// lane, and the carry `(t + m·n_0) / 2^23` it leaves for the next column.
     #[inline(always)]
-    fn digit(&self, t: V) -> (V, V) {
+    pub(crate) fn digit(&self, t: V) -> (V, V) {
         let t = lanes::to_u64s(t);
         let n0 = u64::from(self.n[0]);
         let mut m = [0f64; 2];
@@ -49,14 +49,6 @@ impl F64Ring {
     /// `a·b` in each lane.
     pub(crate) fn mul_pair_rows(&self, a: &ElementPair, b: &ElementPair) -> ElementPair {
         self.rows::<ROWS>(&a.0, &b.0)
-    }
-
-    /// `a²` in each lane, as `a·a`: computing each cross product once (doubled) needs three
-    /// kinds of slot per pass, and measured slower in V8 than the plain product's one kind
-    /// (same-page A/B, 2026-12-06: GQ 0.94–0.96× with squarings as products), though it does
-    /// a third fewer limb products.
-    pub(crate) fn square_pair_rows(&self, a: &ElementPair) -> ElementPair {
-        self.rows::<ROWS>(&a.0, &a.0)
     }
 
     /// `R` rows per pass over the window.
@@ -130,7 +122,7 @@ fn split(acc: &mut [V; LIMBS]) {
 /// The window (columns `LIMBS..2·LIMBS−1`), carried into 23-bit limbs; the last carry is the
 /// top limb.
 #[inline(always)]
-fn finish(acc: &[V; LIMBS]) -> ElementPair {
+pub(crate) fn finish(acc: &[V; LIMBS]) -> ElementPair {
     let mut out = [lanes::zero(); LIMBS];
     let mut carry = [0u64; 2];
     for (o, x) in out.iter_mut().zip(&acc[..LIMBS - 1]) {
@@ -149,9 +141,10 @@ fn finish(acc: &[V; LIMBS]) -> ElementPair {
 
 #[cfg(test)]
 mod tests {
-    //! The exactness bound at its worst: every operand limb and all but one modulus limb at
-    //! 2^23 − 1, so the column sums come as close to 2^53 as the kernel lets them (without the
-    //! split they would pass it and round).
+    //! The exactness bound at its worst, for both kernels (products here, squares in
+    //! `square.rs`): every operand limb and all but one modulus limb at 2^23 − 1, so the column
+    //! sums come as close to 2^53 as the kernels let them (without their splits they would pass
+    //! it and round).
     use super::*;
     use crypto_bigint::{BoxedUint, NonZero, Odd, Resize};
 
@@ -200,12 +193,12 @@ mod tests {
         let x = ElementPair(max);
         let a = lane0(&x);
         check(&n, &a, &a, &lane0(&ring.mul_pair_rows(&x, &x)));
-        check(&n, &a, &a, &lane0(&ring.square_pair_rows(&x)));
+        check(&n, &a, &a, &lane0(&ring.square_pair_sos(&x)));
         // And a chain: results fed back in.
         let (mut p, mut q) = (x, x);
         for _ in 0..5 {
             let (pa, qa) = (lane0(&p), lane0(&q));
-            let (p2, q2) = (ring.mul_pair_rows(&p, &x), ring.square_pair_rows(&q));
+            let (p2, q2) = (ring.mul_pair_rows(&p, &x), ring.square_pair_sos(&q));
             check(&n, &pa, &a, &lane0(&p2));
             check(&n, &qa, &qa, &lane0(&q2));
             (p, q) = (p2, q2);
