@@ -55,12 +55,30 @@ impl F64Ring {
     #[inline(always)]
     fn rows<const R: usize>(&self, a: &[V; LIMBS], b: &[V; LIMBS]) -> ElementPair {
         let n = &self.n_pair;
-        // `v` plus row r's terms at slot j (column r+j), with reduction digit m.
-        let add_row = |v: V, r: usize, j: usize, m: V| -> V {
-            lanes::mul_add(lanes::mul_add(v, m, n[j]), a[r], b[j])
-        };
-        let mut acc = [lanes::zero(); LIMBS];
-        let (mut m, mut c) = self.digit(lanes::mul_add(acc[0], a[0], b[0]));
+        self.passes::<R>(
+            |v, r, j, m| lanes::mul_add(lanes::mul_add(v, m, n[j]), a[r], b[j]),
+            |v, r| lanes::mul_add(v, a[r], b[0]),
+            |_| lanes::zero(),
+            Some(SPLIT_ROW),
+        )
+    }
+
+    /// The passes of a Montgomery reduction row by row, `R` rows per pass over a window of
+    /// `LIMBS` column sums that moves down `R` columns per pass, shared by products (here) and
+    /// squares (`square.rs`). `terms(v, r, j, m)` is `v` plus row `r`'s terms at window slot `j`
+    /// (column `r + j`) given its digit `m`, `own(v, r)` its term in its own column (slot 0)
+    /// before the digit, `above(k)` what column `k` holds when it enters the window, and
+    /// `split_row` the row after whose pass the window is split (see the module comment).
+    #[inline(always)]
+    pub(crate) fn passes<const R: usize>(
+        &self,
+        terms: impl Fn(V, usize, usize, V) -> V,
+        own: impl Fn(V, usize) -> V,
+        above: impl Fn(usize) -> V,
+        split_row: Option<usize>,
+    ) -> ElementPair {
+        let mut acc: [V; LIMBS] = core::array::from_fn(&above);
+        let (mut m, mut c) = self.digit(own(acc[0], 0));
         for i in (0..LIMBS).step_by(R) {
             let mut ms = [lanes::zero(); R];
             ms[0] = m;
@@ -69,15 +87,15 @@ impl F64Ring {
             for r in 1..=R {
                 let mut v = acc[r];
                 for (q, mq) in ms.iter().enumerate().take(r) {
-                    v = add_row(v, i + q, r - q, *mq);
+                    v = terms(v, i + q, r - q, *mq);
                 }
                 v = lanes::add(v, c);
                 if r < R {
-                    (ms[r], c) = self.digit(lanes::mul_add(v, a[i + r], b[0]));
+                    (ms[r], c) = self.digit(own(v, i + r));
                 } else {
                     acc[0] = v;
                     if i + R < LIMBS {
-                        (m, c) = self.digit(lanes::mul_add(v, a[i + R], b[0]));
+                        (m, c) = self.digit(own(v, i + R));
                     }
                 }
             }
@@ -85,21 +103,21 @@ impl F64Ring {
             for k in 1..LIMBS - R {
                 let mut v = acc[k + R];
                 for (q, mq) in ms.iter().enumerate() {
-                    v = add_row(v, i + q, k + R - q, *mq);
+                    v = terms(v, i + q, k + R - q, *mq);
                 }
                 acc[k] = v;
             }
-            // The top slots: no old slot above them.
+            // The top slots: the columns entering the window.
             for (k, slot) in acc.iter_mut().enumerate().skip(LIMBS - R) {
-                let mut v = lanes::zero();
+                let mut v = above(i + R + k);
                 for (q, mq) in ms.iter().enumerate() {
                     if k + R - q < LIMBS {
-                        v = add_row(v, i + q, k + R - q, *mq);
+                        v = terms(v, i + q, k + R - q, *mq);
                     }
                 }
                 *slot = v;
             }
-            if (i..i + R).contains(&SPLIT_ROW) {
+            if split_row.is_some_and(|s| (i..i + R).contains(&s)) {
                 split(&mut acc);
             }
         }
@@ -122,7 +140,7 @@ fn split(acc: &mut [V; LIMBS]) {
 /// The window (columns `LIMBS..2·LIMBS−1`), carried into 23-bit limbs; the last carry is the
 /// top limb.
 #[inline(always)]
-pub(crate) fn finish(acc: &[V; LIMBS]) -> ElementPair {
+fn finish(acc: &[V; LIMBS]) -> ElementPair {
     let mut out = [lanes::zero(); LIMBS];
     let mut carry = [0u64; 2];
     for (o, x) in out.iter_mut().zip(&acc[..LIMBS - 1]) {

@@ -14,7 +14,6 @@
 
 use crate::lanes::{self, V};
 use crate::pair::ElementPair;
-use crate::rows::finish;
 use crate::{F64Ring, BITS, LIMBS};
 
 /// Rows of the square per pass over its columns.
@@ -32,51 +31,16 @@ impl F64Ring {
     }
 
     /// The Montgomery reduction of the column sums `t` (each below 2^23 + 2^31), `R` rows per
-    /// pass over a window of `LIMBS` columns that moves down `R` columns per pass.
+    /// pass (the row kernel's passes, adding only `m_r·n`).
     #[inline(always)]
     fn reduce<const R: usize>(&self, t: &[V; 2 * LIMBS]) -> ElementPair {
         let n = &self.n_pair;
-        let mut acc: [V; LIMBS] = core::array::from_fn(|k| t[k]);
-        let (mut m, mut c) = self.digit(acc[0]);
-        for i in (0..LIMBS).step_by(R) {
-            let mut ms = [lanes::zero(); R];
-            ms[0] = m;
-            // Columns i+1 … i+R: each row's digit needs the column below it complete.
-            for r in 1..=R {
-                let mut v = acc[r];
-                for (q, mq) in ms.iter().enumerate().take(r) {
-                    v = lanes::mul_add(v, *mq, n[r - q]);
-                }
-                v = lanes::add(v, c);
-                if r < R {
-                    (ms[r], c) = self.digit(v);
-                } else {
-                    acc[0] = v;
-                    if i + R < LIMBS {
-                        (m, c) = self.digit(v);
-                    }
-                }
-            }
-            // Slot k ← the old slot k+R and each row's term: row i+q at slot k+R−q.
-            for k in 1..LIMBS - R {
-                let mut v = acc[k + R];
-                for (q, mq) in ms.iter().enumerate() {
-                    v = lanes::mul_add(v, *mq, n[k + R - q]);
-                }
-                acc[k] = v;
-            }
-            // The top slots start from the square's columns above the window.
-            for (k, slot) in acc.iter_mut().enumerate().skip(LIMBS - R) {
-                let mut v = t[i + R + k];
-                for (q, mq) in ms.iter().enumerate() {
-                    if k + R - q < LIMBS {
-                        v = lanes::mul_add(v, *mq, n[k + R - q]);
-                    }
-                }
-                *slot = v;
-            }
-        }
-        finish(&acc)
+        self.passes::<R>(
+            |v, _, j, m| lanes::mul_add(v, m, n[j]),
+            |v, _| v,
+            |k| t[k],
+            None,
+        )
     }
 }
 
