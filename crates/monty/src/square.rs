@@ -1,11 +1,11 @@
 //! Montgomery squaring in two phases ("separated operand scanning"): the square's column sums
 //! with each cross product once (doubled), then the Montgomery reduction row by row over them,
-//! shaped as `rows.rs` but adding only `m_r·n`. A quarter fewer limb products than a square as
-//! a plain product (4,095 + 8,100 instead of 16,200). Interleaving the two (three kinds of slot
-//! per pass) measured slower in V8 than the plain product; separated, same-page A/B in Chromium
-//! (2026-12-06): GQ 0.92–0.97× the time with squares as products. Five square rows and ten
-//! reduction rows per pass measured best (3, 6, 9 or 10 square rows and 5, 6, 9, 15 or 18
-//! reduction rows: 1.0–1.09× of that).
+//! through the row kernel's passes (`rows.rs`) adding only `m_r·n`. A quarter fewer limb
+//! products than a square as a plain product (4,095 + 8,100 instead of 16,200). Interleaving
+//! the two (three kinds of slot per pass) measured slower in V8 than the plain product;
+//! separated, same-page A/B in Chromium (2026-12-06): GQ 0.92–0.97× the time with squares as
+//! products. Five square rows and ten reduction rows per pass measured best (3, 6, 9 or 10
+//! square rows and 5, 6, 9, 15 or 18 reduction rows: 1.0–1.09× of that).
 //!
 //! Exactness: a column of the square holds at most 45 doubled cross products and one square
 //! (at most 91·(2^23−1)² < 2^53). The columns are then split once into 23-bit digits and
