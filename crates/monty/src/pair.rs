@@ -20,21 +20,8 @@ impl F64Ring {
     /// Big-endian `a` and `b` in Montgomery form, one per lane (one product for both), with
     /// a flag per lane telling whether it is zero; `None` unless both are below `n`.
     pub fn element_pair(&self, a: &[u8], b: &[u8]) -> Option<(ElementPair, [bool; 2])> {
-        let (a, b) = (self.below_n(a)?, self.below_n(b)?);
-        let zero = [a, b].map(|x| x.iter().all(|l| *l == 0));
-        Some((self.enter_montgomery(&self.raw_pair(&a, &b)), zero))
-    }
-
-    /// Limbs `a` in lane 0, `b` in lane 1, as they are (no change of form).
-    pub(crate) fn raw_pair(&self, a: &[u32; LIMBS], b: &[u32; LIMBS]) -> ElementPair {
-        ElementPair(core::array::from_fn(|i| {
-            lanes::pair(f64::from(a[i]), f64::from(b[i]))
-        }))
-    }
-
-    /// Both lanes into Montgomery form (one product, by `R² mod n`).
-    pub(crate) fn enter_montgomery(&self, p: &ElementPair) -> ElementPair {
-        self.mul_pair(p, &ElementPair(lanes::pair_each(&self.r2.0)))
+        let (plain, zero) = self.plain_pair(a, b)?;
+        Some((self.to_montgomery(&plain), zero))
     }
 
     /// Both lanes out of Montgomery form (one product for both), each below `2n`.
@@ -42,14 +29,6 @@ impl F64Ring {
         let mut one = [lanes::zero(); LIMBS];
         one[0] = lanes::pair(1.0, 1.0);
         self.unpair(&self.mul_pair(p, &ElementPair(one)))
-    }
-
-    /// Appends lane 0, then lane 1, each reduced below `n`, as exactly `n_bytes` big-endian
-    /// bytes (one product for both to leave Montgomery form).
-    pub fn write_pair(&self, p: &ElementPair, n_bytes: usize, out: &mut Vec<u8>) {
-        let (a, b) = self.leave_montgomery(p);
-        self.write_canonical(&a.0, n_bytes, out);
-        self.write_canonical(&b.0, n_bytes, out);
     }
 
     /// The two lanes as elements.

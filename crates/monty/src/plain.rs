@@ -4,6 +4,7 @@
 //! exponentiation with a multiplication by the response `S`, which it holds in both forms, so
 //! that last product also leaves Montgomery form and no separate product is needed for it.
 
+use crate::lanes;
 use crate::pair::ElementPair;
 use crate::F64Ring;
 
@@ -17,12 +18,13 @@ impl F64Ring {
     pub fn plain_pair(&self, a: &[u8], b: &[u8]) -> Option<(PlainPair, [bool; 2])> {
         let (a, b) = (self.below_n(a)?, self.below_n(b)?);
         let zero = [a, b].map(|x| x.iter().all(|l| *l == 0));
-        Some((PlainPair(self.raw_pair(&a, &b)), zero))
+        let limbs = core::array::from_fn(|i| lanes::pair(f64::from(a[i]), f64::from(b[i])));
+        Some((PlainPair(ElementPair(limbs)), zero))
     }
 
-    /// Both lanes in Montgomery form (one product).
+    /// Both lanes in Montgomery form (one product, by `R² mod n`).
     pub fn to_montgomery(&self, p: &PlainPair) -> ElementPair {
-        self.enter_montgomery(&p.0)
+        self.mul_pair(&p.0, &ElementPair(lanes::pair_each(&self.r2.0)))
     }
 
     /// The plain value of `x·y`, in each lane, for `x` in Montgomery form and `y` plain.

@@ -33,7 +33,7 @@ impl F64Ring {
     /// The reduction digit for a column whose sum (with its new product term) is `t`, per
     /// lane, and the carry `(t + m·n_0) / 2^23` it leaves for the next column.
     #[inline(always)]
-    pub(crate) fn digit(&self, t: V) -> (V, V) {
+    fn digit(&self, t: V) -> (V, V) {
         let t = lanes::to_u64s(t);
         let n0 = u64::from(self.n[0]);
         let mut m = [0f64; 2];
