@@ -132,6 +132,8 @@ test('raw JSON blocks are pretty-printed when opened, and copy the exact bytes',
     // Folded: nothing rendered yet (a 10,000-package SBOM's blocks are megabytes).
     assert.equal(await block.locator('pre').textContent(), '');
     await block.locator('summary').click();
+    // The text is made on the `toggle` event, which the browser fires after the click returns.
+    await block.locator('pre', { hasText: '"_type"' }).waitFor();
     const shown = await block.locator('pre').textContent();
     assert.match(shown, /^\{\n  "_type": "https:\/\/in-toto.io\/Statement\/v0\.1",\n/);
     assert.match(shown, /"predicateType": "https:\/\/(slsa\.dev|spdx\.dev)/);
