@@ -38,16 +38,20 @@ async function benchPage() {
 }
 
 // The same figure `scripts/build` prints: GNU `gzip -9` of each file (zlib's level 9 differs by ~2%).
+// A browser loads one of the two wasm builds (relaxed SIMD or the baseline): the larger counts.
 async function transferSize() {
   const files = (await readdir(`${ROOT}dist`)).filter((f) => /\.(wasm|js|css)$/.test(f));
   let total = 0;
+  let wasm = 0;
   const parts = [];
   for (const f of files) {
     const gz = execFileSync('gzip', ['-9', '-c', `${ROOT}dist/${f}`], { maxBuffer: 1 << 26 }).length;
-    total += gz;
+    if (f.endsWith('.wasm')) wasm = Math.max(wasm, gz);
+    else total += gz;
     parts.push(`${f.replace(/-[0-9a-f]{8,}/, '')} ${gz} B`);
   }
-  row(`app transfer, gzip -9 (${parts.join(' + ')})`, `${total} B (${(total / 1024).toFixed(0)} KiB)`, '', null, '≤ 150 KB');
+  total += wasm;
+  row(`app transfer, gzip -9: the larger wasm + js + css (${parts.join(', ')})`, `${total} B (${(total / 1024).toFixed(0)} KiB)`, '', null, '≤ 150 KB');
 }
 
 // One run: a fresh browser (empty HTTP cache), the app with the policy in its link, then the

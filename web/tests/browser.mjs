@@ -14,7 +14,7 @@ export async function openPage(url, { beforeGoto } = {}) {
   let failed;
   const firstError = new Promise((resolve) => { failed = resolve; });
   page.on('pageerror', (e) => { errors.push(`pageerror: ${e.message}`); failed(); });
-  beforeGoto?.(page);
+  await beforeGoto?.(page);
   await page.goto(url);
   /** Waits for `selector`, failing at once (with the errors) if the page throws first. */
   const waitFor = async (selector, timeout = 15000) => {

@@ -18,11 +18,20 @@ const env = withDemoAndApp(ARTIFACTS);
 const link = (image, extra = '') =>
   `${env.app.url}?image=${env.demo.registry}/openpubkey/${image}&owner_id=${OWNER}&jwks=${env.demo.issuer}/.well-known/jwks${extra}`;
 
-/** Opens `url`, waits for the verdict of the selected platform, returns what it shows. */
-async function verdictOf(url, shot, { platform, withheld = false } = {}) {
+/** Opens `url`, waits for the verdict of the selected platform, returns what it shows (and the
+ * hosts and wasm files it requested). `init` runs in the page before any of its scripts. */
+async function verdictOf(url, shot, { platform, withheld = false, init } = {}) {
   const hosts = new Set();
+  const wasm = [];
   const { page, browser, errors, waitFor } = await openPage(url, {
-    beforeGoto: (p) => p.on('request', (r) => hosts.add(new URL(r.url()).host)),
+    beforeGoto: async (p) => {
+      p.on('request', (r) => {
+        const u = new URL(r.url());
+        hosts.add(u.host);
+        if (u.pathname.endsWith('.wasm')) wasm.push(u.pathname.replace(/.*\/opk-explorer-[0-9a-f]+/, 'opk-explorer'));
+      });
+      if (init) await p.addInitScript(init);
+    },
   });
   try {
     await waitFor('#results .verdict[data-state], #status .verdict[data-state]', 30000);
@@ -37,7 +46,7 @@ async function verdictOf(url, shot, { platform, withheld = false } = {}) {
     // A withholding proxy answers 404, which Chromium logs as a failed resource load.
     const unexpected = errors.filter((e) => !(withheld && /Failed to load resource: .* 404/.test(e)));
     assert.deepEqual(unexpected, []);
-    return { state, text, hosts, page, browser };
+    return { state, text, hosts, wasm, page, browser };
   } catch (e) {
     await browser.close();
     throw e;
@@ -49,9 +58,11 @@ function onlyHosts(hosts, allowed) {
 }
 
 test('the signed demo image verifies from a deep link, with the dev issuer labelled', async () => {
-  const { state, text, hosts, page, browser } = await verdictOf(link('demo:latest'), 'signed');
+  const { state, text, hosts, wasm, page, browser } = await verdictOf(link('demo:latest'), 'signed');
   try {
     assert.equal(state, 'verified', text);
+    // Chromium has relaxed SIMD: the page loads that build, and only that one.
+    assert.deepEqual(wasm, ['opk-explorer_relaxed_bg.wasm']);
     assert.match(text, /Verified all required attestations are present/);
     assert.match(text, /Verified attestation refers to tag/);
     assert.match(text, /dev issuer/);
@@ -72,6 +83,24 @@ test('the signed demo image verifies from a deep link, with the dev issuer label
     assert.ok(width <= 390, `page is ${width}px wide at a 390px viewport`);
     await page.screenshot({ path: `${ARTIFACTS}signed-phone.png` });
   } finally { await browser.close(); }
+});
+
+test('a browser without relaxed SIMD loads the baseline wasm and verifies the same', async () => {
+  // As in such a browser, any module with a relaxed-SIMD instruction (f64x2.relaxed_madd,
+  // 0xfd 0x87 0x02) fails validation.
+  const init = () => {
+    const validate = WebAssembly.validate;
+    WebAssembly.validate = (bytes) => {
+      const b = new Uint8Array(bytes);
+      for (let i = 0; i + 2 < b.length; i++) if (b[i] === 0xfd && b[i + 1] === 0x87 && b[i + 2] === 2) return false;
+      return validate(bytes);
+    };
+  };
+  const { state, text, wasm, browser } = await verdictOf(link('demo:latest'), 'signed-baseline-wasm', { init });
+  await browser.close();
+  assert.deepEqual(wasm, ['opk-explorer_bg.wasm']);
+  assert.equal(state, 'verified', text);
+  assert.match(text, /Verified all required attestations are present/);
 });
 
 test('the tampered image fails with att_mismatch', async () => {

@@ -1,7 +1,8 @@
 //! `F64Ring` — one value at a time, and two at once in the SIMD lanes — against crypto-bigint's
 //! Montgomery arithmetic (the reference) on random moduli of every width and at the extremes.
 //! Runs natively (the scalar lanes) and, under `cargo test --target wasm32-unknown-unknown`, in
-//! headless Chromium (the SIMD128 lanes the page runs).
+//! headless Chromium (the SIMD128 lanes the page runs) — twice: as built by default, and with
+//! relaxed SIMD (`--config .cargo/relaxed-simd.toml`, the page's second wasm build).
 
 use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
 use crypto_bigint::{BoxedUint, Odd};
@@ -244,4 +245,15 @@ fn refuses_what_is_not_below_n_and_moduli_over_2048_bits() {
     assert_eq!(zero, [false, true]);
     assert!(F64Ring::new(&odd(vec![0x81; 257])).is_none());
     assert!(F64Ring::new(&odd(vec![0xff; 256])).is_some());
+}
+
+/// The tests run on the build they were asked for: `.cargo/relaxed-simd.toml` sets
+/// `OPK_RELAXED_SIMD` beside the relaxed-SIMD target feature, so a run meant for the relaxed
+/// build that silently compiled the SIMD128 one (or the reverse) fails here.
+#[test]
+fn built_with_the_requested_simd() {
+    assert_eq!(
+        option_env!("OPK_RELAXED_SIMD").is_some(),
+        cfg!(all(target_arch = "wasm32", target_feature = "relaxed-simd"))
+    );
 }
