@@ -10,10 +10,12 @@
 //! 2^23, one limb per `f64`: a product of two limbs is below 2^46, and a sum of at most 127 of
 //! them below 2^53, so every floating-point operation here is exact integer arithmetic — no
 //! rounding ever happens, on any IEEE 754 machine, in any order of summation. Products are
-//! operand scanning with the reduction interleaved (`rows.rs`): a window of column sums, five
-//! rows of limb products per pass over it. Squares, three quarters of GQ's products, go in two
-//! phases (`square.rs`): the square's columns with each cross product once, then the reduction
-//! alone — a quarter fewer limb products. The Montgomery digits and the final carries are
+//! operand scanning with the reduction interleaved (`rows.rs`): three rows of limb products per
+//! pass over the column sums, the limbs each column needs held in windows across columns.
+//! Squares, three quarters of GQ's products, go in two phases (`square.rs`): the square's
+//! columns with each cross product once, then the reduction alone — a quarter fewer limb
+//! products. Where the browser has relaxed SIMD, the page runs a second build whose
+//! multiply-adds are single instructions (`lanes.rs`). The Montgomery digits and the final carries are
 //! integer arithmetic. Values stay in `[0, 2n)` between operations (`R = 2^2070 > 4n`), so no
 //! product needs a final subtraction; [`F64Ring::write`] makes the result canonical.
 //!
@@ -46,6 +48,12 @@ const BITS: u32 = 23;
 const MASK: u64 = (1 << BITS) - 1;
 /// Limbs per value: 90 × 23 = 2070 bits, so `R = 2^2070 > 4n` for every `n < 2^2048`.
 const LIMBS: usize = 90;
+/// Zero limbs before `n` in [`F64Ring`]'s padded copy (and twice as many after it): at least
+/// the rows per pass of the products and of the squares' reductions, whose windows run past
+/// `n`'s ends.
+const PAD: usize = 5;
+/// Limbs in a padded copy: `PAD` zeros, the value's limbs, `2·PAD` zeros.
+const PADDED: usize = LIMBS + 3 * PAD;
 
 /// An element in Montgomery form (`x·R mod n`, not necessarily reduced below `n`): 2^23-radix
 /// limbs, little-endian.
@@ -55,8 +63,8 @@ pub struct Element([f64; LIMBS]);
 /// Arithmetic modulo one odd `n` of at most 2048 bits.
 pub struct F64Ring {
     n: [u32; LIMBS],
-    /// `n`'s limbs, each in both lanes.
-    n_pair: [lanes::V; LIMBS],
+    /// `n`'s limbs in both lanes between zeros: `n_padded[PAD + j]` is limb `j`.
+    n_padded: [lanes::V; PADDED],
     /// `−n⁻¹ mod 2^23`.
     n0_inv: u64,
     /// `R² mod n`, to enter Montgomery form.
@@ -116,7 +124,7 @@ impl F64Ring {
             .shl_vartime(r2_bits)?
             .rem_vartime(&n.as_ref().to_nz().into_option()?);
         Some(Self {
-            n_pair: lanes::pair_each(&to_f64(&limbs)),
+            n_padded: rows::padded(&lanes::pair_each(&to_f64(&limbs))),
             n: limbs,
             n0_inv: u64::from(inv.wrapping_neg()) & MASK,
             r2: Element(to_f64(&from_be(&r2.to_be_bytes_trimmed_vartime())?)),

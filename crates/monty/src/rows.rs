@@ -1,39 +1,47 @@
 //! Montgomery products row by row (operand scanning with the reduction interleaved, "CIOS"), in
-//! both lanes: row `r` adds `a_r·b` and `m_r·n` to a window of column sums, which then moves
-//! down one limb. Rows go five per pass over the window: each slot is loaded and stored once
-//! per pass for ten limb products, where one row per pass (or a column at a time, the earlier
-//! design) moves a vector in or out of memory for every product — and in V8 those moves cost
-//! more than the products (same-page A/B in Chromium, 2026-12-06: GQ 0.83–0.86× the time of
-//! the column kernel; 0.93× with two rows per pass, 1.11× with one). A pass first completes the
-//! columns below its rows, one at a time, because row `r`'s Montgomery digit `m_r` (computed
-//! lane by lane as an integer) needs column `r` complete; everything else is vector
-//! multiply-adds with no horizontal sum and no conversion.
+//! both lanes: row `r` adds `a_r·b` and `m_r·n` to the column sums, [`ROWS`] rows per pass over
+//! them, so each column is loaded and stored once per pass for six limb products. One row per
+//! pass (or a column at a time, the earlier design) moves a vector in or out of memory for
+//! every product, and in V8 those moves cost more than the products (same-page A/B in
+//! Chromium, 2026-12-06: five rows per pass 0.83–0.86× the time of the column kernel).
 //!
-//! Exactness: a window slot is a column sum. A row adds at most two limb products to a slot
-//! (each below 2^46), so 63 rows add at most 126, below 2^53 − 2^47. Once, after the pass
-//! holding row [`SPLIT_ROW`] (row 49: 50 rows before, 40 after), every slot but the consumed
-//! slot 0 is split into its low 23 bits and a carry moved to the next slot (exact `f64`
-//! arithmetic: scaling by 2^-23, `floor`, a subtraction), leaving each below 2^23 + 2^31. With
-//! one Montgomery carry (below 2^31) and a digit's own product term, no value ever reaches
-//! 2^53.
+//! A pass first completes the columns below its rows one at a time, because row `r`'s
+//! Montgomery digit `m_r` (computed lane by lane as an integer, [`F64Ring::digit`]) needs
+//! column `r` complete. Then every column the pass reaches takes its terms in one run: column
+//! `d` (counted from the pass's first row) takes `a_q·b_{d−q}` and `m_q·n_{d−q}` for each row
+//! `q`, so moving to column `d + 1` shifts the limbs of `b` and `n` it needs by one. The run
+//! keeps them in two windows held across columns (a copy of `b` and the ring's copy of `n`,
+//! both between zero limbs, so the run's ends need no bounds), loading one new limb of each
+//! per column instead of one per product: same-page A/B in Chromium (relaxed-SIMD build),
+//! 2026-12-06: 0.93–0.96× the
+//! time of loading every limb (five rows), then three rows 0.96× of five (fewer values held:
+//! V8 keeps them in registers; two rows 1.01–1.03×).
+//!
+//! Exactness: a column sum takes at most two limb products per row (each below 2^46), so 63
+//! rows add at most 126, below 2^53 − 2^47. Once, after the pass holding row [`SPLIT_ROW`] (row
+//! 47: 48 rows before, 42 after), every column not yet consumed is split into its low 23 bits
+//! and a carry moved to the next column (exact `f64` arithmetic: scaling by 2^-23, `floor`, a
+//! subtraction), leaving each below 2^23 + 2^31. With one Montgomery carry (below 2^31) and a
+//! digit's own product term, no value ever reaches 2^53.
 
 use crate::lanes::{self, V};
 use crate::pair::ElementPair;
-use crate::{F64Ring, BITS, LIMBS, MASK};
+use crate::{F64Ring, BITS, LIMBS, MASK, PAD, PADDED};
 
-/// Rows per pass over the window.
-const ROWS: usize = 5;
-/// The window is split into digits and carries once, after the pass holding this row: at most
-/// 63 rows (126 limb products per slot) before or after it.
+/// Rows per pass over the columns.
+const ROWS: usize = 3;
+/// The columns are split into digits and carries once, after the pass holding this row: at
+/// most 63 rows (126 limb products per column) before or after it.
 const SPLIT_ROW: usize = LIMBS / 2;
-const _: () =
-    assert!(LIMBS.is_multiple_of(ROWS) && SPLIT_ROW + ROWS <= 63 && LIMBS - SPLIT_ROW <= 63);
+const _: () = assert!(
+    LIMBS.is_multiple_of(ROWS) && SPLIT_ROW + ROWS <= 63 && LIMBS - SPLIT_ROW <= 63 && ROWS <= PAD
+);
 
 impl F64Ring {
     /// The reduction digit for a column whose sum (with its new product term) is `t`, per
     /// lane, and the carry `(t + m·n_0) / 2^23` it leaves for the next column.
     #[inline(always)]
-    fn digit(&self, t: V) -> (V, V) {
+    pub(crate) fn digit(&self, t: V) -> (V, V) {
         let t = lanes::to_u64s(t);
         let n0 = u64::from(self.n[0]);
         let mut m = [0f64; 2];
@@ -48,87 +56,100 @@ impl F64Ring {
 
     /// `a·b` in each lane.
     pub(crate) fn mul_pair_rows(&self, a: &ElementPair, b: &ElementPair) -> ElementPair {
-        self.rows::<ROWS>(&a.0, &b.0)
+        let mut t = [lanes::zero(); 2 * LIMBS];
+        self.passes::<ROWS, 1>(&mut t, [(&a.0, &padded(&b.0))], Some(SPLIT_ROW))
     }
 
-    /// `R` rows per pass over the window.
+    /// The passes of a Montgomery reduction row by row, `R` rows per pass, in place over the
+    /// column sums `t`, shared by products (here) and squares (`square.rs`): row `r` adds its
+    /// digit times `n` and, for each of the `W` pairs `(x, y)` in `terms` (a product's `(a, b)`,
+    /// `y` padded as `n` is), `x_r` times `y`. The columns below a pass's rows go one at a time
+    /// (each row's digit needs its column complete, with the row's own terms); then every other
+    /// column the rows reach, with windows of `n`'s and each `y`'s limbs held across columns.
+    /// `split_row`: the row after whose pass the columns are split (see the module comment).
     #[inline(always)]
-    fn rows<const R: usize>(&self, a: &[V; LIMBS], b: &[V; LIMBS]) -> ElementPair {
-        let n = &self.n_pair;
-        self.passes::<R>(
-            |v, r, j, m| lanes::mul_add(lanes::mul_add(v, m, n[j]), a[r], b[j]),
-            |v, r| lanes::mul_add(v, a[r], b[0]),
-            |_| lanes::zero(),
-            Some(SPLIT_ROW),
-        )
-    }
-
-    /// The passes of a Montgomery reduction row by row, `R` rows per pass over a window of
-    /// `LIMBS` column sums that moves down `R` columns per pass, shared by products (here) and
-    /// squares (`square.rs`). `terms(v, r, j, m)` is `v` plus row `r`'s terms at window slot `j`
-    /// (column `r + j`) given its digit `m`, `own(v, r)` its term in its own column (slot 0)
-    /// before the digit, `above(k)` what column `k` holds when it enters the window, and
-    /// `split_row` the row after whose pass the window is split (see the module comment).
-    #[inline(always)]
-    pub(crate) fn passes<const R: usize>(
+    pub(crate) fn passes<const R: usize, const W: usize>(
         &self,
-        terms: impl Fn(V, usize, usize, V) -> V,
-        own: impl Fn(V, usize) -> V,
-        above: impl Fn(usize) -> V,
+        t: &mut [V; 2 * LIMBS],
+        terms: [(&[V; LIMBS], &[V; PADDED]); W],
         split_row: Option<usize>,
     ) -> ElementPair {
-        let mut acc: [V; LIMBS] = core::array::from_fn(&above);
-        let (mut m, mut c) = self.digit(own(acc[0], 0));
+        let np = &self.n_padded;
+        // Row r's terms in its own column, and its digit's terms at limb j of n and each y.
+        let own = |v: V, r: usize| {
+            terms
+                .iter()
+                .fold(v, |v, (x, y)| lanes::mul_add(v, x[r], y[PAD]))
+        };
+        let (mut m, mut c) = self.digit(own(t[0], 0));
         for i in (0..LIMBS).step_by(R) {
+            // Columns i+1 … i+R−1, one at a time.
             let mut ms = [lanes::zero(); R];
             ms[0] = m;
-            // Columns i+1 … i+R: each row's digit needs the column below it complete; the
-            // last becomes the next pass's slot 0.
-            for r in 1..=R {
-                let mut v = acc[r];
+            for r in 1..R {
+                let mut v = t[i + r];
                 for (q, mq) in ms.iter().enumerate().take(r) {
-                    v = terms(v, i + q, r - q, *mq);
-                }
-                v = lanes::add(v, c);
-                if r < R {
-                    (ms[r], c) = self.digit(own(v, i + r));
-                } else {
-                    acc[0] = v;
-                    if i + R < LIMBS {
-                        (m, c) = self.digit(own(v, i + R));
+                    v = lanes::mul_add(v, *mq, np[PAD + r - q]);
+                    for (x, y) in &terms {
+                        v = lanes::mul_add(v, x[i + q], y[PAD + r - q]);
                     }
                 }
+                (ms[r], c) = self.digit(own(lanes::add(v, c), i + r));
             }
-            // Slot k ← the old slot k+R and each row's terms: row i+q at slot k+R−q.
-            for k in 1..LIMBS - R {
-                let mut v = acc[k + R];
-                for (q, mq) in ms.iter().enumerate() {
-                    v = terms(v, i + q, k + R - q, *mq);
-                }
-                acc[k] = v;
-            }
-            // The top slots: the columns entering the window.
-            for (k, slot) in acc.iter_mut().enumerate().skip(LIMBS - R) {
-                let mut v = above(i + R + k);
-                for (q, mq) in ms.iter().enumerate() {
-                    if k + R - q < LIMBS {
-                        v = terms(v, i + q, k + R - q, *mq);
+            // Columns i+d for d in R..R+LIMBS, R at a time from d0: row q takes padded limb
+            // PAD+d−q, which is window slot R−1+s−q for column d0+s (slots below R held from
+            // the previous R columns, the rest loaded for these).
+            let window = |src: &[V; PADDED], d0: usize| -> [V; R] {
+                core::array::from_fn(|k| src[PAD + d0 + 1 + k])
+            };
+            let mut held_n = window(np, 0);
+            let mut held: [[V; R]; W] = core::array::from_fn(|w| window(terms[w].1, 0));
+            for d0 in (R..R + LIMBS).step_by(R) {
+                let new_n = window(np, d0);
+                let new: [[V; R]; W] = core::array::from_fn(|w| window(terms[w].1, d0));
+                for s in 0..R {
+                    let mut v = t[i + d0 + s];
+                    for (q, mq) in ms.iter().enumerate() {
+                        let k = R - 1 + s - q;
+                        let pick =
+                            |held: &[V; R], new: &[V; R]| if k < R { held[k] } else { new[k - R] };
+                        v = lanes::mul_add(v, *mq, pick(&held_n, &new_n));
+                        for (w, (x, _)) in terms.iter().enumerate() {
+                            v = lanes::mul_add(v, x[i + q], pick(&held[w], &new[w]));
+                        }
                     }
+                    t[i + d0 + s] = v;
                 }
-                *slot = v;
+                (held_n, held) = (new_n, new);
             }
-            if split_row.is_some_and(|s| (i..i + R).contains(&s)) {
-                split(&mut acc);
+            // Column i+R, now complete, gives the next pass's first digit.
+            let mut v = lanes::add(t[i + R], c);
+            if i + R < LIMBS {
+                v = own(v, i + R);
+                (m, c) = self.digit(v);
+            }
+            t[i + R] = v;
+            if split_row.is_some_and(|row| (i..i + R).contains(&row)) {
+                split(&mut t[i + R..]);
             }
         }
-        finish(&acc)
+        finish(&t[LIMBS..])
     }
 }
 
-/// Each slot's bits above 23 moved to the next slot (one pass, not a full carry chain). Slot 0
-/// is left alone: the next row's digit and carry have already been taken from it.
+/// `x`'s limbs between zeros, as the ring holds `n`: limb `j` at `PAD + j`.
 #[inline(always)]
-fn split(acc: &mut [V; LIMBS]) {
+pub(crate) fn padded(x: &[V; LIMBS]) -> [V; PADDED] {
+    core::array::from_fn(|k| match k.checked_sub(PAD) {
+        Some(j) if j < LIMBS => x[j],
+        _ => lanes::zero(),
+    })
+}
+
+/// Each column's bits above 23 moved to the next column (one pass, not a full carry chain). The
+/// first column is left alone: the next row's digit and carry have already been taken from it.
+#[inline(always)]
+fn split(acc: &mut [V]) {
     let mut carry = lanes::zero();
     for x in acc[1..].iter_mut() {
         let (hi, lo) = lanes::split(*x, BITS);
@@ -137,10 +158,10 @@ fn split(acc: &mut [V; LIMBS]) {
     }
 }
 
-/// The window (columns `LIMBS..2·LIMBS−1`), carried into 23-bit limbs; the last carry is the
-/// top limb.
+/// The window (`LIMBS` column sums: columns `LIMBS..2·LIMBS−1`), carried into 23-bit limbs;
+/// the last carry is the top limb.
 #[inline(always)]
-fn finish(acc: &[V; LIMBS]) -> ElementPair {
+pub(crate) fn finish(acc: &[V]) -> ElementPair {
     let mut out = [lanes::zero(); LIMBS];
     let mut carry = [0u64; 2];
     for (o, x) in out.iter_mut().zip(&acc[..LIMBS - 1]) {

@@ -1,11 +1,13 @@
 //! Montgomery squaring in two phases ("separated operand scanning"): the square's column sums
 //! with each cross product once (doubled), then the Montgomery reduction row by row over them,
-//! through the row kernel's passes (`rows.rs`) adding only `m_r·n`. A quarter fewer limb
-//! products than a square as a plain product (4,095 + 8,100 instead of 16,200). Interleaving
-//! the two (three kinds of slot per pass) measured slower in V8 than the plain product;
-//! separated, same-page A/B in Chromium (2026-12-06): GQ 0.92–0.97× the time with squares as
-//! products. Five square rows and ten reduction rows per pass measured best (3, 6, 9 or 10
-//! square rows and 5, 6, 9, 15 or 18 reduction rows: 1.0–1.09× of that).
+//! adding only `m_r·n`. A quarter fewer limb products than a square as a plain product (4,095 +
+//! 8,100 instead of 16,200). Interleaving the two (three kinds of slot per pass) measured slower
+//! in V8 than the plain product; separated, same-page A/B in Chromium (2026-12-06): GQ
+//! 0.92–0.97× the time with squares as products. The reduction holds a window of `n`'s limbs
+//! across columns, as the product does (`rows.rs`): 0.91× the time of loading every limb (in
+//! the relaxed-SIMD build; 0.95× in the SIMD128 one). Five square rows and five reduction rows
+//! per pass measured best (3, 6, 9 or 10 square rows: 1.0–1.09×; 6 reduction rows 0.98–1.00×,
+//! 9 rows 2.5×: V8 runs out of registers).
 //!
 //! Exactness: a column of the square holds at most 45 doubled cross products and one square
 //! (at most 91·(2^23−1)² < 2^53). The columns are then split once into 23-bit digits and
@@ -14,33 +16,29 @@
 
 use crate::lanes::{self, V};
 use crate::pair::ElementPair;
-use crate::{F64Ring, BITS, LIMBS};
+use crate::{F64Ring, BITS, LIMBS, PAD};
 
 /// Rows of the square per pass over its columns.
 const SQUARE_ROWS: usize = 5;
-/// Reduction rows per pass over the window.
-const REDUCE_ROWS: usize = 10;
-const _: () = assert!(LIMBS.is_multiple_of(SQUARE_ROWS) && LIMBS.is_multiple_of(REDUCE_ROWS));
+/// Reduction rows per pass over the columns.
+const REDUCE_ROWS: usize = 5;
+const _: () = assert!(
+    LIMBS.is_multiple_of(SQUARE_ROWS) && LIMBS.is_multiple_of(REDUCE_ROWS) && REDUCE_ROWS <= PAD
+);
 
 impl F64Ring {
     /// `a²` in each lane.
     pub(crate) fn square_pair_sos(&self, a: &ElementPair) -> ElementPair {
         let mut t = square_columns(&a.0);
         split_all(&mut t);
-        self.reduce::<REDUCE_ROWS>(&t)
+        self.reduce(&mut t)
     }
 
-    /// The Montgomery reduction of the column sums `t` (each below 2^23 + 2^31), `R` rows per
-    /// pass (the row kernel's passes, adding only `m_r·n`).
+    /// The Montgomery reduction of the column sums `t` (each below 2^23 + 2^31) in place,
+    /// [`REDUCE_ROWS`] rows per pass: the product's passes (`rows.rs`) adding only `m_r·n`.
     #[inline(always)]
-    fn reduce<const R: usize>(&self, t: &[V; 2 * LIMBS]) -> ElementPair {
-        let n = &self.n_pair;
-        self.passes::<R>(
-            |v, _, j, m| lanes::mul_add(v, m, n[j]),
-            |v, _| v,
-            |k| t[k],
-            None,
-        )
+    fn reduce(&self, t: &mut [V; 2 * LIMBS]) -> ElementPair {
+        self.passes::<REDUCE_ROWS, 0>(t, [], None)
     }
 }
 
