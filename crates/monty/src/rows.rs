@@ -13,9 +13,8 @@
 //! keeps them in two windows held across columns (a copy of `b` and the ring's copy of `n`,
 //! both between zero limbs, so the run's ends need no bounds), loading one new limb of each
 //! per column instead of one per product: same-page A/B in Chromium (relaxed-SIMD build),
-//! 2026-12-06: 0.93–0.96× the
-//! time of loading every limb (five rows), then three rows 0.96× of five (fewer values held:
-//! V8 keeps them in registers; two rows 1.01–1.03×).
+//! 2026-12-06: 0.93–0.96× the time of loading every limb (five rows), then three rows 0.96× of
+//! five (fewer values held: V8 keeps them in registers; two rows 1.01–1.03×).
 //!
 //! Exactness: a column sum takes at most two limb products per row (each below 2^46), so 63
 //! rows add at most 126, below 2^53 − 2^47. Once, after the pass holding row [`SPLIT_ROW`] (row
