@@ -16,8 +16,9 @@
 //! columns with each cross product once, then the reduction alone — a quarter fewer limb
 //! products. Where the browser has relaxed SIMD, the page runs a second build whose
 //! multiply-adds are single instructions (`lanes.rs`). The Montgomery digits and the final
-//! carries are integer arithmetic. Values stay in `[0, 2n)` between operations (`R = 2^2070 > 4n`), so no
-//! product needs a final subtraction; [`F64Ring::write`] makes the result canonical.
+//! carries are integer arithmetic. Values stay in `[0, 2n)` between operations
+//! (`R = 2^2070 > 4n`), so no product needs a final subtraction; [`F64Ring::write`] makes the
+//! result canonical.
 //!
 //! Two lanes: every product is a two-lane product of [`ElementPair`]s (`pair.rs`), limb `i` of
 //! two values in one `f64x2`, so independent exponentiations (GQ's rounds) run two at a time.
