@@ -8,7 +8,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { openPage } from './browser.mjs';
+import { openPage, refuseRelaxedSimd } from './browser.mjs';
 import { withDemoAndApp } from './demo-app.mjs';
 
 const OPK = fileURLToPath(new URL('../../target/debug/opk', import.meta.url));
@@ -24,15 +24,39 @@ async function badges(page) {
   return page.$$eval('opk-verify', (els) => Object.fromEntries(els.map((e) => [e.id, e.shadowRoot.querySelector('.badge').dataset.state])));
 }
 
+/** The wasm files a page requested, recorded from before it loads. */
+const wasmRequests = (wasm) => (p) => p.on('request', (r) => {
+  const path = new URL(r.url()).pathname;
+  if (path.endsWith('.wasm')) wasm.push(path.replace(/.*\//, ''));
+});
+
 test('the example host page: signed and offline verify, tampered fails', async () => {
-  const { page, browser, errors } = await openPage(hostUrl('host.html'));
+  const wasm = [];
+  const { page, browser, errors } = await openPage(hostUrl('host.html'), { beforeGoto: wasmRequests(wasm) });
   try {
     assert.deepEqual(await badges(page), { signed: 'verified', tampered: 'invalid', offline: 'verified' });
+    // Chromium has relaxed SIMD: the package loads that build, once, and nothing else.
+    assert.deepEqual(wasm, ['opk_js_relaxed_bg.wasm']);
     assert.match(await page.$eval('#signed', (e) => e.shadowRoot.textContent), /dev issuer/);
     assert.match(await page.$eval('#tampered', (e) => e.shadowRoot.textContent), /att_mismatch/);
     assert.match(await page.$eval('#offline', (e) => e.shadowRoot.textContent), /user-supplied keys/);
     await page.$$eval('opk-verify', (els) => els.forEach((e) => { e.shadowRoot.querySelector('details').open = true; }));
     await page.screenshot({ path: `${ARTIFACTS}embed-host.png`, fullPage: true });
+    assert.deepEqual(errors, []);
+  } finally { await browser.close(); }
+});
+
+test('without relaxed SIMD the package loads its SIMD128 build and verifies the same', async () => {
+  const wasm = [];
+  const { page, browser, errors } = await openPage(hostUrl('host.html'), {
+    beforeGoto: async (p) => {
+      wasmRequests(wasm)(p);
+      await p.addInitScript(refuseRelaxedSimd);
+    },
+  });
+  try {
+    assert.deepEqual(await badges(page), { signed: 'verified', tampered: 'invalid', offline: 'verified' });
+    assert.deepEqual(wasm, ['opk_js_bg.wasm']);
     assert.deepEqual(errors, []);
   } finally { await browser.close(); }
 });
