@@ -74,7 +74,7 @@ impl F64Ring {
         split_row: Option<usize>,
     ) -> ElementPair {
         let np = &self.n_padded;
-        // Row r's terms in its own column, and its digit's terms at limb j of n and each y.
+        // Row r's terms in its own column (x_r·y_0 for each pair), added before its digit.
         let own = |v: V, r: usize| {
             terms
                 .iter()
