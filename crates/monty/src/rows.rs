@@ -40,7 +40,7 @@ impl F64Ring {
     /// The reduction digit for a column whose sum (with its new product term) is `t`, per
     /// lane, and the carry `(t + m·n_0) / 2^23` it leaves for the next column.
     #[inline(always)]
-    pub(crate) fn digit(&self, t: V) -> (V, V) {
+    fn digit(&self, t: V) -> (V, V) {
         let t = lanes::to_u64s(t);
         let n0 = u64::from(self.n[0]);
         let mut m = [0f64; 2];
@@ -160,7 +160,7 @@ fn split(acc: &mut [V]) {
 /// The window (`LIMBS` column sums: columns `LIMBS..2·LIMBS−1`), carried into 23-bit limbs;
 /// the last carry is the top limb.
 #[inline(always)]
-pub(crate) fn finish(acc: &[V]) -> ElementPair {
+fn finish(acc: &[V]) -> ElementPair {
     let mut out = [lanes::zero(); LIMBS];
     let mut carry = [0u64; 2];
     for (o, x) in out.iter_mut().zip(&acc[..LIMBS - 1]) {
