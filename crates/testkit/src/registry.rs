@@ -71,9 +71,11 @@ pub struct Registry {
     agent: ureq::Agent,
 }
 
-const CORS_HEADERS: &str = "
-  headers:
-    Access-Control-Allow-Origin: ['*']
+/// The response header naming a registry instance (its temporary directory's name).
+const INSTANCE_HEADER: &str = "X-Opk-Test-Registry";
+
+/// Appended to `http.headers`, after [`INSTANCE_HEADER`].
+const CORS_HEADERS: &str = "    Access-Control-Allow-Origin: ['*']
     Access-Control-Allow-Methods: ['HEAD', 'GET', 'OPTIONS']
     Access-Control-Allow-Headers: ['Authorization', 'Accept', 'Range']
     Access-Control-Expose-Headers: ['Docker-Content-Digest', 'WWW-Authenticate', 'Link']
@@ -81,17 +83,44 @@ const CORS_HEADERS: &str = "
 
 impl Registry {
     /// Starts `docker-registry` on a free port and waits (≤ 15 s) until `/v2/` answers.
+    ///
+    /// A free port is only free until someone binds it: another test may take it between
+    /// [`free_port`] and the registry's bind. Then the registry exits, and a few other
+    /// attempts are made on other ports.
     pub fn start(mode: Mode) -> Self {
-        Self::start_at(mode, free_port())
+        const ATTEMPTS: usize = 5;
+        let mut logs = Vec::new();
+        for _ in 0..ATTEMPTS {
+            match Self::launch(mode, free_port()) {
+                Ok(reg) => return reg,
+                Err(log) if log.contains("address already in use") => logs.push(log),
+                Err(log) => panic!("docker-registry exited: {log}"),
+            }
+        }
+        panic!("docker-registry found no free port in {ATTEMPTS} attempts: {logs:?}")
     }
 
     /// Starts `docker-registry` on 127.0.0.1:`port` (panics with its log if it cannot listen).
     pub fn start_at(mode: Mode, port: u16) -> Self {
+        Self::launch(mode, port).unwrap_or_else(|log| panic!("docker-registry exited: {log}"))
+    }
+
+    /// Starts `docker-registry` on 127.0.0.1:`port` and waits (≤ 15 s) until it answers
+    /// `/v2/` itself: every response carries a header naming this instance, so a process
+    /// that already held the port is not taken for it. `Err` holds the log of a registry
+    /// that exited before answering.
+    fn launch(mode: Mode, port: u16) -> Result<Self, String> {
         let dir = TempDir::new("registry");
         let addr = format!("127.0.0.1:{port}");
+        let instance = dir
+            .path()
+            .file_name()
+            .and_then(|n| n.to_str())
+            .expect("temp dir name")
+            .to_owned();
         let issuer = (mode == Mode::Token).then(|| TokenIssuer::start(dir.path()));
         let mut config = format!(
-            "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: {addr}\n",
+            "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: {addr}\n  headers:\n    {INSTANCE_HEADER}: ['{instance}']\n",
             dir.path().join("data").display()
         );
         if mode == Mode::Cors {
@@ -131,12 +160,16 @@ impl Registry {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
             if let Ok(r) = reg.agent.get(&format!("http://{}/v2/", reg.addr)).call() {
-                if r.status() == 200 || r.status() == 401 {
-                    break;
+                let ours = r
+                    .headers()
+                    .get(INSTANCE_HEADER)
+                    .is_some_and(|v| v.as_bytes() == instance.as_bytes());
+                if ours && (r.status() == 200 || r.status() == 401) {
+                    return Ok(reg);
                 }
             }
             if let Ok(Some(status)) = reg.child.try_wait() {
-                panic!("docker-registry exited ({status}): {}", reg.log());
+                return Err(format!("{status}: {}", reg.log()));
             }
             assert!(
                 Instant::now() < deadline,
@@ -145,7 +178,11 @@ impl Registry {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
-        reg
+    }
+
+    /// A request to this registry failed: the error and the registry's log.
+    fn failed(&self, what: &str, e: impl std::fmt::Display) -> String {
+        format!("{what} on {}: {e}; registry log: {}", self.addr, self.log())
     }
 
     /// `GET /v2/<repo>/<kind>/<reference>` (kind `manifests` or `blobs`): the body of a 200.
@@ -156,7 +193,7 @@ impl Registry {
             .get(&url)
             .header("accept", manifest_accept())
             .call()
-            .expect("registry GET");
+            .unwrap_or_else(|e| panic!("{}", self.failed("registry GET", e)));
         assert_eq!(resp.status(), 200, "GET {url}");
         resp.body_mut()
             .with_config()
@@ -188,7 +225,9 @@ impl Registry {
         if let Some(a) = &auth {
             post = post.header("Authorization", a);
         }
-        let r = post.send_empty().expect("start upload");
+        let r = post
+            .send_empty()
+            .unwrap_or_else(|e| panic!("{}", self.failed("start upload", e)));
         assert_eq!(r.status(), 202, "blob upload start");
         let location = r
             .headers()
@@ -209,7 +248,9 @@ impl Registry {
         if let Some(a) = &auth {
             put = put.header("Authorization", a);
         }
-        let r = put.send(&blob.bytes[..]).expect("finish upload");
+        let r = put
+            .send(&blob.bytes[..])
+            .unwrap_or_else(|e| panic!("{}", self.failed("finish upload", e)));
         assert_eq!(r.status(), 201, "blob upload");
     }
 
@@ -225,7 +266,9 @@ impl Registry {
         if let Some(a) = self.authorization(repo) {
             put = put.header("Authorization", &a);
         }
-        let mut r = put.send(&manifest.bytes[..]).expect("put manifest");
+        let mut r = put
+            .send(&manifest.bytes[..])
+            .unwrap_or_else(|e| panic!("{}", self.failed("put manifest", e)));
         let mut body = String::new();
         let _ = r.body_mut().as_reader().read_to_string(&mut body);
         assert_eq!(r.status(), 201, "manifest put {reference}: {body}");
@@ -254,4 +297,40 @@ fn manifest_accept() -> &'static str {
     "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, \
      application/vnd.docker.distribution.manifest.list.v2+json, \
      application/vnd.docker.distribution.manifest.v2+json"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_port_held_by_another_registry_is_not_taken_for_ours() {
+        let first = Registry::start(Mode::Plain);
+        let port: u16 = first.addr.rsplit(':').next().unwrap().parse().unwrap();
+        let log = match Registry::launch(Mode::Plain, port) {
+            Ok(second) => panic!("took the registry on {} for ours", second.addr),
+            Err(log) => log,
+        };
+        assert!(log.contains("address already in use"), "{log}");
+        // The first one still serves, and answers as itself.
+        let r = first
+            .agent
+            .get(&format!("http://{}/v2/", first.addr))
+            .call()
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(r.headers().get(INSTANCE_HEADER).is_some());
+    }
+
+    #[test]
+    fn token_mode_answers_as_itself_too() {
+        let reg = Registry::start(Mode::Token);
+        let r = reg
+            .agent
+            .get(&format!("http://{}/v2/", reg.addr))
+            .call()
+            .unwrap();
+        assert_eq!(r.status(), 401);
+        assert!(r.headers().get(INSTANCE_HEADER).is_some());
+    }
 }
