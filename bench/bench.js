@@ -148,6 +148,12 @@ async function run() {
   row('F0 envelope verify, as the page runs it (ES256 by WebCrypto) vs all-wasm', ms(env.ms[0]), ms(env.ms[1]),
     env.ratio[1], '≤ 3 ms');
 
+  // A whole RS256 ID token (the offline view's JWT path).
+  must(cases.jwt(1) && await cases.jwt_webcrypto(1), 'JWT (WebCrypto RS256)');
+  const jwt = await sideBySide((n) => cases.jwt_webcrypto(n), (n) => cases.jwt(n));
+  row('GitHub ID token (RS256) verify, as the page runs it (RS256 by WebCrypto) vs all-wasm', ms(jwt.ms[0]),
+    ms(jwt.ms[1]), jwt.ratio[1], '');
+
   // SHA-256 of 50 MB: streaming wasm (1 MiB chunks) vs WebCrypto one-shot.
   const size = 50 * 1000 * 1000;
   const blob = new Uint8Array(size);

@@ -46,6 +46,7 @@ pub struct Cases {
     es_header_b64: String,
     trust: Rc<TrustRoots>,
     policy: Rc<Policy>,
+    any: Rc<Policy>,
 }
 
 #[wasm_bindgen]
@@ -90,6 +91,10 @@ impl Cases {
             .repository_owner_id("145685596")
             .build()
             .map_err(|e| err(&e.to_string()))?;
+        let any = Policy::builder()
+            .any_identity_unsafe()
+            .build()
+            .map_err(|e| err(&e.to_string()))?;
         let cases = Cases {
             rsa,
             gq_input: gq_input.to_owned(),
@@ -102,8 +107,10 @@ impl Cases {
             es_header_b64: pkt.cic.protected_b64.clone(),
             trust: Rc::new(trust),
             policy: Rc::new(policy),
+            any: Rc::new(any),
         };
-        let all = cases.gq(1) && cases.rs256(1) && cases.es256(1) && cases.envelope(1);
+        let all =
+            cases.gq(1) && cases.rs256(1) && cases.es256(1) && cases.envelope(1) && cases.jwt(1);
         if !all {
             return Err(err("a case does not verify"));
         }
@@ -144,10 +151,41 @@ impl Cases {
         wasm_bindgen_futures::future_to_promise(async move {
             let mut ok = false;
             for _ in 0..n {
-                let pre = opk_registry::webcrypto::es256_prechecked(ENVELOPE).await;
+                let pre = opk_registry::webcrypto::prechecked(ENVELOPE, &trust).await;
                 ok = pre.len() == 1
                     && opk_verify::verify_envelope_prechecked(
                         ENVELOPE, SUBJECT, &trust, &policy, NOW, &pre,
+                    )
+                    .is_ok();
+            }
+            Ok(JsValue::from_bool(ok))
+        })
+    }
+
+    /// A whole GitHub Actions ID token (RS256, the 2022 key from the bundled history) verified
+    /// with any identity, all in wasm, `n` times; whether the last one verified.
+    pub fn jwt(&self, n: u32) -> bool {
+        (0..n).fold(false, |_, _| {
+            opk_verify::verify_token(RS_JWT.as_bytes(), &self.trust, &self.any, NOW).is_ok()
+        })
+    }
+
+    /// The same, as the page's offline view runs it: WebCrypto checks the RS256 signature first
+    /// (`opk_registry::webcrypto`), `n` times; resolves to whether the last one verified.
+    #[cfg(target_arch = "wasm32")]
+    pub fn jwt_webcrypto(&self, n: u32) -> js_sys::Promise {
+        let (trust, any) = (Rc::clone(&self.trust), Rc::clone(&self.any));
+        wasm_bindgen_futures::future_to_promise(async move {
+            let mut ok = false;
+            for _ in 0..n {
+                let pre = opk_registry::webcrypto::prechecked(RS_JWT.as_bytes(), &trust).await;
+                ok = pre.len() == 1
+                    && opk_verify::verify_token_prechecked(
+                        RS_JWT.as_bytes(),
+                        &trust,
+                        &any,
+                        NOW,
+                        &pre,
                     )
                     .is_ok();
             }

@@ -5,9 +5,11 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use opk_registry::report::{check_lines, Line};
+use opk_registry::webcrypto::prechecked;
 use opk_verify::oci::{Digest, Manifest};
 use opk_verify::{
-    verify_envelope, verify_jwt, verify_pk_token, ExpectedSubject, JwksFile, Policy, TrustRoots,
+    verify_envelope_prechecked, verify_token_prechecked, ExpectedSubject, JwksFile, Policy,
+    TrustRoots,
 };
 
 use crate::params::Params;
@@ -109,8 +111,9 @@ fn result_of<T>(
     }
 }
 
-/// Verifies the input (with dropped `files` for a manifest's layers).
-pub fn verify_input(
+/// Verifies the input (with dropped `files` for a manifest's layers). WebCrypto checks the
+/// ES256 and RS256 signatures first (a fast path; the core verifies whatever it did not accept).
+pub async fn verify_input(
     input: &[u8],
     files: &[Vec<u8>],
     subject: &str,
@@ -140,21 +143,21 @@ pub fn verify_input(
     let subject = subject.trim();
     match kind {
         Kind::Jwks => fail("this is a JWKS: paste it in the key box".into()),
-        Kind::Envelope => vec![result_of(
-            "DSSE envelope".into(),
-            verify_envelope(input, ExpectedSubject::digest(subject), &trust, &policy, t),
-            |o| o.checks.clone(),
-        )],
-        Kind::PkToken => vec![result_of(
-            "PK token".into(),
-            verify_pk_token(input, &trust, &policy, t),
-            |o| o.checks.clone(),
-        )],
-        Kind::Jwt => {
-            let text = String::from_utf8_lossy(input).trim().to_owned();
+        Kind::Envelope => {
+            let pre = prechecked(input, &trust).await;
+            let subject = ExpectedSubject::digest(subject);
             vec![result_of(
-                "JWT".into(),
-                verify_jwt(&text, &trust, &policy, t),
+                "DSSE envelope".into(),
+                verify_envelope_prechecked(input, subject, &trust, &policy, t, &pre),
+                |o| o.checks.clone(),
+            )]
+        }
+        Kind::PkToken | Kind::Jwt => {
+            let pre = prechecked(input, &trust).await;
+            let title = if kind == Kind::Jwt { "JWT" } else { "PK token" };
+            vec![result_of(
+                title.into(),
+                verify_token_prechecked(input, &trust, &policy, t, &pre),
                 |o| o.checks.clone(),
             )]
         }
@@ -191,9 +194,11 @@ pub fn verify_input(
                     });
                     continue;
                 }
+                let pre = prechecked(bytes, &trust).await;
+                let subject = ExpectedSubject::digest(subject);
                 out.push(result_of(
                     title,
-                    verify_envelope(bytes, ExpectedSubject::digest(subject), &trust, &policy, t),
+                    verify_envelope_prechecked(bytes, subject, &trust, &policy, t, &pre),
                     |o| o.checks.clone(),
                 ));
             }
@@ -260,15 +265,20 @@ pub fn OfflinePanel(params: RwSignal<Params>) -> impl IntoView {
             .and_then(|t| wasm_bindgen::JsCast::dyn_into(t).ok());
         load(files_of(input.and_then(|i| i.files())));
     };
+    // Verification awaits WebCrypto, so two clicks can finish out of order: only the latest
+    // click's results are shown.
+    let latest = StoredValue::new(0u64);
     let verify = move |_| {
-        let r = verify_input(
-            input.get().as_bytes(),
-            &files.get(),
-            &subject.get(),
-            &params.get(),
-            &jwks.get(),
-        );
-        set_results.set(r);
+        let (input, files, subject) = (input.get(), files.get(), subject.get());
+        let (params, jwks) = (params.get(), jwks.get());
+        latest.update_value(|n| *n += 1);
+        let this = latest.get_value();
+        spawn_local(async move {
+            let r = verify_input(input.as_bytes(), &files, &subject, &params, &jwks).await;
+            if latest.get_value() == this {
+                set_results.set(r);
+            }
+        });
     };
     let kind = move || match detect(input.get().as_bytes()) {
         Some(Kind::Envelope) => "DSSE envelope",

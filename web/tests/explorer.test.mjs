@@ -170,6 +170,32 @@ test('raw JSON blocks are pretty-printed when opened, and copy the exact bytes',
   } finally { await browser.close(); }
 });
 
+test('offline: a GitHub Actions ID token verifies as RS256 with the bundled key history; another token\'s signature is refused', async () => {
+  const vectors = fileURLToPath(new URL('../../crates/verify/tests/vectors/', import.meta.url));
+  const jwt = (await readFile(`${vectors}github_idtoken_2023-10_qoomon.jwt`, 'utf8')).trim();
+  const other = (await readFile(`${vectors}github_idtoken_2022-08_stepsecurity.jwt`, 'utf8')).trim();
+  // The same key signed both: the 2022 token's signature over the 2023 token's bytes is wrong.
+  const forged = `${jwt.slice(0, jwt.lastIndexOf('.'))}${other.slice(other.lastIndexOf('.'))}`;
+  const hosts = new Set();
+  const { page, browser, errors, waitFor } = await openPage(env.app.url, {
+    beforeGoto: (p) => p.on('request', (r) => hosts.add(new URL(r.url()).host)),
+  });
+  try {
+    await waitFor('#offline-input');
+    await page.fill('#offline-input', jwt);
+    assert.equal(await page.textContent('#offline-kind'), 'JWT');
+    await page.click('#offline-verify');
+    await page.waitForSelector('#offline-results .verdict[data-state=verified]');
+    assert.match(await page.textContent('#offline-results'), /RS256/);
+    await page.fill('#offline-input', forged);
+    await page.click('#offline-verify');
+    await page.waitForSelector('#offline-results .verdict[data-state=invalid]');
+    assert.match(await page.textContent('#offline-results'), /op_signature_invalid/);
+    onlyHosts(hosts, [new URL(env.app.url).host]);
+    assert.deepEqual(errors, []);
+  } finally { await browser.close(); }
+});
+
 test('offline: the Go-reference F0 envelope verifies with its JWKS, and nothing is fetched', async () => {
   const envelope = await readFile(`${EXAMPLES}go-reference-f0-provenance.dsse.json`, 'utf8');
   const jwks = await readFile(`${EXAMPLES}go-reference-synthetic-op.jwks.json`, 'utf8');

@@ -7,7 +7,7 @@ use futures_util::future::join_all;
 use opk_verify::limits::{Limit, MAX_ENVELOPE_BYTES};
 use opk_verify::oci::{Descriptor, Digest};
 #[cfg(not(target_arch = "wasm32"))]
-use opk_verify::prechecked::Es256Prechecked;
+use opk_verify::prechecked::Prechecked;
 use opk_verify::{
     check_required_predicates, verify_envelope_prechecked, EnvelopeOutcome, ExpectedSubject,
     Policy, Rejected, TrustRoots, UnixTime, Verified,
@@ -163,12 +163,12 @@ async fn verify_layer<T: Transport>(
     if let Some(name) = purl {
         subject = subject.with_name(name);
     }
-    // In the browser, WebCrypto checks the ES256 signatures first (a fast path; the core still
-    // verifies anything WebCrypto did not accept).
+    // In the browser, WebCrypto checks the ES256 and RS256 signatures first (a fast path; the
+    // core still verifies anything WebCrypto did not accept).
     #[cfg(target_arch = "wasm32")]
-    let prechecked = crate::webcrypto::es256_prechecked(&bytes).await;
+    let prechecked = crate::webcrypto::prechecked(&bytes, trust).await;
     #[cfg(not(target_arch = "wasm32"))]
-    let prechecked = Es256Prechecked::none();
+    let prechecked = Prechecked::none();
     verify_envelope_prechecked(&bytes, subject, trust, policy, now, &prechecked)
         .map_err(AttestationFailure::Rejected)
 }

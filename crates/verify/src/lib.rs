@@ -52,7 +52,7 @@ pub use trust::{JwksFile, KeySource, TrustRoots, DEV_ISSUER_MEMBER, GITHUB_ACTIO
 pub use verified::Verified;
 pub use verify::{
     check_required_predicates, verify_envelope, verify_envelope_prechecked, verify_jwt,
-    verify_pk_token, verify_token, EnvelopeOutcome, KeyInfo, TokenOutcome,
+    verify_pk_token, verify_token, verify_token_prechecked, EnvelopeOutcome, KeyInfo, TokenOutcome,
 };
 
 /// This crate's version, shown by the CLI and the page.

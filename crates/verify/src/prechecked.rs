@@ -1,18 +1,21 @@
-//! ES256 checks made elsewhere — the browser's WebCrypto, ten times faster than `p256` in
-//! WebAssembly — that the core may take in place of its own.
+//! Signature checks made elsewhere — the browser's WebCrypto, about ten times faster than `p256`
+//! and `rsa` in WebAssembly — that the core may take in place of its own: ES256 (CIC
+//! signatures) and RS256 (OP signatures of PK tokens and JWTs).
 //!
-//! The core stays the reference: [`es256_checks`] lists exactly the (key, message, signature)
-//! triples an envelope's verification will ask about, the caller verifies them however it likes
-//! and hands back only those that verified ([`Es256Prechecked::accepted`]). During verification
-//! a triple found there, byte for byte, counts as verified; anything else — a triple the caller
-//! rejected, skipped or never saw — is verified by `p256` as always. So a fast path can only
-//! save time: it cannot turn a rejection into an acceptance unless the other implementation
-//! itself accepts that exact signature (the browser tests check both agree, high-S included).
+//! The core stays the reference: [`es256_checks`] and [`rs256_checks`] list exactly the (key,
+//! message, signature) triples a verification will ask about, the caller verifies them however
+//! it likes and hands back only those that verified ([`Prechecked::accepted`]). During
+//! verification a triple found there, byte for byte, counts as verified; anything else — a
+//! triple the caller rejected, skipped or never saw — is verified by `p256` or `rsa` as always.
+//! So a fast path can only save time: it cannot turn a rejection into an acceptance unless the
+//! other implementation itself accepts that exact signature (the browser tests check both
+//! agree, high-S and short signatures included).
 
 use crate::b64;
 use crate::dsse::Envelope;
-use crate::jose::{jws, EcKey};
-use crate::pktoken::{Cic, PkToken};
+use crate::jose::{jws, CompactJws, EcKey, Header, RsaKey};
+use crate::pktoken::{self, Cic, Entry, PkToken};
+use crate::trust::{self, TrustRoots};
 
 /// One ES256 verification: public key `x ‖ y`, the signed bytes, the raw `r ‖ s` signature.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,16 +28,37 @@ pub struct Es256Check {
     pub signature: Vec<u8>,
 }
 
-/// The ES256 checks verifying `envelope` will make: each PK token's CIC signature. Best effort:
-/// what does not parse is left out (verification will then report it).
-pub fn es256_checks(envelope: &[u8]) -> Vec<Es256Check> {
-    let Ok(env) = Envelope::parse(envelope) else {
-        return Vec::new();
-    };
-    env.signatures
+/// One RS256 verification: a trusted key's modulus (its exponent is always
+/// [`RsaKey::EXPONENT`], the only one the core accepts), the signed bytes, the signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rs256Check {
+    /// The modulus, big-endian, without leading zero bytes.
+    pub modulus: Vec<u8>,
+    /// The exact signed bytes (a JWS signing input).
+    pub message: Vec<u8>,
+    /// The signature, exactly the modulus length.
+    pub signature: Vec<u8>,
+}
+
+/// The PK tokens in `input`: an envelope's (one per DSSE signature), or `input` itself.
+fn pk_tokens(input: &[u8]) -> Vec<PkToken> {
+    match Envelope::parse(input) {
+        Ok(env) => env
+            .signatures
+            .iter()
+            .filter_map(|sig| PkToken::parse(&sig.sig).ok())
+            .collect(),
+        Err(_) => PkToken::parse(input).into_iter().collect(),
+    }
+}
+
+/// The ES256 checks verifying `input` — a DSSE envelope or a PK token — will make: each PK
+/// token's CIC signature. Best effort: what does not parse is left out (verification will
+/// then report it).
+pub fn es256_checks(input: &[u8]) -> Vec<Es256Check> {
+    pk_tokens(input)
         .iter()
-        .filter_map(|sig| {
-            let pkt = PkToken::parse(&sig.sig).ok()?;
+        .filter_map(|pkt| {
             let cic = Cic::from_header(&pkt.cic.header).ok()?;
             Some(Es256Check {
                 key_xy: *cic.upk().coordinates(),
@@ -45,37 +69,83 @@ pub fn es256_checks(envelope: &[u8]) -> Vec<Es256Check> {
         .collect()
 }
 
-/// ES256 triples another implementation verified.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Es256Prechecked {
-    accepted: Vec<Es256Check>,
+/// The RS256 checks verifying `input` — a DSSE envelope, a PK token or a compact JWT — under
+/// `trust` may make: each OP signature whose header says RS256, with the trusted key its
+/// issuer and `kid` name. Best effort, like [`es256_checks`]: a GQ proof, an unknown key or
+/// anything that does not parse is left out.
+pub fn rs256_checks(input: &[u8], trust: &TrustRoots) -> Vec<Rs256Check> {
+    if let Some(text) = crate::verify::as_jwt(input) {
+        let check = CompactJws::parse(text).ok().and_then(|jwt| {
+            let op = Entry {
+                protected_b64: jwt.header_b64.to_owned(),
+                header: Header::decode(jwt.header_b64, "JWT header").ok()?,
+                signature_b64: jwt.signature_b64.to_owned(),
+            };
+            rs256_check(&op, jwt.payload_b64, trust)
+        });
+        return check.into_iter().collect();
+    }
+    pk_tokens(input)
+        .iter()
+        .filter_map(|pkt| rs256_check(&pkt.op, &pkt.payload_b64, trust))
+        .collect()
 }
 
-impl Es256Prechecked {
+fn rs256_check(op: &Entry, payload_b64: &str, trust: &TrustRoots) -> Option<Rs256Check> {
+    if op.header.alg() != Some("RS256") {
+        return None;
+    }
+    let claims = pktoken::decode_claims(payload_b64).ok()?;
+    let iss = claims.get("iss")?.as_str()?;
+    let key = trust::rsa_of(trust.find(iss, op.header.kid()?).ok()?).ok()?;
+    let signature = b64::decode_url(&op.signature_b64, "OP signature").ok()?;
+    // A labelled compact token whose signature is not the modulus length carries a GQ proof.
+    (signature.len() == key.modulus_len()).then(|| Rs256Check {
+        modulus: key.modulus_bytes().to_vec(),
+        message: jws::signing_input(&op.protected_b64, payload_b64).into_bytes(),
+        signature,
+    })
+}
+
+/// Triples another implementation verified.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Prechecked {
+    es256: Vec<Es256Check>,
+    rs256: Vec<Rs256Check>,
+}
+
+impl Prechecked {
     /// Nothing prechecked: every signature is verified by the core.
     pub fn none() -> Self {
         Self::default()
     }
 
     /// The triples the other implementation accepted (pass only those).
-    pub fn accepted(accepted: Vec<Es256Check>) -> Self {
-        Self { accepted }
+    pub fn accepted(es256: Vec<Es256Check>, rs256: Vec<Rs256Check>) -> Self {
+        Self { es256, rs256 }
     }
 
     /// How many triples were accepted elsewhere.
     pub fn len(&self) -> usize {
-        self.accepted.len()
+        self.es256.len() + self.rs256.len()
     }
 
     /// Whether nothing was accepted elsewhere.
     pub fn is_empty(&self) -> bool {
-        self.accepted.is_empty()
+        self.len() == 0
     }
 
-    /// Whether exactly this triple was accepted elsewhere.
-    pub(crate) fn contains(&self, key: &EcKey, message: &[u8], signature: &[u8]) -> bool {
-        self.accepted.iter().any(|c| {
+    /// Whether exactly this ES256 triple was accepted elsewhere.
+    pub(crate) fn contains_es256(&self, key: &EcKey, message: &[u8], signature: &[u8]) -> bool {
+        self.es256.iter().any(|c| {
             c.key_xy == *key.coordinates() && c.message == message && c.signature == signature
+        })
+    }
+
+    /// Whether exactly this RS256 triple was accepted elsewhere.
+    pub(crate) fn contains_rs256(&self, key: &RsaKey, message: &[u8], signature: &[u8]) -> bool {
+        self.rs256.iter().any(|c| {
+            c.modulus == key.modulus_bytes() && c.message == message && c.signature == signature
         })
     }
 }

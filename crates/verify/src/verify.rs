@@ -14,7 +14,7 @@ use crate::intoto::{self, ExpectedSubject, Statement};
 use crate::jose::{jws, rs256, Alg, CompactJws, Header};
 use crate::pktoken::{self, Cic, Entry, Format, OpScheme, PkToken};
 use crate::policy::Policy;
-use crate::prechecked::Es256Prechecked;
+use crate::prechecked::Prechecked;
 use crate::report::{Check, Checklist, Rejected};
 use crate::time::UnixTime;
 use crate::trust::{self, KeySource, KeyWindow, TrustRoots, TrustedKey, GITHUB_ACTIONS_ISSUER};
@@ -89,7 +89,7 @@ pub fn verify_pk_token(
     now: UnixTime,
 ) -> Result<Verified<TokenOutcome>, Rejected> {
     run(
-        |ck| pk_token_core(bytes, trust, policy, now, &Es256Prechecked::none(), ck).map(|(t, _)| t),
+        |ck| pk_token_core(bytes, trust, policy, now, &Prechecked::none(), ck).map(|(t, _)| t),
         |t, checks| t.checks = checks,
     )
 }
@@ -102,13 +102,36 @@ pub fn verify_token(
     policy: &Policy,
     now: UnixTime,
 ) -> Result<Verified<TokenOutcome>, Rejected> {
-    let text = std::str::from_utf8(bytes).unwrap_or_default().trim();
-    let is_jwt = !text.starts_with('{') && !text.contains(':') && text.contains('.');
-    if is_jwt {
-        verify_jwt(text, trust, policy, now)
-    } else {
-        verify_pk_token(bytes, trust, policy, now)
+    verify_token_prechecked(bytes, trust, policy, now, &Prechecked::none())
+}
+
+/// [`verify_token`], taking the signatures in `prechecked` as verified (see
+/// [`crate::prechecked`]: only exact triples another implementation accepted; every other
+/// signature is verified here).
+pub fn verify_token_prechecked(
+    bytes: &[u8],
+    trust: &TrustRoots,
+    policy: &Policy,
+    now: UnixTime,
+    prechecked: &Prechecked,
+) -> Result<Verified<TokenOutcome>, Rejected> {
+    match as_jwt(bytes) {
+        Some(text) => run(
+            |ck| jwt_inner(text, trust, policy, now, prechecked, ck),
+            |t, checks| t.checks = checks,
+        ),
+        None => run(
+            |ck| pk_token_core(bytes, trust, policy, now, prechecked, ck).map(|(t, _)| t),
+            |t, checks| t.checks = checks,
+        ),
     }
+}
+
+/// `bytes` as a compact JWT, if it looks like one: three `.`-separated segments, no `:` and not
+/// JSON (surrounding white space trimmed).
+pub(crate) fn as_jwt(bytes: &[u8]) -> Option<&str> {
+    let text = std::str::from_utf8(bytes).ok()?.trim();
+    (!text.starts_with('{') && !text.contains(':') && text.contains('.')).then_some(text)
 }
 
 /// Verifies a plain ID token: RS256, an F0 GQ proof under the original header, or a GQ256 header.
@@ -120,7 +143,7 @@ pub fn verify_jwt(
 ) -> Result<Verified<TokenOutcome>, Rejected> {
     let token = token.trim_end_matches(['\n', '\r']);
     run(
-        |ck| jwt_inner(token, trust, policy, now, ck),
+        |ck| jwt_inner(token, trust, policy, now, &Prechecked::none(), ck),
         |t, checks| t.checks = checks,
     )
 }
@@ -135,10 +158,10 @@ pub fn verify_envelope(
     policy: &Policy,
     now: UnixTime,
 ) -> Result<Verified<EnvelopeOutcome>, Rejected> {
-    verify_envelope_prechecked(bytes, subject, trust, policy, now, &Es256Prechecked::none())
+    verify_envelope_prechecked(bytes, subject, trust, policy, now, &Prechecked::none())
 }
 
-/// [`verify_envelope`], taking the ES256 signatures in `prechecked` as verified (see
+/// [`verify_envelope`], taking the signatures in `prechecked` as verified (see
 /// [`crate::prechecked`]: only exact triples another implementation accepted; every other
 /// signature is verified here).
 pub fn verify_envelope_prechecked(
@@ -147,7 +170,7 @@ pub fn verify_envelope_prechecked(
     trust: &TrustRoots,
     policy: &Policy,
     now: UnixTime,
-    prechecked: &Es256Prechecked,
+    prechecked: &Prechecked,
 ) -> Result<Verified<EnvelopeOutcome>, Rejected> {
     run(
         |ck| envelope_inner(bytes, &subject.into(), trust, policy, now, prechecked, ck),
@@ -161,7 +184,7 @@ fn envelope_inner(
     trust: &TrustRoots,
     policy: &Policy,
     now: UnixTime,
-    prechecked: &Es256Prechecked,
+    prechecked: &Prechecked,
     ck: &mut Checklist,
 ) -> Result<EnvelopeOutcome, VerifyError> {
     let expected = subject
@@ -318,7 +341,7 @@ fn pk_token_core(
     trust: &TrustRoots,
     policy: &Policy,
     now: UnixTime,
-    prechecked: &Es256Prechecked,
+    prechecked: &Prechecked,
     ck: &mut Checklist,
 ) -> Result<(TokenOutcome, Cic), VerifyError> {
     let pkt = ck.step("pktoken.parse", PkToken::parse(bytes), |p| {
@@ -345,6 +368,7 @@ fn pk_token_core(
         &iss,
         require_gq,
         trust,
+        prechecked,
         ck,
     )?;
     let format = match (pkt.format, op.gq_format) {
@@ -413,6 +437,7 @@ fn jwt_inner(
     trust: &TrustRoots,
     policy: &Policy,
     now: UnixTime,
+    prechecked: &Prechecked,
     ck: &mut Checklist,
 ) -> Result<TokenOutcome, VerifyError> {
     let jws = ck.step("jwt.parse", CompactJws::parse(token), |_| {
@@ -432,7 +457,16 @@ fn jwt_inner(
         header,
         signature_b64: jws.signature_b64.to_owned(),
     };
-    let op = verify_op(&entry, scheme, jws.payload_b64, &iss, false, trust, ck)?;
+    let op = verify_op(
+        &entry,
+        scheme,
+        jws.payload_b64,
+        &iss,
+        false,
+        trust,
+        prechecked,
+        ck,
+    )?;
     finish(None, op, claims, None, iss, policy, now, ck)
 }
 
@@ -521,6 +555,7 @@ fn verify_op<'t>(
     iss: &str,
     require_gq: bool,
     trust: &'t TrustRoots,
+    prechecked: &Prechecked,
     ck: &mut Checklist,
 ) -> Result<OpVerified<'t>, VerifyError> {
     let r = (|| {
@@ -598,7 +633,11 @@ fn verify_op<'t>(
                 gq::verify(rsa, op_input.as_bytes(), op_input.as_bytes(), &sig),
             )
         } else {
-            ("RS256", rs256::verify(rsa, op_input.as_bytes(), &sig))
+            let input = op_input.as_bytes();
+            (
+                "RS256",
+                prechecked.contains_rs256(rsa, input, &sig) || rs256::verify(rsa, input, &sig),
+            )
         };
         if ok {
             Ok(OpVerified {

@@ -1,14 +1,18 @@
-//! The ES256 fast path's contract, natively: the triples listed are exactly the ones verified,
-//! prechecked triples are taken only byte for byte, and anything else is verified by `p256`.
-//! (That WebCrypto and `p256` agree is checked in the browser: opk-registry's browser tests.)
+//! The fast path's contract, natively: the ES256 and RS256 triples listed are exactly the ones
+//! verified, prechecked triples are taken only byte for byte, and anything else is verified by
+//! `p256` or `rsa`. (That WebCrypto agrees with them is checked in the browser: opk-registry's
+//! browser tests.)
 
 mod common;
 
 use common::forge::*;
 use common::*;
-use opk_verify::jose::{es256, EcKey};
-use opk_verify::prechecked::{es256_checks, Es256Check, Es256Prechecked};
-use opk_verify::{verify_envelope, verify_envelope_prechecked, VerifyError};
+use opk_verify::jose::{es256, rs256, EcKey, RsaKey};
+use opk_verify::prechecked::{es256_checks, rs256_checks, Es256Check, Prechecked, Rs256Check};
+use opk_verify::{
+    verify_envelope, verify_envelope_prechecked, verify_token, verify_token_prechecked, TrustRoots,
+    VerifyError,
+};
 
 fn policy() -> opk_verify::Policy {
     demo_policy()
@@ -54,7 +58,7 @@ fn the_listed_checks_are_the_cic_signatures() {
 fn prechecked_verification_matches_the_reference_both_ways() {
     let (op, client) = (TestOp::new(), Client::new());
     let good = envelope(&op, &client, STATEMENT.as_bytes());
-    let accepted = Es256Prechecked::accepted(es256_checks(&good));
+    let accepted = Prechecked::accepted(es256_checks(&good), Vec::new());
     let reference = verify_envelope(&good, SUBJECT, &op.trust(), &policy(), NOW).unwrap();
     let fast =
         verify_envelope_prechecked(&good, SUBJECT, &op.trust(), &policy(), NOW, &accepted).unwrap();
@@ -69,7 +73,7 @@ fn prechecked_verification_matches_the_reference_both_ways() {
     let bad = envelope_with_cic_sig(&op, &client, |p| {
         other.sign(&format!("{}.{}", p.cic_protected, p.payload))
     });
-    for pre in [&accepted, &Es256Prechecked::none()] {
+    for pre in [&accepted, &Prechecked::none()] {
         let r = verify_envelope_prechecked(&bad, SUBJECT, &op.trust(), &policy(), NOW, pre);
         assert_eq!(r.unwrap_err().error, VerifyError::CicSignatureInvalid);
     }
@@ -95,7 +99,7 @@ fn only_the_exact_triple_is_taken_on_trust() {
     let mutate = |f: &dyn Fn(&mut Es256Check)| {
         let mut c = listed[0].clone();
         f(&mut c);
-        Es256Prechecked::accepted(vec![c])
+        Prechecked::accepted(vec![c], Vec::new())
     };
     for pre in [
         mutate(&|c| c.key_xy[5] ^= 1),
@@ -107,6 +111,134 @@ fn only_the_exact_triple_is_taken_on_trust() {
     }
     // The exact triple is taken on the other implementation's word: that is the contract, which
     // is why callers pass only what that implementation accepted.
-    let pre = Es256Prechecked::accepted(listed);
+    let pre = Prechecked::accepted(listed, Vec::new());
     assert!(verify_envelope_prechecked(&bad, SUBJECT, &op.trust(), &policy(), NOW, &pre).is_ok());
+}
+
+fn rsa_reference(check: &Rs256Check) -> bool {
+    let e = RsaKey::EXPONENT.to_be_bytes();
+    RsaKey::from_be_bytes(&check.modulus, &e)
+        .is_ok_and(|k| rs256::verify(&k, &check.message, &check.signature))
+}
+
+/// The 2023-10 GitHub token's header and payload with the 2022 token's signature: the same key
+/// (`kid` 78167F…), the right length, the wrong message.
+fn jwt_with_foreign_signature() -> String {
+    let good = GH_TOKEN_2023_10.trim();
+    let other = GH_TOKEN_2022.trim();
+    let (signed, _) = good.rsplit_once('.').unwrap();
+    let (_, sig) = other.rsplit_once('.').unwrap();
+    format!("{signed}.{sig}")
+}
+
+#[test]
+fn the_listed_rs256_checks_are_the_op_signatures() {
+    let bundled = TrustRoots::bundled().unwrap();
+    for jwt in [GH_TOKEN_2022, GH_TOKEN_2023_10, GH_TOKEN_2023_12] {
+        let checks = rs256_checks(jwt.as_bytes(), &bundled);
+        assert_eq!(checks.len(), 1);
+        assert!(rsa_reference(&checks[0]));
+        // A JWT has no CIC.
+        assert!(es256_checks(jwt.as_bytes()).is_empty());
+    }
+    // A PK token: its RS256 OP signature and its ES256 CIC signature.
+    for pkt in [GOOGLE_PKT_0529, GOOGLE_PKT_0531] {
+        let checks = rs256_checks(pkt, &trust_google());
+        assert_eq!(checks.len(), 1);
+        assert!(rsa_reference(&checks[0]));
+        let cic = es256_checks(pkt);
+        assert_eq!(cic.len(), 1);
+        assert!(es256::verify(
+            &key_of(&cic[0]),
+            &cic[0].message,
+            &cic[0].signature
+        ));
+        // Its issuer's key is not trusted: nothing to ask about.
+        assert!(rs256_checks(pkt, &bundled).is_empty());
+    }
+    // A GQ-signed envelope has no RS256 signature; garbage has nothing.
+    let (op, client) = (TestOp::new(), Client::new());
+    let env = envelope(&op, &client, STATEMENT.as_bytes());
+    assert!(rs256_checks(&env, &op.trust()).is_empty());
+    assert!(rs256_checks(b"{not json", &bundled).is_empty());
+    assert!(rs256_checks(b"a.b.c", &bundled).is_empty());
+}
+
+#[test]
+fn rs256_prechecked_verification_matches_the_reference_both_ways() {
+    let bundled = TrustRoots::bundled().unwrap();
+    let policy = any_github();
+    for jwt in [GH_TOKEN_2022, GH_TOKEN_2023_10, GH_TOKEN_2023_12] {
+        let accepted = Prechecked::accepted(Vec::new(), rs256_checks(jwt.as_bytes(), &bundled));
+        let reference = verify_token(jwt.as_bytes(), &bundled, &policy, NOW).unwrap();
+        let fast =
+            verify_token_prechecked(jwt.as_bytes(), &bundled, &policy, NOW, &accepted).unwrap();
+        assert_eq!(*fast, *reference);
+    }
+    for pkt in [GOOGLE_PKT_0529, GOOGLE_PKT_0531] {
+        let trust = trust_google();
+        let accepted = Prechecked::accepted(es256_checks(pkt), rs256_checks(pkt, &trust));
+        assert_eq!(accepted.len(), 2);
+        let reference = verify_token(pkt, &trust, &any_google(), NOW).unwrap();
+        let fast = verify_token_prechecked(pkt, &trust, &any_google(), NOW, &accepted).unwrap();
+        assert_eq!(*fast, *reference);
+    }
+    // A foreign signature: the good token's accepted triple does not vouch for it, and with
+    // nothing prechecked it fails the same way.
+    let good = Prechecked::accepted(
+        Vec::new(),
+        rs256_checks(GH_TOKEN_2023_10.as_bytes(), &bundled),
+    );
+    let bad = jwt_with_foreign_signature();
+    for pre in [&good, &Prechecked::none()] {
+        let r = verify_token_prechecked(bad.as_bytes(), &bundled, &policy, NOW, pre);
+        assert_eq!(
+            r.unwrap_err().error,
+            VerifyError::OpSignatureInvalid { scheme: "RS256" }
+        );
+    }
+}
+
+#[test]
+fn only_the_exact_rs256_triple_is_taken_on_trust() {
+    let bundled = TrustRoots::bundled().unwrap();
+    let policy = any_github();
+    let bad = jwt_with_foreign_signature();
+    let listed = rs256_checks(bad.as_bytes(), &bundled);
+    assert_eq!(listed.len(), 1);
+    assert!(!rsa_reference(&listed[0]));
+    // Each component changed by one bit: not the triple, so `rsa` decides (and rejects).
+    let mutate = |f: &dyn Fn(&mut Rs256Check)| {
+        let mut c = listed[0].clone();
+        f(&mut c);
+        Prechecked::accepted(Vec::new(), vec![c])
+    };
+    for pre in [
+        mutate(&|c| c.modulus[5] ^= 1),
+        mutate(&|c| c.message[3] ^= 1),
+        mutate(&|c| c.signature[7] ^= 1),
+    ] {
+        let r = verify_token_prechecked(bad.as_bytes(), &bundled, &policy, NOW, &pre);
+        assert_eq!(
+            r.unwrap_err().error,
+            VerifyError::OpSignatureInvalid { scheme: "RS256" }
+        );
+    }
+    // An ES256 triple with the same bytes does not count for RS256 either.
+    let pre = Prechecked::accepted(
+        vec![Es256Check {
+            key_xy: [0; 64],
+            message: listed[0].message.clone(),
+            signature: listed[0].signature.clone(),
+        }],
+        Vec::new(),
+    );
+    let r = verify_token_prechecked(bad.as_bytes(), &bundled, &policy, NOW, &pre);
+    assert_eq!(
+        r.unwrap_err().error,
+        VerifyError::OpSignatureInvalid { scheme: "RS256" }
+    );
+    // The exact triple is taken on the other implementation's word (the contract).
+    let pre = Prechecked::accepted(Vec::new(), listed);
+    assert!(verify_token_prechecked(bad.as_bytes(), &bundled, &policy, NOW, &pre).is_ok());
 }

@@ -195,7 +195,7 @@ fn f1_token_commitment_att_and_cic_signature_check() {
         &pkt.cic.protected_b64,
         &pkt.payload_b64,
         &pkt.cic.signature_b64,
-        &opk_verify::prechecked::Es256Prechecked::none(),
+        &opk_verify::prechecked::Prechecked::none(),
     ));
     cic.check_att(F1_PAE).unwrap();
     let claims = opk_verify::pktoken::decode_claims(&pkt.payload_b64).unwrap();

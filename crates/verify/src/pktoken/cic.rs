@@ -5,7 +5,7 @@
 //! The commitment hashes the raw decoded bytes, never a re-serialisation (spec P9).
 
 use crate::jose::{es256, jws, EcKey, Header};
-use crate::prechecked::Es256Prechecked;
+use crate::prechecked::Prechecked;
 use crate::{b64, VerifyError};
 use sha2::{Digest as _, Sha256};
 
@@ -105,13 +105,13 @@ impl Cic {
         cic_protected_b64: &str,
         payload_b64: &str,
         signature_b64: &str,
-        prechecked: &Es256Prechecked,
+        prechecked: &Prechecked,
     ) -> bool {
         let Ok(sig) = b64::decode_url(signature_b64, "CIC signature") else {
             return false;
         };
         let input = jws::signing_input(cic_protected_b64, payload_b64);
-        prechecked.contains(&self.upk, input.as_bytes(), &sig)
+        prechecked.contains_es256(&self.upk, input.as_bytes(), &sig)
             || es256::verify(&self.upk, input.as_bytes(), &sig)
     }
 
