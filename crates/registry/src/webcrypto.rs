@@ -8,7 +8,7 @@
 
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use opk_verify::jose::RsaKey;
-use opk_verify::prechecked::{es256_checks, rs256_checks, Es256Check, Prechecked, Rs256Check};
+use opk_verify::prechecked::{checks, Checks, Es256Check, Prechecked, Rs256Check};
 use opk_verify::{b64, TrustRoots};
 use wasm_bindgen::{JsCast as _, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -83,17 +83,17 @@ pub async fn webcrypto_rs256(check: &Rs256Check) -> Option<bool> {
 /// The signatures verifying `input` (a DSSE envelope, a PK token or a compact JWT) under
 /// `trust` will check that WebCrypto accepts: CIC signatures (ES256) and RS256 OP signatures.
 pub async fn prechecked(input: &[u8], trust: &TrustRoots) -> Prechecked {
-    let mut es256 = Vec::new();
-    for check in es256_checks(input) {
+    let listed = checks(input, trust);
+    let mut accepted = Checks::default();
+    for check in listed.es256 {
         if webcrypto_es256(&check).await == Some(true) {
-            es256.push(check);
+            accepted.es256.push(check);
         }
     }
-    let mut rs256 = Vec::new();
-    for check in rs256_checks(input, trust) {
+    for check in listed.rs256 {
         if webcrypto_rs256(&check).await == Some(true) {
-            rs256.push(check);
+            accepted.rs256.push(check);
         }
     }
-    Prechecked::accepted(es256, rs256)
+    Prechecked::accepted(accepted)
 }

@@ -10,7 +10,7 @@
 use opk_registry::webcrypto::{prechecked, webcrypto_es256, webcrypto_rs256};
 use opk_testkit::forge::{envelope, Client, TestOp, STATEMENT};
 use opk_verify::jose::{es256, rs256, EcKey, Jwks, RsaKey};
-use opk_verify::prechecked::{es256_checks, rs256_checks, Es256Check, Rs256Check};
+use opk_verify::prechecked::{checks, Es256Check, Rs256Check};
 use opk_verify::{
     verify_envelope, verify_envelope_prechecked, verify_token, verify_token_prechecked, KeySource,
     Policy, TrustRoots, UnixTime,
@@ -85,9 +85,9 @@ async fn webcrypto_and_p256_agree_on_valid_and_mutated_signatures() {
             sk: p256::ecdsa::SigningKey::from_slice(&[seed; 32]).unwrap(),
         };
         let env = envelope(&op, &client, STATEMENT.as_bytes());
-        let checks = es256_checks(&env);
-        assert_eq!(checks.len(), 1);
-        for (what, m) in mutations(&checks[0]) {
+        let listed = checks(&env, &op.trust()).es256;
+        assert_eq!(listed.len(), 1);
+        for (what, m) in mutations(&listed[0]) {
             let want = reference(&m);
             // A key off the curve cannot even be imported: WebCrypto gives no answer, and the
             // core decides.
@@ -152,15 +152,15 @@ fn rsa_reference(check: &Rs256Check) -> bool {
 /// Every RS256 OP signature of the vectors.
 fn rs256_vector_checks() -> Vec<Rs256Check> {
     let bundled = TrustRoots::bundled().unwrap();
-    let mut checks: Vec<Rs256Check> = GH_TOKENS
+    let mut all: Vec<Rs256Check> = GH_TOKENS
         .iter()
-        .flat_map(|t| rs256_checks(t.as_bytes(), &bundled))
+        .flat_map(|t| checks(t.as_bytes(), &bundled).rs256)
         .collect();
     for pkt in GOOGLE_PKTS {
-        checks.extend(rs256_checks(pkt, &trust_google()));
+        all.extend(checks(pkt, &trust_google()).rs256);
     }
-    assert_eq!(checks.len(), 5);
-    checks
+    assert_eq!(all.len(), 5);
+    all
 }
 
 fn rs256_mutations(c: &Rs256Check, other: &Rs256Check) -> Vec<(&'static str, Rs256Check)> {
@@ -207,9 +207,9 @@ fn rs256_mutations(c: &Rs256Check, other: &Rs256Check) -> Vec<(&'static str, Rs2
 
 #[wasm_bindgen_test]
 async fn webcrypto_and_rsa_agree_on_valid_and_mutated_signatures() {
-    let checks = rs256_vector_checks();
-    for (i, c) in checks.iter().enumerate() {
-        let other = &checks[(i + 1) % checks.len()];
+    let vectors = rs256_vector_checks();
+    for (i, c) in vectors.iter().enumerate() {
+        let other = &vectors[(i + 1) % vectors.len()];
         for (what, m) in rs256_mutations(c, other) {
             let want = rsa_reference(&m);
             // A modulus WebCrypto will not import gives no answer, and the core decides.

@@ -2,11 +2,11 @@
 //! and `rsa` in WebAssembly — that the core may take in place of its own: ES256 (CIC
 //! signatures) and RS256 (OP signatures of PK tokens and JWTs).
 //!
-//! The core stays the reference: [`es256_checks`] and [`rs256_checks`] list exactly the (key,
-//! message, signature) triples a verification will ask about, the caller verifies them however
-//! it likes and hands back only those that verified ([`Prechecked::accepted`]). During
-//! verification a triple found there, byte for byte, counts as verified; anything else — a
-//! triple the caller rejected, skipped or never saw — is verified by `p256` or `rsa` as always.
+//! The core stays the reference: [`checks`] lists exactly the (key, message, signature) triples
+//! a verification will ask about, the caller verifies them however it likes and hands back only
+//! those that verified ([`Prechecked::accepted`]). During verification a triple found there,
+//! byte for byte, counts as verified; anything else — a triple the caller rejected, skipped or
+//! never saw — is verified by `p256` or `rsa` as always.
 //! So a fast path can only save time: it cannot turn a rejection into an acceptance unless the
 //! other implementation itself accepts that exact signature (the browser tests check both
 //! agree, high-S and short signatures included).
@@ -40,42 +40,22 @@ pub struct Rs256Check {
     pub signature: Vec<u8>,
 }
 
-/// The PK tokens in `input`: an envelope's (one per DSSE signature), or `input` itself.
-fn pk_tokens(input: &[u8]) -> Vec<PkToken> {
-    match Envelope::parse(input) {
-        Ok(env) => env
-            .signatures
-            .iter()
-            .filter_map(|sig| PkToken::parse(&sig.sig).ok())
-            .collect(),
-        Err(_) => PkToken::parse(input).into_iter().collect(),
-    }
+/// The triples verifying one input will ask about.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Checks {
+    /// Each PK token's CIC signature.
+    pub es256: Vec<Es256Check>,
+    /// Each OP signature whose header says RS256, with the trusted key its issuer and `kid`
+    /// name.
+    pub rs256: Vec<Rs256Check>,
 }
 
-/// The ES256 checks verifying `input` — a DSSE envelope or a PK token — will make: each PK
-/// token's CIC signature. Best effort: what does not parse is left out (verification will
-/// then report it).
-pub fn es256_checks(input: &[u8]) -> Vec<Es256Check> {
-    pk_tokens(input)
-        .iter()
-        .filter_map(|pkt| {
-            let cic = Cic::from_header(&pkt.cic.header).ok()?;
-            Some(Es256Check {
-                key_xy: *cic.upk().coordinates(),
-                message: jws::signing_input(&pkt.cic.protected_b64, &pkt.payload_b64).into_bytes(),
-                signature: b64::decode_url(&pkt.cic.signature_b64, "CIC signature").ok()?,
-            })
-        })
-        .collect()
-}
-
-/// The RS256 checks verifying `input` — a DSSE envelope, a PK token or a compact JWT — under
-/// `trust` may make: each OP signature whose header says RS256, with the trusted key its
-/// issuer and `kid` name. Best effort, like [`es256_checks`]: a GQ proof, an unknown key or
-/// anything that does not parse is left out.
-pub fn rs256_checks(input: &[u8], trust: &TrustRoots) -> Vec<Rs256Check> {
+/// The checks verifying `input` — a DSSE envelope, a PK token or a compact JWT — under `trust`
+/// will make. Best effort: a GQ proof, an unknown key or anything that does not parse is left
+/// out (verification will then report it). The input is parsed once.
+pub fn checks(input: &[u8], trust: &TrustRoots) -> Checks {
     if let Some(text) = crate::verify::as_jwt(input) {
-        let check = CompactJws::parse(text).ok().and_then(|jwt| {
+        let rs256 = CompactJws::parse(text).ok().and_then(|jwt| {
             let op = Entry {
                 protected_b64: jwt.header_b64.to_owned(),
                 header: Header::decode(jwt.header_b64, "JWT header").ok()?,
@@ -83,12 +63,35 @@ pub fn rs256_checks(input: &[u8], trust: &TrustRoots) -> Vec<Rs256Check> {
             };
             rs256_check(&op, jwt.payload_b64, trust)
         });
-        return check.into_iter().collect();
+        return Checks {
+            es256: Vec::new(),
+            rs256: rs256.into_iter().collect(),
+        };
     }
-    pk_tokens(input)
-        .iter()
-        .filter_map(|pkt| rs256_check(&pkt.op, &pkt.payload_b64, trust))
-        .collect()
+    let tokens: Vec<PkToken> = match Envelope::parse(input) {
+        Ok(env) => env
+            .signatures
+            .iter()
+            .filter_map(|sig| PkToken::parse(&sig.sig).ok())
+            .collect(),
+        Err(_) => PkToken::parse(input).into_iter().collect(),
+    };
+    Checks {
+        es256: tokens.iter().filter_map(es256_check).collect(),
+        rs256: tokens
+            .iter()
+            .filter_map(|pkt| rs256_check(&pkt.op, &pkt.payload_b64, trust))
+            .collect(),
+    }
+}
+
+fn es256_check(pkt: &PkToken) -> Option<Es256Check> {
+    let cic = Cic::from_header(&pkt.cic.header).ok()?;
+    Some(Es256Check {
+        key_xy: *cic.upk().coordinates(),
+        message: jws::signing_input(&pkt.cic.protected_b64, &pkt.payload_b64).into_bytes(),
+        signature: b64::decode_url(&pkt.cic.signature_b64, "CIC signature").ok()?,
+    })
 }
 
 fn rs256_check(op: &Entry, payload_b64: &str, trust: &TrustRoots) -> Option<Rs256Check> {
@@ -109,10 +112,7 @@ fn rs256_check(op: &Entry, payload_b64: &str, trust: &TrustRoots) -> Option<Rs25
 
 /// Triples another implementation verified.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Prechecked {
-    es256: Vec<Es256Check>,
-    rs256: Vec<Rs256Check>,
-}
+pub struct Prechecked(Checks);
 
 impl Prechecked {
     /// Nothing prechecked: every signature is verified by the core.
@@ -121,13 +121,13 @@ impl Prechecked {
     }
 
     /// The triples the other implementation accepted (pass only those).
-    pub fn accepted(es256: Vec<Es256Check>, rs256: Vec<Rs256Check>) -> Self {
-        Self { es256, rs256 }
+    pub fn accepted(accepted: Checks) -> Self {
+        Self(accepted)
     }
 
     /// How many triples were accepted elsewhere.
     pub fn len(&self) -> usize {
-        self.es256.len() + self.rs256.len()
+        self.0.es256.len() + self.0.rs256.len()
     }
 
     /// Whether nothing was accepted elsewhere.
@@ -137,14 +137,14 @@ impl Prechecked {
 
     /// Whether exactly this ES256 triple was accepted elsewhere.
     pub(crate) fn contains_es256(&self, key: &EcKey, message: &[u8], signature: &[u8]) -> bool {
-        self.es256.iter().any(|c| {
+        self.0.es256.iter().any(|c| {
             c.key_xy == *key.coordinates() && c.message == message && c.signature == signature
         })
     }
 
     /// Whether exactly this RS256 triple was accepted elsewhere.
     pub(crate) fn contains_rs256(&self, key: &RsaKey, message: &[u8], signature: &[u8]) -> bool {
-        self.rs256.iter().any(|c| {
+        self.0.rs256.iter().any(|c| {
             c.modulus == key.modulus_bytes() && c.message == message && c.signature == signature
         })
     }

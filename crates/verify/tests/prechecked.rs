@@ -8,7 +8,7 @@ mod common;
 use common::forge::*;
 use common::*;
 use opk_verify::jose::{es256, rs256, EcKey, RsaKey};
-use opk_verify::prechecked::{es256_checks, rs256_checks, Es256Check, Prechecked, Rs256Check};
+use opk_verify::prechecked::{checks, Checks, Es256Check, Prechecked, Rs256Check};
 use opk_verify::{
     verify_envelope, verify_envelope_prechecked, verify_token, verify_token_prechecked, TrustRoots,
     VerifyError,
@@ -43,22 +43,23 @@ fn key_of(check: &Es256Check) -> EcKey {
 fn the_listed_checks_are_the_cic_signatures() {
     let (op, client) = (TestOp::new(), Client::new());
     let env = envelope(&op, &client, STATEMENT.as_bytes());
-    let checks = es256_checks(&env);
-    assert_eq!(checks.len(), 1);
+    let listed = checks(&env, &op.trust()).es256;
+    assert_eq!(listed.len(), 1);
     assert!(es256::verify(
-        &key_of(&checks[0]),
-        &checks[0].message,
-        &checks[0].signature
+        &key_of(&listed[0]),
+        &listed[0].message,
+        &listed[0].signature
     ));
     // Garbage lists nothing (verification reports it).
-    assert!(es256_checks(b"{not json").is_empty());
+    assert_eq!(checks(b"{not json", &op.trust()), Checks::default());
 }
 
 #[test]
 fn prechecked_verification_matches_the_reference_both_ways() {
     let (op, client) = (TestOp::new(), Client::new());
     let good = envelope(&op, &client, STATEMENT.as_bytes());
-    let accepted = Prechecked::accepted(es256_checks(&good), Vec::new());
+    let accepted = Prechecked::accepted(checks(&good, &op.trust()));
+    assert_eq!(accepted.len(), 1);
     let reference = verify_envelope(&good, SUBJECT, &op.trust(), &policy(), NOW).unwrap();
     let fast =
         verify_envelope_prechecked(&good, SUBJECT, &op.trust(), &policy(), NOW, &accepted).unwrap();
@@ -88,7 +89,7 @@ fn only_the_exact_triple_is_taken_on_trust() {
     let bad = envelope_with_cic_sig(&op, &client, |p| {
         other.sign(&format!("{}.{}", p.cic_protected, p.payload))
     });
-    let listed = es256_checks(&bad);
+    let listed = checks(&bad, &op.trust()).es256;
     assert_eq!(listed.len(), 1);
     assert!(!es256::verify(
         &key_of(&listed[0]),
@@ -99,7 +100,10 @@ fn only_the_exact_triple_is_taken_on_trust() {
     let mutate = |f: &dyn Fn(&mut Es256Check)| {
         let mut c = listed[0].clone();
         f(&mut c);
-        Prechecked::accepted(vec![c], Vec::new())
+        Prechecked::accepted(Checks {
+            es256: vec![c],
+            rs256: Vec::new(),
+        })
     };
     for pre in [
         mutate(&|c| c.key_xy[5] ^= 1),
@@ -111,7 +115,10 @@ fn only_the_exact_triple_is_taken_on_trust() {
     }
     // The exact triple is taken on the other implementation's word: that is the contract, which
     // is why callers pass only what that implementation accepted.
-    let pre = Prechecked::accepted(listed, Vec::new());
+    let pre = Prechecked::accepted(Checks {
+        es256: listed,
+        rs256: Vec::new(),
+    });
     assert!(verify_envelope_prechecked(&bad, SUBJECT, &op.trust(), &policy(), NOW, &pre).is_ok());
 }
 
@@ -135,33 +142,32 @@ fn jwt_with_foreign_signature() -> String {
 fn the_listed_rs256_checks_are_the_op_signatures() {
     let bundled = TrustRoots::bundled().unwrap();
     for jwt in [GH_TOKEN_2022, GH_TOKEN_2023_10, GH_TOKEN_2023_12] {
-        let checks = rs256_checks(jwt.as_bytes(), &bundled);
-        assert_eq!(checks.len(), 1);
-        assert!(rsa_reference(&checks[0]));
+        let listed = checks(jwt.as_bytes(), &bundled);
+        assert_eq!(listed.rs256.len(), 1);
+        assert!(rsa_reference(&listed.rs256[0]));
         // A JWT has no CIC.
-        assert!(es256_checks(jwt.as_bytes()).is_empty());
+        assert!(listed.es256.is_empty());
     }
     // A PK token: its RS256 OP signature and its ES256 CIC signature.
     for pkt in [GOOGLE_PKT_0529, GOOGLE_PKT_0531] {
-        let checks = rs256_checks(pkt, &trust_google());
-        assert_eq!(checks.len(), 1);
-        assert!(rsa_reference(&checks[0]));
-        let cic = es256_checks(pkt);
+        let listed = checks(pkt, &trust_google());
+        assert_eq!(listed.rs256.len(), 1);
+        assert!(rsa_reference(&listed.rs256[0]));
+        let cic = listed.es256;
         assert_eq!(cic.len(), 1);
         assert!(es256::verify(
             &key_of(&cic[0]),
             &cic[0].message,
             &cic[0].signature
         ));
-        // Its issuer's key is not trusted: nothing to ask about.
-        assert!(rs256_checks(pkt, &bundled).is_empty());
+        // Its issuer's key is not trusted: no RS256 check to ask about.
+        assert!(checks(pkt, &bundled).rs256.is_empty());
     }
     // A GQ-signed envelope has no RS256 signature; garbage has nothing.
     let (op, client) = (TestOp::new(), Client::new());
     let env = envelope(&op, &client, STATEMENT.as_bytes());
-    assert!(rs256_checks(&env, &op.trust()).is_empty());
-    assert!(rs256_checks(b"{not json", &bundled).is_empty());
-    assert!(rs256_checks(b"a.b.c", &bundled).is_empty());
+    assert!(checks(&env, &op.trust()).rs256.is_empty());
+    assert_eq!(checks(b"a.b.c", &bundled), Checks::default());
 }
 
 #[test]
@@ -169,7 +175,8 @@ fn rs256_prechecked_verification_matches_the_reference_both_ways() {
     let bundled = TrustRoots::bundled().unwrap();
     let policy = any_github();
     for jwt in [GH_TOKEN_2022, GH_TOKEN_2023_10, GH_TOKEN_2023_12] {
-        let accepted = Prechecked::accepted(Vec::new(), rs256_checks(jwt.as_bytes(), &bundled));
+        let accepted = Prechecked::accepted(checks(jwt.as_bytes(), &bundled));
+        assert_eq!(accepted.len(), 1);
         let reference = verify_token(jwt.as_bytes(), &bundled, &policy, NOW).unwrap();
         let fast =
             verify_token_prechecked(jwt.as_bytes(), &bundled, &policy, NOW, &accepted).unwrap();
@@ -177,7 +184,7 @@ fn rs256_prechecked_verification_matches_the_reference_both_ways() {
     }
     for pkt in [GOOGLE_PKT_0529, GOOGLE_PKT_0531] {
         let trust = trust_google();
-        let accepted = Prechecked::accepted(es256_checks(pkt), rs256_checks(pkt, &trust));
+        let accepted = Prechecked::accepted(checks(pkt, &trust));
         assert_eq!(accepted.len(), 2);
         let reference = verify_token(pkt, &trust, &any_google(), NOW).unwrap();
         let fast = verify_token_prechecked(pkt, &trust, &any_google(), NOW, &accepted).unwrap();
@@ -185,10 +192,7 @@ fn rs256_prechecked_verification_matches_the_reference_both_ways() {
     }
     // A foreign signature: the good token's accepted triple does not vouch for it, and with
     // nothing prechecked it fails the same way.
-    let good = Prechecked::accepted(
-        Vec::new(),
-        rs256_checks(GH_TOKEN_2023_10.as_bytes(), &bundled),
-    );
+    let good = Prechecked::accepted(checks(GH_TOKEN_2023_10.as_bytes(), &bundled));
     let bad = jwt_with_foreign_signature();
     for pre in [&good, &Prechecked::none()] {
         let r = verify_token_prechecked(bad.as_bytes(), &bundled, &policy, NOW, pre);
@@ -204,14 +208,17 @@ fn only_the_exact_rs256_triple_is_taken_on_trust() {
     let bundled = TrustRoots::bundled().unwrap();
     let policy = any_github();
     let bad = jwt_with_foreign_signature();
-    let listed = rs256_checks(bad.as_bytes(), &bundled);
+    let listed = checks(bad.as_bytes(), &bundled).rs256;
     assert_eq!(listed.len(), 1);
     assert!(!rsa_reference(&listed[0]));
     // Each component changed by one bit: not the triple, so `rsa` decides (and rejects).
     let mutate = |f: &dyn Fn(&mut Rs256Check)| {
         let mut c = listed[0].clone();
         f(&mut c);
-        Prechecked::accepted(Vec::new(), vec![c])
+        Prechecked::accepted(Checks {
+            es256: Vec::new(),
+            rs256: vec![c],
+        })
     };
     for pre in [
         mutate(&|c| c.modulus[5] ^= 1),
@@ -225,20 +232,23 @@ fn only_the_exact_rs256_triple_is_taken_on_trust() {
         );
     }
     // An ES256 triple with the same bytes does not count for RS256 either.
-    let pre = Prechecked::accepted(
-        vec![Es256Check {
+    let pre = Prechecked::accepted(Checks {
+        es256: vec![Es256Check {
             key_xy: [0; 64],
             message: listed[0].message.clone(),
             signature: listed[0].signature.clone(),
         }],
-        Vec::new(),
-    );
+        rs256: Vec::new(),
+    });
     let r = verify_token_prechecked(bad.as_bytes(), &bundled, &policy, NOW, &pre);
     assert_eq!(
         r.unwrap_err().error,
         VerifyError::OpSignatureInvalid { scheme: "RS256" }
     );
     // The exact triple is taken on the other implementation's word (the contract).
-    let pre = Prechecked::accepted(Vec::new(), listed);
+    let pre = Prechecked::accepted(Checks {
+        es256: Vec::new(),
+        rs256: listed,
+    });
     assert!(verify_token_prechecked(bad.as_bytes(), &bundled, &policy, NOW, &pre).is_ok());
 }
