@@ -252,3 +252,75 @@ fn only_the_exact_rs256_triple_is_taken_on_trust() {
     });
     assert!(verify_token_prechecked(bad.as_bytes(), &bundled, &policy, NOW, &pre).is_ok());
 }
+
+/// An envelope whose PK token (typ-routed, like F2) carries the OP's plain RS256 signature, from
+/// an issuer other than GitHub Actions (whose tokens must carry a GQ proof), with trust and a
+/// policy for that issuer.
+/// `flip` flips one bit of the RSA signature.
+fn rs256_envelope(
+    op: &TestOp,
+    client: &Client,
+    flip: bool,
+) -> (Vec<u8>, TrustRoots, opk_verify::Policy) {
+    const ISSUER: &str = "https://issuer.example";
+    let pae = opk_verify::dsse::pae(
+        opk_verify::dsse::IN_TOTO_PAYLOAD_TYPE.as_bytes(),
+        STATEMENT.as_bytes(),
+    );
+    use sha2::Digest as _;
+    let att = opk_verify::hex::encode(&sha2::Sha256::digest(&pae));
+    let cic_json = client.cic_header(Some(&att), true);
+    let mut claims = github_claims(&commitment(&cic_json));
+    claims["iss"] = ISSUER.into();
+    let (op_protected, payload, mut rsa_sig) = op.issue(&claims);
+    if flip {
+        rsa_sig[10] ^= 1;
+    }
+    let cic_protected = opk_verify::b64::encode_url(cic_json.as_bytes());
+    let cic_sig = client.sign(&format!("{cic_protected}.{payload}"));
+    let parts = Parts {
+        payload,
+        op_protected,
+        op_sig: opk_verify::b64::encode_url(&rsa_sig),
+        cic_protected,
+        cic_sig,
+        sig_type: false,
+    };
+    let mut trust = TrustRoots::bundled().unwrap();
+    let jwks = opk_verify::jose::Jwks::from_json(&op.jwks()).unwrap();
+    let source = opk_verify::KeySource::UserSupplied {
+        label: "test".into(),
+    };
+    trust.add_jwks(ISSUER, &jwks, &source).unwrap();
+    let policy = opk_verify::Policy::builder()
+        .issuer(ISSUER)
+        .repository_owner_id("145685596")
+        .build()
+        .unwrap();
+    let env = envelope_with(STATEMENT.as_bytes(), &[parts.typed_json()]);
+    (env, trust, policy)
+}
+
+#[test]
+fn an_rs256_pk_token_in_an_envelope_is_listed_and_verified_both_ways() {
+    let (op, client) = (TestOp::new(), Client::new());
+    let (env, trust, policy) = rs256_envelope(&op, &client, false);
+    let listed = checks(&env, &trust);
+    assert_eq!((listed.es256.len(), listed.rs256.len()), (1, 1));
+    assert!(rsa_reference(&listed.rs256[0]));
+    let reference = verify_envelope(&env, SUBJECT, &trust, &policy, NOW).unwrap();
+    assert_eq!(reference.tokens[0].op_scheme, "RS256");
+    let accepted = Prechecked::accepted(listed);
+    let fast = verify_envelope_prechecked(&env, SUBJECT, &trust, &policy, NOW, &accepted).unwrap();
+    assert_eq!(*fast, *reference);
+    // A flipped bit in the OP signature: the good triple does not vouch for it, and with nothing
+    // prechecked it fails the same way.
+    let (bad, _, _) = rs256_envelope(&op, &client, true);
+    for pre in [&accepted, &Prechecked::none()] {
+        let r = verify_envelope_prechecked(&bad, SUBJECT, &trust, &policy, NOW, pre);
+        assert_eq!(
+            r.unwrap_err().error,
+            VerifyError::OpSignatureInvalid { scheme: "RS256" }
+        );
+    }
+}
