@@ -13,7 +13,7 @@
 
 use crate::b64;
 use crate::dsse::Envelope;
-use crate::jose::{jws, CompactJws, EcKey, Header, RsaKey};
+use crate::jose::{jws, CompactJws, EcKey, RsaKey};
 use crate::pktoken::{self, Cic, Entry, PkToken};
 use crate::trust::{self, TrustRoots};
 
@@ -55,14 +55,9 @@ pub struct Checks {
 /// out (verification will then report it). The input is parsed once.
 pub fn checks(input: &[u8], trust: &TrustRoots) -> Checks {
     if let Some(text) = crate::verify::as_jwt(input) {
-        let rs256 = CompactJws::parse(text).ok().and_then(|jwt| {
-            let op = Entry {
-                protected_b64: jwt.header_b64.to_owned(),
-                header: Header::decode(jwt.header_b64, "JWT header").ok()?,
-                signature_b64: jwt.signature_b64.to_owned(),
-            };
-            rs256_check(&op, jwt.payload_b64, trust)
-        });
+        let rs256 = CompactJws::parse(text)
+            .ok()
+            .and_then(|jwt| rs256_check(&Entry::of_jwt(&jwt).ok()?, jwt.payload_b64, trust));
         return Checks {
             es256: Vec::new(),
             rs256: rs256.into_iter().collect(),

@@ -88,10 +88,7 @@ pub fn verify_pk_token(
     policy: &Policy,
     now: UnixTime,
 ) -> Result<Verified<TokenOutcome>, Rejected> {
-    run(
-        |ck| pk_token_core(bytes, trust, policy, now, &Prechecked::none(), ck).map(|(t, _)| t),
-        |t, checks| t.checks = checks,
-    )
+    pk_token_run(bytes, trust, policy, now, &Prechecked::none())
 }
 
 /// Verifies what a user hands over as "a token": a compact JWT (three `.`-separated segments, no
@@ -116,15 +113,35 @@ pub fn verify_token_prechecked(
     prechecked: &Prechecked,
 ) -> Result<Verified<TokenOutcome>, Rejected> {
     match as_jwt(bytes) {
-        Some(text) => run(
-            |ck| jwt_inner(text, trust, policy, now, prechecked, ck),
-            |t, checks| t.checks = checks,
-        ),
-        None => run(
-            |ck| pk_token_core(bytes, trust, policy, now, prechecked, ck).map(|(t, _)| t),
-            |t, checks| t.checks = checks,
-        ),
+        Some(text) => jwt_run(text, trust, policy, now, prechecked),
+        None => pk_token_run(bytes, trust, policy, now, prechecked),
     }
+}
+
+fn pk_token_run(
+    bytes: &[u8],
+    trust: &TrustRoots,
+    policy: &Policy,
+    now: UnixTime,
+    prechecked: &Prechecked,
+) -> Result<Verified<TokenOutcome>, Rejected> {
+    run(
+        |ck| pk_token_core(bytes, trust, policy, now, prechecked, ck).map(|(t, _)| t),
+        |t, checks| t.checks = checks,
+    )
+}
+
+fn jwt_run(
+    token: &str,
+    trust: &TrustRoots,
+    policy: &Policy,
+    now: UnixTime,
+    prechecked: &Prechecked,
+) -> Result<Verified<TokenOutcome>, Rejected> {
+    run(
+        |ck| jwt_inner(token, trust, policy, now, prechecked, ck),
+        |t, checks| t.checks = checks,
+    )
 }
 
 /// `bytes` as a compact JWT, if it looks like one: three `.`-separated segments, no `:` and not
@@ -142,10 +159,7 @@ pub fn verify_jwt(
     now: UnixTime,
 ) -> Result<Verified<TokenOutcome>, Rejected> {
     let token = token.trim_end_matches(['\n', '\r']);
-    run(
-        |ck| jwt_inner(token, trust, policy, now, &Prechecked::none(), ck),
-        |t, checks| t.checks = checks,
-    )
+    jwt_run(token, trust, policy, now, &Prechecked::none())
 }
 
 /// Verifies a DSSE envelope of OpenPubkey-signed in-toto, bound to the image manifest digest the
@@ -443,19 +457,14 @@ fn jwt_inner(
     let jws = ck.step("jwt.parse", CompactJws::parse(token), |_| {
         "Parsed JWT".to_string()
     })?;
-    let header = Header::decode(jws.header_b64, "JWT header")?;
+    let entry = Entry::of_jwt(&jws)?;
     let claims = ck.step("claims", claims_of(jws.payload_b64), |_| {
         "Parsed ID token claims".to_string()
     })?;
     let iss = issuer_allowed(&claims, policy, ck)?;
-    let scheme = match header.alg() {
+    let scheme = match entry.header.alg() {
         Some("GQ256") => OpScheme::Gq256,
         _ => OpScheme::CompactRs256Labelled,
-    };
-    let entry = Entry {
-        protected_b64: jws.header_b64.to_owned(),
-        header,
-        signature_b64: jws.signature_b64.to_owned(),
     };
     let op = verify_op(
         &entry,

@@ -80,6 +80,17 @@ pub struct Entry {
     pub signature_b64: String,
 }
 
+impl Entry {
+    /// A compact JWT's header and signature as an entry (the header decoded as "JWT header").
+    pub fn of_jwt(jws: &crate::jose::CompactJws<'_>) -> Result<Self, VerifyError> {
+        Ok(Self {
+            protected_b64: jws.header_b64.to_owned(),
+            header: Header::decode(jws.header_b64, "JWT header")?,
+            signature_b64: jws.signature_b64.to_owned(),
+        })
+    }
+}
+
 /// The serialization the token arrived in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Serialization {
