@@ -111,6 +111,24 @@ fn result_of<T>(
     }
 }
 
+/// Verifies one envelope against the image manifest digest `subject`, WebCrypto first.
+async fn envelope_result(
+    title: String,
+    bytes: &[u8],
+    subject: &str,
+    trust: &TrustRoots,
+    policy: &Policy,
+    t: opk_verify::UnixTime,
+) -> OfflineResult {
+    let pre = prechecked(bytes, trust).await;
+    let subject = ExpectedSubject::digest(subject);
+    result_of(
+        title,
+        verify_envelope_prechecked(bytes, subject, trust, policy, t, &pre),
+        |o| o.checks.clone(),
+    )
+}
+
 /// Verifies the input (with dropped `files` for a manifest's layers). WebCrypto checks the
 /// ES256 and RS256 signatures first (a fast path; the core verifies whatever it did not accept).
 pub async fn verify_input(
@@ -144,13 +162,8 @@ pub async fn verify_input(
     match kind {
         Kind::Jwks => fail("this is a JWKS: paste it in the key box".into()),
         Kind::Envelope => {
-            let pre = prechecked(input, &trust).await;
-            let subject = ExpectedSubject::digest(subject);
-            vec![result_of(
-                "DSSE envelope".into(),
-                verify_envelope_prechecked(input, subject, &trust, &policy, t, &pre),
-                |o| o.checks.clone(),
-            )]
+            let title = "DSSE envelope".into();
+            vec![envelope_result(title, input, subject, &trust, &policy, t).await]
         }
         Kind::PkToken | Kind::Jwt => {
             let pre = prechecked(input, &trust).await;
@@ -194,13 +207,7 @@ pub async fn verify_input(
                     });
                     continue;
                 }
-                let pre = prechecked(bytes, &trust).await;
-                let subject = ExpectedSubject::digest(subject);
-                out.push(result_of(
-                    title,
-                    verify_envelope_prechecked(bytes, subject, &trust, &policy, t, &pre),
-                    |o| o.checks.clone(),
-                ));
+                out.push(envelope_result(title, bytes, subject, &trust, &policy, t).await);
             }
             if out.is_empty() {
                 return fail("unsigned: the manifest has no attestation layers".into());
