@@ -73,8 +73,14 @@ export interface ImageReport {
 }
 
 export default function init(options?: { module_or_path?: string | URL | Response | BufferSource }): Promise<unknown>;
+/** Verifies everything in wasm, synchronously. */
 export function verifyEnvelope(bytes: Uint8Array, policy: Policy): EnvelopeReport;
+/** The same report as verifyEnvelope; ES256 and RS256 signatures WebCrypto accepts are not checked again in wasm. */
+export function verifyEnvelopeAsync(bytes: Uint8Array, policy: Policy): Promise<EnvelopeReport>;
+/** Verifies everything in wasm, synchronously. */
 export function verifyToken(text: string, policy?: Policy): EnvelopeReport;
+/** The same report as verifyToken; ES256 and RS256 signatures WebCrypto accepts are not checked again in wasm. */
+export function verifyTokenAsync(text: string, policy?: Policy): Promise<EnvelopeReport>;
 export function verifyImage(image: string, policy: Policy, options?: FetchOptions): Promise<ImageReport>;
 export function inspectImage(image: string, options?: FetchOptions): Promise<Record<string, unknown>>;
 

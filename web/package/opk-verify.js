@@ -11,7 +11,7 @@
 // key sets: user-supplied trust); proxy; platform. For hosts whose Content-Security-Policy forbids
 // WebAssembly, mode="iframe" embed-src="…/embed.html" runs the verification in an iframe on the
 // package's own origin and talks to it with postMessage.
-import init, { verifyImage, verifyEnvelope } from './opk_js.js';
+import init, { verifyImage, verifyEnvelopeAsync } from './opk_js.js';
 import { relaxedSimd } from './relaxed-simd.js';
 
 let ready;
@@ -63,7 +63,7 @@ export async function run(request) {
   await load();
   if (request.image) return verifyImage(request.image, request.policy, request.options);
   const bytes = new Uint8Array(await (await fetch(request.envelopeSrc)).arrayBuffer());
-  return verifyEnvelope(bytes, request.policy);
+  return verifyEnvelopeAsync(bytes, request.policy);
 }
 
 const STYLE = `

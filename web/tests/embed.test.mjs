@@ -4,13 +4,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { openPage, refuseRelaxedSimd } from './browser.mjs';
 import { withDemoAndApp } from './demo-app.mjs';
 
+const EXAMPLES = fileURLToPath(new URL('../../public/examples/', import.meta.url));
+const VECTORS = fileURLToPath(new URL('../../crates/verify/tests/vectors/', import.meta.url));
 const OPK = fileURLToPath(new URL('../../target/debug/opk', import.meta.url));
 const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
 const env = withDemoAndApp(ARTIFACTS);
@@ -112,5 +114,81 @@ test("the JS API's reports equal the CLI's --json", async () => {
       return api.inspectImage(ref, {});
     }, ref);
     assert.deepEqual(actual, expected);
+  } finally { await browser.close(); }
+});
+
+/** `s` with its middle base64url character changed (A↔B): one signature, a few bits off. */
+function flipMiddle(s) {
+  const i = Math.floor(s.length / 2);
+  return `${s.slice(0, i)}${s[i] === 'A' ? 'B' : 'A'}${s.slice(i + 1)}`;
+}
+
+/** The F0 envelope with its CIC (ES256) signature changed; every other byte as it was. */
+function envelopeWithCicFlipped(text) {
+  const envelope = JSON.parse(text);
+  const inner = Buffer.from(envelope.signatures[0].sig, 'base64').toString();
+  // The CIC's protected header is the one carrying the commitment's randomness (rz).
+  const cic = JSON.parse(inner).signatures.find((s) =>
+    'rz' in JSON.parse(Buffer.from(s.protected, 'base64url').toString()));
+  envelope.signatures[0].sig = Buffer.from(inner.replace(cic.signature, flipMiddle(cic.signature))).toString('base64');
+  return JSON.stringify(envelope);
+}
+
+test('the async API (WebCrypto first) reports exactly what the synchronous API does, valid and mutated', async () => {
+  const envelope = await readFile(`${EXAMPLES}go-reference-f0-provenance.dsse.json`, 'utf8');
+  const synthetic = await readFile(`${EXAMPLES}go-reference-synthetic-op.jwks.json`, 'utf8');
+  const digest = 'sha256:3f1c9b8f0e2a4d5c6b7a8998a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8';
+  const envPolicy = { ownerId: '145685596', jwks: [{ label: 'synthetic', json: synthetic }], subjectDigest: digest, now: 1795000000 };
+  const jwt = (await readFile(`${VECTORS}github_idtoken_2023-10_qoomon.jwt`, 'utf8')).trim();
+  const other = (await readFile(`${VECTORS}github_idtoken_2022-08_stepsecurity.jwt`, 'utf8')).trim();
+  const pkt = (await readFile(`${VECTORS}google_pktoken_2023-05-29_openpubkey_initial_commit_ca_test.compact`, 'utf8')).trim();
+  const google = await readFile(`${VECTORS}google_jwk_6083dd59_from_sui.json`, 'utf8');
+  const googlePolicy = { issuers: ['https://accounts.google.com'], jwks: [{ label: 'google', json: google }], anyIdentityUnsafe: true, now: 1795000000 };
+  // A compact PK token is payload:protected:signature:…; segment 2 is the OP's RS256 signature,
+  // segment 4 the CIC's ES256 one.
+  const pktFlipped = (i) => pkt.split(':').map((seg, j) => (j === i ? flipMiddle(seg) : seg)).join(':');
+  // [what, kind, input, policy, the error code both must report (null: verified)]
+  const cases = [
+    ['F0 envelope', 'envelope', envelope, envPolicy, null],
+    ['F0 envelope, CIC signature flipped', 'envelope', envelopeWithCicFlipped(envelope), envPolicy, 'cic_signature_invalid'],
+    ['F0 envelope, another subject', 'envelope', envelope, { ...envPolicy, subjectDigest: `sha256:${'0'.repeat(64)}` }, 'subject_mismatch'],
+    ['GitHub ID token (RS256)', 'token', jwt, { now: 1795000000 }, null],
+    ['GitHub ID token with another token\'s signature', 'token', `${jwt.slice(0, jwt.lastIndexOf('.'))}${other.slice(other.lastIndexOf('.'))}`, { now: 1795000000 }, 'op_signature_invalid'],
+    ['Google PK token (RS256 OP, ES256 CIC)', 'token', pkt, googlePolicy, null],
+    ['Google PK token, OP signature flipped', 'token', pktFlipped(2), googlePolicy, 'op_signature_invalid'],
+    ['Google PK token, CIC signature flipped', 'token', pktFlipped(4), googlePolicy, 'cic_signature_invalid'],
+  ];
+  const { page, browser, errors } = await openPage(hostUrl('host.html'));
+  try {
+    const results = await page.evaluate(async (cases) => {
+      const m = await import('../package/opk-verify.js');
+      await m.load();
+      const api = await import('../package/opk_js.js');
+      const out = [];
+      for (const [, kind, input, policy] of cases) {
+        if (kind === 'envelope') {
+          const bytes = new TextEncoder().encode(input);
+          out.push([api.verifyEnvelope(bytes, policy), await api.verifyEnvelopeAsync(bytes, policy)]);
+        } else {
+          out.push([api.verifyToken(input, policy), await api.verifyTokenAsync(input, policy)]);
+        }
+      }
+      // Bad options: the synchronous form throws, the async one rejects, with the same error.
+      const bad = { ownerId: '1' }; // no subjectDigest
+      const bytes = new TextEncoder().encode(cases[0][2]);
+      let thrown = null;
+      try { api.verifyEnvelope(bytes, bad); } catch (e) { thrown = e; }
+      const rejected = await api.verifyEnvelopeAsync(bytes, bad).then(() => null, (e) => e);
+      return { out, thrown, rejected };
+    }, cases);
+    assert.equal(results.thrown?.code, 'invalid_options');
+    assert.deepEqual(results.rejected, results.thrown);
+    cases.forEach(([what, , , , code], i) => {
+      const [sync, async] = results.out[i];
+      assert.equal(sync.error?.code ?? null, code, `${what}: ${JSON.stringify(sync.error)}`);
+      assert.equal(sync.verified, code === null, what);
+      assert.deepEqual(async, sync, what);
+    });
+    assert.deepEqual(errors, []);
   } finally { await browser.close(); }
 });

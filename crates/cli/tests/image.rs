@@ -243,13 +243,10 @@ fn bad_images_fail_with_their_codes() {
         );
         assert!(!stdout(&out).contains("Verified all required"));
     }
-    // Nothing listening: unreachable is exit 2.
-    let port = opk_testkit::registry::free_port();
-    let out = opk(&[
-        "verify",
-        &format!("127.0.0.1:{port}/a/b:c"),
-        "--any-identity-unsafe",
-    ]);
+    // Nothing listening: unreachable is exit 2. Port 1 is privileged and never handed out as an
+    // ephemeral port, so no other test's registry can be listening there (a released free port
+    // could be taken by one in the meantime).
+    let out = opk(&["verify", "127.0.0.1:1/a/b:c", "--any-identity-unsafe"]);
     assert_exit(&out, 2);
     assert!(stderr(&out).starts_with("error: network_error: "));
 }

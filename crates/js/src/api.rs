@@ -1,12 +1,13 @@
 //! The exported functions. Inputs are plain JS values, outputs plain JSON objects (maps become
 //! objects), errors are thrown as `{code, message}`.
 
-use opk_registry::{report, BrowserTransport, Client, Reference, Route};
+use opk_registry::{report, webcrypto, BrowserTransport, Client, Reference, Route};
+use opk_verify::prechecked::Prechecked;
 use opk_verify::{ExpectedSubject, UnixTime};
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-use crate::options::{fetch_options, policy, ApiError};
+use crate::options::{fetch_options, policy, ApiError, PolicyOptions};
 
 fn to_js(v: &Value) -> JsValue {
     let s = serde_wasm_bindgen::Serializer::json_compatible();
@@ -28,10 +29,13 @@ fn now(at: Option<i64>) -> UnixTime {
     UnixTime(at.unwrap_or((js_sys::Date::now() / 1000.0) as i64))
 }
 
-/// Verifies a DSSE envelope (bytes) against `policy.subjectDigest` (and `subjectName`).
-/// Returns `opk verify-envelope --json`'s object; a rejection is a result, not an exception.
-#[wasm_bindgen(js_name = verifyEnvelope)]
-pub fn verify_envelope(bytes: &[u8], policy_js: JsValue) -> Result<JsValue, JsValue> {
+/// An envelope request: the policy object's parsed policy and the subject it names.
+struct EnvelopeRequest {
+    policy: PolicyOptions,
+    subject: ExpectedSubject,
+}
+
+fn envelope_request(policy_js: JsValue) -> Result<EnvelopeRequest, JsValue> {
     let p = policy(&from_js(policy_js).map_err(throw)?, false, true).map_err(throw)?;
     let digest = p
         .subject_digest
@@ -41,23 +45,75 @@ pub fn verify_envelope(bytes: &[u8], policy_js: JsValue) -> Result<JsValue, JsVa
     if let Some(name) = &p.subject_name {
         subject = subject.with_name(name.clone());
     }
-    let doc = match opk_verify::verify_envelope(bytes, subject, &p.trust, &p.policy, now(p.now)) {
-        Ok(ok) => report::envelope_json(&ok),
-        Err(r) => report::rejected_json(&r),
-    };
-    Ok(to_js(&doc))
+    Ok(EnvelopeRequest { policy: p, subject })
 }
 
-/// Verifies a PK token (any format, JSON or compact) or an RS256/GQ JWT, given as text.
-/// Returns `opk verify-token --json`'s object.
-#[wasm_bindgen(js_name = verifyToken)]
-pub fn verify_token(text: &str, policy_js: JsValue) -> Result<JsValue, JsValue> {
-    let p = policy(&from_js(policy_js).map_err(throw)?, false, false).map_err(throw)?;
-    let result = opk_verify::verify_token(text.as_bytes(), &p.trust, &p.policy, now(p.now));
-    Ok(to_js(&match result {
+fn envelope_report(bytes: &[u8], r: EnvelopeRequest, prechecked: &Prechecked) -> JsValue {
+    let p = &r.policy;
+    let result = opk_verify::verify_envelope_prechecked(
+        bytes,
+        r.subject,
+        &p.trust,
+        &p.policy,
+        now(p.now),
+        prechecked,
+    );
+    to_js(&match result {
+        Ok(ok) => report::envelope_json(&ok),
+        Err(r) => report::rejected_json(&r),
+    })
+}
+
+fn token_request(policy_js: JsValue) -> Result<PolicyOptions, JsValue> {
+    policy(&from_js(policy_js).map_err(throw)?, false, false).map_err(throw)
+}
+
+fn token_report(text: &str, p: &PolicyOptions, prechecked: &Prechecked) -> JsValue {
+    let result = opk_verify::verify_token_prechecked(
+        text.as_bytes(),
+        &p.trust,
+        &p.policy,
+        now(p.now),
+        prechecked,
+    );
+    to_js(&match result {
         Ok(ok) => report::token_json(&ok),
         Err(r) => report::rejected_json(&r),
-    }))
+    })
+}
+
+/// Verifies a DSSE envelope (bytes) against `policy.subjectDigest` (and `subjectName`), all in
+/// wasm. Returns `opk verify-envelope --json`'s object; a rejection is a result, not an
+/// exception.
+#[wasm_bindgen(js_name = verifyEnvelope)]
+pub fn verify_envelope(bytes: &[u8], policy_js: JsValue) -> Result<JsValue, JsValue> {
+    let r = envelope_request(policy_js)?;
+    Ok(envelope_report(bytes, r, &Prechecked::none()))
+}
+
+/// [`verify_envelope`] as a Promise, with the WebCrypto fast path: the ES256 and RS256
+/// signatures WebCrypto accepts are not verified again in wasm; the rest are (the same report).
+#[wasm_bindgen(js_name = verifyEnvelopeAsync)]
+pub async fn verify_envelope_async(bytes: Vec<u8>, policy_js: JsValue) -> Result<JsValue, JsValue> {
+    let r = envelope_request(policy_js)?;
+    let prechecked = webcrypto::prechecked(&bytes, &r.policy.trust).await;
+    Ok(envelope_report(&bytes, r, &prechecked))
+}
+
+/// Verifies a PK token (any format, JSON or compact) or an RS256/GQ JWT, given as text, all in
+/// wasm. Returns `opk verify-token --json`'s object.
+#[wasm_bindgen(js_name = verifyToken)]
+pub fn verify_token(text: &str, policy_js: JsValue) -> Result<JsValue, JsValue> {
+    let p = token_request(policy_js)?;
+    Ok(token_report(text, &p, &Prechecked::none()))
+}
+
+/// [`verify_token`] as a Promise, with the WebCrypto fast path (as [`verify_envelope_async`]).
+#[wasm_bindgen(js_name = verifyTokenAsync)]
+pub async fn verify_token_async(text: String, policy_js: JsValue) -> Result<JsValue, JsValue> {
+    let p = token_request(policy_js)?;
+    let prechecked = webcrypto::prechecked(text.as_bytes(), &p.trust).await;
+    Ok(token_report(&text, &p, &prechecked))
 }
 
 fn client(proxy: &str) -> Result<Client<BrowserTransport>, ApiError> {
