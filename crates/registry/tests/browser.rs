@@ -1,12 +1,14 @@
 //! The same client in headless Chromium, over `fetch` (BrowserTransport), against real
 //! registries started by `scripts/browser-registry-tests` (addresses baked in at build time):
 //! directly to a CORS registry, through `opk proxy` to one without CORS, and through a proxy
-//! that withholds an attestation.
+//! that withholds an attestation, flips a byte of an envelope or swaps a manifest.
 #![cfg(target_arch = "wasm32")]
 
-use opk_registry::{verify_image, BrowserTransport, Client, Reference, RegistryError, Route};
+use opk_registry::{
+    verify_image, AttestationFailure, BrowserTransport, Client, Reference, RegistryError, Route,
+};
 use opk_testkit::forge::TestOp;
-use opk_verify::{Policy, UnixTime};
+use opk_verify::{Policy, UnixTime, VerifyError};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -118,4 +120,38 @@ async fn an_endless_body_is_cut_off_at_the_limit_in_the_browser() {
         ),
         "{r:?}"
     );
+}
+
+/// Content a proxy changed fails its digest check in the browser: a flipped byte in the
+/// provenance envelope (a blob, checked against its descriptor) and the arm64 attestation
+/// manifest served for the amd64 one's digest.
+#[wasm_bindgen_test]
+async fn content_changed_by_a_proxy_fails_its_digest_check_in_the_browser() {
+    let plain = env(
+        option_env!("OPK_TEST_PLAIN_REGISTRY"),
+        "OPK_TEST_PLAIN_REGISTRY",
+    );
+    let flipping = env(
+        option_env!("OPK_TEST_FLIPPING_PROXY"),
+        "OPK_TEST_FLIPPING_PROXY",
+    );
+    let swapping = env(
+        option_env!("OPK_TEST_SWAPPING_PROXY"),
+        "OPK_TEST_SWAPPING_PROXY",
+    );
+    let r = verify(plain, "demo", flipping).await;
+    assert_eq!(code(&r), "digest_mismatch", "{r:?}");
+    let v = r.unwrap();
+    assert!(
+        matches!(
+            &v.attestations[0].outcome,
+            Some(Err(AttestationFailure::Fetch(RegistryError::Verify(
+                VerifyError::DigestMismatch { .. }
+            ))))
+        ),
+        "{:?}",
+        v.attestations
+    );
+    let r = verify(plain, "demo", swapping).await;
+    assert_eq!(code(&r), "digest_mismatch", "{r:?}");
 }

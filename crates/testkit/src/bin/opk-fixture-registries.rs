@@ -8,6 +8,10 @@
 //! - `OPK_TEST_HOSTILE_PROXY`: a proxy in front of the plain registry that withholds the
 //!   amd64 attestation manifest.
 //! - `OPK_TEST_ENDLESS_PROXY`: a proxy whose answer for the index never ends.
+//! - `OPK_TEST_FLIPPING_PROXY`: a proxy in front of the plain registry that flips one byte of
+//!   the amd64 provenance envelope.
+//! - `OPK_TEST_SWAPPING_PROXY`: a proxy in front of the plain registry that answers the amd64
+//!   attestation manifest's digest with the arm64 one.
 
 use std::io::{Read as _, Write as _};
 
@@ -38,12 +42,16 @@ fn main() {
         Signing::Signed,
     );
     plain.push("openpubkey/demo", "main", &signed);
-    let att = signed
-        .platform("linux/amd64")
+    let amd = signed.platform("linux/amd64");
+    let att = amd.attestation.clone().expect("attestation");
+    let att_arm = signed
+        .platform("linux/arm64")
         .attestation
         .clone()
         .expect("attestation");
     let hostile = HostileProxy::start(vec![Lie::hide(&att.digest())]);
+    let flipping = HostileProxy::start(vec![Lie::FlipBlobByte(amd.attestation_layers[0].digest())]);
+    let swapping = HostileProxy::start(vec![Lie::manifest(&att.digest(), &att_arm)]);
     // A proxy whose answer for the index (by tag, where the client fetches it) never ends.
     let endless = HostileProxy::start(vec![Lie::Endless("/manifests/main".to_owned())]);
     let mut out = std::io::stdout().lock();
@@ -51,11 +59,15 @@ fn main() {
     let _ = writeln!(out, "OPK_TEST_PLAIN_REGISTRY={}", plain.addr);
     let _ = writeln!(out, "OPK_TEST_HOSTILE_PROXY={}", hostile.url);
     let _ = writeln!(out, "OPK_TEST_ENDLESS_PROXY={}", endless.url);
+    let _ = writeln!(out, "OPK_TEST_FLIPPING_PROXY={}", flipping.url);
+    let _ = writeln!(out, "OPK_TEST_SWAPPING_PROXY={}", swapping.url);
     let _ = writeln!(out, "READY");
     let _ = out.flush();
     drop(out);
     let mut sink = Vec::new();
     let _ = std::io::stdin().read_to_end(&mut sink);
+    drop(swapping);
+    drop(flipping);
     drop(endless);
     drop(hostile);
     drop(plain);
