@@ -13,12 +13,11 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { serveDist } from '../web/tests/serve-dist.mjs';
 import { openPage } from '../web/tests/browser.mjs';
+import { median, timeToVerdict } from './verdict.mjs';
 import { startDemoRegistry } from '../web/tests/demo-registry.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const OWNER = '145685596';
 const RUNS = 7;
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const rows = [];
 const row = (name, value, baseline = '', ratio = null, target = '') => rows.push({ name, value, baseline, ratio, target });
 
@@ -52,55 +51,6 @@ async function transferSize() {
   }
   total += wasm;
   row(`app transfer, gzip -9: the larger wasm + js + css (${parts.join(', ')})`, `${total} B (${(total / 1024).toFixed(0)} KiB)`, '', null, '≤ 150 KB');
-}
-
-// One run: a fresh browser (empty HTTP cache), the app with the policy in its link, then the
-// reference typed and submitted; timed inside the page from the submit event to the verdict.
-async function timeToVerdict(app, demo, image, { sbomFilter } = {}) {
-  const base = `${app.url}?owner_id=${OWNER}&jwks=${demo.issuer}/.well-known/jwks`;
-  const { browser, page, waitFor } = await openPage(base);
-  try {
-    await waitFor('#image-ref');
-    await page.fill('#image-ref', `${demo.registry}/openpubkey/${image}:latest`);
-    const { ms, atVerdict, all } = await page.evaluate(() => new Promise((resolve) => {
-      const form = document.querySelector('form.reference');
-      let t0;
-      form.addEventListener('submit', () => { t0 = performance.now(); }, { capture: true });
-      const done = () => document.querySelector('#results .verdict[data-state], #status .verdict[data-state]');
-      // Requests to anything but the app itself (registry, issuer key set), as the page saw them.
-      const external = () => performance.getEntriesByType('resource')
-        .filter((e) => e.startTime >= t0 && !e.name.startsWith(location.origin));
-      new MutationObserver((_, obs) => {
-        if (done()) {
-          obs.disconnect();
-          const ms = performance.now() - t0;
-          const atVerdict = external().map((e) => e.name);
-          // Whatever follows the verdict (the image configs), within a second.
-          setTimeout(() => resolve({ ms, atVerdict, all: external().map((e) => e.name) }), 1000);
-        }
-      }).observe(document.body, { childList: true, subtree: true });
-      document.querySelector('#go').click();
-    }));
-    const state = await page.getAttribute('.verdict[data-state]', 'data-state');
-    const result = { ms, state, requests: atVerdict.length, after: all.length - atVerdict.length, urls: atVerdict };
-    if (sbomFilter) {
-      result.rendered = await page.locator('.sbom-table tbody tr').count();
-      result.filter = await page.evaluate((q) => new Promise((resolve) => {
-        const input = document.querySelector('.sbom-filter');
-        const count = document.querySelector('.sbom-count');
-        const t0 = performance.now();
-        new MutationObserver((_, obs) => {
-          obs.disconnect();
-          requestAnimationFrame(() => resolve({ ms: performance.now() - t0, text: count.textContent }));
-        }).observe(count, { childList: true, subtree: true, characterData: true });
-        input.value = q;
-        input.dispatchEvent(new Event('input', { bubbles: true }));
-      }), sbomFilter);
-    }
-    return result;
-  } finally {
-    await browser.close();
-  }
 }
 
 async function appBenches() {
