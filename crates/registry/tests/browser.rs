@@ -15,8 +15,12 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 const NOW: UnixTime = UnixTime(1_795_000_000);
 
-fn env(v: Option<&'static str>, name: &str) -> &'static str {
-    v.unwrap_or_else(|| panic!("{name} is set by scripts/browser-registry-tests"))
+/// An address `scripts/browser-registry-tests` baked into this build.
+macro_rules! fixture {
+    ($name:literal) => {
+        option_env!($name)
+            .unwrap_or_else(|| panic!("{} is set by scripts/browser-registry-tests", $name))
+    };
 }
 
 fn policy() -> Policy {
@@ -54,7 +58,7 @@ fn code(r: &Result<opk_registry::ImageVerdict, RegistryError>) -> &'static str {
 
 #[wasm_bindgen_test]
 async fn signed_image_verifies_directly_from_a_cors_registry() {
-    let reg = env(option_env!("OPK_TEST_REGISTRY"), "OPK_TEST_REGISTRY");
+    let reg = fixture!("OPK_TEST_REGISTRY");
     let r = verify(reg, "demo", "").await;
     assert_eq!(code(&r), "ok", "{r:?}");
     assert_eq!(r.unwrap().attestations.len(), 2);
@@ -62,18 +66,15 @@ async fn signed_image_verifies_directly_from_a_cors_registry() {
 
 #[wasm_bindgen_test]
 async fn tampered_and_unsigned_images_fail_in_the_browser() {
-    let reg = env(option_env!("OPK_TEST_REGISTRY"), "OPK_TEST_REGISTRY");
+    let reg = fixture!("OPK_TEST_REGISTRY");
     assert_eq!(code(&verify(reg, "tampered", "").await), "att_mismatch");
     assert_eq!(code(&verify(reg, "unsigned", "").await), "unsigned");
 }
 
 #[wasm_bindgen_test]
 async fn a_registry_without_cors_is_refused_directly_and_works_through_opk_proxy() {
-    let plain = env(
-        option_env!("OPK_TEST_PLAIN_REGISTRY"),
-        "OPK_TEST_PLAIN_REGISTRY",
-    );
-    let proxy = env(option_env!("OPK_TEST_PROXY"), "OPK_TEST_PROXY");
+    let plain = fixture!("OPK_TEST_PLAIN_REGISTRY");
+    let proxy = fixture!("OPK_TEST_PROXY");
     assert_eq!(code(&verify(plain, "demo", "").await), "network_error");
     let r = verify(plain, "demo", proxy).await;
     assert_eq!(code(&r), "ok", "{r:?}");
@@ -81,14 +82,8 @@ async fn a_registry_without_cors_is_refused_directly_and_works_through_opk_proxy
 
 #[wasm_bindgen_test]
 async fn a_withheld_attestation_is_missing_not_unsigned_in_the_browser() {
-    let plain = env(
-        option_env!("OPK_TEST_PLAIN_REGISTRY"),
-        "OPK_TEST_PLAIN_REGISTRY",
-    );
-    let hostile = env(
-        option_env!("OPK_TEST_HOSTILE_PROXY"),
-        "OPK_TEST_HOSTILE_PROXY",
-    );
+    let plain = fixture!("OPK_TEST_PLAIN_REGISTRY");
+    let hostile = fixture!("OPK_TEST_HOSTILE_PROXY");
     let r = verify(plain, "demo", hostile).await;
     assert!(
         matches!(r, Err(RegistryError::AttestationWithheld { .. })),
@@ -100,14 +95,8 @@ async fn a_withheld_attestation_is_missing_not_unsigned_in_the_browser() {
 /// bounded memory, a named limit, in the browser too.
 #[wasm_bindgen_test]
 async fn an_endless_body_is_cut_off_at_the_limit_in_the_browser() {
-    let plain = env(
-        option_env!("OPK_TEST_PLAIN_REGISTRY"),
-        "OPK_TEST_PLAIN_REGISTRY",
-    );
-    let endless = env(
-        option_env!("OPK_TEST_ENDLESS_PROXY"),
-        "OPK_TEST_ENDLESS_PROXY",
-    );
+    let plain = fixture!("OPK_TEST_PLAIN_REGISTRY");
+    let endless = fixture!("OPK_TEST_ENDLESS_PROXY");
     let r = verify(plain, "demo", endless).await;
     assert!(
         matches!(
@@ -127,18 +116,9 @@ async fn an_endless_body_is_cut_off_at_the_limit_in_the_browser() {
 /// manifest served for the amd64 one's digest.
 #[wasm_bindgen_test]
 async fn content_changed_by_a_proxy_fails_its_digest_check_in_the_browser() {
-    let plain = env(
-        option_env!("OPK_TEST_PLAIN_REGISTRY"),
-        "OPK_TEST_PLAIN_REGISTRY",
-    );
-    let flipping = env(
-        option_env!("OPK_TEST_FLIPPING_PROXY"),
-        "OPK_TEST_FLIPPING_PROXY",
-    );
-    let swapping = env(
-        option_env!("OPK_TEST_SWAPPING_PROXY"),
-        "OPK_TEST_SWAPPING_PROXY",
-    );
+    let plain = fixture!("OPK_TEST_PLAIN_REGISTRY");
+    let flipping = fixture!("OPK_TEST_FLIPPING_PROXY");
+    let swapping = fixture!("OPK_TEST_SWAPPING_PROXY");
     let r = verify(plain, "demo", flipping).await;
     assert_eq!(code(&r), "digest_mismatch", "{r:?}");
     let v = r.unwrap();
