@@ -5,12 +5,9 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use opk_registry::report::{check_lines, Line};
-use opk_registry::webcrypto::prechecked;
+use opk_registry::webcrypto;
 use opk_verify::oci::{Digest, Manifest};
-use opk_verify::{
-    verify_envelope_prechecked, verify_token_prechecked, ExpectedSubject, JwksFile, Policy,
-    TrustRoots,
-};
+use opk_verify::{ExpectedSubject, JwksFile, Policy, TrustRoots};
 
 use crate::params::Params;
 use crate::session::now;
@@ -120,11 +117,10 @@ async fn envelope_result(
     policy: &Policy,
     t: opk_verify::UnixTime,
 ) -> OfflineResult {
-    let pre = prechecked(bytes, trust).await;
     let subject = ExpectedSubject::digest(subject);
     result_of(
         title,
-        verify_envelope_prechecked(bytes, subject, trust, policy, t, &pre),
+        webcrypto::verify_envelope(bytes, subject, trust, policy, t).await,
         |o| o.checks.clone(),
     )
 }
@@ -166,11 +162,10 @@ pub async fn verify_input(
             vec![envelope_result(title, input, subject, &trust, &policy, t).await]
         }
         Kind::PkToken | Kind::Jwt => {
-            let pre = prechecked(input, &trust).await;
             let title = if kind == Kind::Jwt { "JWT" } else { "PK token" };
             vec![result_of(
                 title.into(),
-                verify_token_prechecked(input, &trust, &policy, t, &pre),
+                webcrypto::verify_token(input, &trust, &policy, t).await,
                 |o| o.checks.clone(),
             )]
         }

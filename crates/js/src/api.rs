@@ -2,8 +2,7 @@
 //! objects), errors are thrown as `{code, message}`.
 
 use opk_registry::{report, webcrypto, BrowserTransport, Client, Reference, Route};
-use opk_verify::prechecked::Prechecked;
-use opk_verify::{ExpectedSubject, UnixTime};
+use opk_verify::{EnvelopeOutcome, ExpectedSubject, Rejected, TokenOutcome, UnixTime, Verified};
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
@@ -48,16 +47,7 @@ fn envelope_request(policy_js: JsValue) -> Result<EnvelopeRequest, JsValue> {
     Ok(EnvelopeRequest { policy: p, subject })
 }
 
-fn envelope_report(bytes: &[u8], r: EnvelopeRequest, prechecked: &Prechecked) -> JsValue {
-    let p = &r.policy;
-    let result = opk_verify::verify_envelope_prechecked(
-        bytes,
-        r.subject,
-        &p.trust,
-        &p.policy,
-        now(p.now),
-        prechecked,
-    );
+fn envelope_report(result: Result<Verified<EnvelopeOutcome>, Rejected>) -> JsValue {
     to_js(&match result {
         Ok(ok) => report::envelope_json(&ok),
         Err(r) => report::rejected_json(&r),
@@ -68,14 +58,7 @@ fn token_request(policy_js: JsValue) -> Result<PolicyOptions, JsValue> {
     policy(&from_js(policy_js).map_err(throw)?, false, false).map_err(throw)
 }
 
-fn token_report(text: &str, p: &PolicyOptions, prechecked: &Prechecked) -> JsValue {
-    let result = opk_verify::verify_token_prechecked(
-        text.as_bytes(),
-        &p.trust,
-        &p.policy,
-        now(p.now),
-        prechecked,
-    );
+fn token_report(result: Result<Verified<TokenOutcome>, Rejected>) -> JsValue {
     to_js(&match result {
         Ok(ok) => report::token_json(&ok),
         Err(r) => report::rejected_json(&r),
@@ -87,17 +70,22 @@ fn token_report(text: &str, p: &PolicyOptions, prechecked: &Prechecked) -> JsVal
 /// exception.
 #[wasm_bindgen(js_name = verifyEnvelope)]
 pub fn verify_envelope(bytes: &[u8], policy_js: JsValue) -> Result<JsValue, JsValue> {
-    let r = envelope_request(policy_js)?;
-    Ok(envelope_report(bytes, r, &Prechecked::none()))
+    let EnvelopeRequest { policy: p, subject } = envelope_request(policy_js)?;
+    let now = now(p.now);
+    Ok(envelope_report(opk_verify::verify_envelope(
+        bytes, subject, &p.trust, &p.policy, now,
+    )))
 }
 
 /// [`verify_envelope`] as a Promise, with the WebCrypto fast path: the ES256 and RS256
 /// signatures WebCrypto accepts are not verified again in wasm; the rest are (the same report).
 #[wasm_bindgen(js_name = verifyEnvelopeAsync)]
 pub async fn verify_envelope_async(bytes: Vec<u8>, policy_js: JsValue) -> Result<JsValue, JsValue> {
-    let r = envelope_request(policy_js)?;
-    let prechecked = webcrypto::prechecked(&bytes, &r.policy.trust).await;
-    Ok(envelope_report(&bytes, r, &prechecked))
+    let EnvelopeRequest { policy: p, subject } = envelope_request(policy_js)?;
+    let now = now(p.now);
+    Ok(envelope_report(
+        webcrypto::verify_envelope(&bytes, subject, &p.trust, &p.policy, now).await,
+    ))
 }
 
 /// Verifies a PK token (any format, JSON or compact) or an RS256/GQ JWT, given as text, all in
@@ -105,15 +93,23 @@ pub async fn verify_envelope_async(bytes: Vec<u8>, policy_js: JsValue) -> Result
 #[wasm_bindgen(js_name = verifyToken)]
 pub fn verify_token(text: &str, policy_js: JsValue) -> Result<JsValue, JsValue> {
     let p = token_request(policy_js)?;
-    Ok(token_report(text, &p, &Prechecked::none()))
+    let now = now(p.now);
+    Ok(token_report(opk_verify::verify_token(
+        text.as_bytes(),
+        &p.trust,
+        &p.policy,
+        now,
+    )))
 }
 
 /// [`verify_token`] as a Promise, with the WebCrypto fast path (as [`verify_envelope_async`]).
 #[wasm_bindgen(js_name = verifyTokenAsync)]
 pub async fn verify_token_async(text: String, policy_js: JsValue) -> Result<JsValue, JsValue> {
     let p = token_request(policy_js)?;
-    let prechecked = webcrypto::prechecked(text.as_bytes(), &p.trust).await;
-    Ok(token_report(&text, &p, &prechecked))
+    let now = now(p.now);
+    Ok(token_report(
+        webcrypto::verify_token(text.as_bytes(), &p.trust, &p.policy, now).await,
+    ))
 }
 
 fn client(proxy: &str) -> Result<Client<BrowserTransport>, ApiError> {

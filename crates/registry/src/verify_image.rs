@@ -6,11 +6,9 @@
 use futures_util::future::join_all;
 use opk_verify::limits::{Limit, MAX_ENVELOPE_BYTES};
 use opk_verify::oci::{Descriptor, Digest};
-#[cfg(not(target_arch = "wasm32"))]
-use opk_verify::prechecked::Prechecked;
 use opk_verify::{
-    check_required_predicates, verify_envelope_prechecked, EnvelopeOutcome, ExpectedSubject,
-    Policy, Rejected, TrustRoots, UnixTime, Verified,
+    check_required_predicates, EnvelopeOutcome, ExpectedSubject, Policy, Rejected, TrustRoots,
+    UnixTime, Verified,
 };
 
 use crate::client::{Client, Resolved};
@@ -166,11 +164,10 @@ async fn verify_layer<T: Transport>(
     // In the browser, WebCrypto checks the ES256 and RS256 signatures first (a fast path; the
     // core still verifies anything WebCrypto did not accept).
     #[cfg(target_arch = "wasm32")]
-    let prechecked = crate::webcrypto::prechecked(&bytes, trust).await;
+    let outcome = crate::webcrypto::verify_envelope(&bytes, subject, trust, policy, now).await;
     #[cfg(not(target_arch = "wasm32"))]
-    let prechecked = Prechecked::none();
-    verify_envelope_prechecked(&bytes, subject, trust, policy, now, &prechecked)
-        .map_err(AttestationFailure::Rejected)
+    let outcome = opk_verify::verify_envelope(&bytes, subject, trust, policy, now);
+    outcome.map_err(AttestationFailure::Rejected)
 }
 
 /// The first failure, else unsigned-only, else a missing required predicate type.

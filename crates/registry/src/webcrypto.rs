@@ -9,7 +9,10 @@
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use opk_verify::jose::RsaKey;
 use opk_verify::prechecked::{checks, Checks, Es256Check, Prechecked, Rs256Check};
-use opk_verify::{b64, TrustRoots};
+use opk_verify::{
+    b64, EnvelopeOutcome, ExpectedSubject, Policy, Rejected, TokenOutcome, TrustRoots, UnixTime,
+    Verified,
+};
 use wasm_bindgen::{JsCast as _, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{CryptoKey, EcKeyImportParams, EcdsaParams, JsonWebKey, SubtleCrypto};
@@ -96,4 +99,29 @@ pub async fn prechecked(input: &[u8], trust: &TrustRoots) -> Prechecked {
         }
     }
     Prechecked::accepted(accepted)
+}
+
+/// [`opk_verify::verify_envelope`] with WebCrypto first: the same outcome, and the ES256 and
+/// RS256 signatures WebCrypto accepts are not verified again in wasm.
+pub async fn verify_envelope(
+    bytes: &[u8],
+    subject: impl Into<ExpectedSubject>,
+    trust: &TrustRoots,
+    policy: &Policy,
+    now: UnixTime,
+) -> Result<Verified<EnvelopeOutcome>, Rejected> {
+    let accepted = prechecked(bytes, trust).await;
+    opk_verify::verify_envelope_prechecked(bytes, subject, trust, policy, now, &accepted)
+}
+
+/// [`opk_verify::verify_token`] (a PK token or a compact JWT) with WebCrypto first, as
+/// [`verify_envelope`].
+pub async fn verify_token(
+    bytes: &[u8],
+    trust: &TrustRoots,
+    policy: &Policy,
+    now: UnixTime,
+) -> Result<Verified<TokenOutcome>, Rejected> {
+    let accepted = prechecked(bytes, trust).await;
+    opk_verify::verify_token_prechecked(bytes, trust, policy, now, &accepted)
 }

@@ -88,7 +88,8 @@ pub fn verify_pk_token(
     policy: &Policy,
     now: UnixTime,
 ) -> Result<Verified<TokenOutcome>, Rejected> {
-    pk_token_run(bytes, trust, policy, now, &Prechecked::none())
+    let none = Prechecked::none();
+    token_run(|ck| pk_token_core(bytes, trust, policy, now, &none, ck).map(|(t, _)| t))
 }
 
 /// Verifies what a user hands over as "a token": a compact JWT (three `.`-separated segments, no
@@ -113,35 +114,18 @@ pub fn verify_token_prechecked(
     prechecked: &Prechecked,
 ) -> Result<Verified<TokenOutcome>, Rejected> {
     match as_jwt(bytes) {
-        Some(text) => jwt_run(text, trust, policy, now, prechecked),
-        None => pk_token_run(bytes, trust, policy, now, prechecked),
+        Some(text) => token_run(|ck| jwt_inner(text, trust, policy, now, prechecked, ck)),
+        None => {
+            token_run(|ck| pk_token_core(bytes, trust, policy, now, prechecked, ck).map(|(t, _)| t))
+        }
     }
 }
 
-fn pk_token_run(
-    bytes: &[u8],
-    trust: &TrustRoots,
-    policy: &Policy,
-    now: UnixTime,
-    prechecked: &Prechecked,
+/// [`run`] for a token verification (a PK token's or a JWT's).
+fn token_run(
+    inner: impl FnOnce(&mut Checklist) -> Result<TokenOutcome, VerifyError>,
 ) -> Result<Verified<TokenOutcome>, Rejected> {
-    run(
-        |ck| pk_token_core(bytes, trust, policy, now, prechecked, ck).map(|(t, _)| t),
-        |t, checks| t.checks = checks,
-    )
-}
-
-fn jwt_run(
-    token: &str,
-    trust: &TrustRoots,
-    policy: &Policy,
-    now: UnixTime,
-    prechecked: &Prechecked,
-) -> Result<Verified<TokenOutcome>, Rejected> {
-    run(
-        |ck| jwt_inner(token, trust, policy, now, prechecked, ck),
-        |t, checks| t.checks = checks,
-    )
+    run(inner, |t, checks| t.checks = checks)
 }
 
 /// `bytes` as a compact JWT, if it looks like one: three `.`-separated segments, no `:` and not
@@ -159,7 +143,7 @@ pub fn verify_jwt(
     now: UnixTime,
 ) -> Result<Verified<TokenOutcome>, Rejected> {
     let token = token.trim_end_matches(['\n', '\r']);
-    jwt_run(token, trust, policy, now, &Prechecked::none())
+    token_run(|ck| jwt_inner(token, trust, policy, now, &Prechecked::none(), ck))
 }
 
 /// Verifies a DSSE envelope of OpenPubkey-signed in-toto, bound to the image manifest digest the
