@@ -1,8 +1,7 @@
 // The benchmark page: times opk-verify's WebAssembly against JS BigInt and WebCrypto in this
 // page, on the same inputs, and checks each pair agrees before timing it. Results go to the
 // table on the page and to `window.benchRows` (read by bench/run.mjs).
-import initBaseline, * as baseline from './pkg/opk_bench.js';
-import initRelaxed, * as relaxed from './pkg-relaxed/opk_bench.js';
+import init, * as bench from './pkg/opk_bench.js';
 import { verifyGq } from './gq-bigint.js';
 
 const b64url = (s) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
@@ -50,20 +49,11 @@ function roundRatio(times, i, j) {
   return median(times[i].map((x, round) => x / times[j][round]));
 }
 
-// The build the app's loader would pick in this browser (scripts/build-relaxed): relaxed SIMD
-// where its module validates, else the SIMD128 baseline. Both are instantiated where both run,
-// so GQ can be timed on each.
+// The bench module, built as the app's wasm is (release profile, SIMD128).
 async function load() {
-  const bytes = await (await fetch('./pkg-relaxed/opk_bench_bg.wasm')).arrayBuffer();
   const t0 = performance.now();
-  if (!WebAssembly.validate(bytes)) {
-    await initBaseline();
-    return { main: baseline, build: 'SIMD128', ms: performance.now() - t0 };
-  }
-  await initRelaxed({ module_or_path: bytes });
-  const ms = performance.now() - t0;
-  await initBaseline();
-  return { main: relaxed, other: baseline, build: 'relaxed SIMD', ms };
+  await init();
+  return { main: bench, build: 'SIMD128', ms: performance.now() - t0 };
 }
 
 function must(ok, what) { if (!ok) throw new Error(`${what}: the two implementations disagree`); }
@@ -74,10 +64,9 @@ async function run() {
     rows.push({ name, value, baseline, ratio, target });
     render(rows);
   };
-  const { main, other, build, ms: instantiateMs } = await load();
+  const { main, build, ms: instantiateMs } = await load();
   const { Cases, Sha256Stream, gq_challenge } = main;
   const cases = new Cases();
-  const otherCases = other && new other.Cases();
 
   // GQ256: wasm vs JS BigInt (both algorithms).
   const gqIn = {
@@ -88,21 +77,14 @@ async function run() {
   const bad = { ...gqIn, proof: gqIn.proof.slice() };
   bad.proof[100] ^= 1;
   must(!verifyGq({ ...bad, joint: false }) && !verifyGq({ ...bad, joint: true }), 'GQ (flipped bit)');
-  if (otherCases) must(otherCases.gq(1), 'GQ (SIMD128 build)');
   const gq = await sideBySide(
     (n) => cases.gq(n),
     (n) => { for (let i = 0; i < n; i++) verifyGq({ ...gqIn, joint: false }); },
     (n) => { for (let i = 0; i < n; i++) verifyGq({ ...gqIn, joint: true }); },
-    ...(otherCases ? [(n) => otherCases.gq(n)] : []),
   );
   const gqWasm = gq.ms[0];
   row(`GQ256 verify, 2048-bit (wasm, ${build} build, vs JS BigInt, reference algorithm)`, ms(gqWasm), ms(gq.ms[1]), gq.ratio[1], '≤ 0.5×');
   row(`GQ256 verify, 2048-bit (wasm, ${build} build, vs JS BigInt, same joint algorithm)`, ms(gqWasm), ms(gq.ms[2]), gq.ratio[2], '');
-  if (otherCases) {
-    row('GQ256 verify, 2048-bit (wasm, SIMD128 build for browsers without relaxed SIMD, vs JS BigInt, reference algorithm)',
-      ms(gq.ms[3]), ms(gq.ms[1]), roundRatio(gq.times, 3, 1), '');
-    row('GQ256 verify: relaxed-SIMD build vs SIMD128 build', ms(gqWasm), ms(gq.ms[3]), gq.ratio[3], '');
-  }
 
   // RS256: rsa crate vs WebCrypto.
   const jwk = JSON.parse(cases.rs256_jwks()).keys.find((k) => k.kid === cases.rs256_kid());

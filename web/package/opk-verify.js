@@ -12,15 +12,11 @@
 // WebAssembly, mode="iframe" embed-src="…/embed.html" runs the verification in an iframe on the
 // package's own origin and talks to it with postMessage.
 import init, { verifyImage, verifyEnvelopeAsync } from './opk_js.js';
-import { relaxedSimd } from './relaxed-simd.js';
 
 let ready;
-/** Loads the wasm once per page: the relaxed-SIMD build where the browser validates relaxed
- * SIMD (faster GQ arithmetic, the same results), else the SIMD128 build. */
+/** Loads the wasm once per page. */
 export function load() {
-  ready ??= init({
-    module_or_path: new URL(relaxedSimd() ? './opk_js_relaxed_bg.wasm' : './opk_js_bg.wasm', import.meta.url),
-  });
+  ready ??= init({ module_or_path: new URL('./opk_js_bg.wasm', import.meta.url) });
   return ready;
 }
 

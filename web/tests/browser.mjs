@@ -26,14 +26,3 @@ export async function openPage(url, { beforeGoto } = {}) {
   };
   return { browser, page, errors, waitFor };
 }
-
-/** For `page.addInitScript`: makes the page a browser without relaxed SIMD, where any module
- * with a relaxed-SIMD instruction (here f64x2.relaxed_madd, 0xfd 0x87 0x02) fails validation. */
-export function refuseRelaxedSimd() {
-  const validate = WebAssembly.validate;
-  WebAssembly.validate = (bytes) => {
-    const b = new Uint8Array(bytes);
-    for (let i = 0; i + 2 < b.length; i++) if (b[i] === 0xfd && b[i + 1] === 0x87 && b[i + 2] === 2) return false;
-    return validate(bytes);
-  };
-}

@@ -8,7 +8,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { openPage, refuseRelaxedSimd } from './browser.mjs';
+import { openPage } from './browser.mjs';
 import { withDemoAndApp } from './demo-app.mjs';
 
 const EXAMPLES = fileURLToPath(new URL('../../public/examples/', import.meta.url));
@@ -37,28 +37,13 @@ test('the example host page: signed and offline verify, tampered fails', async (
   const { page, browser, errors } = await openPage(hostUrl('host.html'), { beforeGoto: wasmRequests(wasm) });
   try {
     assert.deepEqual(await badges(page), { signed: 'verified', tampered: 'invalid', offline: 'verified' });
-    // Chromium has relaxed SIMD: the package loads that build, once, and nothing else.
-    assert.deepEqual(wasm, ['opk_js_relaxed_bg.wasm']);
+    // The package loads its one wasm, once, and nothing else.
+    assert.deepEqual(wasm, ['opk_js_bg.wasm']);
     assert.match(await page.$eval('#signed', (e) => e.shadowRoot.textContent), /dev issuer/);
     assert.match(await page.$eval('#tampered', (e) => e.shadowRoot.textContent), /att_mismatch/);
     assert.match(await page.$eval('#offline', (e) => e.shadowRoot.textContent), /user-supplied keys/);
     await page.$$eval('opk-verify', (els) => els.forEach((e) => { e.shadowRoot.querySelector('details').open = true; }));
     await page.screenshot({ path: `${ARTIFACTS}embed-host.png`, fullPage: true });
-    assert.deepEqual(errors, []);
-  } finally { await browser.close(); }
-});
-
-test('without relaxed SIMD the package loads its SIMD128 build and verifies the same', async () => {
-  const wasm = [];
-  const { page, browser, errors } = await openPage(hostUrl('host.html'), {
-    beforeGoto: async (p) => {
-      wasmRequests(wasm)(p);
-      await p.addInitScript(refuseRelaxedSimd);
-    },
-  });
-  try {
-    assert.deepEqual(await badges(page), { signed: 'verified', tampered: 'invalid', offline: 'verified' });
-    assert.deepEqual(wasm, ['opk_js_bg.wasm']);
     assert.deepEqual(errors, []);
   } finally { await browser.close(); }
 });

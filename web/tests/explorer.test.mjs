@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { openPage, refuseRelaxedSimd } from './browser.mjs';
+import { openPage } from './browser.mjs';
 import { withDemoAndApp } from './demo-app.mjs';
 
 const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
@@ -19,8 +19,8 @@ const link = (image, extra = '') =>
   `${env.app.url}?image=${env.demo.registry}/openpubkey/${image}&owner_id=${OWNER}&jwks=${env.demo.issuer}/.well-known/jwks${extra}`;
 
 /** Opens `url`, waits for the verdict of the selected platform, returns what it shows (and the
- * hosts and wasm files it requested). `init` runs in the page before any of its scripts. */
-async function verdictOf(url, shot, { platform, withheld = false, init } = {}) {
+ * hosts and wasm files it requested). */
+async function verdictOf(url, shot, { platform, withheld = false } = {}) {
   const hosts = new Set();
   const wasm = [];
   const { page, browser, errors, waitFor } = await openPage(url, {
@@ -30,7 +30,6 @@ async function verdictOf(url, shot, { platform, withheld = false, init } = {}) {
         hosts.add(u.host);
         if (u.pathname.endsWith('.wasm')) wasm.push(u.pathname.replace(/.*\/opk-explorer-[0-9a-f]+/, 'opk-explorer'));
       });
-      if (init) await p.addInitScript(init);
     },
   });
   try {
@@ -61,8 +60,8 @@ test('the signed demo image verifies from a deep link, with the dev issuer label
   const { state, text, hosts, wasm, page, browser } = await verdictOf(link('demo:latest'), 'signed');
   try {
     assert.equal(state, 'verified', text);
-    // Chromium has relaxed SIMD: the page loads that build, and only that one.
-    assert.deepEqual(wasm, ['opk-explorer_relaxed_bg.wasm']);
+    // The page loads its one wasm, once.
+    assert.deepEqual(wasm, ['opk-explorer_bg.wasm']);
     assert.match(text, /Verified all required attestations are present/);
     assert.match(text, /Verified attestation refers to tag/);
     assert.match(text, /dev issuer/);
@@ -83,15 +82,6 @@ test('the signed demo image verifies from a deep link, with the dev issuer label
     assert.ok(width <= 390, `page is ${width}px wide at a 390px viewport`);
     await page.screenshot({ path: `${ARTIFACTS}signed-phone.png` });
   } finally { await browser.close(); }
-});
-
-test('a browser without relaxed SIMD loads the baseline wasm and verifies the same', async () => {
-  const { state, text, wasm, browser } = await verdictOf(link('demo:latest'), 'signed-baseline-wasm',
-    { init: refuseRelaxedSimd });
-  await browser.close();
-  assert.deepEqual(wasm, ['opk-explorer_bg.wasm']);
-  assert.equal(state, 'verified', text);
-  assert.match(text, /Verified all required attestations are present/);
 });
 
 test('the tampered image fails with att_mismatch', async () => {

@@ -2,18 +2,9 @@
 //! pair elsewhere. Both compute the same exact values (every operand, product and sum in this
 //! crate is an integer below 2^53), so the native tests check the arithmetic the browser runs;
 //! the Chromium tests check the SIMD128 lanes themselves.
-//!
-//! With the `relaxed-simd` target feature (the app's second wasm build, chosen by the page where
-//! the browser has relaxed SIMD: `scripts/build-relaxed`), a multiply-add is one
-//! `f64x2.relaxed_madd`, which the engine may compute fused (one rounding) or not (two). Here
-//! neither rounds: the product is an integer below 2^46 and the sum one below 2^53, both exact
-//! in an `f64`, so both ways give the same value — the same value as the SIMD128 build. The
-//! Chromium tests run on both builds (`scripts/test`).
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod imp {
-    #[cfg(target_feature = "relaxed-simd")]
-    use core::arch::wasm32::f64x2_relaxed_madd;
     use core::arch::wasm32::{
         f64x2, f64x2_add, f64x2_extract_lane, f64x2_floor, f64x2_mul, f64x2_splat, f64x2_sub, v128,
     };
@@ -34,18 +25,9 @@ mod imp {
     }
 
     /// `acc + a·b`, lane by lane (a multiply, then an add: never fused).
-    #[cfg(not(target_feature = "relaxed-simd"))]
     #[inline(always)]
     pub fn mul_add(acc: V, a: V, b: V) -> V {
         f64x2_add(acc, f64x2_mul(a, b))
-    }
-
-    /// `acc + a·b`, lane by lane, in one instruction: fused or not as the engine chooses, exact
-    /// either way (see the module comment).
-    #[cfg(target_feature = "relaxed-simd")]
-    #[inline(always)]
-    pub fn mul_add(acc: V, a: V, b: V) -> V {
-        f64x2_relaxed_madd(a, b, acc)
     }
 
     /// `a + b`, lane by lane.
