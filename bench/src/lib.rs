@@ -1,8 +1,9 @@
 //! The benchmark page's WebAssembly (`bench/index.html`): the hot paths of `opk-verify` on the
 //! same vectors as its criterion benches, each run `n` times per call so the page's timer sees
 //! whole milliseconds, plus the inputs the page needs for its baselines (JS BigInt GQ, WebCrypto
-//! RS256/ES256/SHA-256). Nothing here is used by the product.
+//! RS256/ES256/SHA-256). Nothing here is used by the product. It exists only for wasm32.
 
+#![cfg(target_arch = "wasm32")]
 #![forbid(unsafe_code)]
 
 use opk_verify::jose::{es256, rs256, EcKey, Jwks, PublicKey, RsaKey};
