@@ -14,9 +14,7 @@
 //! pass over the column sums, the limbs each column needs held in windows across columns.
 //! Squares, three quarters of GQ's products, go in two phases (`square.rs`): the square's
 //! columns with each cross product once, then the reduction alone — a quarter fewer limb
-//! products. Where the browser has relaxed SIMD, the page runs a second build whose
-//! multiply-adds are single instructions (`lanes.rs`). The Montgomery digits and the final
-//! carries are integer arithmetic. Values stay in `[0, 2n)` between operations
+//! products. The Montgomery digits and the final carries are integer arithmetic. Values stay in `[0, 2n)` between operations
 //! (`R = 2^2070 > 4n`), so no product needs a final subtraction; [`F64Ring::write`] makes the
 //! result canonical.
 //!
@@ -189,5 +187,65 @@ impl F64Ring {
         let skip = total.saturating_sub(n_bytes);
         out.resize(out.len() + n_bytes.saturating_sub(total), 0);
         out.extend_from_slice(&be[skip..]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn odd(be: &[u8]) -> Odd<BoxedUint> {
+        Option::from(Odd::new(BoxedUint::from_be_slice_vartime(be))).unwrap()
+    }
+
+    fn be(x: &BoxedUint, n_bytes: usize) -> Vec<u8> {
+        let t = x.to_be_bytes_trimmed_vartime();
+        let mut out = vec![0; n_bytes.saturating_sub(t.len())];
+        out.extend_from_slice(&t);
+        out
+    }
+
+    /// Montgomery form leaves values anywhere in `[0, 2n)`: writing one reduces it below `n`
+    /// (the final conditional subtraction), at both ends of that range and in between.
+    #[test]
+    fn write_reduces_values_from_n_to_2n_below_n() {
+        for n_be in [
+            vec![0xc3; 32],
+            vec![0xff; 256],
+            [vec![0x80], vec![0; 254], vec![1]].concat(),
+        ] {
+            let n_bytes = n_be.len();
+            let ring = F64Ring::new(&odd(&n_be)).unwrap();
+            // 2112 bits: room for 2n − 1 when n has 2048.
+            let wide = |be: &[u8]| BoxedUint::from_be_slice(be, 2112).unwrap();
+            let n = wide(&n_be);
+            let five = wide(&[5]);
+            let one = wide(&[1]);
+            let two_n_less_one = n.wrapping_add(&n).wrapping_sub(&one);
+            let n_less_one = n.wrapping_sub(&one);
+            for (x, expected) in [
+                (n.clone(), wide(&[0])),
+                (n.wrapping_add(&five), five.clone()),
+                (two_n_less_one, n_less_one.clone()),
+                (n_less_one.clone(), n_less_one),
+                (five.clone(), five.clone()),
+            ] {
+                let limbs = from_be(&be(&x, 264)).unwrap();
+                let mut out = Vec::new();
+                ring.write_canonical(&to_f64(&limbs), n_bytes, &mut out);
+                assert_eq!(out, be(&expected, n_bytes));
+            }
+        }
+    }
+
+    /// Through the public interface: `n` itself in Montgomery form (≡ 0) leaves Montgomery form
+    /// as `n`, one subtraction away from the canonical zero.
+    #[test]
+    fn the_element_n_writes_as_zero() {
+        let n = odd(&[0xc3; 32]);
+        let ring = F64Ring::new(&n).unwrap();
+        let mut out = Vec::new();
+        ring.write(&Element(to_f64(&ring.n)), 32, &mut out);
+        assert_eq!(out, [0; 32]);
     }
 }

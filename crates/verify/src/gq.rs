@@ -15,7 +15,9 @@
 //! across rounds ([`ring::pow_product`]) — 16 squarings and at most 5 multiplications for
 //! GQ256. For moduli up to 2048 bits it runs on exact-`f64` Montgomery arithmetic (`opk-monty`),
 //! two rounds at a time, one per SIMD128 lane ([`ring::pow_product_pair`]); wider moduli run on
-//! crypto-bigint, and natively 2048-bit moduli on crypto-bigint's `U2048`.
+//! crypto-bigint, and natively 2048-bit moduli on crypto-bigint's `U2048` — unless a caller
+//! asks for the browser's arithmetic ([`with_arithmetic`]), as the native tests do to run every
+//! GQ check on the f64 ring too.
 
 mod f64_ring;
 mod ring;
@@ -29,6 +31,51 @@ use crypto_bigint::{BoxedUint, Odd};
 use sha2::{Digest as _, Sha256};
 
 use crate::jose::RsaKey;
+
+/// The arithmetic GQ verification runs on for moduli of at most 2048 bits. Both give the same
+/// verdicts; natively the tests run their checks on each ([`with_arithmetic`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Arithmetic {
+    /// The target's fastest: crypto-bigint's `U2048` natively (64-bit limbs multiply natively),
+    /// `opk-monty`'s exact-`f64` ring in WebAssembly.
+    Fastest,
+    /// `opk-monty`'s exact-`f64` ring on every target: the arithmetic every browser runs.
+    BrowserF64,
+}
+
+impl Arithmetic {
+    /// Every arithmetic there is, for tests that check them all.
+    pub const ALL: [Arithmetic; 2] = [Self::Fastest, Self::BrowserF64];
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+std::thread_local! {
+    static ARITHMETIC: core::cell::Cell<Arithmetic> = const { core::cell::Cell::new(Arithmetic::Fastest) };
+}
+
+/// Runs `f` with this thread's GQ verifications on `arithmetic` (natively; in WebAssembly both
+/// are the f64 ring), then restores the previous choice, also if `f` panics. The verdict never
+/// depends on it: it exists so the native tests can run every GQ check on the f64 ring that
+/// every browser executes, not only on the `U2048` the CLI uses.
+pub fn with_arithmetic<T>(arithmetic: Arithmetic, f: impl FnOnce() -> T) -> T {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        struct Restore(Arithmetic);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                ARITHMETIC.with(|a| a.set(self.0));
+            }
+        }
+        let _restore = Restore(ARITHMETIC.with(|a| a.replace(arithmetic)));
+        f()
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        let _ = arithmetic;
+        f()
+    }
+}
 
 /// Security parameter λ of OpenPubkey's GQ256.
 pub const SECURITY_BITS: usize = 256;
@@ -153,7 +200,8 @@ fn sign_with<R: Ring>(
 ///
 /// Rejects (returns false) on a wrong proof length, any `S_i = 0` or `S_i ≥ n`, `G ∉ [0, n)`, or
 /// a recomputed challenge that differs from `R`. Moduli up to 2048 bits take the `f64`
-/// path in WebAssembly, crypto-bigint's `U2048` natively.
+/// path in WebAssembly, crypto-bigint's `U2048` natively (unless [`with_arithmetic`] asks for
+/// the `f64` path).
 pub fn verify_core(
     n: &Odd<BoxedUint>,
     v: &[u8],
@@ -163,14 +211,33 @@ pub fn verify_core(
     proof: &[u8],
     h: impl Fn(&[u8], &[u8], usize) -> Vec<u8>,
 ) -> bool {
+    match ring_for(n) {
+        #[cfg(not(target_arch = "wasm32"))]
+        Selected::Fixed2048(ring) => verify_with(&*ring, v, shape, g, message, proof, h),
+        Selected::F64(ring) => verify_with(&*ring, v, shape, g, message, proof, h),
+        Selected::Boxed(ring) => verify_with(&ring, v, shape, g, message, proof, h),
+    }
+}
+
+/// The ring [`verify_core`] runs on.
+enum Selected {
+    #[cfg(not(target_arch = "wasm32"))]
+    Fixed2048(Box<FixedRing2048>),
+    F64(Box<F64Ring>),
+    Boxed(BoxedRing),
+}
+
+fn ring_for(n: &Odd<BoxedUint>) -> Selected {
     // 64-bit CPUs multiply 64-bit limbs natively: crypto-bigint's U2048 is faster there.
     #[cfg(not(target_arch = "wasm32"))]
-    if let Some(ring) = FixedRing2048::new(n) {
-        return verify_with(&ring, v, shape, g, message, proof, h);
+    if ARITHMETIC.with(|a| a.get()) == Arithmetic::Fastest {
+        if let Some(ring) = FixedRing2048::new(n) {
+            return Selected::Fixed2048(Box::new(ring));
+        }
     }
     match F64Ring::new(n) {
-        Some(ring) => verify_with(&ring, v, shape, g, message, proof, h),
-        None => verify_with(&BoxedRing::new(n), v, shape, g, message, proof, h),
+        Some(ring) => Selected::F64(Box::new(ring)),
+        None => Selected::Boxed(BoxedRing::new(n)),
     }
 }
 
@@ -326,6 +393,36 @@ mod tests {
         };
         assert!(F64Ring::new(&odd(&[0x81; 257])).is_none());
         assert!(F64Ring::new(&odd(&[0xff; 256])).is_some());
+    }
+
+    /// Natively a 2048-bit modulus runs on `U2048` unless the f64 ring is asked for, and the
+    /// choice is restored afterwards, also after a panic; wider moduli run on crypto-bigint.
+    #[test]
+    fn the_asked_arithmetic_is_the_one_that_runs() {
+        let odd = |bytes: &[u8]| -> Odd<BoxedUint> {
+            Option::from(Odd::new(BoxedUint::from_be_slice_vartime(bytes))).unwrap()
+        };
+        let n2048 = odd(&[0xff; 256]);
+        let is_f64 = |n| matches!(ring_for(n), Selected::F64(_));
+        assert_eq!(is_f64(&n2048), cfg!(target_arch = "wasm32"));
+        assert!(with_arithmetic(Arithmetic::BrowserF64, || is_f64(&n2048)));
+        assert_eq!(is_f64(&n2048), cfg!(target_arch = "wasm32"));
+        let panicked = std::panic::catch_unwind(|| {
+            with_arithmetic(Arithmetic::BrowserF64, || panic!("inside"))
+        });
+        assert!(panicked.is_err());
+        assert_eq!(is_f64(&n2048), cfg!(target_arch = "wasm32"));
+        assert!(with_arithmetic(Arithmetic::Fastest, || with_arithmetic(
+            Arithmetic::BrowserF64,
+            || is_f64(&n2048)
+        )));
+        let n2056 = odd(&[0x81; 257]);
+        for a in Arithmetic::ALL {
+            assert!(with_arithmetic(a, || matches!(
+                ring_for(&n2056),
+                Selected::Boxed(_)
+            )));
+        }
     }
 
     #[test]

@@ -1,11 +1,13 @@
 //! Property tests (proptest): any single-bit flip anywhere in a valid envelope or PK token is
-//! rejected, in both formats; base64 decoding is canonical (what decodes re-encodes to the same
-//! text) and encoding round-trips.
+//! rejected, in both formats and on both GQ arithmetics (crypto-bigint's `U2048`, the CLI's,
+//! and the exact-`f64` ring every browser runs); base64 decoding is canonical (what decodes
+//! re-encodes to the same text) and encoding round-trips.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::sync::OnceLock;
 
 use opk_testkit::forge::{self, GqKind, TestOp};
+use opk_verify::gq::{with_arithmetic, Arithmetic};
 use opk_verify::{b64, verify_envelope, verify_pk_token, Policy, TrustRoots, UnixTime};
 use proptest::prelude::*;
 
@@ -51,9 +53,13 @@ fn flip(bytes: &[u8], bit: usize) -> Vec<u8> {
 #[test]
 fn the_unflipped_inputs_verify() {
     let f = fixture();
-    assert!(verify_envelope(&f.envelope, SUBJECT, &f.trust, &f.policy, NOW).is_ok());
-    assert!(verify_pk_token(&f.f0, &f.trust, &f.policy, NOW).is_ok());
-    assert!(verify_pk_token(&f.f3, &f.trust, &f.policy, NOW).is_ok());
+    for a in Arithmetic::ALL {
+        with_arithmetic(a, || {
+            assert!(verify_envelope(&f.envelope, SUBJECT, &f.trust, &f.policy, NOW).is_ok());
+            assert!(verify_pk_token(&f.f0, &f.trust, &f.policy, NOW).is_ok());
+            assert!(verify_pk_token(&f.f3, &f.trust, &f.policy, NOW).is_ok());
+        });
+    }
 }
 
 proptest! {
@@ -64,10 +70,12 @@ proptest! {
         let f = fixture();
         let bit = bit % (f.envelope.len() * 8);
         let flipped = flip(&f.envelope, bit);
-        prop_assert!(
-            verify_envelope(&flipped, SUBJECT, &f.trust, &f.policy, NOW).is_err(),
-            "bit {} (byte {:?}) flipped and the envelope still verified", bit, f.envelope[bit / 8] as char
-        );
+        for a in Arithmetic::ALL {
+            prop_assert!(
+                with_arithmetic(a, || verify_envelope(&flipped, SUBJECT, &f.trust, &f.policy, NOW).is_err()),
+                "bit {} (byte {:?}) flipped and the envelope still verified on {:?}", bit, f.envelope[bit / 8] as char, a
+            );
+        }
     }
 
     #[test]
@@ -76,10 +84,12 @@ proptest! {
         let token = if f3 { &f.f3 } else { &f.f0 };
         let bit = bit % (token.len() * 8);
         let flipped = flip(token, bit);
-        prop_assert!(
-            verify_pk_token(&flipped, &f.trust, &f.policy, NOW).is_err(),
-            "bit {} (byte {:?}) flipped and the PK token still verified", bit, token[bit / 8] as char
-        );
+        for a in Arithmetic::ALL {
+            prop_assert!(
+                with_arithmetic(a, || verify_pk_token(&flipped, &f.trust, &f.policy, NOW).is_err()),
+                "bit {} (byte {:?}) flipped and the PK token still verified on {:?}", bit, token[bit / 8] as char, a
+            );
+        }
     }
 
     #[test]

@@ -93,3 +93,16 @@ pub fn pk_token_of(envelope: &[u8]) -> Vec<u8> {
 }
 #[allow(unused_imports)]
 pub use opk_testkit::forge;
+
+/// Runs `check` on each GQ arithmetic: natively crypto-bigint's `U2048` (what the CLI runs)
+/// and the exact-`f64` ring every browser runs; on wasm32 there is only the f64 ring.
+pub fn on_every_ring(check: impl Fn()) {
+    let all: &[opk_verify::gq::Arithmetic] = if cfg!(target_arch = "wasm32") {
+        &[opk_verify::gq::Arithmetic::Fastest]
+    } else {
+        &opk_verify::gq::Arithmetic::ALL
+    };
+    for a in all {
+        opk_verify::gq::with_arithmetic(*a, &check);
+    }
+}
