@@ -6,7 +6,7 @@
 //   cp -r dist /tmp/old; (change the code); scripts/build
 //   OPK_DEMO_BIG_SBOM=10000 node bench/ab/app.mjs /tmp/old dist big-sbom 9
 // Needs target/debug/opk and opk-demo-registry (scripts/bench builds them).
-import { serveDist } from '../../web/tests/serve-dist.mjs';
+import { serveDist } from '../../web/serve-dist.mjs';
 import { startDemoRegistry } from '../../web/tests/demo-registry.mjs';
 import { median, timeToVerdict } from '../verdict.mjs';
 

@@ -2,7 +2,7 @@
 // and prints both builds' median GQ256 verify time and the median of per-round ratios B/A.
 import { copyFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { serveDist } from '../../web/tests/serve-dist.mjs';
+import { serveDist } from '../../web/serve-dist.mjs';
 import { openPage } from '../../web/tests/browser.mjs';
 
 const [dir, a, b] = process.argv.slice(2);

@@ -1,9 +1,9 @@
 // The fixture shared by the end-to-end test files: the demo registry (demo-registry.mjs) and the
-// release app (serve-dist.mjs) for all of a file's tests.
+// release app (../serve-dist.mjs) for all of a file's tests.
 import { mkdir } from 'node:fs/promises';
 import { before, after } from 'node:test';
 import { startDemoRegistry } from './demo-registry.mjs';
-import { serveDist } from './serve-dist.mjs';
+import { serveDist } from '../serve-dist.mjs';
 
 /** For one test file: the demo registry and the release app (dist/) shared by all its tests,
  * started before them and stopped after, and the screenshot directory made. */

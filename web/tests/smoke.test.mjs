@@ -2,7 +2,7 @@
 // error (a wasm panic, a failed load or any console error fails the test).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist } from './serve-dist.mjs';
+import { serveDist } from '../serve-dist.mjs';
 import { openPage } from './browser.mjs';
 
 test('app shell mounts without errors', async () => {
