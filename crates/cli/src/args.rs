@@ -135,11 +135,11 @@ pub struct VerifyEnvelope {
     /// The DSSE envelope (- for standard input).
     pub file: String,
     /// The platform image manifest digest the statement must name.
-    #[arg(long, value_name = "sha256:HEX")]
+    #[arg(long, value_name = "sha256:HEX", value_parser = subject_digest)]
     pub subject_digest: String,
     /// Also require this subject name (compared percent-decoded, e.g.
     /// pkg:docker/openpubkey/demo@main?platform=linux/amd64).
-    #[arg(long, value_name = "PURL")]
+    #[arg(long, value_name = "PURL", value_parser = subject_name)]
     pub subject_name: Option<String>,
     #[command(flatten)]
     pub trust: Trust,
@@ -174,6 +174,12 @@ pub struct Proxy {
     /// registries, their token services and blob CDNs is used.
     #[arg(long = "allow", value_name = "HOST")]
     pub allow: Vec<String>,
+    /// Serve pages of this origin, scheme://host[:port] (repeatable): only they may read
+    /// through the proxy, and only their Private Network Access preflights are answered.
+    /// Required when an --allow host is loopback or private; without any, every origin is
+    /// served (public upstream hosts only).
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    pub allow_origin: Vec<String>,
     /// Largest upstream body forwarded, in bytes.
     #[arg(long, default_value_t = 16 * 1024 * 1024, value_name = "BYTES")]
     pub max_body: usize,
@@ -247,6 +253,25 @@ pub struct DevOp {
     /// Where to write the public JWKS (default: in the temporary directory; the path is printed).
     #[arg(long, value_name = "FILE")]
     pub jwks_out: Option<String>,
+}
+
+/// `--subject-digest`: `sha256:` and 64 lowercase hex digits (or the digits alone), checked as a
+/// usage error before anything is read.
+fn subject_digest(s: &str) -> Result<String, String> {
+    let hex = s.strip_prefix("sha256:").unwrap_or(s);
+    if hex.len() == 64 && opk_verify::hex::is_lower_hex(hex, 64) {
+        Ok(s.to_owned())
+    } else {
+        Err("expected sha256: and 64 lowercase hex digits".into())
+    }
+}
+
+/// `--subject-name`: every `%` must start a two-hex-digit escape.
+fn subject_name(s: &str) -> Result<String, String> {
+    match opk_verify::intoto::unescape_purl(s) {
+        Some(_) => Ok(s.to_owned()),
+        None => Err("an invalid percent-escape (a % not followed by two hex digits)".into()),
+    }
 }
 
 #[cfg(test)]

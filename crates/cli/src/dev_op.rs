@@ -17,6 +17,7 @@ use std::process::ExitCode;
 use getrandom::rand_core::TryRng as _;
 use getrandom::SysRng;
 use opk_verify::hex;
+use opk_verify::limits::Limit;
 use serde_json::{json, Map, Value};
 use tiny_http::{Header, Method, Request, Response, Server};
 
@@ -53,7 +54,7 @@ fn serve(args: &DevOp) -> Result<(), String> {
     };
     let overrides = match &args.claims {
         Some(path) => {
-            let bytes = crate::read_input(path)?;
+            let bytes = crate::input::read_limited(path, Limit::ClaimsBytes)?;
             match serde_json::from_slice::<Value>(&bytes) {
                 Ok(Value::Object(m)) => m,
                 _ => return Err(format!("{path}: the claims file must be one JSON object")),

@@ -7,6 +7,11 @@ use std::path::{Path, PathBuf};
 use opk_registry::{Client, NativeTransport, Reference};
 use opk_verify::limits::{self, Limit};
 use opk_verify::oci::{Descriptor, Digest};
+
+/// A layout file, bounded (`crate::input`).
+fn read_limited(path: &Path, limit: Limit) -> Result<Vec<u8>, String> {
+    crate::input::read_limited(&path.to_string_lossy(), limit)
+}
 use serde_json::{json, Value};
 
 /// An image's home.
@@ -116,7 +121,7 @@ impl LayoutStore {
     /// The layout at `dir`; `name` and `tag` select the entry.
     pub fn new(dir: &str, name: String, tag: String) -> Result<Self, String> {
         let dir = PathBuf::from(dir);
-        let layout = std::fs::read(dir.join("oci-layout"))
+        let layout = read_limited(&dir.join("oci-layout"), Limit::ManifestBytes)
             .map_err(|e| format!("{}: not an OCI image layout: {e}", dir.display()))?;
         let v: Value = serde_json::from_slice(&layout)
             .map_err(|e| format!("{}/oci-layout: {e}", dir.display()))?;
@@ -136,13 +141,7 @@ impl LayoutStore {
 
     fn index(&self) -> Result<Value, String> {
         let path = self.dir.join("index.json");
-        let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        limits::check(
-            bytes.len(),
-            limits::MAX_MANIFEST_BYTES,
-            Limit::ManifestBytes,
-        )
-        .map_err(|e| format!("{}: {}: {e}", path.display(), e.code()))?;
+        let bytes = read_limited(&path, Limit::ManifestBytes)?;
         serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", path.display()))
     }
 
@@ -150,7 +149,8 @@ impl LayoutStore {
         let size = usize::try_from(d.size).unwrap_or(usize::MAX);
         limits::check(size, max, limit).map_err(|e| format!("{}: {e}", e.code()))?;
         let path = blob_path(&self.dir, &d.digest);
-        let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        // At most one byte more than the descriptor says: more is a digest mismatch.
+        let bytes = crate::input::read_at_most(&path.to_string_lossy(), size)?;
         if bytes.len() != size || Digest::of(&bytes) != d.digest {
             return Err(format!(
                 "digest_mismatch: {} does not hash to {} ({} bytes)",

@@ -5,6 +5,7 @@
 use getrandom::rand_core::UnwrapErr;
 use getrandom::SysRng;
 use opk_verify::b64;
+use opk_verify::limits::Limit;
 use rsa::signature::{RandomizedSigner as _, SignatureEncoding as _};
 use rsa::traits::{PrivateKeyParts as _, PublicKeyParts as _};
 use rsa::{BoxedUint, PrivateKey};
@@ -45,15 +46,17 @@ impl IssuerKey {
     /// Loads the private JWK at `path`, or generates a key and saves it there when the file does
     /// not exist.
     pub fn load_or_create(path: &str) -> Result<Self, String> {
-        match std::fs::read(path) {
-            Ok(bytes) => Self::from_private_jwk(&bytes).map_err(|e| format!("{path}: {e}")),
+        match std::fs::metadata(path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let key = Self::generate()?;
                 write_private(path, key.private_jwk().to_string().as_bytes())
                     .map_err(|e| format!("writing {path}: {e}"))?;
                 Ok(key)
             }
-            Err(e) => Err(format!("reading {path}: {e}")),
+            _ => {
+                let bytes = crate::input::read_limited(path, Limit::KeyFileBytes)?;
+                Self::from_private_jwk(&bytes).map_err(|e| format!("{path}: {e}"))
+            }
         }
     }
 

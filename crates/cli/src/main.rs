@@ -10,6 +10,7 @@ mod dev_op_login;
 mod form;
 mod image_store;
 mod image_verify;
+mod input;
 mod inspect;
 mod issuer_key;
 mod offline;
@@ -18,11 +19,11 @@ mod oidc_login;
 mod opk_signer;
 mod policy;
 mod proxy;
+mod proxy_origins;
 mod remote;
 mod sign_image;
 mod statements;
 
-use std::io::Read as _;
 use std::process::ExitCode;
 
 use clap::Parser as _;
@@ -45,18 +46,6 @@ fn main() -> ExitCode {
         args::Command::Sign(s) => sign_image::run(s, now),
         args::Command::DevOp(d) => dev_op::run(d),
     }
-}
-
-/// Reads a file, or standard input for `-`.
-pub(crate) fn read_input(path: &str) -> Result<Vec<u8>, String> {
-    if path == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .map_err(|e| format!("reading standard input: {e}"))?;
-        return Ok(buf);
-    }
-    std::fs::read(path).map_err(|e| format!("reading {path}: {e}"))
 }
 
 /// Prints `error: <msg>` and exits 2.

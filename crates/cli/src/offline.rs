@@ -7,8 +7,10 @@ use opk_verify::{Check, ExpectedSubject, Rejected, UnixTime};
 use serde_json::Value;
 
 use crate::args::{VerifyEnvelope, VerifyToken};
+use crate::input::read_bounded;
 use crate::policy::{self, Need};
-use crate::{input_error, print_checks, read_input};
+use crate::{input_error, print_checks};
+use opk_verify::limits::Limit;
 
 /// Runs `verify-envelope`.
 pub fn envelope(v: &VerifyEnvelope, now: UnixTime) -> ExitCode {
@@ -16,7 +18,8 @@ pub fn envelope(v: &VerifyEnvelope, now: UnixTime) -> ExitCode {
         Ok(x) => x,
         Err(e) => return input_error(&e),
     };
-    let bytes = match read_input(&v.file) {
+    // More than the limit comes back cut at limit + 1: the core refuses it with limit_exceeded.
+    let bytes = match read_bounded(&v.file, Limit::EnvelopeBytes) {
         Ok(b) => b,
         Err(e) => return input_error(&e),
     };
@@ -35,7 +38,8 @@ pub fn token(v: &VerifyToken, now: UnixTime) -> ExitCode {
         Ok(x) => x,
         Err(e) => return input_error(&e),
     };
-    let bytes = match read_input(&v.file) {
+    // PK tokens and JWTs share one limit; more comes back cut, for the core to refuse.
+    let bytes = match read_bounded(&v.file, Limit::PkTokenBytes) {
         Ok(b) => b,
         Err(e) => return input_error(&e),
     };

@@ -6,7 +6,8 @@ use opk_verify::setup;
 use opk_verify::{JwksFile, Policy, TrustRoots};
 
 use crate::args::{Identity, Trust};
-use crate::read_input;
+use crate::input::read_bounded;
+use opk_verify::limits::Limit;
 
 /// Whether a command insists on an identity rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,7 +35,8 @@ pub fn build(
     }
     let mut jwks = Vec::new();
     for path in &trust.jwks {
-        let bytes = read_input(path)?;
+        // More than the limit comes back cut: JwksFile::parse refuses it with limit_exceeded.
+        let bytes = read_bounded(path, Limit::JwksBytes)?;
         let file = JwksFile::parse(&bytes).map_err(|e| format!("{path}: {}: {e}", e.code()))?;
         jwks.push((path.clone(), file));
     }

@@ -15,10 +15,11 @@ use serde_json::{json, Value};
 
 use crate::args::{Sign, SignFormatArg};
 use crate::image_store::{LayoutStore, RegistryStore, Store};
+use crate::input::read_limited;
 use crate::oidc::Provider;
 use crate::opk_signer::{Issuer, Signer};
+use crate::remote;
 use crate::statements::{self, Run, ToSign, SPDX};
-use crate::{read_input, remote};
 
 const OCI_CONFIG: &str = "application/vnd.oci.image.config.v1+json";
 
@@ -30,9 +31,18 @@ struct Target {
     entry: Value,
 }
 
-/// Runs the command.
+/// Runs the command. The statement files are read first, bounded: an unreadable or oversized
+/// one is an input error (exit 2) before anything is contacted or signed.
 pub fn run(a: &Sign, now: UnixTime) -> ExitCode {
-    match sign(a, now) {
+    let statement = |path: &str| read_limited(path, Limit::StatementBytes);
+    let (provenance, sbom) = match (
+        a.provenance.as_deref().map(statement).transpose(),
+        a.sbom.as_deref().map(statement).transpose(),
+    ) {
+        (Ok(p), Ok(s)) => (p, s),
+        (Err(e), _) | (_, Err(e)) => return crate::input_error(&e),
+    };
+    match sign(a, now, provenance, sbom) {
         Ok(lines) => {
             for l in lines {
                 println!("{l}");
@@ -46,7 +56,12 @@ pub fn run(a: &Sign, now: UnixTime) -> ExitCode {
     }
 }
 
-fn sign(a: &Sign, now: UnixTime) -> Result<Vec<String>, String> {
+fn sign(
+    a: &Sign,
+    now: UnixTime,
+    provenance: Option<Vec<u8>>,
+    sbom: Option<Vec<u8>>,
+) -> Result<Vec<String>, String> {
     let reference = Reference::parse(&a.image).map_err(|e| format!("{}: {e}", e.code()))?;
     let tag = reference.tag().map(str::to_owned).ok_or_else(|| {
         format!(
@@ -65,8 +80,6 @@ fn sign(a: &Sign, now: UnixTime) -> Result<Vec<String>, String> {
         SignFormatArg::F0 => SignFormat::F0,
         SignFormatArg::F3 => SignFormat::F3,
     };
-    let provenance = a.provenance.as_deref().map(read_input).transpose()?;
-    let sbom = a.sbom.as_deref().map(read_input).transpose()?;
     let mut store: Box<dyn Store> = match &a.oci_layout {
         Some(dir) => Box::new(LayoutStore::new(
             dir,

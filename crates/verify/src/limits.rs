@@ -40,6 +40,14 @@ pub const MAX_REDIRECTS: usize = 5;
 /// Most layers (statements) in one attestation manifest.
 pub const MAX_ATTESTATION_LAYERS: usize = 100;
 
+/// Largest in-toto statement a signer reads (`opk sign --provenance/--sbom`): its base64 must fit
+/// a [`MAX_ENVELOPE_BYTES`] envelope beside the signature.
+pub const MAX_STATEMENT_BYTES: usize = 12 * 1024 * 1024 - 64 * 1024;
+/// Largest claims file (`opk dev-op --claims`): the claims become an ID token inside a PK token.
+pub const MAX_CLAIMS_BYTES: usize = 64 * 1024;
+/// Largest key file (`opk dev-op --key`: a private RSA JWK).
+pub const MAX_KEY_FILE_BYTES: usize = 64 * 1024;
+
 /// A named limit, reported by [`crate::VerifyError::LimitExceeded`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -76,11 +84,22 @@ pub enum Limit {
     Redirects,
     /// [`MAX_ATTESTATION_LAYERS`].
     AttestationLayers,
+    /// [`MAX_STATEMENT_BYTES`].
+    StatementBytes,
+    /// [`MAX_CLAIMS_BYTES`].
+    ClaimsBytes,
+    /// [`MAX_KEY_FILE_BYTES`].
+    KeyFileBytes,
 }
 
-impl fmt::Display for Limit {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (what, max) = match self {
+impl Limit {
+    /// The bound itself: the most bytes, items or steps allowed.
+    pub fn max(self) -> usize {
+        self.describe().1
+    }
+
+    fn describe(self) -> (&'static str, usize) {
+        match self {
             Self::EnvelopeBytes => ("DSSE envelope bytes", MAX_ENVELOPE_BYTES),
             Self::PkTokenBytes => ("PK token bytes", MAX_PK_TOKEN_BYTES),
             Self::JwksBytes => ("JWKS bytes", MAX_JWKS_BYTES),
@@ -99,7 +118,16 @@ impl fmt::Display for Limit {
             Self::ReferrersPages => ("referrers pages", MAX_REFERRERS_PAGES),
             Self::Redirects => ("redirects", MAX_REDIRECTS),
             Self::AttestationLayers => ("layers per attestation manifest", MAX_ATTESTATION_LAYERS),
-        };
+            Self::StatementBytes => ("in-toto statement bytes", MAX_STATEMENT_BYTES),
+            Self::ClaimsBytes => ("claims file bytes", MAX_CLAIMS_BYTES),
+            Self::KeyFileBytes => ("key file bytes", MAX_KEY_FILE_BYTES),
+        }
+    }
+}
+
+impl fmt::Display for Limit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (what, max) = self.describe();
         write!(f, "{what} (max {max})")
     }
 }

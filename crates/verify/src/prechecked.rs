@@ -55,6 +55,12 @@ pub struct Checks {
 /// out (verification will then report it). The input is parsed once.
 pub fn checks(input: &[u8], trust: &TrustRoots) -> Checks {
     if let Some(text) = crate::verify::as_jwt(input) {
+        if text.len() > crate::limits::MAX_PK_TOKEN_BYTES {
+            return Checks {
+                es256: Vec::new(),
+                rs256: Vec::new(),
+            };
+        }
         let rs256 = CompactJws::parse(text)
             .ok()
             .and_then(|jwt| rs256_check(&Entry::of_jwt(&jwt).ok()?, jwt.payload_b64, trust));

@@ -70,6 +70,37 @@ fn pk_token_bytes_including_a_megabyte_of_separators() {
     );
 }
 
+/// A compact JWT given to `verify_token` (the CLI's `verify-token`, the page's offline view) or
+/// `verify_jwt` has the PK-token limit too, checked before any base64 is decoded: a JWT one
+/// byte over it is refused with `limit_exceeded`, not decoded and then `key_not_found`.
+#[test]
+fn compact_jwt_bytes() {
+    let policy = opk_verify::Policy::builder()
+        .any_identity_unsafe()
+        .build()
+        .unwrap();
+    let trust = opk_verify::TrustRoots::bundled().unwrap();
+    let now = opk_verify::UnixTime(1_795_000_000);
+    let segment = |n: usize| "A".repeat(n);
+    // header.payload.signature with a payload that brings the whole to the limit (+1).
+    let jwt = |len: usize| {
+        let (h, s) = ("eyJhbGciOiJSUzI1NiIsImtpZCI6IngifQ", segment(342));
+        format!("{h}.{}.{s}", segment(len - h.len() - s.len() - 2))
+    };
+    for (len, over) in [
+        (limits::MAX_PK_TOKEN_BYTES + 1, true),
+        (limits::MAX_PK_TOKEN_BYTES, false),
+    ] {
+        let token = jwt(len);
+        assert_eq!(token.len(), len);
+        let a = opk_verify::verify_token(token.as_bytes(), &trust, &policy, now).unwrap_err();
+        let b = opk_verify::verify_jwt(&token, &trust, &policy, now).unwrap_err();
+        for e in [a.error, b.error] {
+            assert_eq!(e == exceeded(Limit::PkTokenBytes), over, "{len}: {e:?}");
+        }
+    }
+}
+
 #[test]
 fn pk_token_signatures() {
     let sig = r#"{"protected":"e30","signature":"AA"}"#;
