@@ -6,17 +6,21 @@
 //! - Forwards only `Accept`, `Authorization`, `Range` and `If-None-Match`; returns only the
 //!   distribution headers a client needs, exposed to scripts (peers.md §4.4); no cookies.
 //! - Follows redirects itself (≤ 5, each target allow-listed; `Authorization` is dropped when
-//!   the host changes), so blob CDNs need no CORS.
+//!   the origin — scheme, host or port — changes), so blob CDNs need no CORS.
 //! - Bounded: upstream timeout, body cap, a fixed pool of worker threads. Stores nothing.
+//! - Serves only its origins (`proxy_origins.rs`): with `--allow-origin`, exactly those; without,
+//!   any, and then only public upstream hosts.
 
 use std::io::Read as _;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use opk_registry::redirect;
 use opk_verify::limits::MAX_REDIRECTS;
 
 use crate::args::Proxy;
+use crate::proxy_origins::{Origins, Verdict};
 
 /// Public registries, their token services and blob CDNs, allowed when no `--allow` is given.
 pub const DEFAULT_ALLOW: &[&str] = &[
@@ -55,20 +59,25 @@ const WORKERS: usize = 8;
 
 struct Config {
     allow: Vec<String>,
+    origins: Origins,
     max_body: usize,
     agent: ureq::Agent,
 }
 
 /// Runs the proxy until the process is stopped.
 pub fn run(p: &Proxy) -> ExitCode {
-    let server = match tiny_http::Server::http(&p.listen) {
-        Ok(s) => Arc::new(s),
-        Err(e) => return crate::input_error(&format!("cannot listen on {}: {e}", p.listen)),
-    };
     let allow: Vec<String> = if p.allow.is_empty() {
         DEFAULT_ALLOW.iter().map(|h| (*h).to_owned()).collect()
     } else {
         p.allow.iter().map(|h| h.to_ascii_lowercase()).collect()
+    };
+    let origins = match Origins::new(&p.allow_origin, &p.allow) {
+        Ok(o) => o,
+        Err(e) => return crate::input_error(&e),
+    };
+    let server = match tiny_http::Server::http(&p.listen) {
+        Ok(s) => Arc::new(s),
+        Err(e) => return crate::input_error(&format!("cannot listen on {}: {e}", p.listen)),
     };
     let addr = server
         .server_addr()
@@ -80,6 +89,10 @@ pub fn run(p: &Proxy) -> ExitCode {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "opk proxy listening on http://{addr}");
         let _ = writeln!(out, "allowed upstream hosts: {}", allow.join(", "));
+        let _ = match &origins {
+            Origins::Any => writeln!(out, "allowed origins: any (public upstream hosts only)"),
+            Origins::Listed(l) => writeln!(out, "allowed origins: {}", l.join(", ")),
+        };
         let _ = out.flush();
     }
     let agent: ureq::Agent = ureq::Agent::config_builder()
@@ -91,6 +104,7 @@ pub fn run(p: &Proxy) -> ExitCode {
         .into();
     let config = Arc::new(Config {
         allow,
+        origins,
         max_body: p.max_body,
         agent,
     });
@@ -138,15 +152,16 @@ fn reply(
     )
 }
 
-fn cors(origin: Option<&str>) -> Vec<(String, String)> {
-    vec![
-        (
-            "Access-Control-Allow-Origin".into(),
-            origin.unwrap_or("*").into(),
-        ),
+/// The CORS headers of a served request: `allow_origin` is what `Origins::verdict` chose.
+fn cors(allow_origin: Option<&str>) -> Vec<(String, String)> {
+    let mut h = vec![
         ("Access-Control-Expose-Headers".into(), EXPOSED.into()),
         ("Vary".into(), "Origin".into()),
-    ]
+    ];
+    if let Some(o) = allow_origin {
+        h.push(("Access-Control-Allow-Origin".into(), o.into()));
+    }
+    h
 }
 
 fn error(status: u16, origin: Option<&str>, message: &str) -> Reply {
@@ -173,11 +188,30 @@ fn handle(config: &Config, req: &tiny_http::Request) -> Reply {
             .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
             .map(|h| h.value.as_str().to_owned())
     };
-    let origin = get("origin");
+    // From here on `origin` is what Access-Control-Allow-Origin says (if anything): a request
+    // carrying an origin that is not served is refused before any upstream request.
+    let origin = match config.origins.verdict(get("origin").as_deref()) {
+        Verdict::Serve(allow) => allow,
+        Verdict::Refuse => {
+            let body = serde_json::json!({"error": "this proxy does not serve that origin"});
+            let h = vec![
+                ("Vary".into(), "Origin".into()),
+                ("Content-Type".into(), "application/json".into()),
+            ];
+            return reply(403, h, body.to_string().into_bytes(), None);
+        }
+    };
+    let private_network = config
+        .origins
+        .allows_private_network(get("origin").as_deref())
+        && get("access-control-request-private-network").as_deref() == Some("true");
     let origin = origin.as_deref();
     let head = match req.method() {
         tiny_http::Method::Options => {
             let mut h = cors(origin);
+            if private_network {
+                h.push(("Access-Control-Allow-Private-Network".into(), "true".into()));
+            }
             h.extend([
                 (
                     "Access-Control-Allow-Methods".into(),
@@ -221,7 +255,6 @@ fn handle(config: &Config, req: &tiny_http::Request) -> Reply {
         .iter()
         .filter_map(|n| get(n).map(|v| ((*n).to_owned(), v)))
         .collect();
-    let mut current_host = host;
     for _ in 0..=MAX_REDIRECTS {
         let mut builder = if head {
             config.agent.head(&url)
@@ -240,7 +273,9 @@ fn handle(config: &Config, req: &tiny_http::Request) -> Reply {
             let Some(location) = up.headers().get("location").and_then(|v| v.to_str().ok()) else {
                 return error(502, origin, "upstream redirect without Location");
             };
-            let next = resolve(&url, location);
+            let Some(next) = redirect::resolve(&url, location) else {
+                return error(502, origin, "upstream redirect to an unusable Location");
+            };
             let next_host = authority(&next).to_ascii_lowercase();
             if !config.allow.contains(&next_host) {
                 return error(
@@ -249,10 +284,10 @@ fn handle(config: &Config, req: &tiny_http::Request) -> Reply {
                     &format!("upstream redirected to {next_host:?}, which is not allowed"),
                 );
             }
-            if next_host != current_host {
+            // Credentials stay with their origin (scheme, host and port), as in browsers.
+            if !redirect::same_origin(&url, &next) {
                 headers.retain(|(k, _)| k != "authorization");
             }
-            current_host = next_host;
             url = next;
             continue;
         }
@@ -293,18 +328,6 @@ fn authority(url: &str) -> &str {
     rest.split(['/', '?']).next().unwrap_or_default()
 }
 
-fn resolve(base: &str, location: &str) -> String {
-    if location.starts_with("http://") || location.starts_with("https://") {
-        return location.to_owned();
-    }
-    let scheme = base.split_once("://").map_or("https", |(s, _)| s);
-    if location.starts_with('/') {
-        return format!("{scheme}://{}{location}", authority(base));
-    }
-    let dir = base.rsplit_once('/').map_or(base, |(d, _)| d);
-    format!("{dir}/{location}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -312,14 +335,6 @@ mod tests {
     #[test]
     fn urls() {
         assert_eq!(authority("https://ghcr.io:443/v2/x"), "ghcr.io:443");
-        assert_eq!(
-            resolve("https://a/v2/x/blobs/d", "https://cdn/b?s=1"),
-            "https://cdn/b?s=1"
-        );
-        assert_eq!(
-            resolve("http://127.0.0.1:5000/v2/x", "/v2/y"),
-            "http://127.0.0.1:5000/v2/y"
-        );
         assert!(
             is_loopback("127.0.0.1:5000") && is_loopback("[::1]:80") && !is_loopback("ghcr.io")
         );

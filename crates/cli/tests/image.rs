@@ -7,6 +7,7 @@ use std::process::{Child, Command, Output, Stdio};
 use opk_testkit::forge::TestOp;
 use opk_testkit::hostile::{HostileProxy, Lie};
 use opk_testkit::image::{self, Fixture, Signing};
+use opk_testkit::redirect_front::RedirectFront;
 use opk_testkit::registry::{Mode, Registry, TempDir};
 
 const REPO: &str = "openpubkey/demo";
@@ -82,9 +83,18 @@ struct OpkProxy {
     _stdout: BufReader<std::process::ChildStdout>,
 }
 
+/// The origin the tests' proxies serve (loopback upstreams need one).
+const APP_ORIGIN: &str = "http://127.0.0.1:8080";
+
 impl OpkProxy {
     fn start(allow: &[&str]) -> Self {
-        let mut args = vec!["proxy", "--listen", "127.0.0.1:0"];
+        let mut args = vec![
+            "proxy",
+            "--listen",
+            "127.0.0.1:0",
+            "--allow-origin",
+            APP_ORIGIN,
+        ];
         for a in allow {
             args.extend(["--allow", a]);
         }
@@ -390,4 +400,113 @@ fn withheld_attestation_through_a_hostile_proxy_is_not_called_unsigned() {
     assert!(stderr(&out).starts_with("error: missing_attestation: "));
     assert!(stderr(&out).contains("withheld"));
     assert!(!stderr(&out).contains("not signed"));
+}
+
+/// A registry whose blobs redirect to a store on another port of the same host (S3-style): the
+/// registry token must not follow (same host name, another origin), and the store — which, like
+/// S3 with a presigned URL, refuses a request with `Authorization` — serves every blob.
+#[test]
+fn credentials_never_follow_a_blob_redirect_to_another_port() {
+    let env = Env::new(Mode::Token, Signing::Signed);
+    let front = RedirectFront::start(&env.reg.addr, env.fixture.blobs.clone());
+    let image = format!("{}/{REPO}@{}", front.addr, env.fixture.index.digest());
+    let out = env.verify(&image, &[]);
+    assert_exit(&out, 0);
+    let count = |c: &std::sync::atomic::AtomicUsize| c.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        count(&front.served) >= 2,
+        "the attestation blobs came from the store"
+    );
+    assert_eq!(
+        count(&front.refused),
+        0,
+        "the registry token reached the store"
+    );
+}
+
+/// `opk proxy` serves only its origins: a loopback upstream needs `--allow-origin`; a foreign
+/// origin gets 403 and no CORS header (preflight, Private Network Access preflight and GET, none
+/// forwarded); the listed origin is reflected and its PNA preflight answered; a request without
+/// `Origin` (the CLI) is served.
+#[test]
+fn the_proxy_serves_only_its_origins() {
+    let env = Env::new(Mode::Plain, Signing::Signed);
+    let out = opk(&["proxy", "--listen", "127.0.0.1:0", "--allow", &env.reg.addr]);
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("--allow-origin"), "{}", stderr(&out));
+    let out = opk(&[
+        "proxy",
+        "--allow",
+        &env.reg.addr,
+        "--allow-origin",
+        "127.0.0.1:8080",
+    ]);
+    assert_exit(&out, 2);
+
+    let proxy = OpkProxy::start(&[&env.reg.addr]);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let url = format!("{}/{}/v2/{REPO}/manifests/{TAG}", proxy.url, env.reg.addr);
+    let header = |r: &ureq::http::Response<ureq::Body>, name: &str| {
+        r.headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+    let accept = "application/vnd.oci.image.index.v1+json";
+    for origin in ["https://evil.example", "http://127.0.0.1:8081", "null"] {
+        let preflight = agent
+            .options(&url)
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "GET")
+            .header("Access-Control-Request-Private-Network", "true")
+            .call()
+            .unwrap();
+        assert_eq!(preflight.status(), 403, "{origin}");
+        assert_eq!(header(&preflight, "access-control-allow-origin"), None);
+        assert_eq!(
+            header(&preflight, "access-control-allow-private-network"),
+            None
+        );
+        let get = agent
+            .get(&url)
+            .header("Origin", origin)
+            .header("Accept", accept)
+            .call()
+            .unwrap();
+        assert_eq!(get.status(), 403, "{origin}");
+        assert_eq!(header(&get, "access-control-allow-origin"), None);
+        assert_eq!(header(&get, "docker-content-digest"), None, "not forwarded");
+    }
+    let preflight = agent
+        .options(&url)
+        .header("Origin", APP_ORIGIN)
+        .header("Access-Control-Request-Method", "GET")
+        .header("Access-Control-Request-Private-Network", "true")
+        .call()
+        .unwrap();
+    assert_eq!(preflight.status(), 204);
+    assert_eq!(
+        header(&preflight, "access-control-allow-origin").as_deref(),
+        Some(APP_ORIGIN)
+    );
+    assert_eq!(
+        header(&preflight, "access-control-allow-private-network").as_deref(),
+        Some("true")
+    );
+    let get = agent
+        .get(&url)
+        .header("Origin", APP_ORIGIN)
+        .header("Accept", accept)
+        .call()
+        .unwrap();
+    assert_eq!(get.status(), 200);
+    assert_eq!(
+        header(&get, "access-control-allow-origin").as_deref(),
+        Some(APP_ORIGIN)
+    );
+    let cli = agent.get(&url).header("Accept", accept).call().unwrap();
+    assert_eq!(cli.status(), 200);
+    assert_eq!(header(&cli, "access-control-allow-origin"), None);
 }

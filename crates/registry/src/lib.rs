@@ -22,6 +22,7 @@ mod client;
 mod discover;
 mod error;
 mod inspect;
+pub mod redirect;
 mod reference;
 pub mod report;
 mod route;

@@ -1,10 +1,12 @@
-//! The native transport: blocking `ureq` (rustls), bounded bodies, bounded redirects (the
-//! `Authorization` header survives a redirect only to the same host), a global timeout.
+//! The native transport: blocking `ureq` (rustls), bounded bodies, a global timeout, and
+//! redirects followed here as browsers follow them (`redirect.rs`): at most
+//! [`MAX_REDIRECTS`], and `Authorization` only to the same origin — scheme, host and port.
 
 use std::time::Duration;
 
 use opk_verify::limits::MAX_REDIRECTS;
 
+use crate::redirect;
 use crate::transport::{Method, Request, Response, Transport, TransportError, MAX_ERROR_BODY};
 
 /// Requests over the network from a native process.
@@ -18,8 +20,7 @@ impl NativeTransport {
     pub fn new(timeout: Duration) -> Self {
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
-            .max_redirects(u32::try_from(MAX_REDIRECTS).unwrap_or(5))
-            .redirect_auth_headers(ureq::config::RedirectAuthHeaders::SameHost)
+            .max_redirects(0)
             .timeout_global(Some(timeout))
             .user_agent(concat!("opk/", env!("CARGO_PKG_VERSION")))
             .build();
@@ -37,6 +38,46 @@ impl Default for NativeTransport {
 
 impl Transport for NativeTransport {
     async fn send(&self, req: &Request) -> Result<Response, TransportError> {
+        let mut hop = req.clone();
+        for _ in 0..=MAX_REDIRECTS {
+            let resp = self.send_once(&hop)?;
+            let Some(next) = redirect(&hop, &resp) else {
+                return Ok(resp);
+            };
+            hop = next;
+        }
+        Err(TransportError::TooManyRedirects)
+    }
+}
+
+/// The request a redirect asks for, if `resp` is one: the `Location` resolved against the
+/// request's URL; `GET` after a 303 (and after a 301/302 of a `POST`, as browsers do), the same
+/// method and body after a 307/308; `Authorization` dropped unless the origin stays the same.
+fn redirect(req: &Request, resp: &Response) -> Option<Request> {
+    if !matches!(resp.status, 301 | 302 | 303 | 307 | 308) {
+        return None;
+    }
+    let url = redirect::resolve(&req.url, resp.header("location")?)?;
+    let mut next = req.clone();
+    if resp.status == 303 || (matches!(resp.status, 301 | 302) && req.method == Method::Post) {
+        next.method = if req.method == Method::Head {
+            Method::Head
+        } else {
+            Method::Get
+        };
+        next.body.clear();
+    }
+    if !redirect::same_origin(&req.url, &url) {
+        next.headers
+            .retain(|(k, _)| !k.eq_ignore_ascii_case("authorization"));
+    }
+    next.url = url;
+    Some(next)
+}
+
+impl NativeTransport {
+    /// One request, no redirect followed.
+    fn send_once(&self, req: &Request) -> Result<Response, TransportError> {
         let result = match req.method {
             Method::Get => with_headers(self.agent.get(&req.url), req).call(),
             Method::Head => with_headers(self.agent.head(&req.url), req).call(),
