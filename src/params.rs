@@ -26,6 +26,10 @@ pub struct Params {
     pub jwks: Vec<String>,
     /// A CORS proxy for this request (else the saved setting).
     pub proxy: String,
+    /// Identity rules the link gives with an empty value (`owner_id=`), as their policy claim
+    /// names: refused, never read as "no rule" (an unset variable in a script that writes links
+    /// must not drop a rule).
+    pub empty_rules: Vec<&'static str>,
 }
 
 /// Everything but unreserved characters and those references and URLs are made of, kept
@@ -56,6 +60,16 @@ impl Params {
         for pair in query.trim_start_matches('?').split('&') {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             let v = decode(v);
+            let claim = match k {
+                "owner_id" => Some("repository_owner_id"),
+                "repo" => Some("repository"),
+                "workflow" => Some("workflow_ref"),
+                "ref" => Some("ref"),
+                _ => None,
+            };
+            if let Some(claim) = claim.filter(|_| v.trim().is_empty()) {
+                p.empty_rules.push(claim);
+            }
             match k {
                 "image" => p.image = v,
                 "platform" => p.platform = v,
@@ -180,6 +194,10 @@ mod tests {
              --repo-owner-id 145685596 --repository openpubkey/demo --predicate https://spdx.dev/Document \
              --jwks jwks-1.json"
         );
+        // A rule given empty in the link is remembered as such, not read as no rule.
+        let empty = Params::from_query("?image=x&owner_id=&repo=%20&ref=refs/heads/main");
+        assert_eq!(empty.empty_rules, ["repository_owner_id", "repository"]);
+        assert!(Params::from_query(q).empty_rules.is_empty());
         let odd = Params {
             image: "a b&c=d".into(),
             ..Params::default()

@@ -13,6 +13,7 @@ use opk_registry::{
 use opk_verify::intoto::SLSA_PROVENANCE_V02;
 use opk_verify::limits::{self, Limit};
 use opk_verify::oci::{Descriptor, Digest};
+use opk_verify::policy::PolicyError;
 use opk_verify::setup::{self, SetupError};
 use opk_verify::{JwksFile, Policy, TrustRoots, UnixTime};
 
@@ -168,6 +169,9 @@ pub fn trust_and_policy(
         .iter()
         .map(|(l, f)| (l.clone(), f.dev_issuer.is_some()))
         .collect();
+    if let Some(what) = params.empty_rules.first() {
+        return Err(SetupError::Policy(PolicyError::EmptyValue { what }).into());
+    }
     let predicates = if params.predicates.is_empty() {
         vec![SLSA_PROVENANCE_V02.to_owned()]
     } else {

@@ -29,7 +29,8 @@ fn save_proxy(v: &str) {
     }
 }
 
-/// One text field bound to a part of the params.
+/// One text field bound to a part of the params. Editing any field makes the form the policy's
+/// source: the link's empty rules (refused while they stand) are forgotten.
 fn field(
     params: RwSignal<Params>,
     id: &'static str,
@@ -42,7 +43,10 @@ fn field(
         <label for=id>{label}</label>
         <input id=id type="text" spellcheck="false" autocomplete="off" placeholder=placeholder
             prop:value=move || params.with(get)
-            on:change=move |ev| { let v = event_target_value(&ev); params.update(|p| set(p, v)) }/>
+            on:change=move |ev| {
+                let v = event_target_value(&ev);
+                params.update(|p| { set(p, v); p.empty_rules.clear(); })
+            }/>
     }
 }
 

@@ -41,15 +41,18 @@ async function fetchText(url) {
   return r.text();
 }
 
-/** Builds the policy object of the JS API from an element's attributes. */
+/** Builds the policy object of the JS API from an element's attributes. An identity attribute
+ * that is present but empty (owner-id="", a template's unset variable) is passed on as empty,
+ * and the API refuses it: it never silently becomes "no rule". */
 export async function policyOf(el) {
   const attr = (n) => el.getAttribute(n) || undefined;
+  const rule = (n) => (el.hasAttribute(n) ? el.getAttribute(n) : undefined);
   const list = (n) => (attr(n) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const jwks = [];
   for (const url of list('jwks-src')) jwks.push({ label: url, json: await fetchText(url) });
   return {
-    ownerId: attr('owner-id'), repository: attr('repository'), workflowRef: attr('workflow-ref'),
-    ref: attr('ref'), predicates: list('predicates'), jwks,
+    ownerId: rule('owner-id'), repository: rule('repository'), workflowRef: rule('workflow-ref'),
+    ref: rule('ref'), predicates: list('predicates'), jwks,
     subjectDigest: attr('subject-digest'), subjectName: attr('subject-name'),
   };
 }

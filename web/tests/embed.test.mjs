@@ -48,6 +48,31 @@ test('the example host page: signed and offline verify, tampered fails', async (
   } finally { await browser.close(); }
 });
 
+test('an element whose identity attribute is present but empty is refused, never verified', async () => {
+  const { page, browser, errors } = await openPage(hostUrl('host.html'));
+  try {
+    await badges(page);
+    const registry = env.demo.registry;
+    const jwks = `${env.demo.issuer}/.well-known/jwks`;
+    // owner-id="" (a host template's unset variable) beside a valid rule: still refused.
+    const report = await page.evaluate(({ registry, jwks }) => new Promise((resolve) => {
+      const el = document.createElement('opk-verify');
+      el.id = 'empty-rule';
+      el.addEventListener('opk-verdict', (e) => resolve(e.detail));
+      el.setAttribute('image', `${registry}/openpubkey/demo:latest`);
+      el.setAttribute('jwks-src', jwks);
+      el.setAttribute('repository', 'openpubkey/demo');
+      el.setAttribute('owner-id', '');
+      document.body.append(el);
+    }), { registry, jwks });
+    assert.equal(report.verified, false);
+    assert.equal(report.error.code, 'invalid_policy');
+    assert.match(report.error.message, /repository_owner_id is empty/);
+    assert.notEqual(await page.$eval('#empty-rule', (e) => e.shadowRoot.querySelector('.badge').dataset.state), 'verified');
+    assert.deepEqual(errors, []);
+  } finally { await browser.close(); }
+});
+
 test('iframe mode works where the host CSP forbids WebAssembly', async () => {
   const { page, browser } = await openPage(hostUrl('host-csp.html'));
   try {

@@ -91,6 +91,14 @@ test('the tampered image fails with att_mismatch', async () => {
   assert.match(text, /att_mismatch/);
 });
 
+test('a link whose identity rule is present but empty is refused, not read as no rule', async () => {
+  const { state, text, browser } = await verdictOf(link('demo:latest', '&repo='), 'empty-rule');
+  await browser.close();
+  assert.notEqual(state, 'verified', text);
+  assert.match(text, /invalid_policy/);
+  assert.match(text, /repository is empty/);
+});
+
 test('the unsigned image says unsigned', async () => {
   const { state, text, browser } = await verdictOf(link('unsigned:latest'), 'unsigned');
   await browser.close();

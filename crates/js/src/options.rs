@@ -247,4 +247,17 @@ mod tests {
         assert_eq!(fetch_options(&Value::Null).unwrap().platform, "linux/amd64");
         assert!(fetch_options(&json!({"platfrom": "x"})).is_err());
     }
+
+    /// `ownerId: ''` (an unset variable in a host's template) is refused, never a rule that a
+    /// token without the claim satisfies; so is every other empty rule.
+    #[test]
+    fn empty_rules_are_refused() {
+        for member in ["ownerId", "repository", "ref", "workflowRef"] {
+            let e = policy(&json!({ member: "" }), true, true).unwrap_err();
+            assert_eq!(e.code, "invalid_policy", "{member}");
+            assert!(e.message.contains("is empty"), "{member}: {}", e.message);
+        }
+        let e = policy(&json!({"ownerId": "1", "repository": " "}), true, true).unwrap_err();
+        assert_eq!(e.code, "invalid_policy");
+    }
 }

@@ -263,9 +263,19 @@ pub fn build_with_cic(
 
 /// A BuildKit-style F0 DSSE envelope over `statement`, signed by `op`.
 pub fn envelope(op: &TestOp, client: &Client, statement: &[u8]) -> Vec<u8> {
+    envelope_with_claims(op, client, statement, |_| {})
+}
+
+/// [`envelope`], with the token's claims changed by `mutate` before signing.
+pub fn envelope_with_claims(
+    op: &TestOp,
+    client: &Client,
+    statement: &[u8],
+    mutate: impl FnOnce(&mut Value),
+) -> Vec<u8> {
     let pae = opk_verify::dsse::pae(opk_verify::dsse::IN_TOTO_PAYLOAD_TYPE.as_bytes(), statement);
     let att = opk_verify::hex::encode(&sha2::Sha256::digest(&pae));
-    let parts = build(op, client, Some(&att), GqKind::Original, |_| {});
+    let parts = build(op, client, Some(&att), GqKind::Original, mutate);
     envelope_with(statement, &[parts.f0_json()])
 }
 

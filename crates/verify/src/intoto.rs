@@ -12,6 +12,8 @@ pub const STATEMENT_V01: &str = "https://in-toto.io/Statement/v0.1";
 pub const STATEMENT_V1: &str = "https://in-toto.io/Statement/v1";
 /// SLSA provenance v0.2 predicate type.
 pub const SLSA_PROVENANCE_V02: &str = "https://slsa.dev/provenance/v0.2";
+/// SLSA provenance v1 predicate type (BuildKit's `version=v1`).
+pub const SLSA_PROVENANCE_V1: &str = "https://slsa.dev/provenance/v1";
 
 /// One subject: a name and its digests.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -161,27 +163,26 @@ impl From<&String> for ExpectedSubject {
     }
 }
 
-/// Percent-decodes a purl (BuildKit escapes the `/` of the platform qualifier as `%2F`).
-pub fn unescape_purl(name: &str) -> String {
+/// Percent-decodes a purl (BuildKit escapes the `/` of the platform qualifier as `%2F`) to its
+/// exact bytes; `None` for an invalid escape (a `%` not followed by two hex digits). Nothing is
+/// decoded lossily, so two different names never compare equal.
+pub fn unescape_purl(name: &str) -> Option<Vec<u8>> {
     let bytes = name.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| core::str::from_utf8(h).ok());
-        match (b, hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'%', Some(v)) => {
-                out.push(v);
-                i += 3;
-            }
-            _ => {
-                out.push(b);
-                i += 1;
-            }
+        if b == b'%' {
+            let hex = bytes.get(i + 1..i + 3)?;
+            let digit = |c: u8| char::from(c).to_digit(16);
+            let (hi, lo) = (digit(*hex.first()?)?, digit(*hex.get(1)?)?);
+            out.push(u8::try_from(hi * 16 + lo).ok()?);
+            i += 3;
+        } else {
+            out.push(b);
+            i += 1;
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    Some(out)
 }
 
 #[cfg(test)]
@@ -191,10 +192,16 @@ mod tests {
     #[test]
     fn purl_unescape() {
         assert_eq!(
-            unescape_purl("pkg:docker/openpubkey/demo@main?platform=linux%2Famd64"),
-            "pkg:docker/openpubkey/demo@main?platform=linux/amd64"
+            unescape_purl("pkg:docker/openpubkey/demo@main?platform=linux%2Famd64").unwrap(),
+            b"pkg:docker/openpubkey/demo@main?platform=linux/amd64"
         );
-        assert_eq!(unescape_purl("a%zz%2"), "a%zz%2");
+        // Invalid escapes are refused, not passed through or replaced.
+        for bad in ["a%zz", "a%2", "a%", "%+1", "a%-1"] {
+            assert_eq!(unescape_purl(bad), None, "{bad}");
+        }
+        // Bytes that are not UTF-8 stay distinct: %FF and %FE were both U+FFFD before.
+        assert_ne!(unescape_purl("v1%FF"), unescape_purl("v1%FE"));
+        assert_eq!(unescape_purl("v1%ff"), unescape_purl("v1%FF"));
     }
 
     #[test]

@@ -14,6 +14,13 @@ pub enum PolicyError {
     /// The issuer list is empty.
     #[error("the policy allows no issuer")]
     NoIssuer,
+    /// A rule, issuer or predicate type is empty (or only white space): an unset variable in a
+    /// script must not become a rule that a token without the claim satisfies.
+    #[error("the policy's {what} is empty")]
+    EmptyValue {
+        /// The claim name, `issuer` or `predicate type`.
+        what: &'static str,
+    },
 }
 
 /// A claim that must equal an expected string.
@@ -136,10 +143,23 @@ impl PolicyBuilder {
         self.any_identity = true;
         self
     }
-    /// Finishes the policy.
+    /// Finishes the policy. Refuses an empty (or all white-space) rule value, issuer or
+    /// predicate type.
     pub fn build(self) -> Result<Policy, PolicyError> {
         if self.issuers.is_empty() {
             return Err(PolicyError::NoIssuer);
+        }
+        let blank = |s: &str| s.trim().is_empty();
+        if let Some(r) = self.rules.iter().find(|r| blank(&r.expected)) {
+            return Err(PolicyError::EmptyValue { what: r.claim });
+        }
+        if self.issuers.iter().any(|i| blank(i)) {
+            return Err(PolicyError::EmptyValue { what: "issuer" });
+        }
+        if self.required_predicate_types.iter().any(|t| blank(t)) {
+            return Err(PolicyError::EmptyValue {
+                what: "predicate type",
+            });
         }
         if self.rules.is_empty() && !self.any_identity {
             return Err(PolicyError::NoIdentity);
@@ -170,5 +190,42 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(p.issuers(), ["https://a", "https://b"]);
+    }
+
+    /// An empty rule (an unset variable in a script) is refused, not turned into a rule that a
+    /// token without the claim would satisfy; so are an empty issuer and predicate type.
+    #[test]
+    fn empty_values_are_refused() {
+        let empty = |what| Err(PolicyError::EmptyValue { what });
+        assert_eq!(
+            Policy::builder().repository_owner_id("").build(),
+            empty("repository_owner_id")
+        );
+        assert_eq!(
+            Policy::builder().repository(" \t").build(),
+            empty("repository")
+        );
+        assert_eq!(
+            Policy::builder()
+                .repository_owner_id("1")
+                .git_ref("")
+                .build(),
+            empty("ref")
+        );
+        assert_eq!(
+            Policy::builder().workflow_ref("\n").build(),
+            empty("workflow_ref")
+        );
+        assert_eq!(
+            Policy::builder().issuer("").any_identity_unsafe().build(),
+            empty("issuer")
+        );
+        assert_eq!(
+            Policy::builder()
+                .repository_owner_id("1")
+                .require_predicate_type("")
+                .build(),
+            empty("predicate type")
+        );
     }
 }

@@ -18,7 +18,7 @@ use crate::prechecked::Prechecked;
 use crate::report::{Check, Checklist, Rejected};
 use crate::time::UnixTime;
 use crate::trust::{self, KeySource, KeyWindow, TrustRoots, TrustedKey, GITHUB_ACTIONS_ISSUER};
-use crate::{b64, gq, Verified, VerifyError};
+use crate::{b64, gq, limits, Verified, VerifyError};
 
 /// Tokens may be issued at most this far in the future of `now` (clock skew).
 const FUTURE_SKEW_SECS: i64 = 300;
@@ -113,6 +113,14 @@ pub fn verify_token_prechecked(
     now: UnixTime,
     prechecked: &Prechecked,
 ) -> Result<Verified<TokenOutcome>, Rejected> {
+    // One size limit for every token, checked before anything is decoded.
+    if bytes.len() > limits::MAX_PK_TOKEN_BYTES {
+        return token_run(|_| {
+            Err(VerifyError::LimitExceeded {
+                limit: limits::Limit::PkTokenBytes,
+            })
+        });
+    }
     match as_jwt(bytes) {
         Some(text) => token_run(|ck| jwt_inner(text, trust, policy, now, prechecked, ck)),
         None => {
@@ -142,6 +150,13 @@ pub fn verify_jwt(
     policy: &Policy,
     now: UnixTime,
 ) -> Result<Verified<TokenOutcome>, Rejected> {
+    if token.len() > limits::MAX_PK_TOKEN_BYTES {
+        return token_run(|_| {
+            Err(VerifyError::LimitExceeded {
+                limit: limits::Limit::PkTokenBytes,
+            })
+        });
+    }
     let token = token.trim_end_matches(['\n', '\r']);
     token_run(|ck| jwt_inner(token, trust, policy, now, &Prechecked::none(), ck))
 }
@@ -241,26 +256,44 @@ fn envelope_inner(
         |()| format!("Verified attestation refers to digest sha256:{expected}"),
     )?;
     if let Some(name) = &subject.name {
-        let want = intoto::unescape_purl(name);
-        let named = statement.subject.iter().any(|s| {
-            s.sha256.as_deref() == Some(expected) && intoto::unescape_purl(&s.name) == want
+        // Compared as exact bytes after percent-decoding; a statement name with an invalid
+        // escape matches nothing, and an expected name with one is the caller's error.
+        let want = intoto::unescape_purl(name).ok_or(VerifyError::InvalidField {
+            what: "expected subject name",
+            field: "percent-escape",
         });
-        ck.step(
-            "subject.name",
-            if named {
-                Ok(())
-            } else {
-                Err(VerifyError::SubjectNameMismatch {
-                    expected: want.clone(),
+        let shown = want
+            .as_ref()
+            .ok()
+            .and_then(|w| core::str::from_utf8(w).ok())
+            .unwrap_or(name)
+            .to_owned();
+        let named = want.and_then(|want| {
+            statement
+                .subject
+                .iter()
+                .any(|s| {
+                    s.sha256.as_deref() == Some(expected)
+                        && intoto::unescape_purl(&s.name).as_ref() == Some(&want)
                 })
-            },
-            |()| format!("Verified attestation refers to {want}"),
-        )?;
+                .then_some(())
+                .ok_or(VerifyError::SubjectNameMismatch {
+                    expected: shown.clone(),
+                })
+        });
+        ck.step("subject.name", named, |()| {
+            format!("Verified attestation refers to {shown}")
+        })?;
     }
-    if policy.provenance_cross_checks && statement.predicate_type == intoto::SLSA_PROVENANCE_V02 {
+    let slsa = match statement.predicate_type.as_str() {
+        intoto::SLSA_PROVENANCE_V02 => Some(Slsa::V02),
+        intoto::SLSA_PROVENANCE_V1 => Some(Slsa::V1),
+        _ => None,
+    };
+    if let Some(slsa) = slsa.filter(|_| policy.provenance_cross_checks) {
         for token in &tokens {
             if token.key.issuer == GITHUB_ACTIONS_ISSUER || token.claims.contains_key("run_id") {
-                provenance_cross_checks(&statement.predicate, &token.claims, ck)?;
+                provenance_cross_checks(slsa, &statement.predicate, &token.claims, ck)?;
             }
         }
     }
@@ -273,7 +306,23 @@ fn envelope_inner(
     })
 }
 
+/// The SLSA provenance versions BuildKit writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slsa {
+    /// v0.2: BuildKit's metadata under `metadata."https://mobyproject.org/buildkit@v1#metadata"`.
+    V02,
+    /// v1: BuildKit's metadata under `runDetails.metadata.buildkit_metadata`, the build's own
+    /// source in `buildDefinition.externalParameters.configSource`.
+    V1,
+}
+
+/// docker verify's provenance checks against the signer's token, for either version: the VCS
+/// revision is the token's `sha`, the VCS source its repository, the builder its Actions run
+/// (v1 may name the run's attempt); for v1 also, when the build's own source
+/// (`externalParameters.configSource`) is a GitHub repository, it is the token's, at its `sha`
+/// — in `configSource` and in the `resolvedDependencies` entry of that source.
 fn provenance_cross_checks(
+    slsa: Slsa,
     predicate: &Value,
     claims: &Map<String, Value>,
     ck: &mut Checklist,
@@ -285,45 +334,113 @@ fn provenance_cross_checks(
             .unwrap_or_default()
             .to_owned()
     };
-    let vcs = predicate
-        .pointer("/metadata/https:~1~1mobyproject.org~1buildkit@v1#metadata/vcs")
-        .cloned()
-        .unwrap_or(Value::Null);
-    let field = |v: &Value, k: &str| {
-        v.get(k)
+    let text = |pointer: &str| {
+        predicate
+            .pointer(pointer)
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_owned()
     };
+    let vcs = match slsa {
+        Slsa::V02 => "/metadata/https:~1~1mobyproject.org~1buildkit@v1#metadata/vcs",
+        Slsa::V1 => "/runDetails/metadata/buildkit_metadata/vcs",
+    };
     let (sha, repository, run_id) = (claim("sha"), claim("repository"), claim("run_id"));
-    let revision = field(&vcs, "revision");
+    let revision = text(&format!("{vcs}/revision"));
     ck.step(
         "provenance.revision",
         rule("provenance vcs.revision", &sha, &revision),
         |()| format!("Verified signed git sha provenance {sha}"),
     )?;
-    let source = field(&vcs, "source");
+    let source = text(&format!("{vcs}/source"));
     let want_source = format!("https://github.com/{repository}");
     ck.step(
         "provenance.source",
         rule("provenance vcs.source", &want_source, &source),
         |()| format!("Verified signed git repo provenance {repository}"),
     )?;
-    let builder = predicate
-        .pointer("/builder/id")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
     let run_url = format!("https://github.com/{repository}/actions/runs/{run_id}");
+    let builder = match slsa {
+        Slsa::V02 => text("/builder/id"),
+        Slsa::V1 => {
+            // docker/build-push-action names the attempt: …/runs/ID/attempts/N.
+            let id = text("/runDetails/builder/id");
+            let attempt = format!("{run_url}/attempts/{}", claim("run_attempt"));
+            if id == attempt && !claim("run_attempt").is_empty() {
+                run_url.clone()
+            } else {
+                id
+            }
+        }
+    };
     ck.step(
         "provenance.builder",
-        rule("provenance builder.id", &run_url, builder),
+        rule("provenance builder.id", &run_url, &builder),
         |()| format!("Verified provenance builder is the Actions run {run_url}"),
     )?;
+    if slsa == Slsa::V1 {
+        config_source_check(predicate, &want_source, &sha, ck)?;
+    }
+    Ok(())
+}
+
+/// SLSA v1: a build whose own source (`externalParameters.configSource.uri`) is a GitHub
+/// repository must have been built from the token's repository, at its `sha` (the
+/// `configSource` digest and the `resolvedDependencies` entry for that URI, where present).
+fn config_source_check(
+    predicate: &Value,
+    repository_url: &str,
+    sha: &str,
+    ck: &mut Checklist,
+) -> Result<(), VerifyError> {
+    let Some(uri) = predicate
+        .pointer("/buildDefinition/externalParameters/configSource/uri")
+        .and_then(Value::as_str)
+    else {
+        return Ok(());
+    };
+    if !uri.starts_with("https://github.com/") {
+        return Ok(());
+    }
+    let repo = uri.split(['#', '?']).next().unwrap_or_default();
+    let repo = repo.strip_suffix(".git").unwrap_or(repo);
+    ck.step(
+        "provenance.config_source",
+        rule("provenance configSource.uri", repository_url, repo),
+        |()| format!("Verified provenance config source is {repository_url}"),
+    )?;
+    let sha1 = |v: Option<&Value>| {
+        v.and_then(|v| v.pointer("/digest/sha1"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    let config_digest = sha1(predicate.pointer("/buildDefinition/externalParameters/configSource"));
+    let dependency = predicate
+        .pointer("/buildDefinition/resolvedDependencies")
+        .and_then(Value::as_array)
+        .and_then(|deps| {
+            deps.iter()
+                .find(|d| d.get("uri").and_then(Value::as_str) == Some(uri))
+        });
+    for (name, digest) in [
+        ("provenance configSource.digest.sha1", config_digest),
+        (
+            "provenance resolvedDependencies digest.sha1",
+            sha1(dependency),
+        ),
+    ] {
+        if let Some(digest) = digest {
+            ck.step("provenance.config_digest", rule(name, sha, &digest), |()| {
+                format!("Verified provenance config source revision {sha}")
+            })?;
+        }
+    }
     Ok(())
 }
 
 fn rule(name: &'static str, expected: &str, actual: &str) -> Result<(), VerifyError> {
-    if expected == actual {
+    // An absent or empty claim satisfies no rule (the policy refuses empty rules too).
+    if !actual.is_empty() && expected == actual {
         Ok(())
     } else {
         Err(VerifyError::PolicyViolation {
@@ -403,8 +520,8 @@ fn pk_token_core(
             )
         },
     )?;
-    ck.step(
-        "cic.signature",
+    // A signature segment that is not base64url is an encoding error, not a wrong signature.
+    let cic_signature = b64::decode_url(&pkt.cic.signature_b64, "CIC signature").and_then(|_| {
         if cic.verify_signature(
             &pkt.cic.protected_b64,
             &pkt.payload_b64,
@@ -414,9 +531,11 @@ fn pk_token_core(
             Ok(())
         } else {
             Err(VerifyError::CicSignatureInvalid)
-        },
-        |()| "Verified CIC signature by the ephemeral key".to_string(),
-    )?;
+        }
+    });
+    ck.step("cic.signature", cic_signature, |()| {
+        "Verified CIC signature by the ephemeral key".to_string()
+    })?;
     let token = finish(
         Some(format),
         op,
@@ -724,9 +843,16 @@ fn finish(
             } else {
                 ""
             };
+            let url = format!("https://github.com/{repo}/actions/runs/{run}{dev}");
+            // docker verify's line, for a token committing to an attestation (its `att`);
+            // a plain ID token or a PK token without `att` signed no attestation digest.
             ck.pass(
                 "github.run",
-                format!("Verified attestation digest was signed on a Github Actions run: https://github.com/{repo}/actions/runs/{run}{dev}"),
+                if att.is_some() {
+                    format!("Verified attestation digest was signed on a Github Actions run: {url}")
+                } else {
+                    format!("Verified ID token was issued to a GitHub Actions run: {url}")
+                },
             );
         }
     }

@@ -804,3 +804,231 @@ fn remaining_p0_checklist_items() {
         );
     });
 }
+
+/// Subject names are compared as exact bytes after percent-decoding: the name BuildKit writes
+/// matches its unescaped form, two names differing only in a non-UTF-8 escape never compare
+/// equal (both were U+FFFD under lossy decoding), a statement name with an invalid escape
+/// matches nothing, and an expected name with one is refused.
+#[test]
+fn subject_names_compare_exactly() {
+    on_every_ring(|| {
+        let op = TestOp::new();
+        let client = Client::new();
+        let named = |name: &str| STATEMENT.replace("demo@main?platform=linux%2Famd64", name);
+        let check = |statement: &str, expected: &str| {
+            let env = envelope(&op, &client, statement.as_bytes());
+            let subject = opk_verify::ExpectedSubject::digest(SUBJECT).with_name(expected);
+            verify_envelope(&env, subject, &op.trust(), &policy(), NOW)
+        };
+        let buildkit = named("demo@main?platform=linux%2Famd64");
+        assert!(check(
+            &buildkit,
+            "pkg:docker/openpubkey/demo@main?platform=linux/amd64"
+        )
+        .is_ok());
+        assert!(check(
+            &buildkit,
+            "pkg:docker/openpubkey/demo@main?platform=linux%2famd64"
+        )
+        .is_ok());
+        let ff = named("demo@v1%FF?platform=linux%2Famd64");
+        assert!(check(
+            &ff,
+            "pkg:docker/openpubkey/demo@v1%FF?platform=linux%2Famd64"
+        )
+        .is_ok());
+        assert!(matches!(
+            err_of(check(
+                &ff,
+                "pkg:docker/openpubkey/demo@v1%FE?platform=linux%2Famd64"
+            )),
+            VerifyError::SubjectNameMismatch { .. }
+        ));
+        let invalid = named("demo@v1%G1?platform=linux%2Famd64");
+        assert!(matches!(
+            err_of(check(
+                &invalid,
+                "pkg:docker/openpubkey/demo@v1%G1?platform=linux%2Famd64"
+            )),
+            VerifyError::InvalidField {
+                what: "expected subject name",
+                ..
+            }
+        ));
+        assert!(matches!(
+            err_of(check(
+                &invalid,
+                "pkg:docker/openpubkey/demo@v1G1?platform=linux%2Famd64"
+            )),
+            VerifyError::SubjectNameMismatch { .. }
+        ));
+    });
+}
+
+/// SLSA provenance is cross-checked against the signer's token in both versions BuildKit
+/// writes — v0.2, and v1 (`version=v1`) — both ways: a provenance naming the token's commit,
+/// repository and run verifies; another repository, commit or run, or (v1) a build whose own
+/// GitHub source is another repository or commit, is a policy violation naming the field; the
+/// `…_unsafe` opt-out skips them.
+#[test]
+fn provenance_is_cross_checked_in_both_slsa_versions() {
+    on_every_ring(|| {
+        let op = TestOp::new();
+        let client = Client::new();
+        let sha = "6b29027d7ddae1c2dcdcfb88ab402473af5d20c8";
+        let repo = "https://github.com/openpubkey/demo";
+        let run = "https://github.com/openpubkey/demo/actions/runs/6628353581";
+        let statement = |predicate_type: &str, predicate: serde_json::Value| {
+            json!({
+                "_type": "https://in-toto.io/Statement/v1",
+                "predicateType": predicate_type,
+                "subject": [{"name": "x", "digest": {"sha256": SUBJECT.trim_start_matches("sha256:")}}],
+                "predicate": predicate,
+            })
+            .to_string()
+        };
+        let v02 = |source: &str, revision: &str, builder: &str| {
+            statement(
+                "https://slsa.dev/provenance/v0.2",
+                json!({"builder": {"id": builder}, "metadata": {
+                    "https://mobyproject.org/buildkit@v1#metadata": {"vcs": {"source": source, "revision": revision}}}}),
+            )
+        };
+        let v1 = |source: &str, revision: &str, builder: &str, config: serde_json::Value| {
+            let uri = config["uri"].clone();
+            statement(
+                "https://slsa.dev/provenance/v1",
+                json!({
+                    "buildDefinition": {
+                        "buildType": "https://github.com/moby/buildkit/blob/master/docs/attestations/slsa-definitions.md",
+                        "externalParameters": {"configSource": config},
+                        "resolvedDependencies": [
+                            {"uri": "pkg:docker/alpine@3", "digest": {"sha256": "00"}},
+                            {"uri": uri, "digest": {"sha1": revision}}
+                        ]
+                    },
+                    "runDetails": {"builder": {"id": builder}, "metadata": {
+                        "buildkit_metadata": {"vcs": {"source": source, "revision": revision}}}}
+                }),
+            )
+        };
+        let verify = |statement: &str, attempt: Option<&str>| {
+            let env = envelope_with_claims(&op, &client, statement.as_bytes(), |c| {
+                if let Some(a) = attempt {
+                    c["run_attempt"] = json!(a);
+                }
+            });
+            verify_envelope(&env, SUBJECT, &op.trust(), &policy(), NOW)
+        };
+        let violated = |r: Result<_, opk_verify::Rejected>| match err_of(r) {
+            VerifyError::PolicyViolation { rule, .. } => rule,
+            other => panic!("expected a policy violation, got {other:?}"),
+        };
+        let git = json!({"uri": format!("{repo}.git#refs/heads/main"), "digest": {"sha1": sha}, "path": "Dockerfile"});
+
+        // v0.2, both ways.
+        assert!(verify(&v02(repo, sha, run), None).is_ok());
+        assert_eq!(
+            violated(verify(&v02("https://github.com/evil/demo", sha, run), None)),
+            "provenance vcs.source"
+        );
+        assert_eq!(
+            violated(verify(&v02(repo, &"0".repeat(40), run), None)),
+            "provenance vcs.revision"
+        );
+        assert_eq!(
+            violated(verify(&v02(repo, sha, &format!("{run}0")), None)),
+            "provenance builder.id"
+        );
+        assert_eq!(
+            violated(verify(&v02(repo, sha, ""), None)),
+            "provenance builder.id"
+        );
+
+        // v1, both ways.
+        let ok = v1(repo, sha, run, git.clone());
+        let v = verify(&ok, None).unwrap();
+        let ids: Vec<&str> = v.checks.iter().map(|c| c.id).collect();
+        for id in [
+            "provenance.revision",
+            "provenance.source",
+            "provenance.builder",
+            "provenance.config_source",
+            "provenance.config_digest",
+        ] {
+            assert!(ids.contains(&id), "{id} missing from {ids:?}");
+        }
+        let attempt = format!("{run}/attempts/2");
+        assert!(verify(&v1(repo, sha, &attempt, git.clone()), Some("2")).is_ok());
+        assert_eq!(
+            violated(verify(&v1(repo, sha, &attempt, git.clone()), Some("1"))),
+            "provenance builder.id"
+        );
+        assert_eq!(
+            violated(verify(&v1(repo, sha, &attempt, git.clone()), None)),
+            "provenance builder.id"
+        );
+        assert_eq!(
+            violated(verify(
+                &v1("https://github.com/evil/demo", sha, run, git.clone()),
+                None
+            )),
+            "provenance vcs.source"
+        );
+        assert_eq!(
+            violated(verify(&v1(repo, &"0".repeat(40), run, git.clone()), None)),
+            "provenance vcs.revision"
+        );
+        let other_repo =
+            json!({"uri": "https://github.com/evil/demo.git#main", "digest": {"sha1": sha}});
+        assert_eq!(
+            violated(verify(&v1(repo, sha, run, other_repo), None)),
+            "provenance configSource.uri"
+        );
+        let other_commit =
+            json!({"uri": format!("{repo}.git"), "digest": {"sha1": "1".repeat(40)}});
+        assert_eq!(
+            violated(verify(&v1(repo, sha, run, other_commit), None)),
+            "provenance configSource.digest.sha1"
+        );
+        // The dependency entry of the build's source must be at the token's commit too.
+        let mut dep = serde_json::from_str::<serde_json::Value>(&ok).unwrap();
+        dep["predicate"]["buildDefinition"]["resolvedDependencies"][1]["digest"]["sha1"] =
+            json!("2".repeat(40));
+        assert_eq!(
+            violated(verify(&dep.to_string(), None)),
+            "provenance resolvedDependencies digest.sha1"
+        );
+        // A token without `sha` and a provenance without a revision do not "agree": an absent
+        // value satisfies no check.
+        let no_sha = envelope_with_claims(&op, &client, v02(repo, "", run).as_bytes(), |c| {
+            c.as_object_mut().unwrap().remove("sha");
+        });
+        assert_eq!(
+            violated(verify_envelope(
+                &no_sha,
+                SUBJECT,
+                &op.trust(),
+                &policy(),
+                NOW
+            )),
+            "provenance vcs.revision"
+        );
+        // A local context (no configSource URI) has only the vcs and builder checks.
+        assert!(verify(&v1(repo, sha, run, json!({"path": "Dockerfile"})), None).is_ok());
+
+        // The opt-out skips the cross-checks, for both versions.
+        let unsafe_policy = opk_verify::Policy::builder()
+            .repository_owner_id("145685596")
+            .skip_provenance_cross_checks_unsafe()
+            .build()
+            .unwrap();
+        for s in [
+            v02("https://github.com/evil/demo", sha, run),
+            v1("https://github.com/evil/demo", sha, run, git.clone()),
+        ] {
+            let env = envelope(&op, &client, s.as_bytes());
+            assert!(verify_envelope(&env, SUBJECT, &op.trust(), &unsafe_policy, NOW).is_ok());
+        }
+    });
+}

@@ -11,7 +11,8 @@ pub(super) fn parse(bytes: &[u8]) -> Result<PkToken, VerifyError> {
     let text = core::str::from_utf8(bytes).map_err(|_| VerifyError::UnsupportedFormat {
         reason: "PK token is neither JSON nor compact",
     })?;
-    let text = text.trim_end_matches(['\n', '\r']);
+    // White space around the token (a file's final newline, a pasted space) is not part of it.
+    let text = text.trim_matches(|c: char| c.is_ascii_whitespace());
     let segments = text.bytes().filter(|b| *b == b':').count() + 1;
     limits::check(
         segments,

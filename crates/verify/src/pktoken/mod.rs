@@ -130,7 +130,7 @@ impl PkToken {
     /// Parses a PK token in JSON or compact form (detected by the first non-space byte).
     pub fn parse(bytes: &[u8]) -> Result<Self, VerifyError> {
         limits::check(bytes.len(), limits::MAX_PK_TOKEN_BYTES, Limit::PkTokenBytes)?;
-        match bytes.first() {
+        match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
             Some(b'{') => Self::parse_json(bytes),
             Some(_) => compact::parse(bytes),
             None => Err(VerifyError::UnsupportedFormat {
