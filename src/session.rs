@@ -327,19 +327,22 @@ pub async fn load_configs(client: &Client<BrowserTransport>, outcome: &mut Outco
     outcome.fetches = client.fetch_log();
 }
 
+/// `os/architecture[/variant]` of an image config, read field by field (a config can be
+/// megabytes of history: never a tree of it); `unknown` where it does not say.
 fn platform_of_config(config: &[u8]) -> String {
-    let v: serde_json::Value = serde_json::from_slice(config).unwrap_or_default();
-    let field = |k: &str| {
-        v.get(k)
-            .and_then(|x| x.as_str())
-            .unwrap_or("unknown")
-            .to_owned()
-    };
-    let mut p = format!("{}/{}", field("os"), field("architecture"));
-    if let Some(variant) = v.get("variant").and_then(|x| x.as_str()) {
-        p = format!("{p}/{variant}");
+    #[derive(serde::Deserialize, Default)]
+    struct Platform {
+        os: Option<String>,
+        architecture: Option<String>,
+        variant: Option<String>,
     }
-    p
+    let p: Platform = serde_json::from_slice(config).unwrap_or_default();
+    let field = |v: Option<String>| v.unwrap_or_else(|| "unknown".to_owned());
+    let mut out = format!("{}/{}", field(p.os), field(p.architecture));
+    if let Some(variant) = p.variant {
+        out = format!("{out}/{variant}");
+    }
+    out
 }
 
 fn with_proxy_hint(e: &RegistryError, proxied: bool) -> Failure {

@@ -4,6 +4,8 @@
 
 use leptos::prelude::*;
 use opk_verify::b64;
+use opk_verify::dsse::Envelope;
+use opk_verify::intoto::Statement;
 use serde_json::Value;
 
 use crate::session::LayerView;
@@ -18,20 +20,18 @@ struct Decoded {
     tokens: Vec<Vec<(String, String)>>,
 }
 
+/// The core's strict, bounded parse (never a tree of the envelope); what it refuses is shown
+/// as raw text only.
 fn decode_envelope(bytes: &[u8]) -> Option<Decoded> {
-    let env: Value = serde_json::from_slice(bytes).ok()?;
-    let statement = b64::decode_dsse(env["payload"].as_str()?, "payload").ok()?;
-    let tokens = env["signatures"]
-        .as_array()?
+    let env = Envelope::parse(bytes).ok()?;
+    let tokens = env
+        .signatures
         .iter()
-        .filter_map(|s| {
-            let token = b64::decode_dsse(s["sig"].as_str()?, "sig").ok()?;
-            Some(decode_token(&token))
-        })
+        .map(|s| decode_token(&s.sig))
         .collect();
     Some(Decoded {
-        payload_type: env["payloadType"].as_str().unwrap_or_default().to_owned(),
-        statement,
+        payload_type: env.payload_type,
+        statement: env.payload,
         tokens,
     })
 }
@@ -66,11 +66,13 @@ fn decode_token(token: &[u8]) -> Vec<(String, String)> {
     parts
 }
 
+/// The predicate's summary, from the core's strict parse of the statement (its predicate read
+/// in place: an SBOM's can hold 10,000 packages).
 fn predicate_view(statement: &[u8]) -> impl IntoView {
-    let mut v: Value = serde_json::from_slice(statement).unwrap_or(Value::Null);
-    let kind = v["predicateType"].as_str().unwrap_or_default().to_owned();
-    // Moved out, not cloned (an SBOM's predicate can hold 10,000 packages).
-    let predicate = v.get_mut("predicate").map(Value::take).unwrap_or_default();
+    let Ok(statement) = Statement::parse(statement) else {
+        return ().into_any();
+    };
+    let (kind, predicate) = (statement.predicate_type, statement.predicate);
     if kind.starts_with("https://slsa.dev/provenance/") {
         view! { <ProvenanceSummary predicate=predicate/> }.into_any()
     } else if kind == "https://spdx.dev/Document" {

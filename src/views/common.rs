@@ -47,8 +47,16 @@ pub fn DigestText(#[prop(into)] digest: String) -> impl IntoView {
     }
 }
 
-/// Pretty JSON of `bytes` for reading (the exact bytes are what was hashed and verified).
+/// Documents larger than this are shown as received, not re-indented: pretty-printing builds
+/// a tree of the document, about 17 times its size for the worst inputs (docs/limits.md).
+pub const PRETTY_MAX_BYTES: usize = 1024 * 1024;
+
+/// Pretty JSON of `bytes` for reading (the exact bytes are what was hashed and verified); over
+/// [`PRETTY_MAX_BYTES`], the text as received.
 pub fn pretty(bytes: &[u8]) -> String {
+    if bytes.len() > PRETTY_MAX_BYTES {
+        return String::from_utf8_lossy(bytes).into_owned();
+    }
     match serde_json::from_slice::<serde_json::Value>(bytes) {
         Ok(v) => serde_json::to_string_pretty(&v).unwrap_or_default(),
         Err(_) => String::from_utf8_lossy(bytes).into_owned(),

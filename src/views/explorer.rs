@@ -3,44 +3,27 @@
 //! the attestation manifests that describe it, each object with its raw JSON.
 
 use leptos::prelude::*;
-use serde_json::Value;
 
 use crate::session::{AttestationView, PlatformView};
 use crate::views::attestation::AttestationLayer;
 use crate::views::common::{human_size, DigestText, RawJson};
-
-fn json(bytes: &[u8]) -> Value {
-    serde_json::from_slice(bytes).unwrap_or(Value::Null)
-}
-
-fn strings(v: &Value) -> Vec<String> {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 /// The platform's image, layers and attestations.
 #[component]
 pub fn PlatformExplorer(platform: PlatformView) -> impl IntoView {
     let manifest = match &platform.manifest {
         Ok(bytes) => {
-            let m = json(bytes);
-            let layers = m["layers"]
-                .as_array()
-                .cloned()
+            // The core's typed manifest (read in place, bounded): never a JSON tree of it.
+            let layers = opk_verify::oci::Manifest::parse(bytes)
+                .map(|m| m.layers)
                 .unwrap_or_default()
                 .into_iter()
                 .map(|l| {
-                    let digest = l["digest"].as_str().unwrap_or_default().to_owned();
                     view! {
                         <tr>
-                            <td>{l["mediaType"].as_str().unwrap_or_default().to_owned()}</td>
-                            <td class="num">{human_size(l["size"].as_u64().unwrap_or(0))}</td>
-                            <td><DigestText digest=digest/></td>
+                            <td>{l.media_type}</td>
+                            <td class="num">{human_size(l.size)}</td>
+                            <td><DigestText digest=l.digest.to_string()/></td>
                         </tr>
                     }
                 })
@@ -92,30 +75,52 @@ pub fn PlatformExplorer(platform: PlatformView) -> impl IntoView {
     }
 }
 
+/// The image config's fields the view shows, read field by field (never a tree of it).
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct ImageConfig {
+    config: RunConfig,
+    history: Vec<HistoryStep>,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default, rename_all = "PascalCase")]
+struct RunConfig {
+    env: Option<Vec<String>>,
+    entrypoint: Option<Vec<String>>,
+    cmd: Option<Vec<String>>,
+    labels: Option<std::collections::BTreeMap<String, String>>,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct HistoryStep {
+    created: Option<String>,
+    created_by: Option<String>,
+}
+
 fn config_view(bytes: Vec<u8>) -> impl IntoView {
-    let c = json(&bytes);
-    let cfg = &c["config"];
-    let env = strings(&cfg["Env"])
+    let c: ImageConfig = serde_json::from_slice(&bytes).unwrap_or_default();
+    let env = c
+        .config
+        .env
+        .unwrap_or_default()
         .into_iter()
         .map(|e| view! { <li><code>{e}</code></li> })
         .collect_view();
-    let entry = strings(&cfg["Entrypoint"]).join(" ");
-    let cmd = strings(&cfg["Cmd"]).join(" ");
-    let labels = cfg["Labels"]
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| view! { <li><code>{k.clone()}</code>" = "{v.as_str().unwrap_or_default().to_owned()}</li> })
-                .collect_view()
-        });
-    let history = c["history"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
+    let entry = c.config.entrypoint.unwrap_or_default().join(" ");
+    let cmd = c.config.cmd.unwrap_or_default().join(" ");
+    let labels = c.config.labels.map(|m| {
+        m.into_iter()
+            .map(|(k, v)| view! { <li><code>{k}</code>" = "{v}</li> })
+            .collect_view()
+    });
+    let history = c
+        .history
         .into_iter()
         .map(|h| {
-            let by = h["created_by"].as_str().unwrap_or_default().to_owned();
-            let when = h["created"].as_str().unwrap_or_default().to_owned();
+            let by = h.created_by.unwrap_or_default();
+            let when = h.created.unwrap_or_default();
             view! { <li><span class="muted">{when}</span>" "<code>{by}</code></li> }
         })
         .collect_view();

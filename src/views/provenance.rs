@@ -2,34 +2,41 @@
 //! source repository and revision, invocation, materials.
 
 use leptos::prelude::*;
-use serde_json::Value;
+use opk_verify::intoto::Predicate;
 
-fn s(v: &Value, pointer: &str) -> String {
-    v.pointer(pointer)
-        .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_owned))
-        .unwrap_or_default()
+/// Materials listed at most (a `mode=max` provenance can name thousands).
+const MATERIALS: usize = 200;
+
+fn s(v: &Predicate, path: &[&str]) -> String {
+    v.text_at(path).unwrap_or_default().into_owned()
 }
 
-/// The summary table.
+/// The summary table. The predicate is read in place (it can be megabytes), never built.
 #[component]
-pub fn ProvenanceSummary(predicate: Value) -> impl IntoView {
-    let vcs = "/metadata/https:~1~1mobyproject.org~1buildkit@v1#metadata/vcs";
-    let builder = [
-        s(&predicate, "/builder/id"),
-        s(&predicate, "/runDetails/builder/id"),
-    ]
-    .into_iter()
-    .find(|x| !x.is_empty())
-    .unwrap_or_default();
-    let build_type = [
-        s(&predicate, "/buildType"),
-        s(&predicate, "/buildDefinition/buildType"),
-    ]
-    .into_iter()
-    .find(|x| !x.is_empty())
-    .unwrap_or_default();
-    let source = s(&predicate, &format!("{vcs}/source"));
-    let revision = s(&predicate, &format!("{vcs}/revision"));
+pub fn ProvenanceSummary(predicate: Predicate) -> impl IntoView {
+    let vcs = [
+        "metadata",
+        "https://mobyproject.org/buildkit@v1#metadata",
+        "vcs",
+    ];
+    let vcs_v1 = ["runDetails", "metadata", "buildkit_metadata", "vcs"];
+    let first = |paths: &[&[&str]]| {
+        paths
+            .iter()
+            .map(|p| s(&predicate, p))
+            .find(|x| !x.is_empty())
+            .unwrap_or_default()
+    };
+    let builder = first(&[&["builder", "id"], &["runDetails", "builder", "id"]]);
+    let build_type = first(&[&["buildType"], &["buildDefinition", "buildType"]]);
+    let source = first(&[
+        &[&vcs[..], &["source"]].concat(),
+        &[&vcs_v1[..], &["source"]].concat(),
+    ]);
+    let revision = first(&[
+        &[&vcs[..], &["revision"]].concat(),
+        &[&vcs_v1[..], &["revision"]].concat(),
+    ]);
     let source_link = source.starts_with("https://").then(|| {
         let href = if revision.is_empty() {
             source.clone()
@@ -39,33 +46,29 @@ pub fn ProvenanceSummary(predicate: Value) -> impl IntoView {
         view! { <a href=href rel="noreferrer noopener" target="_blank">{source.clone()}</a> }
     });
     let invocation = [
-        "/invocation/configSource/entryPoint",
-        "/invocation/configSource/uri",
-        "/invocation/parameters/frontend",
-        "/invocation/environment/platform",
+        ["invocation", "configSource", "entryPoint"].as_slice(),
+        &["invocation", "configSource", "uri"],
+        &["invocation", "parameters", "frontend"],
+        &["invocation", "environment", "platform"],
     ]
     .into_iter()
     .filter_map(|p| {
         let v = s(&predicate, p);
         (!v.is_empty()).then(|| {
-            let name = p.rsplit('/').next().unwrap_or_default().to_owned();
+            let name = p.last().copied().unwrap_or_default().to_owned();
             view! { <li>{name}": "<code>{v}</code></li> }
         })
     })
     .collect_view();
-    let materials = predicate["materials"]
-        .as_array()
-        .or_else(|| {
-            predicate
-                .pointer("/buildDefinition/resolvedDependencies")
-                .and_then(Value::as_array)
-        })
-        .cloned()
-        .unwrap_or_default()
+    let mut materials = predicate.items_at(&["materials"], MATERIALS);
+    if materials.is_empty() {
+        materials = predicate.items_at(&["buildDefinition", "resolvedDependencies"], MATERIALS);
+    }
+    let materials = materials
         .into_iter()
         .map(|m| {
-            let uri = s(&m, "/uri");
-            let digest = s(&m, "/digest/sha256");
+            let uri = s(&m, &["uri"]);
+            let digest = s(&m, &["digest", "sha256"]);
             view! { <li><code>{uri}</code>" "<span class="muted">{digest}</span></li> }
         })
         .collect_view();

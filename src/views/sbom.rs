@@ -5,17 +5,17 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use serde_json::Value;
+use opk_verify::intoto::Predicate;
 
 use crate::sbom_rows::{packages, select, Column, Package};
 
 /// Rows rendered at first, and added per "show more".
 const PAGE: usize = 100;
 
-/// The table.
+/// The table. Rows are read from the predicate's text, never a tree of it.
 #[component]
-pub fn SbomTable(document: Value) -> impl IntoView {
-    let all: Arc<Vec<Package>> = Arc::new(packages(&document));
+pub fn SbomTable(document: Predicate) -> impl IntoView {
+    let all: Arc<Vec<Package>> = Arc::new(packages(document.json()));
     let total = all.len();
     let (filter, set_filter) = signal(String::new());
     let (sort, set_sort) = signal((Column::Name, false));

@@ -186,10 +186,7 @@ pub async fn attestations<T: Transport>(
 
 /// An index if it has `manifests` (or says it is one), else an image manifest.
 pub fn parse_top_level(bytes: &[u8]) -> Result<TopLevel, RegistryError> {
-    let looks_like_index = serde_json::from_slice::<serde_json::Value>(bytes)
-        .ok()
-        .is_some_and(|v| v.get("manifests").is_some());
-    if looks_like_index {
+    if opk_verify::oci::has_manifests_member(bytes) {
         Ok(TopLevel::Index(Index::parse(bytes)?))
     } else {
         Ok(TopLevel::Manifest(Manifest::parse(bytes)?))

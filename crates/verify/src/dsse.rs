@@ -1,27 +1,11 @@
 //! DSSE envelopes (secure-systems-lab/dsse v1) and the pre-authentication encoding (PAE).
 
-use crate::json::{self, Fields};
+use crate::json::raw::{self, Unknown};
 use crate::limits::{self, Limit};
 use crate::{b64, VerifyError};
 
 /// The only payload type OpenPubkey attestations use.
 pub const IN_TOTO_PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
-
-/// DSSE defines these members and no others (secure-systems-lab/dsse envelope.md): anything else
-/// is refused rather than ignored.
-fn only_members(
-    map: &serde_json::Map<String, serde_json::Value>,
-    what: &'static str,
-    allowed: &[&str],
-) -> Result<(), VerifyError> {
-    match map.keys().find(|k| !allowed.contains(&k.as_str())) {
-        Some(k) => Err(VerifyError::UnknownMember {
-            what,
-            member: k.clone(),
-        }),
-        None => Ok(()),
-    }
-}
 
 /// One DSSE signature: `keyid` and the decoded `sig` bytes (for OPK, a PK token).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,7 +28,10 @@ pub struct Envelope {
 }
 
 impl Envelope {
-    /// Parses envelope JSON, bounded in size and signature count.
+    /// Parses envelope JSON, bounded in size and signature count, without building it: DSSE
+    /// defines three members (secure-systems-lab/dsse envelope.md) and a signature two, and
+    /// anything else is refused at its key, before its value is read; the payload's base64 is
+    /// read in place and decoded once, and the signatures are counted as they are read.
     pub fn parse(bytes: &[u8]) -> Result<Self, VerifyError> {
         const WHAT: &str = "DSSE envelope";
         limits::check(
@@ -52,35 +39,38 @@ impl Envelope {
             limits::MAX_ENVELOPE_BYTES,
             Limit::EnvelopeBytes,
         )?;
-        let map = json::parse_object(bytes, WHAT)?;
-        only_members(&map, WHAT, &["payloadType", "payload", "signatures"])?;
-        let f = Fields::new(&map, WHAT);
-        let payload_type = f.str("payloadType")?.to_owned();
-        let payload = b64::decode_dsse(f.str("payload")?, "DSSE payload")?;
-        let sigs = f.array("signatures")?;
+        let m = raw::members(
+            bytes,
+            WHAT,
+            &["payloadType", "payload", "signatures"],
+            Unknown::Refuse,
+        )?;
+        let payload_type = m.str("payloadType")?.into_owned();
+        let payload = b64::decode_dsse(&m.str("payload")?, "DSSE payload")?;
+        let sigs = m.array(
+            "signatures",
+            limits::MAX_DSSE_SIGNATURES,
+            Limit::DsseSignatures,
+        )?;
         if sigs.is_empty() {
             return Err(VerifyError::MissingField {
                 what: WHAT,
                 field: "signatures",
             });
         }
-        limits::check(
-            sigs.len(),
-            limits::MAX_DSSE_SIGNATURES,
-            Limit::DsseSignatures,
-        )?;
         let signatures = sigs
             .iter()
             .map(|s| {
-                let obj = s.as_object().ok_or(VerifyError::InvalidField {
-                    what: WHAT,
-                    field: "signatures",
-                })?;
-                only_members(obj, "DSSE signature", &["keyid", "sig"])?;
-                let sf = Fields::new(obj, "DSSE signature");
+                if !s.get().starts_with('{') {
+                    return Err(VerifyError::InvalidField {
+                        what: WHAT,
+                        field: "signatures",
+                    });
+                }
+                let sm = raw::members_of(s, "DSSE signature", &["keyid", "sig"], Unknown::Refuse)?;
                 Ok(DsseSignature {
-                    keyid: sf.opt_str("keyid")?.unwrap_or_default().to_owned(),
-                    sig: b64::decode_dsse(sf.str("sig")?, "DSSE sig")?,
+                    keyid: sm.opt_str("keyid")?.unwrap_or_default().into_owned(),
+                    sig: b64::decode_dsse(&sm.str("sig")?, "DSSE sig")?,
                 })
             })
             .collect::<Result<Vec<_>, VerifyError>>()?;

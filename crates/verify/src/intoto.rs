@@ -1,8 +1,9 @@
 //! in-toto Statements (v0.1 and v1): subjects, digests and the predicate, parsed strictly.
 
-use serde_json::Value;
+use serde_json::value::RawValue;
 
-use crate::json::{self, Fields};
+use crate::json;
+use crate::json::raw::{self, Unknown};
 use crate::limits::{self, Limit};
 use crate::VerifyError;
 
@@ -24,6 +25,57 @@ pub struct Subject {
     pub sha256: Option<String>,
 }
 
+/// A statement's predicate as received: the JSON text (`null` when absent), checked strictly
+/// but never built into a tree — a predicate can be megabytes (an SBOM, a `mode=max`
+/// provenance). Fields are read from it where needed ([`Predicate::text_at`]).
+#[derive(Clone)]
+pub struct Predicate(Box<RawValue>);
+
+impl Predicate {
+    /// The JSON text, exactly as it was in the statement.
+    pub fn json(&self) -> &str {
+        self.0.get()
+    }
+    /// The string at `path` (object keys, outermost first), if every step is there and it is a
+    /// string; nothing else of the predicate is built.
+    pub fn text_at(&self, path: &[&str]) -> Option<std::borrow::Cow<'_, str>> {
+        raw::pointer(&self.0, path).and_then(raw::string)
+    }
+    /// The first `max` elements of the array at `path`, in order, each as its own value (for
+    /// views listing materials or dependencies); none if there is no array there.
+    pub fn items_at(&self, path: &[&str], max: usize) -> Vec<Predicate> {
+        let mut out = Vec::new();
+        if let Some(list) = raw::pointer(&self.0, path) {
+            raw::any_element(list, |e| {
+                out.push(Predicate(e.to_owned()));
+                out.len() >= max
+            });
+        }
+        out
+    }
+    pub(crate) fn raw(&self) -> &RawValue {
+        &self.0
+    }
+}
+
+impl core::fmt::Debug for Predicate {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "Predicate({} bytes)", self.json().len())
+    }
+}
+
+impl PartialEq for Predicate {
+    fn eq(&self, other: &Self) -> bool {
+        self.json() == other.json()
+    }
+}
+
+impl serde::Serialize for Predicate {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
 /// A parsed statement.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Statement {
@@ -35,68 +87,71 @@ pub struct Statement {
     pub predicate_type: String,
     /// The subjects (at least one).
     pub subject: Vec<Subject>,
-    /// The predicate (any JSON value; absent is null).
-    pub predicate: Value,
+    /// The predicate, as received (`null` when absent).
+    pub predicate: Predicate,
 }
 
 impl Statement {
-    /// Parses a statement: known `_type`, non-empty subjects each with a digest map whose sha256
-    /// (if given) is 64 lowercase hex, and a `predicateType` string.
+    /// Parses a statement without building it: known `_type`, non-empty subjects (counted as
+    /// they are read) each with a digest set whose sha256 (if given) is 64 lowercase hex, a
+    /// `predicateType` string; the predicate and any other member are checked strictly
+    /// (duplicate keys at any depth) and kept as text. Memory stays near the statement's size.
     pub fn parse(bytes: &[u8]) -> Result<Self, VerifyError> {
         const WHAT: &str = "in-toto statement";
-        let map = json::parse_object(bytes, WHAT)?;
-        let f = Fields::new(&map, WHAT);
-        let statement_type = f.str("_type")?.to_owned();
+        const SUBJECT: &str = "in-toto subject";
+        let m = raw::members(
+            bytes,
+            WHAT,
+            &["_type", "predicateType", "subject", "predicate"],
+            Unknown::Skip,
+        )?;
+        let statement_type = m.str("_type")?.into_owned();
         if statement_type != STATEMENT_V01 && statement_type != STATEMENT_V1 {
             return Err(VerifyError::UnsupportedFormat {
                 reason: "unknown in-toto statement _type",
             });
         }
-        let predicate_type = f.str("predicateType")?.to_owned();
+        let predicate_type = m.str("predicateType")?.into_owned();
         if predicate_type.is_empty() {
             return Err(VerifyError::InvalidField {
                 what: WHAT,
                 field: "predicateType",
             });
         }
-        let subjects = f.array("subject")?;
+        let subjects = m.array("subject", limits::MAX_SUBJECTS, Limit::Subjects)?;
         if subjects.is_empty() {
             return Err(VerifyError::MissingField {
                 what: WHAT,
                 field: "subject",
             });
         }
-        limits::check(subjects.len(), limits::MAX_SUBJECTS, Limit::Subjects)?;
         let mut subject = Vec::with_capacity(subjects.len());
         for s in subjects {
-            let obj = s.as_object().ok_or(VerifyError::InvalidField {
-                what: WHAT,
-                field: "subject",
-            })?;
-            let sf = Fields::new(obj, "in-toto subject");
-            let digest = sf.opt_object("digest")?.ok_or(VerifyError::MissingField {
-                what: "in-toto subject",
-                field: "digest",
-            })?;
-            if digest.is_empty() {
-                return Err(VerifyError::MissingField {
-                    what: "in-toto subject",
-                    field: "digest",
+            if !s.get().starts_with('{') {
+                return Err(VerifyError::InvalidField {
+                    what: WHAT,
+                    field: "subject",
                 });
             }
-            limits::check(
-                digest.len(),
+            let sm = raw::members_of(s, SUBJECT, &["name", "digest"], Unknown::Skip)?;
+            let digest = sm.get("digest").ok_or(VerifyError::MissingField {
+                what: SUBJECT,
+                field: "digest",
+            })?;
+            let digest = raw::string_map(
+                digest,
+                SUBJECT,
+                "digest",
                 limits::MAX_DIGESTS_PER_SUBJECT,
                 Limit::DigestsPerSubject,
             )?;
-            let df = Fields::new(digest, "in-toto subject digest");
-            if digest.values().any(|v| !v.is_string()) {
-                return Err(VerifyError::InvalidField {
-                    what: "in-toto subject",
+            if digest.is_empty() {
+                return Err(VerifyError::MissingField {
+                    what: SUBJECT,
                     field: "digest",
                 });
             }
-            let sha256 = df.opt_str("sha256")?;
+            let sha256 = digest.iter().find(|(k, _)| k == "sha256").map(|(_, v)| v);
             if sha256.is_some_and(|h| !crate::hex::is_lower_hex(h, 64)) {
                 return Err(VerifyError::InvalidField {
                     what: "in-toto subject digest",
@@ -104,15 +159,23 @@ impl Statement {
                 });
             }
             subject.push(Subject {
-                name: sf.opt_str("name")?.unwrap_or_default().to_owned(),
-                sha256: sha256.map(str::to_owned),
+                name: sm.opt_str("name")?.unwrap_or_default().into_owned(),
+                sha256: sha256.map(|h| h.to_string()),
             });
         }
+        let predicate = match m.get("predicate") {
+            Some(raw) => {
+                json::check(raw.get().as_bytes(), "in-toto predicate")?;
+                raw.to_owned()
+            }
+            None => RawValue::from_string("null".to_owned())
+                .map_err(|_| VerifyError::MalformedJson { what: WHAT })?,
+        };
         Ok(Self {
             statement_type,
             predicate_type,
             subject,
-            predicate: map.get("predicate").cloned().unwrap_or(Value::Null),
+            predicate: Predicate(predicate),
         })
     }
 

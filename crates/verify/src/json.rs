@@ -3,6 +3,14 @@
 //! serde_json alone takes the last duplicate (like Go), which lets two parsers disagree about a
 //! signed header. We parse through a visitor that refuses repeats, keeping serde_json's own
 //! guarantees (UTF-8, no lone surrogates, a 128-level depth cap that protects the wasm32 stack).
+//!
+//! Small documents (PK tokens, key sets: at most 64 KiB) are built as trees ([`parse`]). Large
+//! ones — DSSE envelopes, in-toto statements — are never built: [`check`] validates them in one
+//! pass and [`raw`] reads the members a parser needs as slices of the input, so their cost
+//! stays near their size (docs/limits.md).
+
+mod check;
+pub(crate) mod raw;
 
 use core::fmt;
 
@@ -29,20 +37,45 @@ pub fn parse_object(bytes: &[u8], what: &'static str) -> Result<Map<String, Valu
     }
 }
 
+/// Checks that `bytes` is exactly one strict JSON value without building it (see
+/// [`check`](self::check)): memory is a hash per key of the objects open at once, bounded by
+/// [`crate::limits::MAX_OPEN_OBJECT_MEMBERS`].
+pub fn check(bytes: &[u8], what: &'static str) -> Result<(), VerifyError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let open = core::cell::Cell::new(0);
+    check::Check { open: &open }
+        .deserialize(&mut de)
+        .map_err(|e| classify(&e, what))?;
+    de.end().map_err(|_| VerifyError::MalformedJson { what })
+}
+
 const DUPLICATE_PREFIX: &str = "opk-duplicate-key:";
+const UNKNOWN_PREFIX: &str = "opk-unknown-member:";
+const MEMBERS_PREFIX: &str = "opk-open-members";
 
 fn classify(err: &serde_json::Error, what: &'static str) -> VerifyError {
     let msg = err.to_string();
-    match msg.strip_prefix(DUPLICATE_PREFIX) {
-        Some(rest) => {
-            // serde_json appends " at line L column C"; the key itself is JSON-quoted.
-            let key = rest.rsplit_once(" at line ").map_or(rest, |(k, _)| k);
-            VerifyError::DuplicateKey {
-                what,
-                key: serde_json::from_str::<String>(key).unwrap_or_else(|_| key.to_string()),
-            }
+    // serde_json appends " at line L column C"; a key is JSON-quoted.
+    let quoted = |rest: &str| {
+        let key = rest.rsplit_once(" at line ").map_or(rest, |(k, _)| k);
+        serde_json::from_str::<String>(key).unwrap_or_else(|_| key.to_string())
+    };
+    if let Some(rest) = msg.strip_prefix(DUPLICATE_PREFIX) {
+        VerifyError::DuplicateKey {
+            what,
+            key: quoted(rest),
         }
-        None => VerifyError::MalformedJson { what },
+    } else if let Some(rest) = msg.strip_prefix(UNKNOWN_PREFIX) {
+        VerifyError::UnknownMember {
+            what,
+            member: quoted(rest),
+        }
+    } else if msg.starts_with(MEMBERS_PREFIX) {
+        VerifyError::LimitExceeded {
+            limit: crate::limits::Limit::OpenObjectMembers,
+        }
+    } else {
+        VerifyError::MalformedJson { what }
     }
 }
 

@@ -48,6 +48,16 @@ pub const MAX_CLAIMS_BYTES: usize = 64 * 1024;
 /// Largest key file (`opk dev-op --key`: a private RSA JWK).
 pub const MAX_KEY_FILE_BYTES: usize = 64 * 1024;
 
+/// Most keys of the JSON objects open at one moment while a large document (an envelope, a
+/// statement) is checked: what its duplicate-key check holds (a hash each). A million-key object
+/// is refused here instead of costing 17 times its size as a tree.
+pub const MAX_OPEN_OBJECT_MEMBERS: usize = 100_000;
+
+/// Most annotations in one manifest or index, over all its descriptors: they are kept (as
+/// strings), so their number bounds the memory a 4 MiB document of tiny annotations costs
+/// (BuildKit writes two or three per entry).
+pub const MAX_ANNOTATIONS: usize = 4096;
+
 /// A named limit, reported by [`crate::VerifyError::LimitExceeded`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -90,6 +100,10 @@ pub enum Limit {
     ClaimsBytes,
     /// [`MAX_KEY_FILE_BYTES`].
     KeyFileBytes,
+    /// [`MAX_OPEN_OBJECT_MEMBERS`].
+    OpenObjectMembers,
+    /// [`MAX_ANNOTATIONS`].
+    Annotations,
 }
 
 impl Limit {
@@ -121,6 +135,8 @@ impl Limit {
             Self::StatementBytes => ("in-toto statement bytes", MAX_STATEMENT_BYTES),
             Self::ClaimsBytes => ("claims file bytes", MAX_CLAIMS_BYTES),
             Self::KeyFileBytes => ("key file bytes", MAX_KEY_FILE_BYTES),
+            Self::OpenObjectMembers => ("keys of open JSON objects", MAX_OPEN_OBJECT_MEMBERS),
+            Self::Annotations => ("annotations per manifest or index", MAX_ANNOTATIONS),
         }
     }
 }

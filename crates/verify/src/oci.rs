@@ -8,10 +8,14 @@
 use core::fmt;
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Value};
+use std::borrow::Cow;
+
+use serde_json::value::RawValue;
+use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 
-use crate::json::{self, Fields};
+use crate::json;
+use crate::json::raw::{Members, Unknown};
 use crate::limits::{self, Limit};
 use crate::VerifyError;
 
@@ -114,61 +118,91 @@ pub struct Descriptor {
 impl Descriptor {
     /// Parses one descriptor object (strict, as inside an index or manifest).
     pub fn from_value(v: &Value) -> Result<Self, VerifyError> {
-        const WHAT: &str = "OCI descriptor";
-        let map = v.as_object().ok_or(VerifyError::InvalidField {
-            what: WHAT,
-            field: "descriptor",
+        let text = serde_json::to_string(v).map_err(|_| VerifyError::MalformedJson {
+            what: "OCI descriptor",
         })?;
-        let f = Fields::new(map, WHAT);
-        let size = match map.get("size") {
-            Some(Value::Number(n)) => n.as_u64().ok_or(VerifyError::InvalidField {
+        let raw =
+            serde_json::from_str::<&RawValue>(&text).map_err(|_| VerifyError::MalformedJson {
+                what: "OCI descriptor",
+            })?;
+        Self::from_raw(raw, &core::cell::Cell::new(limits::MAX_ANNOTATIONS))
+    }
+
+    /// Parses one descriptor read in place from a larger document (nothing else of it is
+    /// built): known members typed, others skipped strictly; its annotations count against the
+    /// document's `annotations` budget.
+    pub(crate) fn from_raw(
+        raw: &RawValue,
+        annotations_left: &core::cell::Cell<usize>,
+    ) -> Result<Self, VerifyError> {
+        const WHAT: &str = "OCI descriptor";
+        if !raw.get().starts_with('{') {
+            return Err(VerifyError::InvalidField {
+                what: WHAT,
+                field: "descriptor",
+            });
+        }
+        let m = json::raw::members_of(
+            raw,
+            WHAT,
+            &["mediaType", "digest", "size", "annotations", "platform"],
+            Unknown::Skip,
+        )?;
+        let size = m.get("size").ok_or(VerifyError::MissingField {
+            what: WHAT,
+            field: "size",
+        })?;
+        let size =
+            serde_json::from_str::<u64>(size.get()).map_err(|_| VerifyError::InvalidField {
                 what: WHAT,
                 field: "size",
-            })?,
-            Some(_) => {
-                return Err(VerifyError::InvalidField {
-                    what: WHAT,
-                    field: "size",
-                })
-            }
-            None => {
-                return Err(VerifyError::MissingField {
-                    what: WHAT,
-                    field: "size",
-                })
-            }
-        };
+            })?;
         let mut annotations = BTreeMap::new();
-        if let Some(a) = f.opt_object("annotations")? {
-            for (k, v) in a {
-                let v = v.as_str().ok_or(VerifyError::InvalidField {
-                    what: WHAT,
-                    field: "annotations",
-                })?;
-                annotations.insert(k.clone(), v.to_owned());
+        if let Some(a) = m.get("annotations") {
+            let pairs = json::raw::string_map(
+                a,
+                WHAT,
+                "annotations",
+                annotations_left.get(),
+                Limit::Annotations,
+            )?;
+            annotations_left.set(annotations_left.get() - pairs.len());
+            for (k, v) in pairs {
+                annotations.insert(k.into_owned(), v.into_owned());
             }
         }
-        let platform = match f.opt_object("platform")? {
+        let platform = match m.get("platform") {
             None => None,
+            Some(p) if !p.get().starts_with('{') => {
+                return Err(VerifyError::InvalidField {
+                    what: WHAT,
+                    field: "platform",
+                })
+            }
             Some(p) => {
-                let pf = Fields::new(p, "OCI platform");
+                let pm = json::raw::members_of(
+                    p,
+                    "OCI platform",
+                    &["os", "architecture", "variant"],
+                    Unknown::Skip,
+                )?;
                 Some(Platform {
-                    os: pf.str("os")?.to_owned(),
-                    architecture: pf.str("architecture")?.to_owned(),
-                    variant: pf.opt_str("variant")?.map(str::to_owned),
+                    os: pm.str("os")?.into_owned(),
+                    architecture: pm.str("architecture")?.into_owned(),
+                    variant: pm.opt_str("variant")?.map(Cow::into_owned),
                 })
             }
         };
-        let media_type = f.str("mediaType")?;
-        if !valid_media_type(media_type) {
+        let media_type = m.str("mediaType")?;
+        if !valid_media_type(&media_type) {
             return Err(VerifyError::InvalidField {
                 what: WHAT,
                 field: "mediaType",
             });
         }
         Ok(Self {
-            media_type: media_type.to_owned(),
-            digest: Digest::parse(f.str("digest")?)?,
+            media_type: media_type.into_owned(),
+            digest: Digest::parse(&m.str("digest")?)?,
             size,
             annotations,
             platform,
@@ -215,47 +249,72 @@ fn valid_media_type(m: &str) -> bool {
     m.split_once('/').is_some_and(|(t, st)| name(t) && name(st))
 }
 
-fn descriptors(f: &Fields<'_>, field: &'static str) -> Result<Vec<Descriptor>, VerifyError> {
-    let arr = f.array(field)?;
-    limits::check(arr.len(), limits::MAX_DESCRIPTORS, Limit::Descriptors)?;
-    arr.iter().map(Descriptor::from_value).collect()
+fn descriptors(
+    m: &Members<'_>,
+    what: &'static str,
+    field: &'static str,
+    annotations_left: &core::cell::Cell<usize>,
+) -> Result<Vec<Descriptor>, VerifyError> {
+    m.array(field, limits::MAX_DESCRIPTORS, Limit::Descriptors)?
+        .into_iter()
+        .map(|d| Descriptor::from_raw(d, annotations_left))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| match e {
+            VerifyError::InvalidField {
+                field: "descriptor",
+                ..
+            } => VerifyError::InvalidField { what, field },
+            other => other,
+        })
 }
 
-/// What indexes and manifests share: the size cap, strict JSON, `schemaVersion` 2, a `mediaType`
-/// (when present) from `allowed`, and a well-formed `subject` descriptor (when present).
-fn parse_top_level(
-    bytes: &[u8],
+/// What indexes and manifests share, read in place (nothing built beyond the fields kept): the
+/// size cap, strict JSON, `schemaVersion` 2, a `mediaType` (when present) from `allowed`, and a
+/// well-formed `subject` descriptor (when present); other members are skipped strictly.
+fn parse_top_level<'a>(
+    bytes: &'a [u8],
     what: &'static str,
     allowed: [&str; 2],
-) -> Result<(Map<String, Value>, Option<String>), VerifyError> {
+    members: &[&'static str],
+    annotations_left: &core::cell::Cell<usize>,
+) -> Result<(Members<'a>, Option<String>), VerifyError> {
     limits::check(
         bytes.len(),
         limits::MAX_MANIFEST_BYTES,
         Limit::ManifestBytes,
     )?;
-    let map = json::parse_object(bytes, what)?;
-    match map.get("schemaVersion") {
-        Some(Value::Number(n)) if n.as_u64() == Some(2) => {}
-        _ => {
-            return Err(VerifyError::InvalidField {
-                what,
-                field: "schemaVersion",
-            })
-        }
+    let mut known = vec!["schemaVersion", "mediaType", "subject"];
+    known.extend_from_slice(members);
+    let m = json::raw::members(bytes, what, &known, Unknown::Skip)?;
+    if m.get("schemaVersion")
+        .and_then(|v| serde_json::from_str::<u64>(v.get()).ok())
+        != Some(2)
+    {
+        return Err(VerifyError::InvalidField {
+            what,
+            field: "schemaVersion",
+        });
     }
-    let media_type = Fields::new(&map, what)
-        .opt_str("mediaType")?
-        .map(str::to_owned);
-    if media_type.as_deref().is_some_and(|m| !allowed.contains(&m)) {
+    let media_type = m.opt_str("mediaType")?.map(Cow::into_owned);
+    if media_type.as_deref().is_some_and(|t| !allowed.contains(&t)) {
         return Err(VerifyError::InvalidField {
             what,
             field: "mediaType",
         });
     }
-    if let Some(subject) = map.get("subject") {
-        Descriptor::from_value(subject)?;
+    if let Some(subject) = m.get("subject") {
+        Descriptor::from_raw(subject, annotations_left)?;
     }
-    Ok((map, media_type))
+    Ok((m, media_type))
+}
+
+/// Whether `bytes` is an index rather than an image manifest: it has a `manifests` member (read
+/// in place: nothing of the document is built). Either parser then checks it strictly.
+pub fn has_manifests_member(bytes: &[u8]) -> bool {
+    core::str::from_utf8(bytes)
+        .ok()
+        .and_then(|text| serde_json::from_str::<&RawValue>(text).ok())
+        .is_some_and(|doc| json::raw::lookup(doc, "manifests").is_some())
 }
 
 /// An image index (OCI) or manifest list (Docker).
@@ -271,11 +330,17 @@ impl Index {
     /// Parses an index, bounded in size and entries; `mediaType`, when present, must be an index.
     pub fn parse(bytes: &[u8]) -> Result<Self, VerifyError> {
         const WHAT: &str = "OCI index";
-        let (map, media_type) = parse_top_level(bytes, WHAT, [OCI_INDEX, DOCKER_MANIFEST_LIST])?;
-        let f = Fields::new(&map, WHAT);
+        let left = core::cell::Cell::new(limits::MAX_ANNOTATIONS);
+        let (m, media_type) = parse_top_level(
+            bytes,
+            WHAT,
+            [OCI_INDEX, DOCKER_MANIFEST_LIST],
+            &["manifests"],
+            &left,
+        )?;
         Ok(Self {
             media_type,
-            manifests: descriptors(&f, "manifests")?,
+            manifests: descriptors(&m, WHAT, "manifests", &left)?,
         })
     }
 
@@ -327,16 +392,22 @@ impl Manifest {
     /// Parses an image manifest, bounded in size and layers.
     pub fn parse(bytes: &[u8]) -> Result<Self, VerifyError> {
         const WHAT: &str = "OCI manifest";
-        let (map, media_type) = parse_top_level(bytes, WHAT, [OCI_MANIFEST, DOCKER_MANIFEST])?;
-        let f = Fields::new(&map, WHAT);
-        let config = map.get("config").ok_or(VerifyError::MissingField {
+        let left = core::cell::Cell::new(limits::MAX_ANNOTATIONS);
+        let (m, media_type) = parse_top_level(
+            bytes,
+            WHAT,
+            [OCI_MANIFEST, DOCKER_MANIFEST],
+            &["config", "layers"],
+            &left,
+        )?;
+        let config = m.get("config").ok_or(VerifyError::MissingField {
             what: WHAT,
             field: "config",
         })?;
         Ok(Self {
             media_type,
-            config: Descriptor::from_value(config)?,
-            layers: descriptors(&f, "layers")?,
+            config: Descriptor::from_raw(config, &left)?,
+            layers: descriptors(&m, WHAT, "layers", &left)?,
         })
     }
 

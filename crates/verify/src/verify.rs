@@ -10,8 +10,9 @@
 use serde_json::{Map, Value};
 
 use crate::dsse::{Envelope, IN_TOTO_PAYLOAD_TYPE};
-use crate::intoto::{self, ExpectedSubject, Statement};
+use crate::intoto::{self, ExpectedSubject, Predicate, Statement};
 use crate::jose::{jws, rs256, Alg, CompactJws, Header};
+use crate::json::raw;
 use crate::pktoken::{self, Cic, Entry, Format, OpScheme, PkToken};
 use crate::policy::Policy;
 use crate::prechecked::Prechecked;
@@ -19,6 +20,7 @@ use crate::report::{Check, Checklist, Rejected};
 use crate::time::UnixTime;
 use crate::trust::{self, KeySource, KeyWindow, TrustRoots, TrustedKey, GITHUB_ACTIONS_ISSUER};
 use crate::{b64, gq, limits, Verified, VerifyError};
+use serde_json::value::RawValue;
 
 /// Tokens may be issued at most this far in the future of `now` (clock skew).
 const FUTURE_SKEW_SECS: i64 = 300;
@@ -323,7 +325,7 @@ enum Slsa {
 /// — in `configSource` and in the `resolvedDependencies` entry of that source.
 fn provenance_cross_checks(
     slsa: Slsa,
-    predicate: &Value,
+    predicate: &Predicate,
     claims: &Map<String, Value>,
     ck: &mut Checklist,
 ) -> Result<(), VerifyError> {
@@ -334,25 +336,25 @@ fn provenance_cross_checks(
             .unwrap_or_default()
             .to_owned()
     };
-    let text = |pointer: &str| {
-        predicate
-            .pointer(pointer)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
+    // Read in place: a provenance can be megabytes (`mode=max`); nothing else of it is built.
+    let text = |path: &[&str]| predicate.text_at(path).unwrap_or_default().into_owned();
+    let vcs: &[&str] = match slsa {
+        Slsa::V02 => &[
+            "metadata",
+            "https://mobyproject.org/buildkit@v1#metadata",
+            "vcs",
+        ],
+        Slsa::V1 => &["runDetails", "metadata", "buildkit_metadata", "vcs"],
     };
-    let vcs = match slsa {
-        Slsa::V02 => "/metadata/https:~1~1mobyproject.org~1buildkit@v1#metadata/vcs",
-        Slsa::V1 => "/runDetails/metadata/buildkit_metadata/vcs",
-    };
+    let at = |leaf: &'static str| [vcs, &[leaf]].concat();
     let (sha, repository, run_id) = (claim("sha"), claim("repository"), claim("run_id"));
-    let revision = text(&format!("{vcs}/revision"));
+    let revision = text(&at("revision"));
     ck.step(
         "provenance.revision",
         rule("provenance vcs.revision", &sha, &revision),
         |()| format!("Verified signed git sha provenance {sha}"),
     )?;
-    let source = text(&format!("{vcs}/source"));
+    let source = text(&at("source"));
     let want_source = format!("https://github.com/{repository}");
     ck.step(
         "provenance.source",
@@ -361,10 +363,10 @@ fn provenance_cross_checks(
     )?;
     let run_url = format!("https://github.com/{repository}/actions/runs/{run_id}");
     let builder = match slsa {
-        Slsa::V02 => text("/builder/id"),
+        Slsa::V02 => text(&["builder", "id"]),
         Slsa::V1 => {
             // docker/build-push-action names the attempt: …/runs/ID/attempts/N.
-            let id = text("/runDetails/builder/id");
+            let id = text(&["runDetails", "builder", "id"]);
             let attempt = format!("{run_url}/attempts/{}", claim("run_attempt"));
             if id == attempt && !claim("run_attempt").is_empty() {
                 run_url.clone()
@@ -388,14 +390,18 @@ fn provenance_cross_checks(
 /// repository must have been built from the token's repository, at its `sha` (the
 /// `configSource` digest and the `resolvedDependencies` entry for that URI, where present).
 fn config_source_check(
-    predicate: &Value,
+    predicate: &Predicate,
     repository_url: &str,
     sha: &str,
     ck: &mut Checklist,
 ) -> Result<(), VerifyError> {
-    let Some(uri) = predicate
-        .pointer("/buildDefinition/externalParameters/configSource/uri")
-        .and_then(Value::as_str)
+    let config = raw::pointer(
+        predicate.raw(),
+        &["buildDefinition", "externalParameters", "configSource"],
+    );
+    let Some(uri) = config
+        .and_then(|c| raw::lookup(c, "uri"))
+        .and_then(raw::string)
     else {
         return Ok(());
     };
@@ -409,24 +415,30 @@ fn config_source_check(
         rule("provenance configSource.uri", repository_url, repo),
         |()| format!("Verified provenance config source is {repository_url}"),
     )?;
-    let sha1 = |v: Option<&Value>| {
-        v.and_then(|v| v.pointer("/digest/sha1"))
-            .and_then(Value::as_str)
-            .map(str::to_owned)
+    let sha1 = |v: &RawValue| {
+        raw::pointer(v, &["digest", "sha1"])
+            .and_then(raw::string)
+            .map(|s| s.into_owned())
     };
-    let config_digest = sha1(predicate.pointer("/buildDefinition/externalParameters/configSource"));
-    let dependency = predicate
-        .pointer("/buildDefinition/resolvedDependencies")
-        .and_then(Value::as_array)
-        .and_then(|deps| {
-            deps.iter()
-                .find(|d| d.get("uri").and_then(Value::as_str) == Some(uri))
+    let config_digest = config.and_then(sha1);
+    let mut dependency_digest = None;
+    if let Some(deps) = raw::pointer(
+        predicate.raw(),
+        &["buildDefinition", "resolvedDependencies"],
+    ) {
+        raw::any_element(deps, |d| {
+            let same = raw::lookup(d, "uri").and_then(raw::string).as_deref() == Some(&*uri);
+            if same {
+                dependency_digest = sha1(d);
+            }
+            same
         });
+    }
     for (name, digest) in [
         ("provenance configSource.digest.sha1", config_digest),
         (
             "provenance resolvedDependencies digest.sha1",
-            sha1(dependency),
+            dependency_digest,
         ),
     ] {
         if let Some(digest) = digest {

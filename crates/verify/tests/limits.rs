@@ -266,14 +266,35 @@ fn attestation_manifests_per_image() {
 }
 
 /// JSON nested deeper than serde_json's 128 levels fails as malformed JSON, on every parse path,
-/// without exhausting the (small, in wasm) stack.
+/// without exhausting the (small, in wasm) stack. (An envelope's members are read in place: a
+/// deep array where a string belongs is that member's error; a deep unknown or predicate value
+/// is malformed.)
 #[test]
 fn deep_json_nesting() {
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     let obj = format!(r#"{{"payloadType":{deep}}}"#);
     assert_eq!(
-        Envelope::parse(obj.as_bytes()).unwrap_err().code(),
-        "malformed_json"
+        Envelope::parse(obj.as_bytes()).unwrap_err(),
+        VerifyError::InvalidField {
+            what: "DSSE envelope",
+            field: "payloadType"
+        }
+    );
+    let statement = format!(
+        r#"{{"_type":"https://in-toto.io/Statement/v1","predicateType":"p","subject":[{{"digest":{{"sha256":"{HEX}"}}}}],"predicate":{deep}}}"#
+    );
+    assert_eq!(
+        Statement::parse(statement.as_bytes()).unwrap_err(),
+        VerifyError::MalformedJson {
+            what: "in-toto predicate"
+        }
+    );
+    let unknown = statement.replace("\"predicate\"", "\"x\"");
+    assert_eq!(
+        Statement::parse(unknown.as_bytes()).unwrap_err(),
+        VerifyError::MalformedJson {
+            what: "in-toto statement"
+        }
     );
     assert_eq!(
         Jwks::from_json(br#"{"keys":[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]}"#)
@@ -281,9 +302,19 @@ fn deep_json_nesting() {
             .code(),
         "invalid_field"
     );
+    // An index's entries are read in place: a deep array where descriptors belong is the
+    // `manifests` member's error; a deep unknown member is malformed.
     let nested = format!(r#"{{"schemaVersion":2,"manifests":{deep}}}"#);
     assert_eq!(
-        Index::parse(nested.as_bytes()).unwrap_err().code(),
+        Index::parse(nested.as_bytes()).unwrap_err(),
+        VerifyError::InvalidField {
+            what: "OCI index",
+            field: "manifests"
+        }
+    );
+    let unknown = format!(r#"{{"schemaVersion":2,"manifests":[],"x":{deep}}}"#);
+    assert_eq!(
+        Index::parse(unknown.as_bytes()).unwrap_err().code(),
         "malformed_json"
     );
 }
