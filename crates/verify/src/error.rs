@@ -183,6 +183,91 @@ pub enum VerifyError {
         /// Which limit.
         limit: Limit,
     },
+    /// A Sigstore trusted root is malformed.
+    #[error("trusted root invalid: {reason}")]
+    TrustedRootInvalid {
+        /// Why.
+        reason: &'static str,
+    },
+    /// A Sigstore bundle's media type names a version this verifier does not know.
+    #[error("unsupported Sigstore bundle media type {media_type:?}")]
+    BundleVersion {
+        /// The media type, as given (truncated to 100 characters).
+        media_type: String,
+    },
+    /// A certificate is malformed or breaks its profile (key usage, extended key usage, CA
+    /// flag, an unhandled critical extension).
+    #[error("certificate invalid: {reason}")]
+    CertificateInvalid {
+        /// Why.
+        reason: &'static str,
+    },
+    /// No path from the signing certificate to a trusted authority valid at a verified time.
+    #[error("certificate chain invalid: {reason}")]
+    ChainInvalid {
+        /// Why the last candidate failed.
+        reason: &'static str,
+    },
+    /// A signed certificate timestamp is missing, from no trusted CT log, or does not verify.
+    #[error("signed certificate timestamp invalid: {reason}")]
+    SctInvalid {
+        /// Why.
+        reason: &'static str,
+    },
+    /// A transparency-log entry is unusable: unknown log, malformed body, kind mismatch.
+    #[error("transparency log entry invalid: {reason}")]
+    TlogEntryInvalid {
+        /// Why.
+        reason: &'static str,
+    },
+    /// A Rekor signed entry timestamp does not verify.
+    #[error("signed entry timestamp (SET) invalid")]
+    SetInvalid,
+    /// A Merkle inclusion proof does not lead to the checkpoint's root.
+    #[error("inclusion proof invalid: {reason}")]
+    InclusionProofInvalid {
+        /// Why.
+        reason: &'static str,
+    },
+    /// A log checkpoint (signed note) is malformed or not signed by the log.
+    #[error("checkpoint invalid: {reason}")]
+    CheckpointInvalid {
+        /// Why.
+        reason: &'static str,
+    },
+    /// A transparency-log entry's body describes another artifact, signature or key.
+    #[error("transparency log entry does not match the bundle: {field}")]
+    TlogBodyMismatch {
+        /// Which field differs.
+        field: &'static str,
+    },
+    /// An RFC 3161 timestamp is malformed, from no trusted authority, or does not verify.
+    #[error("timestamp invalid: {reason}")]
+    TimestampInvalid {
+        /// Why.
+        reason: &'static str,
+    },
+    /// No verified time (transparency-log SET or RFC 3161 timestamp) establishes when the
+    /// signature was made.
+    #[error("no verified signing time: {reason}")]
+    NoVerifiedTime {
+        /// What was missing.
+        reason: &'static str,
+    },
+    /// A verified time is outside a validity window (certificate, CA, log key, TSA).
+    #[error("{what} not valid at {time}")]
+    OutsideValidity {
+        /// Whose window.
+        what: &'static str,
+        /// The verified time (RFC 3339).
+        time: String,
+    },
+    /// The bundle's signature over the artifact or DSSE envelope does not verify.
+    #[error("signature invalid: {what}")]
+    SignatureInvalid {
+        /// Which signature.
+        what: &'static str,
+    },
 }
 
 impl VerifyError {
@@ -215,6 +300,20 @@ impl VerifyError {
             Self::MissingAttestation { .. } => "missing_attestation",
             Self::TimeWindow { .. } => "time_window",
             Self::LimitExceeded { .. } => "limit_exceeded",
+            Self::TrustedRootInvalid { .. } => "trusted_root_invalid",
+            Self::BundleVersion { .. } => "unsupported_bundle_version",
+            Self::CertificateInvalid { .. } => "certificate_invalid",
+            Self::ChainInvalid { .. } => "certificate_chain_invalid",
+            Self::SctInvalid { .. } => "sct_invalid",
+            Self::TlogEntryInvalid { .. } => "tlog_entry_invalid",
+            Self::SetInvalid => "set_invalid",
+            Self::InclusionProofInvalid { .. } => "inclusion_proof_invalid",
+            Self::CheckpointInvalid { .. } => "checkpoint_invalid",
+            Self::TlogBodyMismatch { .. } => "tlog_body_mismatch",
+            Self::TimestampInvalid { .. } => "timestamp_invalid",
+            Self::NoVerifiedTime { .. } => "no_verified_time",
+            Self::OutsideValidity { .. } => "outside_validity",
+            Self::SignatureInvalid { .. } => "signature_invalid",
         }
     }
 }

@@ -37,6 +37,7 @@ pub mod prechecked;
 pub mod report;
 pub mod setup;
 pub mod sign;
+pub mod sigstore;
 pub mod time;
 pub mod trust;
 mod verified;

@@ -58,6 +58,21 @@ pub const MAX_OPEN_OBJECT_MEMBERS: usize = 100_000;
 /// (BuildKit writes two or three per entry).
 pub const MAX_ANNOTATIONS: usize = 4096;
 
+/// Largest Sigstore trusted root (the public-good one is 7 KiB).
+pub const MAX_TRUSTED_ROOT_BYTES: usize = 1024 * 1024;
+/// Most entries in each list of a trusted root (logs, authorities).
+pub const MAX_ROOT_ENTRIES: usize = 64;
+/// Most certificates in a chain (a trusted root's, a bundle's, a timestamp's).
+pub const MAX_CHAIN_CERTIFICATES: usize = 10;
+/// Largest Sigstore bundle (its DSSE envelope inside is bounded by the envelope limit).
+pub const MAX_BUNDLE_BYTES: usize = MAX_ENVELOPE_BYTES + 1024 * 1024;
+/// Most transparency-log entries and most timestamps in a bundle (sigstore-go's bound).
+pub const MAX_BUNDLE_ENTRIES: usize = 32;
+/// Most hashes in a Merkle inclusion proof (a tree of 2^64 leaves needs 64).
+pub const MAX_PROOF_HASHES: usize = 64;
+/// Largest checkpoint (signed note) text.
+pub const MAX_CHECKPOINT_BYTES: usize = 16 * 1024;
+
 /// A named limit, reported by [`crate::VerifyError::LimitExceeded`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -104,6 +119,20 @@ pub enum Limit {
     OpenObjectMembers,
     /// [`MAX_ANNOTATIONS`].
     Annotations,
+    /// [`MAX_TRUSTED_ROOT_BYTES`].
+    TrustedRootBytes,
+    /// [`MAX_ROOT_ENTRIES`].
+    RootEntries,
+    /// [`MAX_CHAIN_CERTIFICATES`].
+    ChainCertificates,
+    /// [`MAX_BUNDLE_BYTES`].
+    BundleBytes,
+    /// [`MAX_BUNDLE_ENTRIES`].
+    BundleEntries,
+    /// [`MAX_PROOF_HASHES`].
+    ProofHashes,
+    /// [`MAX_CHECKPOINT_BYTES`].
+    CheckpointBytes,
 }
 
 impl Limit {
@@ -137,6 +166,13 @@ impl Limit {
             Self::KeyFileBytes => ("key file bytes", MAX_KEY_FILE_BYTES),
             Self::OpenObjectMembers => ("keys of open JSON objects", MAX_OPEN_OBJECT_MEMBERS),
             Self::Annotations => ("annotations per manifest or index", MAX_ANNOTATIONS),
+            Self::TrustedRootBytes => ("trusted root bytes", MAX_TRUSTED_ROOT_BYTES),
+            Self::RootEntries => ("entries per trusted root list", MAX_ROOT_ENTRIES),
+            Self::ChainCertificates => ("certificates per chain", MAX_CHAIN_CERTIFICATES),
+            Self::BundleBytes => ("Sigstore bundle bytes", MAX_BUNDLE_BYTES),
+            Self::BundleEntries => ("log entries or timestamps per bundle", MAX_BUNDLE_ENTRIES),
+            Self::ProofHashes => ("inclusion proof hashes", MAX_PROOF_HASHES),
+            Self::CheckpointBytes => ("checkpoint bytes", MAX_CHECKPOINT_BYTES),
         }
     }
 }

@@ -23,6 +23,27 @@ pub enum PolicyError {
     },
 }
 
+/// How a Sigstore signing certificate's subject alternative name must read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SanRule {
+    /// Exactly this.
+    Exact(String),
+    /// Starting with this, which ends with `@` or `/` (e.g.
+    /// `https://github.com/org/repo/.github/workflows/build.yml@`: any ref of that workflow),
+    /// so a prefix never matches a longer owner or file name.
+    Prefix(String),
+}
+
+impl SanRule {
+    /// Whether `san` satisfies the rule.
+    pub fn matches(&self, san: &str) -> bool {
+        match self {
+            Self::Exact(e) => san == e,
+            Self::Prefix(p) => san.len() > p.len() && san.starts_with(p.as_str()),
+        }
+    }
+}
+
 /// A claim that must equal an expected string.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClaimRule {
@@ -40,6 +61,8 @@ pub struct Policy {
     pub(crate) required_predicate_types: Vec<String>,
     pub(crate) provenance_cross_checks: bool,
     pub(crate) max_age_secs: Option<i64>,
+    pub(crate) certificate_identity: Option<SanRule>,
+    pub(crate) key_only: bool,
 }
 
 impl Policy {
@@ -53,6 +76,8 @@ impl Policy {
             required_predicate_types: Vec::new(),
             provenance_cross_checks: true,
             max_age_secs: None,
+            certificate_identity: None,
+            key_only: false,
         }
     }
     /// The allowed issuers.
@@ -67,6 +92,18 @@ impl Policy {
     pub fn required_predicate_types(&self) -> &[String] {
         &self.required_predicate_types
     }
+    /// The Sigstore certificate identity rule, if any.
+    pub fn certificate_identity(&self) -> Option<&SanRule> {
+        self.certificate_identity.as_ref()
+    }
+    /// Whether only a key the verifier was given may sign (Sigstore keyed signatures).
+    pub fn key_only(&self) -> bool {
+        self.key_only
+    }
+    /// Whether any signer of an allowed issuer is accepted (`any_identity_unsafe`).
+    pub fn any_identity(&self) -> bool {
+        self.rules.is_empty() && self.certificate_identity.is_none() && !self.key_only
+    }
 }
 
 /// Builds a [`Policy`].
@@ -79,6 +116,8 @@ pub struct PolicyBuilder {
     required_predicate_types: Vec<String>,
     provenance_cross_checks: bool,
     max_age_secs: Option<i64>,
+    certificate_identity: Option<SanRule>,
+    key_only: bool,
 }
 
 impl PolicyBuilder {
@@ -117,6 +156,27 @@ impl PolicyBuilder {
     /// Requires `job_workflow_ref`.
     pub fn job_workflow_ref(self, w: impl Into<String>) -> Self {
         self.rule("job_workflow_ref", w)
+    }
+    /// Requires the commit (`sha`; Fulcio's source repository digest).
+    pub fn commit(self, sha: impl Into<String>) -> Self {
+        self.rule("sha", sha)
+    }
+    /// Requires a Sigstore signing certificate whose subject alternative name is exactly `san`.
+    pub fn certificate_identity(mut self, san: impl Into<String>) -> Self {
+        self.certificate_identity = Some(SanRule::Exact(san.into()));
+        self
+    }
+    /// Requires a Sigstore signing certificate whose subject alternative name starts with
+    /// `prefix`, which must end with `@` or `/` (see [`SanRule::Prefix`]).
+    pub fn certificate_identity_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.certificate_identity = Some(SanRule::Prefix(prefix.into()));
+        self
+    }
+    /// Accepts only Sigstore signatures by a key the verifier is given (`--key`): the key is the
+    /// identity; a certificate-signed bundle is refused.
+    pub fn trusted_key_only(mut self) -> Self {
+        self.key_only = true;
+        self
     }
     /// Requires `event_name` (e.g. `push`).
     pub fn event_name(self, e: impl Into<String>) -> Self {
@@ -161,8 +221,25 @@ impl PolicyBuilder {
                 what: "predicate type",
             });
         }
-        if self.rules.is_empty() && !self.any_identity {
+        if self.rules.is_empty()
+            && self.certificate_identity.is_none()
+            && !self.key_only
+            && !self.any_identity
+        {
             return Err(PolicyError::NoIdentity);
+        }
+        match &self.certificate_identity {
+            Some(SanRule::Exact(s)) if blank(s) => {
+                return Err(PolicyError::EmptyValue {
+                    what: "certificate identity",
+                })
+            }
+            Some(SanRule::Prefix(p)) if blank(p) || !(p.ends_with('@') || p.ends_with('/')) => {
+                return Err(PolicyError::EmptyValue {
+                    what: "certificate identity prefix (it must end with @ or /)",
+                })
+            }
+            _ => {}
         }
         Ok(Policy {
             issuers: self.issuers,
@@ -170,6 +247,8 @@ impl PolicyBuilder {
             required_predicate_types: self.required_predicate_types,
             provenance_cross_checks: self.provenance_cross_checks,
             max_age_secs: self.max_age_secs,
+            certificate_identity: self.certificate_identity,
+            key_only: self.key_only,
         })
     }
 }

@@ -53,6 +53,19 @@ impl Checklist {
         }
         r
     }
+    /// Records a failed check `id` and hands its error back (for `return Err(ck.fail(…))`).
+    pub(crate) fn fail(
+        &mut self,
+        id: &'static str,
+        error: crate::VerifyError,
+    ) -> crate::VerifyError {
+        self.checks.push(Check {
+            id,
+            ok: false,
+            message: error.to_string(),
+        });
+        error
+    }
     pub(crate) fn reject(self, error: crate::VerifyError) -> Rejected {
         Rejected {
             error,

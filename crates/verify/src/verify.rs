@@ -69,7 +69,7 @@ pub struct EnvelopeOutcome {
 }
 
 /// Runs one verification with a fresh checklist, storing the checks in the outcome.
-fn run<T>(
+pub(crate) fn run<T>(
     inner: impl FnOnce(&mut Checklist) -> Result<T, VerifyError>,
     store: impl FnOnce(&mut T, Vec<Check>),
 ) -> Result<Verified<T>, Rejected> {

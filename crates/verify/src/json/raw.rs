@@ -114,12 +114,14 @@ impl<'de> Visitor<'de> for MembersVisitor<'_, '_> {
 }
 
 impl<'a> Members<'a> {
-    /// The raw value of `name`, if present.
+    /// The raw value of `name`, if present and not `null` (protobuf's JSON mapping and in-toto
+    /// both read `null` as absent).
     pub(crate) fn get(&self, name: &str) -> Option<&'a RawValue> {
         self.found
             .iter()
             .find(|(n, _)| *n == name)
             .map(|(_, raw)| *raw)
+            .filter(|raw| raw.get() != "null")
     }
 
     /// The string `name`: `MissingField` if absent, `InvalidField` if not a string.

@@ -1,0 +1,22 @@
+//! Sigstore verification, pure like the rest of the core: bundles (v0.1–v0.3), Fulcio
+//! certificate chains, embedded SCTs, Rekor v1 and v2 log entries with their inclusion proofs
+//! and checkpoints, RFC 3161 timestamps and dated trusted roots (`shared/spec/sigstore.md`).
+//! Bytes, the trusted root, the policy and the time are arguments.
+
+pub mod bundle;
+pub mod cert;
+pub mod chain;
+pub mod checkpoint;
+pub mod der_raw;
+pub mod identity;
+pub mod keys;
+pub mod merkle;
+pub mod pem;
+pub mod rekor;
+pub mod sct;
+pub mod time;
+pub mod trusted_root;
+pub mod tsa;
+pub mod verify;
+
+pub use verify::{verify_bundle, Artifact, BundleOutcome, Signer, SigstoreTrust, TrustedKey};
