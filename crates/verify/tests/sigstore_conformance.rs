@@ -9,7 +9,7 @@ mod sigstore_cases;
 use opk_verify::sigstore::keys::PublicKey;
 use opk_verify::sigstore::pem;
 use opk_verify::sigstore::trusted_root::{RootSource, TrustedRoot};
-use opk_verify::sigstore::{verify_bundle, Artifact, SigstoreTrust, TrustedKey};
+use opk_verify::sigstore::{verify_bundle, Artifact, ArtifactHasher, SigstoreTrust, TrustedKey};
 use opk_verify::{Policy, UnixTime};
 use sigstore_cases::{Case, CASES, DEFAULT_ARTIFACT};
 
@@ -31,8 +31,21 @@ fn text(bytes: Option<&[u8]>, default: &str) -> String {
         .unwrap_or_else(|| default.to_owned())
 }
 
+/// How the artifact reaches the verifier.
+#[derive(Clone, Copy)]
+enum Given {
+    /// Its bytes, as the conformance protocol gives them.
+    Bytes,
+    /// Its digests, hashed in pieces as a large file is read.
+    Hashed,
+}
+
 /// Verifies one case as the conformance CLI protocol says; the error's code on failure.
 fn run(case: &Case) -> Result<(), String> {
+    run_given(case, Given::Bytes)
+}
+
+fn run_given(case: &Case, given: Given) -> Result<(), String> {
     let root = TrustedRoot::parse(
         case.trusted_root.unwrap_or(PUBLIC_GOOD),
         RootSource::Bundled {
@@ -60,7 +73,16 @@ fn run(case: &Case) -> Result<(), String> {
     }
     .map_err(|e| e.to_string())?;
     let trust = SigstoreTrust { root, keys };
-    let artifact = Artifact::Bytes(case.artifact.unwrap_or(DEFAULT_ARTIFACT));
+    let bytes = case.artifact.unwrap_or(DEFAULT_ARTIFACT);
+    let mut hasher = ArtifactHasher::new();
+    for piece in bytes.chunks(7) {
+        hasher.update(piece);
+    }
+    let digests = hasher.finish();
+    let artifact = match given {
+        Given::Bytes => Artifact::Bytes(bytes),
+        Given::Hashed => Artifact::Hashed(&digests),
+    };
     verify_bundle(case.bundle, artifact, &trust, &policy, NOW)
         .map(|_| ())
         .map_err(|r| format!("{}: {}", r.error.code(), r.error))
@@ -195,6 +217,20 @@ fn every_conformance_case_gives_its_expected_outcome() {
         sigstore_cases::COMMIT,
         wrong.join("\n")
     );
+}
+
+/// A file too large to hold is hashed as it is read: every case has the same outcome from its
+/// streamed digests as from its bytes.
+#[test]
+fn every_case_has_the_same_outcome_from_streamed_digests() {
+    let mut differ = Vec::new();
+    for case in CASES {
+        let (bytes, hashed) = (run(case), run_given(case, Given::Hashed));
+        if bytes != hashed {
+            differ.push(format!("{}: {bytes:?} vs {hashed:?}", case.name));
+        }
+    }
+    assert!(differ.is_empty(), "{}", differ.join("\n"));
 }
 
 #[test]

@@ -45,6 +45,14 @@ impl HashAlg {
             Self::Sha512 => Sha512::digest(msg).to_vec(),
         }
     }
+    /// Its name as in-toto digest sets and OCI digests spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sha256 => "sha256",
+            Self::Sha384 => "sha384",
+            Self::Sha512 => "sha512",
+        }
+    }
     /// Its output length in bytes.
     pub fn output_len(self) -> usize {
         match self {

@@ -3,6 +3,7 @@
 //! and checkpoints, RFC 3161 timestamps and dated trusted roots (`shared/spec/sigstore.md`).
 //! Bytes, the trusted root, the policy and the time are arguments.
 
+pub mod artifact;
 pub mod bundle;
 pub mod cert;
 pub mod chain;
@@ -19,4 +20,5 @@ pub mod trusted_root;
 pub mod tsa;
 pub mod verify;
 
-pub use verify::{verify_bundle, Artifact, BundleOutcome, Signer, SigstoreTrust, TrustedKey};
+pub use artifact::{Artifact, ArtifactDigests, ArtifactHasher};
+pub use verify::{verify_bundle, BundleOutcome, Signer, SigstoreTrust, TrustedKey};

@@ -13,6 +13,13 @@ use super::time::{parse_rfc3339, Millis, Window};
 use crate::json::raw::{self, Unknown};
 use crate::{b64, limits, VerifyError};
 
+/// The Sigstore public-good instance's trusted root, as bundled (`public/trust/sigstore/`,
+/// with its provenance).
+pub const PUBLIC_GOOD: &[u8] =
+    include_bytes!("../../../../public/trust/sigstore/public-good.trusted_root.json");
+/// The label results show for [`PUBLIC_GOOD`]: the instance and the day it was taken.
+pub const PUBLIC_GOOD_LABEL: &str = "Sigstore public good (bundled, taken 2026-12-07)";
+
 /// The media types a trusted root may declare.
 pub const MEDIA_TYPES: [&str; 2] = [
     "application/vnd.dev.sigstore.trustedroot+json;version=0.1",
@@ -92,6 +99,16 @@ fn root_error(reason: &'static str) -> VerifyError {
 }
 
 impl TrustedRoot {
+    /// The bundled public-good root.
+    pub fn public_good() -> Result<Self, VerifyError> {
+        Self::parse(
+            PUBLIC_GOOD,
+            RootSource::Bundled {
+                label: PUBLIC_GOOD_LABEL.into(),
+            },
+        )
+    }
+
     /// Parses a trusted root JSON document (at most [`limits::MAX_TRUSTED_ROOT_BYTES`]).
     pub fn parse(bytes: &[u8], source: RootSource) -> Result<Self, VerifyError> {
         limits::check(

@@ -5,8 +5,9 @@
 //! time; the certificate path to a trusted authority at *each* verified time, and the SCTs;
 //! the identity policy. Nothing is returned before all of them pass.
 
-use sha2::{Digest as _, Sha256, Sha512};
+use sha2::{Digest as _, Sha256};
 
+use super::artifact::Artifact;
 use super::bundle::{Bundle, BundleVersion, Content, Material};
 use super::cert::{Cert, CODE_SIGNING};
 use super::chain::{self, ParsedAuthority};
@@ -22,15 +23,6 @@ use crate::intoto::Statement;
 use crate::policy::Policy;
 use crate::report::Checklist;
 use crate::{b64, hex, Rejected, UnixTime, Verified, VerifyError};
-
-/// What the bundle must be about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Artifact<'a> {
-    /// The artifact's bytes (a message signature's file; a DSSE statement's subject).
-    Bytes(&'a [u8]),
-    /// Only its digest (`--digest sha256:…`; for OCI images, the manifest digest).
-    Digest(HashAlg, &'a [u8]),
-}
 
 /// A key the caller trusts for keyed (managed-key) bundles.
 #[derive(Debug, Clone)]
@@ -382,15 +374,11 @@ fn content_signature(
         Content::MessageSignature { digest, signature } => {
             // The digest the log and the bundle name: SHA-256 unless the bundle says otherwise.
             let alg = digest.as_ref().map_or(HashAlg::Sha256, |(a, _)| *a);
-            let artifact_digest = match artifact {
-                Artifact::Bytes(b) => alg.digest(b),
-                Artifact::Digest(a, d) if a == alg => d.to_vec(),
-                Artifact::Digest(..) => {
-                    return Err(VerifyError::DigestMismatch {
-                        expected: "the bundle's digest algorithm".into(),
-                        actual: "another algorithm".into(),
-                    })
-                }
+            let Some(artifact_digest) = artifact.digest(alg) else {
+                return Err(VerifyError::DigestMismatch {
+                    expected: format!("a {} digest (the bundle's)", alg.name()),
+                    actual: "a digest with another algorithm".into(),
+                });
             };
             if let Some((_, d)) = digest {
                 if *d != artifact_digest {
@@ -400,15 +388,23 @@ fn content_signature(
                     });
                 }
             }
-            let ok = schemes.iter().any(|s| match (artifact, *s) {
-                (Artifact::Bytes(b), s) => key.verify(s, b, signature),
-                (Artifact::Digest(..), Scheme::Ed25519) => false,
+            let bytes = match artifact {
+                Artifact::Bytes(b) => Some(b),
+                Artifact::Digest(..) | Artifact::Hashed(_) => None,
+            };
+            if bytes.is_none() && schemes == [Scheme::Ed25519] {
+                return Err(VerifyError::UnsupportedFormat {
+                    reason: "an Ed25519 message signature signs the artifact's bytes, not a digest",
+                });
+            }
+            let ok = schemes.iter().any(|s| match (bytes, *s) {
+                (Some(b), s) => key.verify(s, b, signature),
+                (None, Scheme::Ed25519) => false,
                 // Only a digest: the scheme must use the digest's algorithm.
-                (
-                    Artifact::Digest(..),
-                    Scheme::Ecdsa(h) | Scheme::RsaPkcs1(h) | Scheme::RsaPss(h),
-                ) if h != alg => false,
-                (Artifact::Digest(..), s) => key.verify_digest(s, &artifact_digest, signature),
+                (None, Scheme::Ecdsa(h) | Scheme::RsaPkcs1(h) | Scheme::RsaPss(h)) if h != alg => {
+                    false
+                }
+                (None, s) => key.verify_digest(s, &artifact_digest, signature),
             });
             if !ok {
                 return Err(VerifyError::SignatureInvalid {
@@ -434,32 +430,21 @@ fn content_signature(
                 });
             }
             let statement = Statement::parse(payload)?;
+            // The subject names the artifact with sha256, or sha512 (npm provenance).
+            let named = |alg: HashAlg, d: &[u8]| {
+                let h = hex::encode(d);
+                match alg {
+                    HashAlg::Sha256 => statement.subject_with_sha256(&h).is_some(),
+                    a => subject_digest_named(payload, a.name(), &h),
+                }
+            };
             let (name, want) = match artifact {
-                Artifact::Bytes(b) => {
-                    // The subject names the artifact with sha256, or sha512 (npm provenance).
-                    let sha256 = hex::encode(&Sha256::digest(b));
-                    let sha512 = hex::encode(&Sha512::digest(b));
-                    let named = statement
-                        .subject
-                        .iter()
-                        .any(|s| s.sha256.as_deref() == Some(&sha256))
-                        || subject_digest_named(payload, "sha512", &sha512);
-                    (sha256, named)
-                }
-                Artifact::Digest(HashAlg::Sha256, d) => {
-                    let h = hex::encode(d);
-                    let named = statement.subject_with_sha256(&h).is_some();
-                    (h, named)
-                }
-                Artifact::Digest(a, d) => {
-                    let h = hex::encode(d);
-                    let alg = if a == HashAlg::Sha512 {
-                        "sha512"
-                    } else {
-                        "sha384"
-                    };
-                    let named = subject_digest_named(payload, alg, &h);
-                    (h, named)
+                Artifact::Digest(a, d) => (hex::encode(d), named(a, d)),
+                whole => {
+                    let sha256 = whole.digest(HashAlg::Sha256).unwrap_or_default();
+                    let sha512 = whole.digest(HashAlg::Sha512).unwrap_or_default();
+                    let want = named(HashAlg::Sha256, &sha256) || named(HashAlg::Sha512, &sha512);
+                    (hex::encode(&sha256), want)
                 }
             };
             if !want {
@@ -562,4 +547,47 @@ fn check_policy(identity: &Identity, policy: &Policy) -> Result<(), VerifyError>
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use ed25519_dalek::{Signer as _, SigningKey};
+
+    use super::super::artifact::ArtifactHasher;
+    use super::*;
+
+    /// Ed25519 signs the message itself: with only a digest (given, or hashed from a large
+    /// file) the signature cannot be checked, and the error says so rather than "invalid".
+    #[test]
+    fn ed25519_message_signatures_need_the_bytes() {
+        let signer = SigningKey::from_bytes(&[7; 32]);
+        let key = PublicKey::Ed25519(signer.verifying_key());
+        let artifact = b"the artifact";
+        let content = Content::MessageSignature {
+            digest: None,
+            signature: signer.sign(artifact).to_bytes().to_vec(),
+        };
+        assert!(content_signature(&content, Artifact::Bytes(artifact), &key).is_ok());
+        assert_eq!(
+            content_signature(&content, Artifact::Bytes(b"another"), &key).unwrap_err(),
+            VerifyError::SignatureInvalid {
+                what: "the signature over the artifact"
+            }
+        );
+        let mut hasher = ArtifactHasher::new();
+        hasher.update(artifact);
+        let digests = hasher.finish();
+        let sha256 = HashAlg::Sha256.digest(artifact);
+        for only_digest in [
+            Artifact::Hashed(&digests),
+            Artifact::Digest(HashAlg::Sha256, &sha256),
+        ] {
+            assert_eq!(
+                content_signature(&content, only_digest, &key).unwrap_err(),
+                VerifyError::UnsupportedFormat {
+                    reason: "an Ed25519 message signature signs the artifact's bytes, not a digest"
+                }
+            );
+        }
+    }
 }
