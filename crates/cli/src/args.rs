@@ -26,6 +26,8 @@ pub enum Command {
     VerifyEnvelope(VerifyEnvelope),
     /// Verify a PK token (any format) or an RS256/GQ-signed JWT file offline.
     VerifyToken(VerifyToken),
+    /// Verify a Sigstore bundle (v0.1–v0.3) offline, about an artifact or a digest.
+    VerifyBundle(VerifyBundle),
     /// Run a small CORS proxy for registries (GET, HEAD and OPTIONS to allow-listed hosts).
     Proxy(Proxy),
     /// OPK-sign an image's attestations (BuildKit's layout) and push the signed index.
@@ -164,6 +166,45 @@ pub struct VerifyToken {
     pub json: bool,
 }
 
+/// `opk verify-bundle BUNDLE`.
+#[derive(Debug, Clone, Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["artifact", "digest"])))]
+pub struct VerifyBundle {
+    /// The Sigstore bundle (- for standard input).
+    pub file: String,
+    /// The artifact (- for standard input): the signed file (message signature), or the
+    /// statement's subject (DSSE: named by its sha256 or sha512). Read to its end; files over
+    /// 64 MiB are hashed as they are read, not held.
+    #[arg(long, value_name = "FILE")]
+    pub artifact: Option<String>,
+    /// The artifact's digest instead of its bytes: sha256:HEX (or sha384:, sha512:). For a
+    /// DSSE bundle, the digest its statement's subject must name (an image's manifest digest).
+    #[arg(long, value_name = "ALG:HEX", value_parser = bundle_digest)]
+    pub digest: Option<String>,
+    /// Verify against this trusted root (user-supplied trust) instead of the bundled
+    /// Sigstore public-good root.
+    #[arg(long, value_name = "FILE")]
+    pub trusted_root: Option<String>,
+    /// The bundle is signed by this key (a PEM public key): it is the identity.
+    #[arg(long, value_name = "PEM")]
+    pub key: Option<String>,
+    /// Require the signing certificate's subject alternative name to be exactly this.
+    #[arg(long, value_name = "SAN", conflicts_with = "cert_identity_prefix")]
+    pub cert_identity: Option<String>,
+    /// Require it to start with this (ending with @ or /, e.g.
+    /// https://github.com/ORG/REPO/.github/workflows/build.yml@).
+    #[arg(long, value_name = "PREFIX")]
+    pub cert_identity_prefix: Option<String>,
+    /// Require this OIDC issuer (default: GitHub Actions).
+    #[arg(long, value_name = "URL")]
+    pub cert_oidc_issuer: Option<String>,
+    #[command(flatten)]
+    pub identity: Identity,
+    /// Print one JSON object instead of the checklist.
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// `opk proxy`.
 #[derive(Debug, Clone, Args)]
 pub struct Proxy {
@@ -263,6 +304,21 @@ fn subject_digest(s: &str) -> Result<String, String> {
         Ok(s.to_owned())
     } else {
         Err("expected sha256: and 64 lowercase hex digits".into())
+    }
+}
+
+/// `--digest`: `sha256:`, `sha384:` or `sha512:` and lowercase hex of that length.
+fn bundle_digest(s: &str) -> Result<String, String> {
+    let ok = match s.split_once(':') {
+        Some(("sha256", h)) => opk_verify::hex::is_lower_hex(h, 64),
+        Some(("sha384", h)) => opk_verify::hex::is_lower_hex(h, 96),
+        Some(("sha512", h)) => opk_verify::hex::is_lower_hex(h, 128),
+        _ => false,
+    };
+    if ok {
+        Ok(s.to_owned())
+    } else {
+        Err("expected sha256:, sha384: or sha512: and lowercase hex of that length".into())
     }
 }
 

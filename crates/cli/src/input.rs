@@ -37,3 +37,45 @@ pub fn read_limited(path: &str, limit: Limit) -> Result<Vec<u8>, String> {
     }
     Ok(bytes)
 }
+
+/// An artifact read whole: its bytes while they fit in `keep` bytes, and always its digests
+/// with every algorithm a bundle may name (hashed as it is read, in constant memory).
+pub struct ReadArtifact {
+    /// The bytes, when there were at most `keep` of them.
+    pub bytes: Option<Vec<u8>>,
+    /// SHA-256, SHA-384 and SHA-512 of all of it.
+    pub digests: opk_verify::sigstore::ArtifactDigests,
+}
+
+/// Reads `path` (or standard input for `-`) to its end, keeping at most `keep` bytes.
+pub fn read_artifact(path: &str, keep: usize) -> Result<ReadArtifact, String> {
+    let name = if path == "-" { "standard input" } else { path };
+    let mut reader: Box<dyn Read> = if path == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(std::fs::File::open(path).map_err(|e| format!("reading {name}: {e}"))?)
+    };
+    let mut hasher = opk_verify::sigstore::ArtifactHasher::new();
+    let mut kept = Some(Vec::new());
+    let mut chunk = vec![0u8; 1 << 16];
+    loop {
+        let n = match reader.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(format!("reading {name}: {e}")),
+        };
+        hasher.update(&chunk[..n]);
+        if let Some(buf) = &mut kept {
+            if buf.len() + n <= keep {
+                buf.extend_from_slice(&chunk[..n]);
+            } else {
+                kept = None;
+            }
+        }
+    }
+    Ok(ReadArtifact {
+        bytes: kept,
+        digests: hasher.finish(),
+    })
+}

@@ -5,6 +5,7 @@
 //! unreadable input or unreachable registry.
 
 mod args;
+mod bundle;
 mod dev_op;
 mod dev_op_login;
 mod form;
@@ -42,6 +43,7 @@ fn main() -> ExitCode {
         args::Command::Inspect(i) => inspect::run(i),
         args::Command::VerifyEnvelope(v) => offline::envelope(v, now),
         args::Command::VerifyToken(v) => offline::token(v, now),
+        args::Command::VerifyBundle(v) => bundle::run(v, now),
         args::Command::Proxy(p) => proxy::run(p),
         args::Command::Sign(s) => sign_image::run(s, now),
         args::Command::DevOp(d) => dev_op::run(d),
