@@ -145,6 +145,11 @@ pub struct VerifyEnvelope {
     pub subject_name: Option<String>,
     #[command(flatten)]
     pub trust: Trust,
+    /// For an OpenPubkey Ext envelope (its signature carries a Rekor entry): the Sigstore
+    /// trusted root whose logs are trusted (user-supplied trust) instead of the bundled
+    /// public-good root.
+    #[arg(long, value_name = "FILE")]
+    pub trusted_root: Option<String>,
     #[command(flatten)]
     pub identity: Identity,
     /// Print one JSON object instead of the checklist.
@@ -168,7 +173,7 @@ pub struct VerifyToken {
 
 /// `opk verify-bundle BUNDLE`.
 #[derive(Debug, Clone, Args)]
-#[command(group(clap::ArgGroup::new("what").required(true).args(["artifact", "digest"])))]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["artifact", "digest", "subject_digest"])))]
 pub struct VerifyBundle {
     /// The Sigstore bundle (- for standard input).
     pub file: String,
@@ -181,6 +186,10 @@ pub struct VerifyBundle {
     /// DSSE bundle, the digest its statement's subject must name (an image's manifest digest).
     #[arg(long, value_name = "ALG:HEX", value_parser = bundle_digest)]
     pub digest: Option<String>,
+    /// The digest a DSSE bundle's statement must name as its subject (an image's manifest
+    /// digest), as `verify-envelope` spells it: --digest restricted to sha256.
+    #[arg(long, value_name = "sha256:HEX", value_parser = subject_digest)]
+    pub subject_digest: Option<String>,
     /// Verify against this trusted root (user-supplied trust) instead of the bundled
     /// Sigstore public-good root.
     #[arg(long, value_name = "FILE")]

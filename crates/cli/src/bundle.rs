@@ -45,8 +45,13 @@ pub fn run(v: &VerifyBundle, now: UnixTime) -> ExitCode {
             None => Artifact::Hashed(&read.digests),
         }
     } else {
-        // Clap requires one of --artifact and --digest, and checked the digest's form.
-        let given = v.digest.as_deref().unwrap_or_default();
+        // Clap requires exactly one of --artifact, --digest and --subject-digest, and checked
+        // the digest's form.
+        let given = v
+            .digest
+            .as_deref()
+            .or(v.subject_digest.as_deref())
+            .unwrap_or_default();
         let (alg, hex) = given.split_once(':').unwrap_or(("sha256", given));
         let alg = match alg {
             "sha384" => HashAlg::Sha384,
@@ -86,20 +91,26 @@ pub fn run(v: &VerifyBundle, now: UnixTime) -> ExitCode {
     }
 }
 
-fn setup(v: &VerifyBundle) -> Result<(SigstoreTrust, Policy), String> {
-    let root = match &v.trusted_root {
+/// The trusted root a user names (labelled user-supplied trust), or the bundled public-good
+/// one.
+pub fn trusted_root(path: Option<&str>) -> Result<TrustedRoot, String> {
+    match path {
         Some(path) => {
             let bytes = read_limited(path, Limit::TrustedRootBytes)?;
             TrustedRoot::parse(
                 &bytes,
                 RootSource::UserSupplied {
-                    label: path.clone(),
+                    label: path.to_owned(),
                 },
             )
-            .map_err(|e| format!("{path}: {}: {e}", e.code()))?
+            .map_err(|e| format!("{path}: {}: {e}", e.code()))
         }
-        None => TrustedRoot::public_good().map_err(|e| format!("bundled trusted root: {e}"))?,
-    };
+        None => TrustedRoot::public_good().map_err(|e| format!("bundled trusted root: {e}")),
+    }
+}
+
+fn setup(v: &VerifyBundle) -> Result<(SigstoreTrust, Policy), String> {
+    let root = trusted_root(v.trusted_root.as_deref())?;
     let mut keys = Vec::new();
     let mut b = Policy::builder();
     if let Some(path) = &v.key {

@@ -1,5 +1,6 @@
 //! `verify-envelope` and `verify-token`: offline verification of one file, printing the
-//! checklist (or one JSON object).
+//! checklist (or one JSON object). An OpenPubkey Ext envelope (its signature carries the PK
+//! token and a Rekor entry) is verified with its log, under a Sigstore trusted root.
 
 use std::process::ExitCode;
 
@@ -26,6 +27,21 @@ pub fn envelope(v: &VerifyEnvelope, now: UnixTime) -> ExitCode {
     let mut subject = ExpectedSubject::digest(v.subject_digest.clone());
     if let Some(name) = &v.subject_name {
         subject = subject.with_name(name.clone());
+    }
+    if opk_verify::opk_ext::has_extension(&bytes) {
+        let root = match crate::bundle::trusted_root(v.trusted_root.as_deref()) {
+            Ok(r) => r,
+            Err(e) => return input_error(&e),
+        };
+        let result =
+            opk_verify::opk_ext::verify_ext_envelope(&bytes, subject, &trust, &root, &policy, now)
+                .map(|ok| {
+                    (
+                        ok.checks.clone(),
+                        opk_registry::report::ext_envelope_json(&ok),
+                    )
+                });
+        return finish(result, v.json);
     }
     let result = opk_verify::verify_envelope(&bytes, subject, &trust, &policy, now)
         .map(|ok| (ok.checks.clone(), opk_registry::report::envelope_json(&ok)));

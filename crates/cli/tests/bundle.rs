@@ -343,3 +343,49 @@ fn a_huge_artifact_is_hashed_in_constant_memory() {
         "peak memory {peak} B for a 256 MiB artifact"
     );
 }
+
+/// A DSSE bundle about an image names its manifest digest as the statement's subject:
+/// `--subject-digest` (or `--digest`) says which; one way of naming the artifact only.
+#[test]
+fn a_dsse_bundle_binds_its_subject_digest() {
+    let bundle = case("happy-path-intoto-in-dsse-v3/bundle.sigstore.json");
+    for flag in ["--subject-digest", "--digest"] {
+        let out = opk(&[
+            "verify-bundle",
+            &bundle,
+            flag,
+            A_TXT_SHA256,
+            "--cert-identity",
+            BEACON,
+        ]);
+        assert_exit(&out, 0);
+        assert!(stdout(&out).contains("✓ Verified the DSSE signature over the envelope (PAE)"));
+    }
+    let other = format!("sha256:{}", "1".repeat(64));
+    let out = opk(&[
+        "verify-bundle",
+        &bundle,
+        "--subject-digest",
+        &other,
+        "--cert-identity",
+        BEACON,
+    ]);
+    assert_exit(&out, 1);
+    assert!(
+        stderr(&out).starts_with("error: subject_mismatch: "),
+        "{}",
+        stderr(&out)
+    );
+    let a_txt = case("a.txt");
+    let out = opk(&[
+        "verify-bundle",
+        &bundle,
+        "--artifact",
+        &a_txt,
+        "--subject-digest",
+        A_TXT_SHA256,
+        "--cert-identity",
+        BEACON,
+    ]);
+    assert_exit(&out, 2);
+}

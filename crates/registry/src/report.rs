@@ -191,6 +191,21 @@ pub fn envelope_json(ok: &EnvelopeOutcome) -> Value {
     })
 }
 
+/// The `--json` object of a verified OpenPubkey Ext envelope: as [`envelope_json`], with the
+/// transparency-log entry that logged it.
+pub fn ext_envelope_json(ok: &opk_verify::opk_ext::ExtOutcome) -> Value {
+    json!({
+        "verified": true,
+        "format": ok.token.format.map(|f| f.to_string()),
+        "checks": ok.checks,
+        "claims": Value::Object(ok.token.claims.clone()),
+        "key": key_json(&ok.token.key),
+        "log": ok.log,
+        "predicateType": ok.statement.predicate_type,
+        "subject": ok.statement.subject,
+    })
+}
+
 /// The `--json` object of an image verification (`image` as the user wrote it), with the
 /// verdict's lines as the CLI prints them.
 pub fn verdict_json(

@@ -236,7 +236,7 @@ pub enum VerifyError {
         reason: &'static str,
     },
     /// A transparency-log entry's body describes another artifact, signature or key.
-    #[error("transparency log entry does not match the bundle: {field}")]
+    #[error("transparency log entry does not match what was signed: {field}")]
     TlogBodyMismatch {
         /// Which field differs.
         field: &'static str,
@@ -267,6 +267,13 @@ pub enum VerifyError {
     SignatureInvalid {
         /// Which signature.
         what: &'static str,
+    },
+    /// An OpenPubkey Ext envelope's logged certificate is not bound to its PK token: another
+    /// token in its SubjectKeyId, or another key than the token's ephemeral key.
+    #[error("the logged certificate does not bind this PK token: {field}")]
+    ExtCertificateMismatch {
+        /// What differs.
+        field: &'static str,
     },
 }
 
@@ -314,6 +321,7 @@ impl VerifyError {
             Self::NoVerifiedTime { .. } => "no_verified_time",
             Self::OutsideValidity { .. } => "outside_validity",
             Self::SignatureInvalid { .. } => "signature_invalid",
+            Self::ExtCertificateMismatch { .. } => "ext_certificate_mismatch",
         }
     }
 }

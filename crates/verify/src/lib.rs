@@ -31,6 +31,7 @@ pub mod jose;
 pub mod json;
 pub mod limits;
 pub mod oci;
+pub mod opk_ext;
 pub mod pktoken;
 pub mod policy;
 pub mod prechecked;

@@ -202,16 +202,7 @@ fn envelope_inner(
     prechecked: &Prechecked,
     ck: &mut Checklist,
 ) -> Result<EnvelopeOutcome, VerifyError> {
-    let expected = subject
-        .sha256
-        .strip_prefix("sha256:")
-        .unwrap_or(&subject.sha256);
-    if !crate::hex::is_lower_hex(expected, 64) {
-        return Err(VerifyError::InvalidField {
-            what: "expected subject digest",
-            field: "sha256",
-        });
-    }
+    let expected = expected_digest(subject)?;
     let env = ck.step("dsse.parse", Envelope::parse(bytes), |e| {
         format!(
             "Parsed DSSE envelope with {} signature(s)",
@@ -244,7 +235,43 @@ fn envelope_inner(
         })?;
         tokens.push(token);
     }
-    let statement = ck.step("statement", Statement::parse(&env.payload), |s| {
+    let statement = bind_statement(&env.payload, subject, expected, &tokens, policy, ck)?;
+    let format = tokens.first().and_then(|t| t.format).unwrap_or(Format::F0);
+    Ok(EnvelopeOutcome {
+        format,
+        tokens,
+        statement,
+        checks: Vec::new(),
+    })
+}
+
+/// The subject digest the caller expects, without its `sha256:` prefix: 64 lowercase hex.
+pub(crate) fn expected_digest(subject: &ExpectedSubject) -> Result<&str, VerifyError> {
+    let expected = subject
+        .sha256
+        .strip_prefix("sha256:")
+        .unwrap_or(&subject.sha256);
+    if !crate::hex::is_lower_hex(expected, 64) {
+        return Err(VerifyError::InvalidField {
+            what: "expected subject digest",
+            field: "sha256",
+        });
+    }
+    Ok(expected)
+}
+
+/// The statement an envelope's verified signature(s) cover: parsed, naming the expected
+/// subject (and name, on request), and for SLSA provenance cross-checked against each
+/// GitHub token.
+pub(crate) fn bind_statement(
+    payload: &[u8],
+    subject: &ExpectedSubject,
+    expected: &str,
+    tokens: &[TokenOutcome],
+    policy: &Policy,
+    ck: &mut Checklist,
+) -> Result<Statement, VerifyError> {
+    let statement = ck.step("statement", Statement::parse(payload), |s| {
         format!("Verifying {} attestation", s.predicate_type)
     })?;
     ck.step(
@@ -293,19 +320,13 @@ fn envelope_inner(
         _ => None,
     };
     if let Some(slsa) = slsa.filter(|_| policy.provenance_cross_checks) {
-        for token in &tokens {
+        for token in tokens {
             if token.key.issuer == GITHUB_ACTIONS_ISSUER || token.claims.contains_key("run_id") {
                 provenance_cross_checks(slsa, &statement.predicate, &token.claims, ck)?;
             }
         }
     }
-    let format = tokens.first().and_then(|t| t.format).unwrap_or(Format::F0);
-    Ok(EnvelopeOutcome {
-        format,
-        tokens,
-        statement,
-        checks: Vec::new(),
-    })
+    Ok(statement)
 }
 
 /// The SLSA provenance versions BuildKit writes.
@@ -463,7 +484,7 @@ fn rule(name: &'static str, expected: &str, actual: &str) -> Result<(), VerifyEr
     }
 }
 
-fn pk_token_core(
+pub(crate) fn pk_token_core(
     bytes: &[u8],
     trust: &TrustRoots,
     policy: &Policy,
@@ -651,7 +672,7 @@ fn commitment_claim(iss: &str, claims: &Map<String, Value>) -> &'static str {
     }
 }
 
-fn cic_of(entry: &Entry, typed_roles: bool) -> Result<Cic, VerifyError> {
+pub(crate) fn cic_of(entry: &Entry, typed_roles: bool) -> Result<Cic, VerifyError> {
     if typed_roles && entry.header.typ() != Some("CIC") {
         return Err(VerifyError::InvalidField {
             what: "CIC header",

@@ -109,6 +109,16 @@ impl TrustedRoot {
         )
     }
 
+    /// What results say about this root: its label, marked when it is the user's own trust
+    /// or a development instance.
+    pub fn label(&self) -> String {
+        match &self.source {
+            RootSource::Bundled { label } => label.clone(),
+            RootSource::UserSupplied { label } => format!("{label} (user-supplied trust)"),
+            RootSource::Dev { label } => format!("{label} (dev instance)"),
+        }
+    }
+
     /// Parses a trusted root JSON document (at most [`limits::MAX_TRUSTED_ROOT_BYTES`]).
     pub fn parse(bytes: &[u8], source: RootSource) -> Result<Self, VerifyError> {
         limits::check(

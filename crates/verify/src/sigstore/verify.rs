@@ -16,7 +16,7 @@ use super::keys::{HashAlg, PublicKey, Scheme};
 use super::rekor::{self, Expected, VerifiedEntry};
 use super::sct;
 use super::time::{Millis, Window};
-use super::trusted_root::{RootSource, TrustedRoot};
+use super::trusted_root::TrustedRoot;
 use super::tsa::Timestamp;
 use crate::dsse::{pae, IN_TOTO_PAYLOAD_TYPE};
 use crate::intoto::Statement;
@@ -83,14 +83,6 @@ pub struct SigstoreTrust {
     pub root: TrustedRoot,
     /// Keys for managed-key bundles.
     pub keys: Vec<TrustedKey>,
-}
-
-fn root_label(root: &TrustedRoot) -> String {
-    match &root.source {
-        RootSource::Bundled { label } => label.clone(),
-        RootSource::UserSupplied { label } => format!("{label} (user-supplied trust)"),
-        RootSource::Dev { label } => format!("{label} (dev instance)"),
-    }
 }
 
 /// Verifies a Sigstore bundle about `artifact` under `trust` and `policy`; `now` only bounds
@@ -296,7 +288,7 @@ fn pipeline(
         log_entries: entries.into_iter().map(|e| (e.log, e.log_index)).collect(),
         timestamps,
         statement,
-        trusted_root: root_label(&trust.root),
+        trusted_root: trust.root.label(),
         checks: Vec::new(),
     })
 }
