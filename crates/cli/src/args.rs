@@ -190,10 +190,13 @@ pub struct VerifyBundle {
     /// digest), as `verify-envelope` spells it: --digest restricted to sha256.
     #[arg(long, value_name = "sha256:HEX", value_parser = subject_digest)]
     pub subject_digest: Option<String>,
-    /// Verify against this trusted root (user-supplied trust) instead of the bundled
-    /// Sigstore public-good root.
-    #[arg(long, value_name = "FILE")]
+    /// Verify against this trusted root (user-supplied trust) instead of a bundled one.
+    #[arg(long, value_name = "FILE", conflicts_with = "instance")]
     pub trusted_root: Option<String>,
+    /// Which bundled trusted root: the Sigstore public-good instance, or GitHub's (private
+    /// repositories' artifact attestations; it has no transparency log).
+    #[arg(long, value_enum, default_value = "public-good")]
+    pub instance: Instance,
     /// The bundle is signed by this key (a PEM public key): it is the identity.
     #[arg(long, value_name = "PEM")]
     pub key: Option<String>,
@@ -212,6 +215,15 @@ pub struct VerifyBundle {
     /// Print one JSON object instead of the checklist.
     #[arg(long)]
     pub json: bool,
+}
+
+/// A Sigstore instance whose trusted root is bundled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Instance {
+    /// Sigstore's public-good instance (rekor.sigstore.dev, fulcio.sigstore.dev).
+    PublicGood,
+    /// GitHub's instance (fulcio.githubapp.com, timestamp.githubapp.com).
+    Github,
 }
 
 /// `opk proxy`.

@@ -11,7 +11,7 @@ use opk_verify::sigstore::trusted_root::{RootSource, TrustedRoot};
 use opk_verify::sigstore::{verify_bundle, Artifact, SigstoreTrust, TrustedKey};
 use opk_verify::{Policy, UnixTime};
 
-use crate::args::VerifyBundle;
+use crate::args::{Instance, VerifyBundle};
 use crate::input::{read_artifact, read_bounded, read_limited};
 use crate::{input_error, print_checks};
 
@@ -91,9 +91,8 @@ pub fn run(v: &VerifyBundle, now: UnixTime) -> ExitCode {
     }
 }
 
-/// The trusted root a user names (labelled user-supplied trust), or the bundled public-good
-/// one.
-pub fn trusted_root(path: Option<&str>) -> Result<TrustedRoot, String> {
+/// The trusted root a user names (labelled user-supplied trust), or a bundled one.
+pub fn trusted_root(path: Option<&str>, instance: Instance) -> Result<TrustedRoot, String> {
     match path {
         Some(path) => {
             let bytes = read_limited(path, Limit::TrustedRootBytes)?;
@@ -105,12 +104,16 @@ pub fn trusted_root(path: Option<&str>) -> Result<TrustedRoot, String> {
             )
             .map_err(|e| format!("{path}: {}: {e}", e.code()))
         }
-        None => TrustedRoot::public_good().map_err(|e| format!("bundled trusted root: {e}")),
+        None => match instance {
+            Instance::PublicGood => TrustedRoot::public_good(),
+            Instance::Github => TrustedRoot::github(),
+        }
+        .map_err(|e| format!("bundled trusted root: {e}")),
     }
 }
 
 fn setup(v: &VerifyBundle) -> Result<(SigstoreTrust, Policy), String> {
-    let root = trusted_root(v.trusted_root.as_deref())?;
+    let root = trusted_root(v.trusted_root.as_deref(), v.instance)?;
     let mut keys = Vec::new();
     let mut b = Policy::builder();
     if let Some(path) = &v.key {

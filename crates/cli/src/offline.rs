@@ -29,7 +29,10 @@ pub fn envelope(v: &VerifyEnvelope, now: UnixTime) -> ExitCode {
         subject = subject.with_name(name.clone());
     }
     if opk_verify::opk_ext::has_extension(&bytes) {
-        let root = match crate::bundle::trusted_root(v.trusted_root.as_deref()) {
+        let root = match crate::bundle::trusted_root(
+            v.trusted_root.as_deref(),
+            crate::args::Instance::PublicGood,
+        ) {
             Ok(r) => r,
             Err(e) => return input_error(&e),
         };

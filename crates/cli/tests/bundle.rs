@@ -389,3 +389,45 @@ fn a_dsse_bundle_binds_its_subject_digest() {
     ]);
     assert_exit(&out, 2);
 }
+
+/// `--instance github` selects the bundled GitHub root: GitHub's timestamp authority and CA
+/// verify its release attestation, which then has no OIDC identity to satisfy a policy.
+#[test]
+fn the_github_instance_is_bundled_too() {
+    let bundle = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../verify/tests/vectors/github-release/github_release_bundle.json"
+    );
+    let subject = "sha256:e15b593c6ab8d7725a3cc82226ef816cac6bf9c70eed383bd459295cc65f5ec3";
+    let out = opk(&[
+        "verify-bundle",
+        bundle,
+        "--subject-digest",
+        subject,
+        "--instance",
+        "github",
+        "--any-identity-unsafe",
+    ]);
+    assert_exit(&out, 1);
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "✓ Verified the certificate chain to fulcio.githubapp.com at every verified time"
+        ),
+        "{text}"
+    );
+    assert!(stderr(&out).starts_with("error: certificate_invalid: "));
+    let root = case("intoto-with-custom-trust-root/trusted_root.json");
+    let out = opk(&[
+        "verify-bundle",
+        bundle,
+        "--subject-digest",
+        subject,
+        "--instance",
+        "github",
+        "--trusted-root",
+        &root,
+        "--any-identity-unsafe",
+    ]);
+    assert_exit(&out, 2);
+}

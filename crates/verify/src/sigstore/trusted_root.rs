@@ -19,6 +19,12 @@ pub const PUBLIC_GOOD: &[u8] =
     include_bytes!("../../../../public/trust/sigstore/public-good.trusted_root.json");
 /// The label results show for [`PUBLIC_GOOD`]: the instance and the day it was taken.
 pub const PUBLIC_GOOD_LABEL: &str = "Sigstore public good (bundled, taken 2026-12-07)";
+/// GitHub's own Sigstore instance's trusted root (private-repository artifact attestations,
+/// GitHub release attestations): Fulcio and timestamp authorities, no transparency logs.
+pub const GITHUB: &[u8] =
+    include_bytes!("../../../../public/trust/sigstore/github.trusted_root.json");
+/// The label results show for [`GITHUB`].
+pub const GITHUB_LABEL: &str = "GitHub's Sigstore instance (bundled, taken 2026-12-07)";
 
 /// The media types a trusted root may declare.
 pub const MEDIA_TYPES: [&str; 2] = [
@@ -117,6 +123,16 @@ impl TrustedRoot {
             RootSource::UserSupplied { label } => format!("{label} (user-supplied trust)"),
             RootSource::Dev { label } => format!("{label} (dev instance)"),
         }
+    }
+
+    /// The bundled root of GitHub's instance.
+    pub fn github() -> Result<Self, VerifyError> {
+        Self::parse(
+            GITHUB,
+            RootSource::Bundled {
+                label: GITHUB_LABEL.into(),
+            },
+        )
     }
 
     /// Parses a trusted root JSON document (at most [`limits::MAX_TRUSTED_ROOT_BYTES`]).
