@@ -3,6 +3,7 @@
 // table on the page and to `window.benchRows` (read by bench/run.mjs).
 import init, * as bench from './pkg/opk_bench.js';
 import { verifyGq } from './gq-bigint.js';
+import { SigstoreVerifier } from '@freedomofpress/sigstore-browser';
 
 const b64url = (s) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
@@ -135,6 +136,31 @@ async function run() {
   const jwt = await sideBySide((n) => cases.jwt_webcrypto(n), (n) => cases.jwt(n));
   row('GitHub ID token (RS256) verify, as the page runs it (RS256 by WebCrypto) vs all-wasm', ms(jwt.ms[0]),
     ms(jwt.ms[1]), jwt.ratio[1], '');
+
+  // Sigstore bundles, verified whole: opk-verify (wasm) vs @freedomofpress/sigstore-browser
+  // (TypeScript over WebCrypto), the same bundle text, artifact, root and identity; the peer's
+  // time includes JSON.parse of the bundle, as ours includes parsing its bytes.
+  const sc = new main.SigstoreCases();
+  const peer = new SigstoreVerifier();
+  await peer.loadSigstoreRoot(JSON.parse(sc.root_json()));
+  const artifact = sc.artifact(), identity = sc.identity(), issuer = sc.issuer();
+  const bundles = [
+    ['message signature', sc.message_bundle(), (n) => sc.message(n), (n) => sc.message_webcrypto(n)],
+    ['in-toto DSSE', sc.dsse_bundle(), (n) => sc.dsse(n), (n) => sc.dsse_webcrypto(n)],
+  ];
+  for (const [kind, text, wasmOnly, ours] of bundles) {
+    const theirs = () => peer.verifyArtifact(identity, issuer, JSON.parse(text), artifact);
+    must(wasmOnly(1) && await ours(1) && await theirs(), `Sigstore ${kind} bundle`);
+    const other = artifact.slice();
+    other[0] ^= 1;
+    must(await peer.verifyArtifact(identity, issuer, JSON.parse(text), other).then((ok) => !ok, () => true),
+      `Sigstore ${kind} bundle, another artifact (the peer must refuse it)`);
+    const r = await sideBySide(ours, async (n) => { for (let i = 0; i < n; i++) await theirs(); }, wasmOnly);
+    row(`Sigstore bundle v0.3 verify, ${kind}, as the page runs it (ECDSA by WebCrypto) vs sigstore-browser 0.1.14`,
+      ms(r.ms[0]), ms(r.ms[1]), r.ratio[1], '≤ 0.5×');
+    row(`Sigstore bundle v0.3 verify, ${kind}, all-wasm vs sigstore-browser 0.1.14`, ms(r.ms[2]), ms(r.ms[1]),
+      roundRatio(r.times, 2, 1), '');
+  }
 
   // SHA-256 of 50 MB: streaming wasm (1 MiB chunks) vs WebCrypto one-shot.
   const size = 50 * 1000 * 1000;

@@ -84,8 +84,11 @@ async function appBenches() {
 }
 
 const browserVersion = await benchPage();
-await transferSize();
-await appBenches();
+// OPK_BENCH_PAGE_ONLY=1: the benchmark page's rows only (no release app needed).
+if (!process.env.OPK_BENCH_PAGE_ONLY) {
+  await transferSize();
+  await appBenches();
+}
 
 const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
 let os = '';

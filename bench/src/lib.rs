@@ -6,6 +6,8 @@
 #![cfg(target_arch = "wasm32")]
 #![forbid(unsafe_code)]
 
+mod sigstore;
+
 use opk_verify::jose::{es256, rs256, EcKey, Jwks, PublicKey, RsaKey};
 use opk_verify::pktoken::{Cic, PkToken};
 use opk_verify::{gq, KeySource, Policy, TrustRoots, UnixTime, GITHUB_ACTIONS_ISSUER};

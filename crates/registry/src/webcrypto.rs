@@ -1,7 +1,9 @@
 //! The browser's WebCrypto as a fast path for ES256 and RS256 (about ten times faster than
 //! `p256` and `rsa` in WebAssembly): each CIC signature and RS256 OP signature a verification
 //! will check is verified by `crypto.subtle.verify` first, and only those it accepts are handed
-//! to the core as prechecked (see `opk_verify::prechecked`). A signature WebCrypto rejects, or
+//! to the core as prechecked (see `opk_verify::prechecked`); for Sigstore bundles, every ECDSA
+//! (P-256, P-384) and RSA PKCS#1 v1.5 signature the pipeline checks — the artifact's, the
+//! certificate chain's, SCTs, SETs, checkpoints, timestamps (`opk_verify::sigstore::signatures`). A signature WebCrypto rejects, or
 //! cannot check (no `crypto.subtle` outside a secure context, an import error), is verified by
 //! the core itself, which stays the reference. The browser tests check both agree on valid and
 //! mutated input.
@@ -9,6 +11,10 @@
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use opk_verify::jose::RsaKey;
 use opk_verify::prechecked::{checks, Checks, Es256Check, Prechecked, Rs256Check};
+use opk_verify::sigstore::signatures::{Accepted, KeyMaterial, SignatureCheck};
+use opk_verify::sigstore::{
+    signature_checks, verify_bundle_accepting, Artifact, BundleOutcome, SigstoreTrust,
+};
 use opk_verify::{
     b64, EnvelopeOutcome, ExpectedSubject, Policy, Rejected, TokenOutcome, TrustRoots, UnixTime,
     Verified,
@@ -124,4 +130,79 @@ pub async fn verify_token(
 ) -> Result<Verified<TokenOutcome>, Rejected> {
     let accepted = prechecked(bytes, trust).await;
     opk_verify::verify_token_prechecked(bytes, trust, policy, now, &accepted)
+}
+
+/// WebCrypto's verdict on one Sigstore signature check (ECDSA P-256/P-384 or RSA PKCS#1 v1.5,
+/// with the check's digest); `None` if it could not be asked or the signature's encoding is
+/// one the core refuses.
+pub async fn webcrypto_signature(check: &SignatureCheck) -> Option<bool> {
+    let subtle = subtle()?;
+    let signature = check.webcrypto_signature()?;
+    let hash = check.hash_name();
+    let (key, alg): (CryptoKey, Object) = match &check.key {
+        KeyMaterial::P256(point) | KeyMaterial::P384(point) => {
+            let curve = if matches!(check.key, KeyMaterial::P256(_)) {
+                "P-256"
+            } else {
+                "P-384"
+            };
+            let params = EcKeyImportParams::new("ECDSA");
+            params.set_named_curve(curve);
+            let import = subtle
+                .import_key_with_object(
+                    "raw",
+                    &Uint8Array::from(point.as_slice()),
+                    &params,
+                    false,
+                    &verify_usage(),
+                )
+                .ok()?;
+            let key = JsFuture::from(import).await.ok()?.dyn_into().ok()?;
+            (key, EcdsaParams::new_with_str("ECDSA", hash).into())
+        }
+        KeyMaterial::Rsa(modulus) => {
+            let jwk = JsonWebKey::new("RSA");
+            jwk.set_n(&b64::encode_url(modulus));
+            jwk.set_e(&b64::encode_url(&RsaKey::EXPONENT.to_be_bytes()[1..]));
+            let params = Object::new();
+            Reflect::set(&params, &"name".into(), &RSASSA_PKCS1_V1_5.into()).ok()?;
+            Reflect::set(&params, &"hash".into(), &hash.into()).ok()?;
+            let import = subtle
+                .import_key_with_object("jwk", &jwk, &params, false, &verify_usage())
+                .ok()?;
+            let key = JsFuture::from(import).await.ok()?.dyn_into().ok()?;
+            let alg = Object::new();
+            Reflect::set(&alg, &"name".into(), &RSASSA_PKCS1_V1_5.into()).ok()?;
+            (key, alg)
+        }
+    };
+    let verify = subtle
+        .verify_with_object_and_u8_array_and_u8_array(&alg, &key, &signature, &check.message)
+        .ok()?;
+    JsFuture::from(verify).await.ok()?.as_bool()
+}
+
+/// The signatures verifying a Sigstore bundle will check that WebCrypto accepts.
+pub async fn sigstore_accepted(checks: Vec<SignatureCheck>) -> Accepted {
+    let mut accepted = Vec::with_capacity(checks.len());
+    for check in checks {
+        if webcrypto_signature(&check).await == Some(true) {
+            accepted.push(check);
+        }
+    }
+    Accepted::new(accepted)
+}
+
+/// [`opk_verify::sigstore::verify_bundle`] with WebCrypto first: the same outcome, and the
+/// ECDSA and RSA signatures WebCrypto accepts are not verified again in wasm.
+pub async fn verify_bundle(
+    bytes: &[u8],
+    artifact: Artifact<'_>,
+    trust: &SigstoreTrust,
+    policy: &Policy,
+    now: UnixTime,
+) -> Result<Verified<BundleOutcome>, Rejected> {
+    let checks = signature_checks(bytes, artifact, trust, policy, now);
+    let accepted = sigstore_accepted(checks).await;
+    verify_bundle_accepting(bytes, artifact, trust, policy, now, &accepted)
 }

@@ -4,32 +4,20 @@
 //! public-good root otherwise), its identity and issuer (or its key). Natively and, compiled to
 //! wasm32, in headless Chromium. A case that fails to be rejected fails this test.
 
+#[path = "common/sigstore_case.rs"]
+mod sigstore_case;
 mod sigstore_cases;
 
-use opk_verify::sigstore::keys::PublicKey;
-use opk_verify::sigstore::pem;
-use opk_verify::sigstore::trusted_root::{RootSource, TrustedRoot};
-use opk_verify::sigstore::{verify_bundle, Artifact, ArtifactHasher, SigstoreTrust, TrustedKey};
-use opk_verify::{Policy, UnixTime};
-use sigstore_cases::{Case, CASES, DEFAULT_ARTIFACT};
+use opk_verify::sigstore::signatures::Accepted;
+use opk_verify::sigstore::{
+    signature_checks, verify_bundle, verify_bundle_accepting, Artifact, ArtifactHasher,
+};
+use sigstore_cases::{Case, CASES};
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
-
-const PUBLIC_GOOD: &[u8] =
-    include_bytes!("../../../public/trust/sigstore/public-good.trusted_root.json");
-const DEFAULT_IDENTITY: &str = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
-const DEFAULT_ISSUER: &str = "https://token.actions.githubusercontent.com";
-/// The suite's "now": the day these cases were last run (the verifier reads no clock).
-const NOW: UnixTime = UnixTime(1_796_601_600); // 2026-12-07
-
-fn text(bytes: Option<&[u8]>, default: &str) -> String {
-    bytes
-        .map(|b| String::from_utf8_lossy(b).trim().to_owned())
-        .unwrap_or_else(|| default.to_owned())
-}
 
 /// How the artifact reaches the verifier.
 #[derive(Clone, Copy)]
@@ -46,34 +34,8 @@ fn run(case: &Case) -> Result<(), String> {
 }
 
 fn run_given(case: &Case, given: Given) -> Result<(), String> {
-    let root = TrustedRoot::parse(
-        case.trusted_root.unwrap_or(PUBLIC_GOOD),
-        RootSource::Bundled {
-            label: case.name.into(),
-        },
-    )
-    .map_err(|e| format!("trusted root: {}", e.code()))?;
-    let mut keys = Vec::new();
-    let policy = match case.key {
-        Some(pem_text) => {
-            let (_, spki) = pem::decode(&String::from_utf8_lossy(pem_text))
-                .ok_or("key: key.pub is not a PEM key")?;
-            keys.push(TrustedKey {
-                label: "key.pub".into(),
-                key: PublicKey::from_spki_der(&spki).map_err(|e| format!("key: {}", e.code()))?,
-                spki,
-                valid_for: None,
-            });
-            Policy::builder().trusted_key_only().build()
-        }
-        None => Policy::builder()
-            .issuer(text(case.issuer, DEFAULT_ISSUER))
-            .certificate_identity(text(case.identity, DEFAULT_IDENTITY))
-            .build(),
-    }
-    .map_err(|e| e.to_string())?;
-    let trust = SigstoreTrust { root, keys };
-    let bytes = case.artifact.unwrap_or(DEFAULT_ARTIFACT);
+    let (trust, policy) = sigstore_case::setup(case)?;
+    let bytes = sigstore_case::artifact(case);
     let mut hasher = ArtifactHasher::new();
     for piece in bytes.chunks(7) {
         hasher.update(piece);
@@ -83,7 +45,7 @@ fn run_given(case: &Case, given: Given) -> Result<(), String> {
         Given::Bytes => Artifact::Bytes(bytes),
         Given::Hashed => Artifact::Hashed(&digests),
     };
-    verify_bundle(case.bundle, artifact, &trust, &policy, NOW)
+    verify_bundle(case.bundle, artifact, &trust, &policy, sigstore_case::NOW)
         .map(|_| ())
         .map_err(|r| format!("{}: {}", r.error.code(), r.error))
 }
@@ -231,6 +193,45 @@ fn every_case_has_the_same_outcome_from_streamed_digests() {
         }
     }
     assert!(differ.is_empty(), "{}", differ.join("\n"));
+}
+
+/// The signatures a case's verification checks, as listed for another implementation: taking
+/// the ones that verify (here checked by the core itself, as WebCrypto does in the browser:
+/// `opk-registry`'s `sigstore_webcrypto.rs`) as already verified gives every case the same
+/// outcome; the happy paths list the artifact's or envelope's signature, the chain's, the SCT,
+/// the SET and the checkpoint.
+#[test]
+fn every_case_has_the_same_outcome_with_its_signatures_checked_elsewhere() {
+    let mut differ = Vec::new();
+    let mut listed = 0;
+    for case in CASES {
+        let Ok((trust, policy)) = sigstore_case::setup(case) else {
+            continue;
+        };
+        let artifact = Artifact::Bytes(sigstore_case::artifact(case));
+        let now = sigstore_case::NOW;
+        let checks = signature_checks(case.bundle, artifact, &trust, &policy, now);
+        listed += checks.len();
+        let accepted = Accepted::new(checks.into_iter().filter(|c| c.verify()).collect());
+        let code = |r: Result<_, opk_verify::Rejected>| r.map(|_| ()).map_err(|r| r.error);
+        let alone = code(verify_bundle(case.bundle, artifact, &trust, &policy, now));
+        let with = code(verify_bundle_accepting(
+            case.bundle,
+            artifact,
+            &trust,
+            &policy,
+            now,
+            &accepted,
+        ));
+        if alone != with {
+            differ.push(format!("{}: {alone:?} vs {with:?}", case.name));
+        }
+        if case.name == "happy-path-v0.3" {
+            assert!(accepted.len() >= 5, "{}", accepted.len());
+        }
+    }
+    assert!(differ.is_empty(), "{}", differ.join("\n"));
+    assert!(listed >= 150, "{listed} signatures listed over the suite");
 }
 
 #[test]

@@ -17,6 +17,7 @@ use crate::sigstore::bundle::Content;
 use crate::sigstore::cert::Cert;
 use crate::sigstore::keys::{HashAlg, PublicKey, Scheme};
 use crate::sigstore::rekor::{self, Expected};
+use crate::sigstore::signatures::Signatures;
 use crate::sigstore::time::Millis;
 use crate::sigstore::trusted_root::TrustedRoot;
 use crate::sigstore::{der_raw, pem};
@@ -160,6 +161,7 @@ pub(super) fn verify(
             &expected,
             true,
             Millis::from_secs(now.0),
+            &Signatures::native(),
         ),
         |e| {
             format!(

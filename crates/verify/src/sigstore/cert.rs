@@ -13,6 +13,7 @@ use x509_cert::Certificate;
 
 use super::der_raw;
 use super::keys::{HashAlg, PublicKey, Scheme};
+use super::signatures::Signatures;
 use super::time::Millis;
 use crate::VerifyError;
 
@@ -148,11 +149,11 @@ impl Cert {
 
     /// Whether `issuer` (its subject and key) issued this certificate: names chain and the
     /// signature over the TBS bytes as received verifies.
-    pub fn issued_by(&self, issuer: &Cert) -> bool {
+    pub fn issued_by(&self, issuer: &Cert, sigs: &Signatures<'_>) -> bool {
         self.issuer == issuer.subject
             && self
                 .signature_scheme
-                .is_some_and(|s| issuer.key.verify(s, &self.tbs, &self.signature))
+                .is_some_and(|s| sigs.verify(&issuer.key, s, &self.tbs, &self.signature))
     }
 
     /// Whether `t` is inside notBefore..=notAfter.

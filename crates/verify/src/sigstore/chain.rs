@@ -4,6 +4,7 @@
 //! never anchors (sigstore-conformance `bundle-with-root-cert_fail`). Each authority is tried
 //! alone, only inside its own validity window (TOB-SIGSTORE-11).
 
+use super::signatures::Signatures;
 use const_oid::ObjectIdentifier;
 
 use super::cert::Cert;
@@ -47,6 +48,7 @@ pub fn verify_at<'c>(
     authority: &'c ParsedAuthority<'_>,
     t: Millis,
     eku: ObjectIdentifier,
+    sigs: &Signatures<'_>,
 ) -> Result<&'c Cert, VerifyError> {
     if !authority.authority.valid_for.contains(t) {
         return Err(VerifyError::OutsideValidity {
@@ -65,9 +67,12 @@ pub fn verify_at<'c>(
         .last()
         .ok_or(invalid("the authority has no certificates"))?;
     // The path walks the authority's chain in order: leaf → certs[i] → … → anchor.
-    let start = certs.iter().position(|c| leaf.issued_by(c)).ok_or(invalid(
-        "no certificate of the authority issued the signing certificate",
-    ))?;
+    let start = certs
+        .iter()
+        .position(|c| leaf.issued_by(c, sigs))
+        .ok_or(invalid(
+            "no certificate of the authority issued the signing certificate",
+        ))?;
     let issuer = certs.get(start).ok_or(invalid("issuer"))?;
     let mut below = 0;
     for (i, c) in certs.iter().enumerate().skip(start) {
@@ -80,7 +85,7 @@ pub fn verify_at<'c>(
         c.check_issuer(below, eku)?;
         if i + 1 < certs.len() {
             let next = certs.get(i + 1).ok_or(invalid("path"))?;
-            if !c.issued_by(next) {
+            if !c.issued_by(next, sigs) {
                 return Err(invalid("the authority's chain does not chain"));
             }
             below += 1;

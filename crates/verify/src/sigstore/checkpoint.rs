@@ -6,6 +6,7 @@
 //! cosignatures) are ignored, in any order; a matching line that fails is a rejection.
 
 use super::keys::{HashAlg, PublicKey, Scheme};
+use super::signatures::Signatures;
 use super::trusted_root::LogInstance;
 use crate::{b64, limits, VerifyError};
 
@@ -121,7 +122,11 @@ impl SignedNote {
     /// Checks that `log` signed this note: a line named after the log's host with the log's
     /// key hint verifies (and none such fails). For a Rekor v2 (Ed25519) log, the origin must
     /// also be the log's host.
-    pub fn verify_signed_by(&self, log: &LogInstance) -> Result<(), VerifyError> {
+    pub fn verify_signed_by(
+        &self,
+        log: &LogInstance,
+        sigs: &Signatures<'_>,
+    ) -> Result<(), VerifyError> {
         let host = host_of(&log.base_url);
         let hint = log.log_id.get(..4).ok_or(invalid("log id too short"))?;
         let ed25519 = matches!(log.key, PublicKey::Ed25519(_));
@@ -139,10 +144,7 @@ impl SignedNote {
             } else {
                 Scheme::Ecdsa(HashAlg::Sha256)
             };
-            if !log
-                .key
-                .verify(scheme, self.text.as_bytes(), &line.signature)
-            {
+            if !sigs.verify(&log.key, scheme, self.text.as_bytes(), &line.signature) {
                 return Err(invalid("the log's signature does not verify"));
             }
             matched = true;

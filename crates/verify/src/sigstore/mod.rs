@@ -15,10 +15,14 @@ pub mod merkle;
 pub mod pem;
 pub mod rekor;
 pub mod sct;
+pub mod signatures;
 pub mod time;
 pub mod trusted_root;
 pub mod tsa;
 pub mod verify;
 
 pub use artifact::{Artifact, ArtifactDigests, ArtifactHasher};
-pub use verify::{verify_bundle, BundleOutcome, Signer, SigstoreTrust, TrustedKey};
+pub use verify::{
+    signature_checks, verify_bundle, verify_bundle_accepting, BundleOutcome, Signer, SigstoreTrust,
+    TrustedKey,
+};

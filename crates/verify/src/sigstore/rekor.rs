@@ -12,6 +12,7 @@ use super::bundle::{Content, TlogEntry};
 use super::checkpoint::SignedNote;
 use super::keys::{HashAlg, PublicKey, Scheme};
 use super::merkle;
+use super::signatures::Signatures;
 use super::time::Millis;
 use super::trusted_root::LogInstance;
 use crate::json::raw::{self, Unknown};
@@ -63,6 +64,7 @@ pub fn verify_entry(
     expected: &Expected<'_>,
     require_proof: bool,
     now: Millis,
+    sigs: &Signatures<'_>,
 ) -> Result<VerifiedEntry, VerifyError> {
     let log = logs
         .iter()
@@ -85,7 +87,7 @@ pub fn verify_entry(
         if v2 {
             return Err(invalid("a Rekor v2 entry has no signed entry timestamp"));
         }
-        verify_set(entry, log, set)?;
+        verify_set(entry, log, set, sigs)?;
         let t = Millis::from_secs(entry.integrated_time);
         if t > now {
             return Err(VerifyError::OutsideValidity {
@@ -116,7 +118,7 @@ pub fn verify_entry(
         Some(proof) => {
             let checkpoint = proof.checkpoint.as_deref().unwrap_or_default();
             let note = SignedNote::parse(checkpoint)?;
-            note.verify_signed_by(log)?;
+            note.verify_signed_by(log, sigs)?;
             let cp = &note.checkpoint;
             if cp.root != proof.root_hash {
                 return Err(VerifyError::CheckpointInvalid {
@@ -158,7 +160,12 @@ pub fn verify_entry(
 
 /// The SET: the log's signature over `{"body":…,"integratedTime":…,"logID":…,"logIndex":…}` in
 /// RFC 8785 form (these keys are already in order; base64 and hex need no escaping).
-fn verify_set(entry: &TlogEntry, log: &LogInstance, set: &[u8]) -> Result<(), VerifyError> {
+fn verify_set(
+    entry: &TlogEntry,
+    log: &LogInstance,
+    set: &[u8],
+    sigs: &Signatures<'_>,
+) -> Result<(), VerifyError> {
     let payload = format!(
         r#"{{"body":"{}","integratedTime":{},"logID":"{}","logIndex":{}}}"#,
         b64::encode_std(&entry.body),
@@ -171,7 +178,7 @@ fn verify_set(entry: &TlogEntry, log: &LogInstance, set: &[u8]) -> Result<(), Ve
         PublicKey::Rsa(_) => Scheme::RsaPkcs1(HashAlg::Sha256),
         _ => Scheme::Ecdsa(HashAlg::Sha256),
     };
-    if log.key.verify(scheme, payload.as_bytes(), set) {
+    if sigs.verify(&log.key, scheme, payload.as_bytes(), set) {
         Ok(())
     } else {
         Err(VerifyError::SetInvalid)

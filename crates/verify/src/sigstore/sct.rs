@@ -9,6 +9,7 @@ use sha2::{Digest as _, Sha256};
 use super::cert::{Cert, SCT_LIST};
 use super::der_raw;
 use super::keys::{HashAlg, Scheme};
+use super::signatures::Signatures;
 use super::time::Millis;
 use super::trusted_root::LogInstance;
 use crate::VerifyError;
@@ -125,7 +126,12 @@ pub fn precertificate_tbs(leaf: &Cert) -> Result<Vec<u8>, VerifyError> {
 /// Verifies the leaf's embedded SCTs: at least one from a trusted CT log, inside that log's
 /// window, signed over the precertificate issued by `issuer`; an SCT naming a trusted log whose
 /// signature fails is a rejection.
-pub fn verify(leaf: &Cert, issuer: &Cert, ctlogs: &[LogInstance]) -> Result<(), VerifyError> {
+pub fn verify(
+    leaf: &Cert,
+    issuer: &Cert,
+    ctlogs: &[LogInstance],
+    sigs: &Signatures<'_>,
+) -> Result<(), VerifyError> {
     let scts = embedded(leaf)?;
     if scts.is_empty() {
         return Err(invalid("the certificate carries no SCT"));
@@ -156,7 +162,7 @@ pub fn verify(leaf: &Cert, issuer: &Cert, ctlogs: &[LogInstance]) -> Result<(), 
         signed.extend_from_slice(&tbs);
         signed.extend_from_slice(&ext_len.to_be_bytes());
         signed.extend_from_slice(&sct.extensions);
-        if !log.key.verify(scheme, &signed, &sct.signature) {
+        if !sigs.verify(&log.key, scheme, &signed, &sct.signature) {
             return Err(invalid("an SCT's signature does not verify"));
         }
         verified += 1;

@@ -14,6 +14,7 @@ use super::cert::{Cert, TIME_STAMPING};
 use super::chain::{self, ParsedAuthority};
 use super::der_raw::{children, tlv};
 use super::keys::{HashAlg, PublicKey, Scheme};
+use super::signatures::Signatures;
 use super::time::{from_fields, Millis};
 use super::trusted_root::Authority;
 use crate::VerifyError;
@@ -230,6 +231,7 @@ impl Timestamp {
         &self,
         signature: &[u8],
         authorities: &[Authority],
+        sigs: &Signatures<'_>,
     ) -> Result<Millis, VerifyError> {
         let (alg, hashed) = &self.imprint;
         if alg.digest(signature) != *hashed {
@@ -254,7 +256,7 @@ impl Timestamp {
                 None => embedded.iter().collect(),
             };
             for signer in candidates {
-                match self.check_signer(signer, &parsed, pinned.is_some()) {
+                match self.check_signer(signer, &parsed, pinned.is_some(), sigs) {
                     Ok(()) => return Ok(self.gen_time),
                     Err(e) => last = e,
                 }
@@ -268,6 +270,7 @@ impl Timestamp {
         signer: &Cert,
         authority: &ParsedAuthority<'_>,
         pinned: bool,
+        sigs: &Signatures<'_>,
     ) -> Result<(), VerifyError> {
         if let Some((issuer, serial)) = &self.sid_issuer_serial {
             if *issuer != signer.issuer || *serial != signer.serial {
@@ -277,10 +280,7 @@ impl Timestamp {
         let scheme = self
             .scheme(&signer.key)
             .ok_or(invalid("signature algorithm does not fit the key"))?;
-        if !signer
-            .key
-            .verify(scheme, &self.signed_attrs, &self.signature)
-        {
+        if !sigs.verify(&signer.key, scheme, &self.signed_attrs, &self.signature) {
             return Err(invalid("the authority's signature does not verify"));
         }
         signer.check_leaf(TIME_STAMPING, true)?;
@@ -306,9 +306,9 @@ impl Timestamp {
             if rest.certs.is_empty() {
                 return Ok(());
             }
-            chain::verify_at(signer, &rest, t, TIME_STAMPING).map(|_| ())
+            chain::verify_at(signer, &rest, t, TIME_STAMPING, sigs).map(|_| ())
         } else {
-            chain::verify_at(signer, authority, t, TIME_STAMPING).map(|_| ())
+            chain::verify_at(signer, authority, t, TIME_STAMPING, sigs).map(|_| ())
         }
     }
 }

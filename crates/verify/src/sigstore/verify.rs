@@ -15,6 +15,7 @@ use super::identity::{self, Identity};
 use super::keys::{HashAlg, PublicKey, Scheme};
 use super::rekor::{self, Expected, VerifiedEntry};
 use super::sct;
+use super::signatures::{Accepted, SignatureCheck, Signatures};
 use super::time::{Millis, Window};
 use super::trusted_root::TrustedRoot;
 use super::tsa::Timestamp;
@@ -94,10 +95,41 @@ pub fn verify_bundle(
     policy: &Policy,
     now: UnixTime,
 ) -> Result<Verified<BundleOutcome>, Rejected> {
+    verify_bundle_accepting(bytes, artifact, trust, policy, now, &Accepted::default())
+}
+
+/// [`verify_bundle`], taking the signatures in `accepted` as verified (see
+/// [`super::signatures`]: only exact signatures another implementation accepted; every other
+/// one is verified here). The same outcome whenever that implementation is right.
+pub fn verify_bundle_accepting(
+    bytes: &[u8],
+    artifact: Artifact<'_>,
+    trust: &SigstoreTrust,
+    policy: &Policy,
+    now: UnixTime,
+    accepted: &Accepted,
+) -> Result<Verified<BundleOutcome>, Rejected> {
+    let sigs = Signatures::accepting(accepted);
     crate::verify::run(
-        |ck| pipeline(bytes, artifact, trust, policy, now, ck),
+        |ck| pipeline(bytes, artifact, trust, policy, now, &sigs, ck),
         |o, checks| o.checks = checks,
     )
+}
+
+/// The signatures verifying `bytes` will check that another implementation may check first
+/// (see [`super::signatures`]). Runs the pipeline answering "valid" to every signature, so
+/// every one is reached; its verdict is discarded.
+pub fn signature_checks(
+    bytes: &[u8],
+    artifact: Artifact<'_>,
+    trust: &SigstoreTrust,
+    policy: &Policy,
+    now: UnixTime,
+) -> Vec<SignatureCheck> {
+    let sigs = Signatures::record();
+    let mut ck = Checklist::default();
+    let _discarded = pipeline(bytes, artifact, trust, policy, now, &sigs, &mut ck);
+    sigs.recorded()
 }
 
 /// The leaf or the key, with what the log entries must name.
@@ -136,6 +168,7 @@ fn pipeline(
     trust: &SigstoreTrust,
     policy: &Policy,
     now: UnixTime,
+    sigs: &Signatures<'_>,
     ck: &mut Checklist,
 ) -> Result<BundleOutcome, VerifyError> {
     let bundle = ck.step("bundle.parse", Bundle::parse(bytes), |b| {
@@ -160,7 +193,7 @@ fn pipeline(
     // The signature over what was signed, and what it is about.
     let (artifact_digest, statement) = ck.step(
         "signature",
-        content_signature(&bundle.content, artifact, signing.key()),
+        content_signature(&bundle.content, artifact, signing.key(), sigs),
         |_| match bundle.content {
             Content::Dsse { .. } => "Verified the DSSE signature over the envelope (PAE)".into(),
             Content::MessageSignature { .. } => "Verified the signature over the artifact".into(),
@@ -191,7 +224,14 @@ fn pipeline(
         }
         let v = ck.step(
             "tlog",
-            rekor::verify_entry(entry, &trust.root.tlogs, &expected, require_proof, now_ms),
+            rekor::verify_entry(
+                entry,
+                &trust.root.tlogs,
+                &expected,
+                require_proof,
+                now_ms,
+                sigs,
+            ),
             |v| {
                 format!(
                     "Verified transparency log entry {} in {}",
@@ -229,6 +269,7 @@ fn pipeline(
                 t.verify(
                     bundle.content.signature(),
                     &trust.root.timestamp_authorities,
+                    sigs,
                 )
             }),
             |t| format!("Verified RFC 3161 timestamp {t}"),
@@ -250,7 +291,7 @@ fn pipeline(
         Signing::Leaf(leaf) => {
             let authority = ck.step(
                 "certificate.chain",
-                chain_at_every_time(leaf, &trust.root, &times),
+                chain_at_every_time(leaf, &trust.root, &times, sigs),
                 |a| format!("Verified the certificate chain to {a} at every verified time"),
             )?;
             let identity = ck.step("certificate.identity", identity::of(leaf), |i| {
@@ -360,6 +401,7 @@ fn content_signature(
     content: &Content,
     artifact: Artifact<'_>,
     key: &PublicKey,
+    sigs: &Signatures<'_>,
 ) -> Result<Signed, VerifyError> {
     let schemes = schemes_for(key);
     match content {
@@ -390,13 +432,13 @@ fn content_signature(
                 });
             }
             let ok = schemes.iter().any(|s| match (bytes, *s) {
-                (Some(b), s) => key.verify(s, b, signature),
+                (Some(b), s) => sigs.verify(key, s, b, signature),
                 (None, Scheme::Ed25519) => false,
                 // Only a digest: the scheme must use the digest's algorithm.
                 (None, Scheme::Ecdsa(h) | Scheme::RsaPkcs1(h) | Scheme::RsaPss(h)) if h != alg => {
                     false
                 }
-                (None, s) => key.verify_digest(s, &artifact_digest, signature),
+                (None, s) => sigs.verify_digest(key, s, &artifact_digest, signature),
             });
             if !ok {
                 return Err(VerifyError::SignatureInvalid {
@@ -416,7 +458,10 @@ fn content_signature(
                 });
             }
             let signed = pae(payload_type.as_bytes(), payload);
-            if !schemes.iter().any(|s| key.verify(*s, &signed, signature)) {
+            if !schemes
+                .iter()
+                .any(|s| sigs.verify(key, *s, &signed, signature))
+            {
                 return Err(VerifyError::SignatureInvalid {
                     what: "the DSSE signature",
                 });
@@ -470,6 +515,7 @@ fn chain_at_every_time(
     leaf: &Cert,
     root: &TrustedRoot,
     times: &[Millis],
+    sigs: &Signatures<'_>,
 ) -> Result<String, VerifyError> {
     let authorities: Vec<ParsedAuthority<'_>> = root
         .certificate_authorities
@@ -485,7 +531,7 @@ fn chain_at_every_time(
         };
         let mut ok = false;
         for a in &authorities {
-            match chain::verify_at(leaf, a, *t, CODE_SIGNING) {
+            match chain::verify_at(leaf, a, *t, CODE_SIGNING, sigs) {
                 Ok(issuer) => {
                     name = a.authority.uri.clone();
                     sct_issuer.get_or_insert_with(|| issuer.clone());
@@ -503,7 +549,7 @@ fn chain_at_every_time(
         let issuer = sct_issuer.ok_or(VerifyError::ChainInvalid {
             reason: "no issuer for the SCTs",
         })?;
-        sct::verify(leaf, &issuer, &root.ctlogs)?;
+        sct::verify(leaf, &issuer, &root.ctlogs, sigs)?;
     }
     Ok(name)
 }
@@ -559,9 +605,21 @@ mod tests {
             digest: None,
             signature: signer.sign(artifact).to_bytes().to_vec(),
         };
-        assert!(content_signature(&content, Artifact::Bytes(artifact), &key).is_ok());
+        assert!(content_signature(
+            &content,
+            Artifact::Bytes(artifact),
+            &key,
+            &Signatures::native()
+        )
+        .is_ok());
         assert_eq!(
-            content_signature(&content, Artifact::Bytes(b"another"), &key).unwrap_err(),
+            content_signature(
+                &content,
+                Artifact::Bytes(b"another"),
+                &key,
+                &Signatures::native()
+            )
+            .unwrap_err(),
             VerifyError::SignatureInvalid {
                 what: "the signature over the artifact"
             }
@@ -575,7 +633,7 @@ mod tests {
             Artifact::Digest(HashAlg::Sha256, &sha256),
         ] {
             assert_eq!(
-                content_signature(&content, only_digest, &key).unwrap_err(),
+                content_signature(&content, only_digest, &key, &Signatures::native()).unwrap_err(),
                 VerifyError::UnsupportedFormat {
                     reason: "an Ed25519 message signature signs the artifact's bytes, not a digest"
                 }
