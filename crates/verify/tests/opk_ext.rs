@@ -464,9 +464,15 @@ mod forged {
     //! The whole verifier on envelopes forged as the Go producer writes them: the test OP's
     //! GitHub-shaped token, logged in the test Rekor, under that log's (dev) trusted root.
 
-    use super::*;
+    use super::{bytes, flip_b64, root, tl};
     use opk_testkit::ext_forge;
     use opk_testkit::forge::{Client, TestOp, STATEMENT};
+    use opk_verify::opk_ext::verify_ext_envelope;
+    use opk_verify::sigstore::trusted_root::{RootSource, TrustedRoot};
+    use opk_verify::{Policy, UnixTime, VerifyError};
+    use serde_json::{json, Value};
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     const SUBJECT: &str = "3f1c9b8f0e2a4d5c6b7a8998a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8";
     const FORGED_NOW: UnixTime = UnixTime(1_698_142_000);
