@@ -65,13 +65,13 @@ pub fn run(v: &VerifyBundle, now: UnixTime) -> ExitCode {
     match result {
         Ok(ok) => {
             if v.json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::json!({"verified": true, "scheme": "sigstore", "bundle": ok.get()})
                 );
             } else {
                 print_checks(&ok.checks, "");
-                println!(
+                outln!(
                     "Verified successfully (Sigstore, trusted root: {})",
                     ok.trusted_root
                 );
@@ -80,7 +80,7 @@ pub fn run(v: &VerifyBundle, now: UnixTime) -> ExitCode {
         }
         Err(rejected) => {
             if v.json {
-                println!("{}", opk_registry::report::rejected_json(&rejected));
+                outln!("{}", opk_registry::report::rejected_json(&rejected));
             } else {
                 print_checks(&rejected.checks, "");
             }

@@ -42,19 +42,19 @@ pub fn run(v: &VerifyImage, now: UnixTime) -> ExitCode {
     match result {
         Err(e) => {
             if v.json {
-                println!(
+                outln!(
                     "{}",
                     report::failure_json(&v.image, &v.platform, &e, &fetches)
                 );
             } else {
-                println!("✗ {e}");
+                outln!("✗ {e}");
             }
             eprintln!("error: {}: {e}", e.code());
             ExitCode::from(if e.is_unreachable() { 2 } else { 1 })
         }
         Ok(verdict) => {
             if v.json {
-                println!(
+                outln!(
                     "{}",
                     report::verdict_json(&v.image, &reference, &verdict, &fetches)
                 );
@@ -74,6 +74,6 @@ pub fn run(v: &VerifyImage, now: UnixTime) -> ExitCode {
 
 fn print_text(reference: &Reference, v: &ImageVerdict) {
     for line in report::verdict_lines(reference, v) {
-        println!("{}", line.render());
+        outln!("{}", line.render());
     }
 }

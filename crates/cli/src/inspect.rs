@@ -24,7 +24,7 @@ pub fn run(i: &Inspect) -> ExitCode {
             if i.json {
                 let mut doc = doc;
                 doc["fetches"] = serde_json::to_value(client.fetch_log()).unwrap_or(Value::Null);
-                println!("{doc}");
+                outln!("{doc}");
             } else {
                 print_text(&doc);
             }
@@ -32,7 +32,7 @@ pub fn run(i: &Inspect) -> ExitCode {
         }
         Err(e) => {
             if i.json {
-                println!(
+                outln!(
                     "{}",
                     json!({"image": i.image, "error": opk_registry::report::error_json(e.code(), &e)})
                 );
@@ -45,29 +45,29 @@ pub fn run(i: &Inspect) -> ExitCode {
 
 fn print_text(doc: &Value) {
     let s = |v: &Value| v.as_str().unwrap_or_default().to_owned();
-    println!("Image     {}", s(&doc["image"]));
+    outln!("Image     {}", s(&doc["image"]));
     let top = &doc["top"];
     match top["type"].as_str() {
-        Some("index") => println!(
+        Some("index") => outln!(
             "Index     {} ({} entries)",
             s(&doc["digest"]),
             top["entries"]
         ),
-        _ => println!("Manifest  {}", s(&doc["digest"])),
+        _ => outln!("Manifest  {}", s(&doc["digest"])),
     }
     if let Some(tag) = doc["fromTag"].as_str() {
-        println!("          resolved from tag {tag}: the one unverified step");
+        outln!("          resolved from tag {tag}: the one unverified step");
     }
     for p in doc["platforms"].as_array().into_iter().flatten() {
-        println!();
-        println!(
+        outln!();
+        outln!(
             "Platform {}  manifest {} ({} bytes)",
             s(&p["platform"]),
             s(&p["manifest"]["digest"]),
             p["manifest"]["size"]
         );
         let cfg = &p["configJson"]["config"];
-        println!(
+        outln!(
             "  config  {}  entrypoint {}, {} env, {} labels, {} history entries",
             s(&p["config"]["digest"]),
             cfg["Entrypoint"],
@@ -76,7 +76,7 @@ fn print_text(doc: &Value) {
             p["configJson"]["history"].as_array().map_or(0, Vec::len)
         );
         for l in p["layers"].as_array().into_iter().flatten() {
-            println!(
+            outln!(
                 "  layer   {}  {} bytes  {}",
                 s(&l["mediaType"]),
                 l["size"],
@@ -86,13 +86,13 @@ fn print_text(doc: &Value) {
         match p["attestations"].as_array() {
             Some(sets) => {
                 for set in sets {
-                    println!(
+                    outln!(
                         "  attestations  {} (found in {})",
                         s(&set["manifest"]["digest"]),
                         s(&set["found"])
                     );
                     for l in set["layers"].as_array().into_iter().flatten() {
-                        println!(
+                        outln!(
                             "    {}  {}  {} bytes  {}  {}",
                             s(&l["mediaType"]),
                             l["predicateType"].as_str().unwrap_or("-"),
@@ -107,7 +107,7 @@ fn print_text(doc: &Value) {
                     }
                 }
             }
-            None => println!(
+            None => outln!(
                 "  attestations  none: {}",
                 s(&p["attestations"]["error"]["message"])
             ),

@@ -4,6 +4,15 @@
 //! Exit status: 0 verified; 1 rejected (`error: <code>: <message>` on stderr); 2 usage error,
 //! unreadable input or unreachable registry.
 
+/// `println!` that ignores a closed standard output (`opk verify … | head -1`): the rest of the
+/// report is dropped, and the exit status still reports the verdict — never a panic.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 mod args;
 mod bundle;
 mod dev_op;
@@ -59,6 +68,6 @@ pub(crate) fn input_error(msg: &str) -> ExitCode {
 /// Prints checks as `✓`/`✗` lines.
 pub(crate) fn print_checks(checks: &[Check], indent: &str) {
     for c in checks {
-        println!("{indent}{} {}", if c.ok { "✓" } else { "✗" }, c.message);
+        outln!("{indent}{} {}", if c.ok { "✓" } else { "✗" }, c.message);
     }
 }

@@ -71,16 +71,16 @@ fn finish(result: Result<(Vec<Check>, Value), Rejected>, as_json: bool) -> ExitC
     match result {
         Ok((checks, doc)) => {
             if as_json {
-                println!("{doc}");
+                outln!("{doc}");
             } else {
                 print_checks(&checks, "");
-                println!("Verified successfully");
+                outln!("Verified successfully");
             }
             ExitCode::SUCCESS
         }
         Err(rejected) => {
             if as_json {
-                println!("{}", opk_registry::report::rejected_json(&rejected));
+                outln!("{}", opk_registry::report::rejected_json(&rejected));
             } else {
                 print_checks(&rejected.checks, "");
             }

@@ -45,7 +45,7 @@ pub fn run(a: &Sign, now: UnixTime) -> ExitCode {
     match sign(a, now, provenance, sbom) {
         Ok(lines) => {
             for l in lines {
-                println!("{l}");
+                outln!("{l}");
             }
             ExitCode::SUCCESS
         }

@@ -431,3 +431,31 @@ fn the_github_instance_is_bundled_too() {
     ]);
     assert_exit(&out, 2);
 }
+
+/// A reader that goes away (`opk … | head -c 10`) costs the rest of the report, never a panic:
+/// the exit status still says the bundle verified.
+#[test]
+fn a_closed_standard_output_keeps_the_verdict() {
+    let bundle = case("happy-path-v0.3/bundle.sigstore.json");
+    let artifact = case("a.txt");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_opk"))
+        .args([
+            "verify-bundle",
+            &bundle,
+            "--artifact",
+            &artifact,
+            "--cert-identity",
+            BEACON,
+            "--json",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the read end before opk writes its report.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(0), "{err}");
+}
