@@ -28,3 +28,14 @@ pub fn op() -> &'static TestOp {
     static O: OnceLock<TestOp> = OnceLock::new();
     O.get_or_init(TestOp::new)
 }
+
+/// The bundled Sigstore public-good trusted root, parsed once.
+pub fn public_good() -> &'static opk_verify::sigstore::trusted_root::TrustedRoot {
+    static R: OnceLock<opk_verify::sigstore::trusted_root::TrustedRoot> = OnceLock::new();
+    R.get_or_init(|| {
+        opk_verify::sigstore::trusted_root::TrustedRoot::public_good().expect("public-good root")
+    })
+}
+
+/// 2026-12-07, the Sigstore targets' "now".
+pub const SIGSTORE_NOW: UnixTime = UnixTime(1_796_601_600);
