@@ -70,7 +70,8 @@ fn an_ext_envelope_verifies_with_its_log() {
     );
     assert!(
         text.contains(&format!(
-            "✓ Verified transparency log entry 0 in {} (trusted root: {root} (user-supplied trust))",
+            "✓ Verified transparency log entry {} in {} (trusted root: {root} (user-supplied trust))",
+            opk_testkit::sigstore::rekor::ENTRY_INDEX,
             ext_forge::LOG_URL
         )),
         "{text}"

@@ -1,71 +1,23 @@
 //! OpenPubkey "Ext" envelopes as openpubkey/signed-attestation's `SignInTotoStatementExt`
 //! writes them — an OPK-signed DSSE envelope whose one signature (DER ECDSA by the ephemeral
 //! key over the PAE) carries the PK token and the Rekor entry of a self-signed certificate
-//! holding it — logged in a test Rekor (a fixed P-256 key, a one-entry tree with its SET,
-//! inclusion proof and signed checkpoint), with the dev trusted root naming that log.
+//! holding it — logged in the test Sigstore's Rekor ([`crate::sigstore::rekor`]: a fixed P-256
+//! key, a seven-leaf tree, SET, inclusion proof and signed checkpoint), with a trusted root
+//! naming only that log.
 
-use p256::ecdsa::signature::Signer as _;
-use p256::ecdsa::{Signature, SigningKey};
 use serde_json::{json, Value};
 use sha2::{Digest as _, Sha256};
 
+use crate::der::{seq, sign as sign_der, spki, tlv as der};
 use crate::forge::{build, Client, GqKind, TestOp};
+use crate::sigstore::rekor;
 use opk_verify::b64::encode_std as b64;
 use opk_verify::hex;
 
 /// The test log's base URL (its host names the checkpoint's signature line).
-pub const LOG_URL: &str = "https://rekor.opk.test";
+pub const LOG_URL: &str = rekor::LOG_URL;
 /// When the test log integrated every entry it forges.
 pub const INTEGRATED_TIME: i64 = 1_698_142_000;
-
-const P256_SPKI_PREFIX: [u8; 27] = [
-    0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a,
-    0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00, 0x04,
-];
-
-fn der(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    let n = content.len();
-    if n < 0x80 {
-        out.push(n as u8);
-    } else {
-        let bytes: Vec<u8> = n
-            .to_be_bytes()
-            .into_iter()
-            .skip_while(|b| *b == 0)
-            .collect();
-        out.push(0x80 | bytes.len() as u8);
-        out.extend_from_slice(&bytes);
-    }
-    out.extend_from_slice(content);
-    out
-}
-
-fn seq(parts: &[Vec<u8>]) -> Vec<u8> {
-    der(0x30, &parts.concat())
-}
-
-fn spki(key: &SigningKey) -> Vec<u8> {
-    let point = key.verifying_key().to_sec1_point(false);
-    let mut out = P256_SPKI_PREFIX.to_vec();
-    out.extend_from_slice(&point.as_bytes()[1..]);
-    out
-}
-
-fn sign_der(key: &SigningKey, msg: &[u8]) -> Vec<u8> {
-    let sig: Signature = key.sign(msg);
-    sig.to_der().as_bytes().to_vec()
-}
-
-/// The test log's key.
-pub fn log_key() -> SigningKey {
-    SigningKey::from_slice(&[9u8; 32]).unwrap()
-}
-
-/// The test log's id: SHA-256 of its key's SubjectPublicKeyInfo.
-pub fn log_id() -> Vec<u8> {
-    Sha256::digest(spki(&log_key())).to_vec()
-}
 
 /// A trusted root naming only the test log.
 pub fn trusted_root() -> Vec<u8> {
@@ -75,11 +27,11 @@ pub fn trusted_root() -> Vec<u8> {
             "baseUrl": LOG_URL,
             "hashAlgorithm": "SHA2_256",
             "publicKey": {
-                "rawBytes": b64(&spki(&log_key())),
+                "rawBytes": b64(&spki(&rekor::key())),
                 "keyDetails": "PKIX_ECDSA_P256_SHA_256",
                 "validFor": {"start": "2023-01-01T00:00:00Z"}
             },
-            "logId": {"keyId": b64(&log_id())}
+            "logId": {"keyId": b64(&rekor::log_id())}
         }]
     })
     .to_string()
@@ -127,56 +79,9 @@ pub fn certificate(client: &Client, pkt: &[u8], sub: &str) -> Vec<u8> {
     seq(&[tbs, alg, der(0x03, &bits)])
 }
 
-/// A hashedrekord 0.0.1 body as Rekor canonicalises it.
-fn hashedrekord(digest: &[u8], sig: &[u8], cert: &[u8]) -> Vec<u8> {
-    let pem = format!(
-        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
-        b64(cert)
-    );
-    json!({
-        "apiVersion": "0.0.1",
-        "kind": "hashedrekord",
-        "spec": {
-            "data": {"hash": {"algorithm": "sha256", "value": hex::encode(digest)}},
-            "signature": {"content": b64(sig), "publicKey": {"content": b64(pem.as_bytes())}}
-        }
-    })
-    .to_string()
-    .into_bytes()
-}
-
-/// The test log's `LogEntryAnon` for `body`: the only entry of a one-leaf tree.
+/// The test log's `LogEntryAnon` for `body`, integrated at [`INTEGRATED_TIME`].
 pub fn log_entry(body: &[u8]) -> Value {
-    let key = log_key();
-    let id = hex::encode(&log_id());
-    let set_payload = format!(
-        r#"{{"body":"{}","integratedTime":{INTEGRATED_TIME},"logID":"{id}","logIndex":0}}"#,
-        b64(body)
-    );
-    let mut leaf = vec![0u8];
-    leaf.extend_from_slice(body);
-    let root = Sha256::digest(&leaf);
-    let host = LOG_URL.trim_start_matches("https://");
-    let note = format!("{host} - 1\n1\n{}\n", b64(&root));
-    let mut blob = log_id()[..4].to_vec();
-    blob.extend_from_slice(&sign_der(&key, note.as_bytes()));
-    let checkpoint = format!("{note}\n\u{2014} {host} {}\n", b64(&blob));
-    json!({
-        "body": b64(body),
-        "integratedTime": INTEGRATED_TIME,
-        "logID": id,
-        "logIndex": 0,
-        "verification": {
-            "inclusionProof": {
-                "checkpoint": checkpoint,
-                "hashes": [],
-                "logIndex": 0,
-                "rootHash": hex::encode(&root),
-                "treeSize": 1
-            },
-            "signedEntryTimestamp": b64(&sign_der(&key, set_payload.as_bytes()))
-        }
-    })
+    rekor::log(body, INTEGRATED_TIME).api_entry()
 }
 
 /// An Ext envelope over `statement`, signed by `op`'s GitHub-shaped token, logged in the test
@@ -194,7 +99,7 @@ pub fn envelope(op: &TestOp, client: &Client, statement: &[u8]) -> Vec<u8> {
     let pkt = parts.f0_json();
     let sig = sign_der(&client.sk, &pae);
     let cert = certificate(client, &pkt, "repo:openpubkey/demo:ref:refs/heads/main");
-    let entry = log_entry(&hashedrekord(&digest, &sig, &cert));
+    let entry = log_entry(&rekor::hashedrekord(&digest, &sig, &cert));
     json!({
         "payloadType": opk_verify::dsse::IN_TOTO_PAYLOAD_TYPE,
         "payload": b64(statement),

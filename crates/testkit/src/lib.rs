@@ -3,6 +3,8 @@
 //! - [`forge`]: a test OpenID provider with a fixed RSA key, GQ proofs by the core's signer, PK
 //!   tokens in every format, and BuildKit-style DSSE envelopes.
 //! - [`ext_forge`]: OpenPubkey "Ext" envelopes logged in a test Rekor, with its trusted root.
+//! - [`sigstore`]: a test Sigstore (CA, CT log, Rekor, trusted root) signing bundles v0.3;
+//!   [`der`] the DER writer its certificates are made with.
 //! - [`image`]: 2-platform BuildKit-shaped images with signed provenance and SPDX attestations,
 //!   as content-addressed blobs ready to push.
 //! - Native only: [`registry`] starts Debian's `docker-registry` on 127.0.0.1 (with CORS headers,
@@ -10,9 +12,11 @@
 //!   [`hostile`] is a forwarding proxy that lies in one chosen way; [`redirect_front`] a registry
 //!   front sending blobs to a store on another port that refuses credentials.
 
+pub mod der;
 pub mod ext_forge;
 pub mod forge;
 pub mod image;
+pub mod sigstore;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod hostile;

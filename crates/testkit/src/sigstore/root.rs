@@ -1,0 +1,40 @@
+//! The test Sigstore's trusted root: its Rekor log, its Fulcio CA and its CT log, each valid
+//! from 2020-01-01. Pass it as a dev root (`RootSource::Dev`) or a user-supplied one; nothing
+//! trusts it by default.
+
+use serde_json::json;
+
+use super::{ct, fulcio, rekor};
+use crate::der;
+use opk_verify::b64::encode_std as b64;
+
+const SINCE: &str = "2020-01-01T00:00:00Z";
+
+/// The trusted root JSON.
+pub fn trusted_root() -> Vec<u8> {
+    let log = |url: &str, spki: Vec<u8>, id: &[u8]| {
+        json!({
+            "baseUrl": url,
+            "hashAlgorithm": "SHA2_256",
+            "publicKey": {
+                "rawBytes": b64(&spki),
+                "keyDetails": "PKIX_ECDSA_P256_SHA_256",
+                "validFor": {"start": SINCE}
+            },
+            "logId": {"keyId": b64(id)}
+        })
+    };
+    json!({
+        "mediaType": "application/vnd.dev.sigstore.trustedroot+json;version=0.1",
+        "tlogs": [log(rekor::LOG_URL, der::spki(&rekor::key()), &rekor::log_id())],
+        "certificateAuthorities": [{
+            "subject": {"organization": "opk.test", "commonName": "opk-test-fulcio"},
+            "uri": fulcio::CA_URI,
+            "certChain": {"certificates": [{"rawBytes": b64(&fulcio::ca_certificate())}]},
+            "validFor": {"start": SINCE}
+        }],
+        "ctlogs": [log(ct::CT_URL, der::spki(&ct::key()), &ct::log_id())]
+    })
+    .to_string()
+    .into_bytes()
+}

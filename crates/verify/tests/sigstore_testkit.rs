@@ -1,0 +1,205 @@
+//! The test Sigstore of `opk-testkit` (CA, CT log, Rekor, trusted root) against the core: its
+//! bundles verify whole under its root, labelled a dev instance, with every component doing
+//! its part — a root that does not hold the CA, the CT log's key or the log's key refuses them
+//! with the error of that component, and the public-good root refuses them. (The core's own
+//! checks are proven in headless Chromium by the conformance suite; this proves the forge.)
+
+use opk_testkit::forge::github_claims;
+use opk_testkit::image::statement;
+use opk_testkit::sigstore::{bundle, fulcio, root};
+use opk_verify::sigstore::keys::HashAlg;
+use opk_verify::sigstore::trusted_root::{RootSource, TrustedRoot};
+use opk_verify::sigstore::verify::Signer;
+use opk_verify::sigstore::{verify_bundle, Artifact, SigstoreTrust};
+use opk_verify::{hex, Policy, UnixTime, VerifyError};
+use serde_json::Value;
+use sha2::{Digest as _, Sha256};
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+/// 2026-12-07T00:00:00Z, the signing time.
+const AT: i64 = 1_796_601_600;
+const NOW: UnixTime = UnixTime(AT + 3600);
+const IMAGE: &str = "1f0d8b3c4e5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
+
+fn identity() -> fulcio::Identity {
+    let mut claims = github_claims("");
+    claims["job_workflow_ref"] = claims["workflow_ref"].clone();
+    fulcio::Identity::github(&claims)
+}
+
+fn dev_root(bytes: &[u8]) -> SigstoreTrust {
+    SigstoreTrust {
+        root: TrustedRoot::parse(
+            bytes,
+            RootSource::Dev {
+                label: "opk test Sigstore".into(),
+            },
+        )
+        .unwrap(),
+        keys: Vec::new(),
+    }
+}
+
+fn policy() -> Policy {
+    let id = identity();
+    Policy::builder()
+        .issuer(id.issuer.clone())
+        .certificate_identity(id.san.clone())
+        .repository_owner_id("145685596")
+        .build()
+        .unwrap()
+}
+
+fn dsse_bundle() -> Vec<u8> {
+    let st = statement(
+        "https://spdx.dev/Document",
+        "pkg:docker/openpubkey/demo@latest?platform=linux%2Famd64",
+        IMAGE,
+    );
+    bundle::dsse(&st, &identity(), AT)
+}
+
+fn image_digest() -> Vec<u8> {
+    hex::decode(IMAGE).unwrap()
+}
+
+fn verify_dsse(trust: &SigstoreTrust) -> Result<opk_verify::sigstore::BundleOutcome, VerifyError> {
+    let d = image_digest();
+    verify_bundle(
+        &dsse_bundle(),
+        Artifact::Digest(HashAlg::Sha256, &d),
+        trust,
+        &policy(),
+        NOW,
+    )
+    .map(|v| v.into_inner())
+    .map_err(|r| r.error)
+}
+
+fn other_key_spki() -> Value {
+    let key = p256::ecdsa::SigningKey::from_slice(&[77u8; 32]).unwrap();
+    Value::String(opk_verify::b64::encode_std(&opk_testkit::der::spki(&key)))
+}
+
+#[test]
+fn a_dsse_bundle_verifies_under_the_dev_root() {
+    let out = verify_dsse(&dev_root(&root::trusted_root())).unwrap();
+    assert_eq!(out.trusted_root, "opk test Sigstore (dev instance)");
+    assert_eq!(
+        out.log_entries,
+        vec![("https://rekor.opk.test".to_owned(), 4)]
+    );
+    assert_eq!(out.signed_at, vec!["2026-12-07T00:00:00Z".to_owned()]);
+    let Signer::Certificate { identity, .. } = &out.signer else {
+        panic!("{:?}", out.signer)
+    };
+    assert_eq!(
+        identity.san,
+        "https://github.com/openpubkey/demo/.github/workflows/docker-build.yaml@refs/heads/main"
+    );
+    assert_eq!(identity.claim("repository"), Some("openpubkey/demo"));
+    assert_eq!(identity.claim("repository_owner_id"), Some("145685596"));
+    let ids: Vec<&str> = out.checks.iter().map(|c| c.id).collect();
+    for id in ["signature", "tlog", "certificate.chain"] {
+        assert!(ids.iter().any(|i| i.starts_with(id)), "{id} in {ids:?}");
+    }
+    assert_eq!(
+        out.statement.unwrap().predicate_type,
+        "https://spdx.dev/Document"
+    );
+}
+
+#[test]
+fn a_message_bundle_verifies_its_artifact_and_no_other() {
+    let artifact = b"an artifact the test Sigstore signs";
+    let b = bundle::message(artifact, &identity(), AT);
+    let trust = dev_root(&root::trusted_root());
+    let ok = verify_bundle(&b, Artifact::Bytes(artifact), &trust, &policy(), NOW).unwrap();
+    assert_eq!(ok.version, "V03");
+    let digest = Sha256::digest(b"another artifact");
+    let err = verify_bundle(
+        &b,
+        Artifact::Digest(HashAlg::Sha256, &digest),
+        &trust,
+        &policy(),
+        NOW,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.error,
+        VerifyError::DigestMismatch {
+            expected: hex::encode(&Sha256::digest(artifact)),
+            actual: hex::encode(&digest),
+        }
+    );
+}
+
+#[test]
+fn each_component_of_the_root_is_load_bearing() {
+    // Another CA in the CA's place (the public-good Fulcio root).
+    let public_good = TrustedRoot::public_good().unwrap();
+    let fulcio_root = public_good.certificate_authorities[0].chain.last().unwrap();
+    let mut r: Value = serde_json::from_slice(&root::trusted_root()).unwrap();
+    r["certificateAuthorities"][0]["certChain"]["certificates"][0]["rawBytes"] =
+        Value::String(opk_verify::b64::encode_std(fulcio_root));
+    assert_eq!(
+        verify_dsse(&dev_root(r.to_string().as_bytes())).unwrap_err(),
+        VerifyError::ChainInvalid {
+            reason: "no certificate of the authority issued the signing certificate"
+        }
+    );
+    // The CT log's key replaced (same log id): the SCT fails.
+    let mut r: Value = serde_json::from_slice(&root::trusted_root()).unwrap();
+    r["ctlogs"][0]["publicKey"]["rawBytes"] = other_key_spki();
+    assert_eq!(
+        verify_dsse(&dev_root(r.to_string().as_bytes())).unwrap_err(),
+        VerifyError::SctInvalid {
+            reason: "an SCT's signature does not verify"
+        }
+    );
+    // The log's key replaced (same log id): the SET fails.
+    let mut r: Value = serde_json::from_slice(&root::trusted_root()).unwrap();
+    r["tlogs"][0]["publicKey"]["rawBytes"] = other_key_spki();
+    assert_eq!(
+        verify_dsse(&dev_root(r.to_string().as_bytes())).unwrap_err(),
+        VerifyError::SetInvalid
+    );
+}
+
+#[test]
+fn the_public_good_root_refuses_the_test_sigstore() {
+    let trust = SigstoreTrust {
+        root: TrustedRoot::public_good().unwrap(),
+        keys: Vec::new(),
+    };
+    assert_eq!(
+        verify_dsse(&trust).unwrap_err(),
+        VerifyError::TlogEntryInvalid {
+            reason: "the entry's log is not in the trusted root"
+        }
+    );
+}
+
+#[test]
+fn a_bundle_signed_after_now_is_refused() {
+    let d = image_digest();
+    let err = verify_bundle(
+        &dsse_bundle(),
+        Artifact::Digest(HashAlg::Sha256, &d),
+        &dev_root(&root::trusted_root()),
+        &policy(),
+        UnixTime(AT - 1),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.error,
+        VerifyError::OutsideValidity {
+            what: "integrated time (in the future)",
+            time: "2026-12-07T00:00:00Z".into(),
+        }
+    );
+}
