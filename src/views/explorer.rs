@@ -147,10 +147,7 @@ fn attestation_manifest(a: AttestationView) -> impl IntoView {
         <div class="attestation-manifest">
             <p class="entry">
                 "Attestation manifest "<DigestText digest=a.descriptor.digest.to_string()/>
-                {format!(" · found in the {}", match a.found {
-                    opk_registry::Found::Index => "index",
-                    opk_registry::Found::Referrers => "referrers",
-                })}
+                {format!(" · found in {}", a.found.describe())}
             </p>
             {layers}
             <RawJson title="Attestation manifest" bytes=a.manifest/>

@@ -26,7 +26,7 @@ pub fn FetchLog(fetches: Vec<FetchRecord>) -> impl IntoView {
                     <td class="num">{f.status.map(|s| s.to_string()).unwrap_or_else(|| "no response".into())}</td>
                     <td class="num">{human_size(f.bytes as u64)}</td>
                     <td>{if f.via_proxy { "proxy" } else { "direct" }}</td>
-                    <td class=class>{check}</td>
+                    <td class=class>{check}{f.note.map(|n| format!(" · {n}"))}</td>
                 </tr>
             }
         })

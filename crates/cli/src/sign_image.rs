@@ -280,6 +280,7 @@ fn targets(
                 size: u64::try_from(top_bytes.len()).unwrap_or(u64::MAX),
                 annotations: Default::default(),
                 platform: None,
+                artifact_type: None,
             };
             let entry = json!({"mediaType": descriptor.media_type, "digest": top_digest.as_str(),
                                "size": top_bytes.len(), "platform": platform});

@@ -51,6 +51,28 @@ pub struct FetchRecord {
     pub bytes: usize,
     /// The digest check.
     pub digest_check: DigestCheck,
+    /// What became of the response, when it was not used as asked (an ignored referrers tag).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Where a referrers listing came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReferrersSource {
+    /// The OCI 1.1 referrers API.
+    Api,
+    /// The `sha256-<hex>` tag schema (registries without the API).
+    Tag,
+}
+
+/// The referrers of a subject, as listed: routing data only (each is fetched by digest).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Referrers {
+    /// Where the listing came from.
+    pub source: ReferrersSource,
+    /// The referring manifests' descriptors.
+    pub descriptors: Vec<Descriptor>,
 }
 
 /// A tag or digest resolved to a manifest digest.
@@ -245,7 +267,7 @@ impl<T: Transport> Client<T> {
         &self,
         r: &Reference,
         digest: &Digest,
-    ) -> Result<Vec<Descriptor>, RegistryError> {
+    ) -> Result<Referrers, RegistryError> {
         let mut url = format!("{}/v2/{}/referrers/{digest}", r.base_url(), r.repository());
         let mut out = Vec::new();
         for page in 0.. {
@@ -272,20 +294,31 @@ impl<T: Transport> Client<T> {
                 None => break,
             }
         }
-        Ok(out)
+        Ok(Referrers {
+            source: ReferrersSource::Api,
+            descriptors: out,
+        })
     }
 
+    /// The `sha256-<hex>` tag schema. What the tag names is accepted only if it is an OCI image
+    /// index other than the subject itself: a registry without the API that resolves the tag as
+    /// the digest (GitLab's, oras-go#1396) would otherwise list a multi-platform subject's own
+    /// images as its referrers. Anything else is ignored, with a note in the fetch log.
     async fn referrers_tag(
         &self,
         r: &Reference,
         digest: &Digest,
-    ) -> Result<Vec<Descriptor>, RegistryError> {
+    ) -> Result<Referrers, RegistryError> {
         let url = format!(
             "{}/v2/{}/manifests/sha256-{}",
             r.base_url(),
             r.repository(),
             digest.hex()
         );
+        let none = Referrers {
+            source: ReferrersSource::Tag,
+            descriptors: Vec::new(),
+        };
         let resp = self
             .send(
                 r,
@@ -297,10 +330,54 @@ impl<T: Transport> Client<T> {
             )
             .await?;
         if resp.status == 404 {
-            return Ok(Vec::new());
+            return Ok(none);
         }
         expect_ok(&url, &resp)?;
-        Ok(Index::parse(&resp.body)?.manifests)
+        if Digest::of(&resp.body) == *digest {
+            self.note(
+                &url,
+                "ignored: the registry answered the referrers tag with the subject itself",
+            );
+            return Ok(none);
+        }
+        let is_index = crate::discover::parse_top_level(&resp.body)
+            .ok()
+            .and_then(|top| match top {
+                crate::discover::TopLevel::Index(i) => Some(i),
+                crate::discover::TopLevel::Manifest(_) => None,
+            })
+            .filter(|i| {
+                let header = resp
+                    .header("content-type")
+                    .map(|c| c.split(';').next().unwrap_or_default().trim());
+                i.media_type.as_deref().or(header) == Some(OCI_INDEX)
+            });
+        match is_index {
+            Some(index) => Ok(Referrers {
+                source: ReferrersSource::Tag,
+                descriptors: index.manifests,
+            }),
+            None => {
+                self.note(
+                    &url,
+                    "ignored: the referrers tag does not name an OCI image index",
+                );
+                Ok(none)
+            }
+        }
+    }
+
+    /// Adds `note` to the latest fetch-log record of `url`.
+    fn note(&self, url: &str, note: &str) {
+        if let Some(record) = self
+            .log
+            .borrow_mut()
+            .iter_mut()
+            .rev()
+            .find(|f| f.url == url)
+        {
+            record.note = Some(note.to_owned());
+        }
     }
 
     /// Uploads `bytes` as a blob of `r`'s repository unless the registry has it already
@@ -589,6 +666,7 @@ impl<T: Transport> Client<T> {
                 status: None,
                 bytes: 0,
                 digest_check: DigestCheck::NotApplicable,
+                note: None,
             });
             log.len() - 1
         };

@@ -16,7 +16,7 @@ pub enum TopLevel {
     /// An image index or Docker manifest list.
     Index(Index),
     /// A single image manifest.
-    Manifest(Manifest),
+    Manifest(Box<Manifest>),
 }
 
 /// A fetched, digest-checked top-level object.
@@ -65,6 +65,7 @@ impl Image {
                     size: u64::try_from(self.bytes.len()).unwrap_or(u64::MAX),
                     annotations: Default::default(),
                     platform: None,
+                    artifact_type: m.artifact_type.clone(),
                 },
             )],
         }
@@ -98,8 +99,21 @@ impl Image {
 pub enum Found {
     /// A BuildKit attestation manifest in the image index.
     Index,
-    /// The referrers API or its `sha256-<hex>` tag.
-    Referrers,
+    /// The OCI 1.1 referrers API.
+    ReferrersApi,
+    /// The `sha256-<hex>` referrers tag (registries without the API).
+    ReferrersTag,
+}
+
+impl Found {
+    /// Where, as the page and the CLI say it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Index => "the image index",
+            Self::ReferrersApi => "the referrers API",
+            Self::ReferrersTag => "the referrers tag",
+        }
+    }
 }
 
 /// One attestation manifest of an image, fetched and checked.
@@ -133,10 +147,15 @@ pub async fn attestations<T: Transport>(
     };
     if listed.is_empty() {
         let referrers = client.referrers(r, image_digest).await?;
+        let found = match referrers.source {
+            crate::client::ReferrersSource::Api => Found::ReferrersApi,
+            crate::client::ReferrersSource::Tag => Found::ReferrersTag,
+        };
         listed = referrers
+            .descriptors
             .into_iter()
             .filter(|d| d.media_type == opk_verify::oci::OCI_MANIFEST)
-            .map(|d| (d, Found::Referrers))
+            .map(|d| (d, found))
             .collect();
         limits::check(
             listed.len(),
@@ -167,7 +186,7 @@ pub async fn attestations<T: Transport>(
             .attestation_layers()
             .map(|(l, signed)| (l.clone(), signed))
             .collect();
-        if found == Found::Referrers && layers.is_empty() {
+        if found != Found::Index && layers.is_empty() {
             continue; // another kind of referrer (a signature, an SBOM of another tool)
         }
         out.push(AttestationManifest {
@@ -189,6 +208,6 @@ pub fn parse_top_level(bytes: &[u8]) -> Result<TopLevel, RegistryError> {
     if opk_verify::oci::has_manifests_member(bytes) {
         Ok(TopLevel::Index(Index::parse(bytes)?))
     } else {
-        Ok(TopLevel::Manifest(Manifest::parse(bytes)?))
+        Ok(TopLevel::Manifest(Box::new(Manifest::parse(bytes)?)))
     }
 }

@@ -37,7 +37,9 @@ mod native;
 pub mod webcrypto;
 
 pub use auth::{Challenge, Credentials};
-pub use client::{Client, DigestCheck, FetchRecord, Resolved, ACCEPT_MANIFESTS};
+pub use client::{
+    Client, DigestCheck, FetchRecord, Referrers, ReferrersSource, Resolved, ACCEPT_MANIFESTS,
+};
 pub use discover::{attestations, parse_top_level, AttestationManifest, Found, Image, TopLevel};
 pub use error::RegistryError;
 pub use inspect::inspect_image;

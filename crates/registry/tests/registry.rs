@@ -393,12 +393,51 @@ fn referrers_fallback_tag_finds_attestations_outside_the_index() {
     let c = client("");
     let v = verify_with(&c, &tag_ref(&reg), AMD64).unwrap();
     assert!(v.verified(), "{:?}", v.error);
-    assert_eq!(v.attestations[0].found, opk_registry::Found::Referrers);
+    assert_eq!(v.attestations[0].found, opk_registry::Found::ReferrersTag);
     // arm64 has neither: not found.
     assert_eq!(
         code(&verify(&reg, "", &tag_ref(&reg), ARM64)),
         "missing_attestation"
     );
+}
+
+#[test]
+fn a_referrers_tag_naming_the_subject_or_no_oci_index_is_ignored_and_noted() {
+    // A registry without the API that resolves `sha256-<hex>` as the digest itself (GitLab's,
+    // oras-go#1396) answers with the subject: that is no listing. Nor is a Docker manifest list.
+    let reg = Registry::start(Mode::Plain);
+    let bare = fixture(&reg, Signing::NoAttestations);
+    reg.push(REPO, TAG, &bare);
+    let amd = bare.platform(AMD64);
+    let tag = format!("sha256-{}", &amd.manifest.digest()["sha256:".len()..]);
+    let docker_list = Blob::new(
+        "application/vnd.docker.distribution.manifest.list.v2+json",
+        serde_json::json!({"schemaVersion": 2,
+            "mediaType": "application/vnd.docker.distribution.manifest.list.v2+json",
+            "manifests": [amd.manifest.descriptor()]})
+        .to_string()
+        .into_bytes(),
+    );
+    for (listing, note) in [
+        (
+            &amd.manifest,
+            "ignored: the registry answered the referrers tag with the subject itself",
+        ),
+        (
+            &docker_list,
+            "ignored: the referrers tag does not name an OCI image index",
+        ),
+    ] {
+        reg.push_manifest(REPO, &tag, listing);
+        let c = client("");
+        assert_eq!(
+            code(&verify_with(&c, &tag_ref(&reg), AMD64)),
+            "missing_attestation"
+        );
+        let log = c.fetch_log();
+        let at_tag = log.iter().find(|f| f.url.ends_with(&tag)).unwrap();
+        assert_eq!(at_tag.note.as_deref(), Some(note));
+    }
 }
 
 fn limit_of(r: &Result<ImageVerdict, RegistryError>) -> Option<Limit> {

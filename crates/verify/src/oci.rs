@@ -113,6 +113,9 @@ pub struct Descriptor {
     pub annotations: BTreeMap<String, String>,
     /// `platform`, in index entries.
     pub platform: Option<Platform>,
+    /// `artifactType` (referrers listings copy it from the referring manifest: routing data,
+    /// never authenticated).
+    pub artifact_type: Option<String>,
 }
 
 impl Descriptor {
@@ -145,7 +148,14 @@ impl Descriptor {
         let m = json::raw::members_of(
             raw,
             WHAT,
-            &["mediaType", "digest", "size", "annotations", "platform"],
+            &[
+                "mediaType",
+                "digest",
+                "size",
+                "annotations",
+                "platform",
+                "artifactType",
+            ],
             Unknown::Skip,
         )?;
         let size = m.get("size").ok_or(VerifyError::MissingField {
@@ -200,12 +210,23 @@ impl Descriptor {
                 field: "mediaType",
             });
         }
+        let artifact_type = m.opt_str("artifactType")?.map(Cow::into_owned);
+        if artifact_type
+            .as_deref()
+            .is_some_and(|t| !valid_artifact_type(t))
+        {
+            return Err(VerifyError::InvalidField {
+                what: WHAT,
+                field: "artifactType",
+            });
+        }
         Ok(Self {
             media_type: media_type.into_owned(),
             digest: Digest::parse(&m.str("digest")?)?,
             size,
             annotations,
             platform,
+            artifact_type,
         })
     }
 
@@ -249,6 +270,13 @@ fn valid_media_type(m: &str) -> bool {
     m.split_once('/').is_some_and(|(t, st)| name(t) && name(st))
 }
 
+/// An `artifactType`: a media type, optionally with parameters (older Sigstore bundles are
+/// typed `application/vnd.dev.sigstore.bundle+json;version=0.2`) of visible ASCII.
+fn valid_artifact_type(t: &str) -> bool {
+    let (base, params) = t.split_once(';').unwrap_or((t, ""));
+    valid_media_type(base) && params.len() <= 127 && params.bytes().all(|c| c.is_ascii_graphic())
+}
+
 fn descriptors(
     m: &Members<'_>,
     what: &'static str,
@@ -277,7 +305,7 @@ fn parse_top_level<'a>(
     allowed: [&str; 2],
     members: &[&'static str],
     annotations_left: &core::cell::Cell<usize>,
-) -> Result<(Members<'a>, Option<String>), VerifyError> {
+) -> Result<(Members<'a>, Option<String>, Option<Descriptor>), VerifyError> {
     limits::check(
         bytes.len(),
         limits::MAX_MANIFEST_BYTES,
@@ -302,10 +330,11 @@ fn parse_top_level<'a>(
             field: "mediaType",
         });
     }
-    if let Some(subject) = m.get("subject") {
-        Descriptor::from_raw(subject, annotations_left)?;
-    }
-    Ok((m, media_type))
+    let subject = m
+        .get("subject")
+        .map(|s| Descriptor::from_raw(s, annotations_left))
+        .transpose()?;
+    Ok((m, media_type, subject))
 }
 
 /// Whether `bytes` is an index rather than an image manifest: it has a `manifests` member (read
@@ -331,7 +360,7 @@ impl Index {
     pub fn parse(bytes: &[u8]) -> Result<Self, VerifyError> {
         const WHAT: &str = "OCI index";
         let left = core::cell::Cell::new(limits::MAX_ANNOTATIONS);
-        let (m, media_type) = parse_top_level(
+        let (m, media_type, _subject) = parse_top_level(
             bytes,
             WHAT,
             [OCI_INDEX, DOCKER_MANIFEST_LIST],
@@ -386,6 +415,11 @@ pub struct Manifest {
     pub config: Descriptor,
     /// The layers.
     pub layers: Vec<Descriptor>,
+    /// `artifactType`, for artifacts stored as manifests (signatures, attestations, SBOMs).
+    pub artifact_type: Option<String>,
+    /// `subject`: the manifest this one refers to (OCI 1.1 referrers). Unauthenticated unless
+    /// the manifest itself was fetched by digest; only signed content binds anything.
+    pub subject: Option<Box<Descriptor>>,
 }
 
 impl Manifest {
@@ -393,13 +427,23 @@ impl Manifest {
     pub fn parse(bytes: &[u8]) -> Result<Self, VerifyError> {
         const WHAT: &str = "OCI manifest";
         let left = core::cell::Cell::new(limits::MAX_ANNOTATIONS);
-        let (m, media_type) = parse_top_level(
+        let (m, media_type, subject) = parse_top_level(
             bytes,
             WHAT,
             [OCI_MANIFEST, DOCKER_MANIFEST],
-            &["config", "layers"],
+            &["config", "layers", "artifactType"],
             &left,
         )?;
+        let artifact_type = m.opt_str("artifactType")?.map(Cow::into_owned);
+        if artifact_type
+            .as_deref()
+            .is_some_and(|t| !valid_artifact_type(t))
+        {
+            return Err(VerifyError::InvalidField {
+                what: WHAT,
+                field: "artifactType",
+            });
+        }
         let config = m.get("config").ok_or(VerifyError::MissingField {
             what: WHAT,
             field: "config",
@@ -408,6 +452,8 @@ impl Manifest {
             media_type,
             config: Descriptor::from_raw(config, &left)?,
             layers: descriptors(&m, WHAT, "layers", &left)?,
+            artifact_type,
+            subject: subject.map(Box::new),
         })
     }
 
@@ -535,6 +581,44 @@ mod tests {
     }
 
     #[test]
+    fn referrers_carry_artifact_type_and_subject() {
+        let bundle = "application/vnd.dev.sigstore.bundle.v0.3+json";
+        let m = format!(
+            r#"{{"schemaVersion":2,"mediaType":"{OCI_MANIFEST}","artifactType":"{bundle}",
+            "config":{{"mediaType":"application/vnd.oci.empty.v1+json","digest":"sha256:{H}","size":2}},
+            "layers":[{{"mediaType":"{bundle}","digest":"sha256:{H}","size":3}}],
+            "subject":{{"mediaType":"{OCI_MANIFEST}","digest":"sha256:{H}","size":7}}}}"#
+        );
+        let m = Manifest::parse(m.as_bytes()).unwrap();
+        assert_eq!(m.artifact_type.as_deref(), Some(bundle));
+        assert_eq!(m.subject.unwrap().size, 7);
+        let i = format!(
+            r#"{{"schemaVersion":2,"mediaType":"{OCI_INDEX}","manifests":[
+            {{"mediaType":"{OCI_MANIFEST}","digest":"sha256:{H}","size":3,"artifactType":"application/vnd.dev.sigstore.bundle+json;version=0.2"}},
+            {{"mediaType":"{OCI_MANIFEST}","digest":"sha256:{H}","size":3}}]}}"#
+        );
+        let i = Index::parse(i.as_bytes()).unwrap();
+        assert_eq!(
+            i.manifests[0].artifact_type.as_deref(),
+            Some("application/vnd.dev.sigstore.bundle+json;version=0.2")
+        );
+        assert_eq!(i.manifests[1].artifact_type, None);
+        for bad in ["", "bundle", "a/b; version=1", r"a/b;v=\u0001"] {
+            let doc = format!(
+                r#"{{"schemaVersion":2,"manifests":[{{"mediaType":"{OCI_MANIFEST}","digest":"sha256:{H}","size":3,"artifactType":"{bad}"}}]}}"#
+            );
+            assert_eq!(
+                Index::parse(doc.as_bytes()).unwrap_err(),
+                VerifyError::InvalidField {
+                    what: "OCI descriptor",
+                    field: "artifactType"
+                },
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
     fn media_types() {
         for ok in [OCI_INDEX, "application/vnd.in-toto.provenance+dsse", "a/b"] {
             assert!(valid_media_type(ok), "{ok}");
@@ -552,6 +636,7 @@ mod tests {
             size: 5,
             annotations: BTreeMap::new(),
             platform: None,
+            artifact_type: None,
         };
         assert_eq!(d.verify(b"hello"), Ok(()));
         assert!(matches!(
