@@ -1,5 +1,6 @@
 //! `opk inspect IMAGE`: the image's structure, every object fetched by digest and checked —
-//! what the web page shows. Attestation manifests are listed under the platform they describe.
+//! what the web page shows. Attestation manifests and the signatures found (listed, not
+//! verified) are listed under the platform they describe.
 
 use std::process::ExitCode;
 
@@ -110,6 +111,31 @@ fn print_text(doc: &Value) {
             None => outln!(
                 "  attestations  none: {}",
                 s(&p["attestations"]["error"]["message"])
+            ),
+        }
+        match p["signatures"].as_array() {
+            Some(sigs) => {
+                for sig in sigs {
+                    let on = match sig["subject"]["kind"].as_str() {
+                        Some("attestation_manifest") => {
+                            format!(", on attestation manifest {}", s(&sig["subject"]["digest"]))
+                        }
+                        _ => String::new(),
+                    };
+                    outln!(
+                        "  signature  {}  {} (found in {}{on}), {} layer(s)",
+                        s(&sig["kindText"]),
+                        sig["tag"]
+                            .as_str()
+                            .map_or_else(|| s(&sig["manifest"]["digest"]), str::to_owned),
+                        s(&sig["foundText"]),
+                        sig["layers"].as_array().map_or(0, Vec::len)
+                    );
+                }
+            }
+            None => outln!(
+                "  signatures  not listed: {}",
+                s(&p["signatures"]["error"]["message"])
             ),
         }
     }

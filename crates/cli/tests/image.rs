@@ -344,6 +344,9 @@ fn opk_proxy_carries_a_registry_without_cors_and_answers_cors_itself() {
         );
         assert_eq!(p["configJson"]["config"]["Entrypoint"][0], "/hello");
         assert_eq!(p["attestations"][0]["layers"].as_array().unwrap().len(), 2);
+        // Signatures were looked for (referrers, cosign tags, the attestation manifest's
+        // referrers) and none are there.
+        assert_eq!(p["signatures"], serde_json::json!([]));
     }
     assert!(v["fetches"]
         .as_array()
@@ -509,4 +512,32 @@ fn the_proxy_serves_only_its_origins() {
     let cli = agent.get(&url).header("Accept", accept).call().unwrap();
     assert_eq!(cli.status(), 200);
     assert_eq!(header(&cli, "access-control-allow-origin"), None);
+}
+
+#[test]
+fn inspect_lists_a_sigstore_bundle_on_the_attestation_manifest() {
+    use opk_testkit::referrers::{bundle_referrer, empty_config, referrers_index, BUNDLE_V03};
+    // github-builder's layout: the bundle refers to the BuildKit attestation manifest.
+    let env = Env::new(Mode::Cors, Signing::Unsigned);
+    let p = env.fixture.platform(PLATFORMS[0]);
+    let att = p.attestation.as_ref().unwrap();
+    let (m, layer) = bundle_referrer(b"{}".to_vec(), att);
+    env.reg.push_blob(REPO, &empty_config());
+    env.reg.push_blob(REPO, &layer);
+    env.reg.push_manifest(REPO, &m.digest(), &m);
+    let tag = format!("sha256-{}", &att.digest()["sha256:".len()..]);
+    env.reg
+        .push_manifest(REPO, &tag, &referrers_index(&[(&m, BUNDLE_V03)]));
+    let out = opk(&["inspect", &env.image()]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(
+        text.contains(&format!(
+            "  signature  Sigstore bundle  {} (found in the referrers tag, on attestation manifest {}), 1 layer(s)",
+            m.digest(),
+            att.digest()
+        )),
+        "{text}"
+    );
+    assert_eq!(text.matches("  signature  ").count(), 1, "{text}");
 }

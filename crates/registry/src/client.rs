@@ -367,6 +367,41 @@ impl<T: Transport> Client<T> {
         }
     }
 
+    /// The manifest a tag of `r`'s repository names (cosign's `sha256-<hex>.sig`): `None` when
+    /// the registry has no such tag. The tag step is unverified (a mutable name); the digest
+    /// returned is that of the bytes received, and only signed content inside binds anything.
+    pub async fn manifest_at_tag(
+        &self,
+        r: &Reference,
+        tag: &str,
+    ) -> Result<Option<(Digest, Vec<u8>)>, RegistryError> {
+        let url = format!("{}/v2/{}/manifests/{tag}", r.base_url(), r.repository());
+        let resp = self
+            .send(
+                r,
+                Method::Get,
+                &url,
+                ACCEPT_MANIFESTS,
+                limits::MAX_MANIFEST_BYTES,
+                Limit::ManifestBytes,
+            )
+            .await?;
+        if resp.status == 404 {
+            return Ok(None);
+        }
+        expect_ok(&url, &resp)?;
+        let digest = Digest::of(&resp.body);
+        self.mark(&url, DigestCheck::Unverified);
+        self.remember(r, &digest, &resp.body);
+        Ok(Some((digest, resp.body)))
+    }
+
+    /// Adds `note` to the fetch-log record of the manifest `digest` of `r`'s repository.
+    pub(crate) fn note_manifest(&self, r: &Reference, digest: &Digest, note: &str) {
+        let url = format!("{}/v2/{}/manifests/{digest}", r.base_url(), r.repository());
+        self.note(&url, note);
+    }
+
     /// Adds `note` to the latest fetch-log record of `url`.
     fn note(&self, url: &str, note: &str) {
         if let Some(record) = self

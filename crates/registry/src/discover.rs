@@ -103,6 +103,8 @@ pub enum Found {
     ReferrersApi,
     /// The `sha256-<hex>` referrers tag (registries without the API).
     ReferrersTag,
+    /// cosign v2's `sha256-<hex>.sig` / `.att` tags.
+    CosignTag,
 }
 
 impl Found {
@@ -112,6 +114,7 @@ impl Found {
             Self::Index => "the image index",
             Self::ReferrersApi => "the referrers API",
             Self::ReferrersTag => "the referrers tag",
+            Self::CosignTag => "a cosign tag",
         }
     }
 }

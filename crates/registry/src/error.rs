@@ -75,6 +75,19 @@ pub enum RegistryError {
         /// What the fetch returned.
         reason: String,
     },
+    /// A signature listed for a subject (a referrer) could not be fetched: withheld, never
+    /// evidence that the image is unsigned.
+    #[error("signature manifest {digest} of {subject} is listed in {found} but was withheld ({reason}); this is not evidence that the image is unsigned")]
+    SignatureWithheld {
+        /// The subject's digest (the image, or its attestation manifest).
+        subject: String,
+        /// The signature manifest's digest.
+        digest: String,
+        /// Where it was listed.
+        found: &'static str,
+        /// What the fetch returned.
+        reason: String,
+    },
     /// The attestation manifest holds only unsigned in-toto statements (no DSSE layer).
     #[error("the attestations of image {image} are not signed (only application/vnd.in-toto+json layers)")]
     Unsigned {
@@ -106,6 +119,7 @@ impl RegistryError {
             Self::AttestationNotFound { .. } | Self::AttestationWithheld { .. } => {
                 "missing_attestation"
             }
+            Self::SignatureWithheld { .. } => "signature_withheld",
             Self::Unsigned { .. } => "unsigned",
             Self::PlatformNotFound { .. } => "platform_not_found",
         }

@@ -1,6 +1,7 @@
 //! `inspect IMAGE`: an image's structure, every object fetched by digest and checked — what the
 //! web page shows and `opk inspect --json` prints. Attestation manifests are listed under the
-//! platform they describe. Shared by the CLI and the JS API.
+//! platform they describe, with the signatures found for it (Sigstore bundles, cosign tags,
+//! Notation: listed, not verified here). Shared by the CLI and the JS API.
 
 use opk_verify::limits::{Limit, MAX_MANIFEST_BYTES};
 use opk_verify::oci::{Descriptor, Manifest, Platform};
@@ -8,6 +9,7 @@ use serde_json::{json, Value};
 
 use crate::client::Client;
 use crate::discover::{attestations, Image, TopLevel};
+use crate::signature_discovery::{signatures, FoundSignature};
 use crate::transport::Transport;
 use crate::{Reference, RegistryError};
 
@@ -60,6 +62,10 @@ pub async fn inspect_image<T: Transport>(
                 .collect::<Vec<_>>()),
             Err(e) => json!({"error": crate::report::error_json(e.code(), &e)}),
         };
+        let sigs = match signatures(client, &image, &d.digest).await {
+            Ok(found) => json!(found.iter().map(signature_json).collect::<Vec<_>>()),
+            Err(e) => json!({"error": crate::report::error_json(e.code(), &e)}),
+        };
         platforms.push(json!({
             "platform": platform,
             "manifest": descriptor(&d),
@@ -68,6 +74,7 @@ pub async fn inspect_image<T: Transport>(
             "configJson": config_json,
             "layers": manifest.layers.iter().map(descriptor).collect::<Vec<_>>(),
             "attestations": atts,
+            "signatures": sigs,
         }));
     }
     Ok(json!({
@@ -78,6 +85,19 @@ pub async fn inspect_image<T: Transport>(
         "topJson": raw(&image.bytes),
         "platforms": platforms,
     }))
+}
+
+fn signature_json(s: &FoundSignature) -> Value {
+    json!({
+        "kind": s.kind,
+        "kindText": s.kind.describe(),
+        "found": s.found,
+        "foundText": s.found.describe(),
+        "subject": s.subject,
+        "manifest": descriptor(&s.manifest),
+        "tag": s.tag,
+        "layers": s.layers.iter().map(descriptor).collect::<Vec<_>>(),
+    })
 }
 
 fn platform_of(config: &Value) -> String {

@@ -7,7 +7,8 @@
 //! - [`Client`]: manifests, blobs, tag resolution, the token flow and referrers over any
 //!   [`Transport`] ([`NativeTransport`] with ureq, [`BrowserTransport`] with fetch), routed
 //!   directly or through an untrusted CORS proxy ([`Route`]).
-//! - [`Image`] and [`attestations`]: an image's platforms and attestation manifests.
+//! - [`Image`] and [`attestations`]: an image's platforms and attestation manifests;
+//!   [`signatures`]: its Sigstore, cosign and Notation signatures wherever they are kept.
 //! - [`verify_image`]: fetch and verify one platform's attestations with opk-verify.
 
 #![forbid(unsafe_code)]
@@ -26,6 +27,7 @@ pub mod redirect;
 mod reference;
 pub mod report;
 mod route;
+mod signature_discovery;
 mod transport;
 mod verify_image;
 
@@ -45,6 +47,7 @@ pub use error::RegistryError;
 pub use inspect::inspect_image;
 pub use reference::{is_loopback_host, Reference, ReferenceError, Scheme};
 pub use route::Route;
+pub use signature_discovery::{signatures, FoundSignature, SignatureKind, SignedSubject};
 pub use transport::{Method, Request, Response, Transport, TransportError, MAX_ERROR_BODY};
 pub use verify_image::{verify_image, AttestationFailure, AttestationReport, ImageVerdict};
 

@@ -4,7 +4,8 @@
 //!   tokens in every format, and BuildKit-style DSSE envelopes.
 //! - [`ext_forge`]: OpenPubkey "Ext" envelopes logged in a test Rekor, with its trusted root.
 //! - [`sigstore`]: a test Sigstore (CA, CT log, Rekor, trusted root) signing bundles v0.3;
-//!   [`der`] the DER writer its certificates are made with.
+//!   [`der`] the DER writer its certificates are made with; [`referrers`] signatures stored as
+//!   OCI referrers, cosign tags and Notation referrers.
 //! - [`image`]: 2-platform BuildKit-shaped images with signed provenance and SPDX attestations,
 //!   as content-addressed blobs ready to push.
 //! - Native only: [`registry`] starts Debian's `docker-registry` on 127.0.0.1 (with CORS headers,
@@ -16,6 +17,7 @@ pub mod der;
 pub mod ext_forge;
 pub mod forge;
 pub mod image;
+pub mod referrers;
 pub mod sigstore;
 
 #[cfg(not(target_arch = "wasm32"))]

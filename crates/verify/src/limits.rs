@@ -72,6 +72,9 @@ pub const MAX_BUNDLE_ENTRIES: usize = 32;
 pub const MAX_PROOF_HASHES: usize = 64;
 /// Largest checkpoint (signed note) text.
 pub const MAX_CHECKPOINT_BYTES: usize = 16 * 1024;
+/// Signatures (Sigstore bundles, cosign signatures and attestations, Notation signatures) kept
+/// per subject: beyond it, a registry listing more is refused rather than fetched.
+pub const MAX_SIGNATURES: usize = 32;
 
 /// A named limit, reported by [`crate::VerifyError::LimitExceeded`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,6 +136,8 @@ pub enum Limit {
     ProofHashes,
     /// [`MAX_CHECKPOINT_BYTES`].
     CheckpointBytes,
+    /// [`MAX_SIGNATURES`].
+    Signatures,
 }
 
 impl Limit {
@@ -173,6 +178,7 @@ impl Limit {
             Self::BundleEntries => ("log entries or timestamps per bundle", MAX_BUNDLE_ENTRIES),
             Self::ProofHashes => ("inclusion proof hashes", MAX_PROOF_HASHES),
             Self::CheckpointBytes => ("checkpoint bytes", MAX_CHECKPOINT_BYTES),
+            Self::Signatures => ("signatures per subject", MAX_SIGNATURES),
         }
     }
 }
