@@ -6,9 +6,10 @@
 use std::sync::Arc;
 
 use futures_util::future::{join, join_all};
+use opk_pipeline::ImageVerdict;
 use opk_registry::{
-    attestations, BrowserTransport, Client, FetchRecord, Found, Image, ImageVerdict, Method,
-    Reference, RegistryError, Request, Route, Scheme, Transport as _,
+    attestations, BrowserTransport, Client, FetchRecord, Found, Image, Method, Reference,
+    RegistryError, Request, Route, Scheme, Transport as _,
 };
 use opk_verify::intoto::SLSA_PROVENANCE_V02;
 use opk_verify::limits::{self, Limit};
@@ -254,7 +255,7 @@ async fn platform_view(
             .map_err(|e| Failure::from(&e))
     };
     let verify = |name: String| async move {
-        opk_registry::verify_image(client, reference, &name, trust, policy, now())
+        opk_pipeline::verify_image(client, reference, &name, trust, policy, now())
             .await
             .map_err(|e| Failure::from(&e))
     };

@@ -147,14 +147,14 @@ impl Cases {
     }
 
     /// The same, as the browser runs it: WebCrypto checks the ES256 signature first (the fast
-    /// path of `opk_registry::webcrypto`), `n` times; resolves to whether the last one verified.
+    /// path of `opk_pipeline::webcrypto`), `n` times; resolves to whether the last one verified.
     #[cfg(target_arch = "wasm32")]
     pub fn envelope_webcrypto(&self, n: u32) -> js_sys::Promise {
         let (trust, policy) = (Rc::clone(&self.trust), Rc::clone(&self.policy));
         wasm_bindgen_futures::future_to_promise(async move {
             let mut ok = false;
             for _ in 0..n {
-                let pre = opk_registry::webcrypto::prechecked(ENVELOPE, &trust).await;
+                let pre = opk_pipeline::webcrypto::prechecked(ENVELOPE, &trust).await;
                 ok = pre.len() == 1
                     && opk_verify::verify_envelope_prechecked(
                         ENVELOPE, SUBJECT, &trust, &policy, NOW, &pre,
@@ -174,14 +174,14 @@ impl Cases {
     }
 
     /// The same, as the page's offline view runs it: WebCrypto checks the RS256 signature first
-    /// (`opk_registry::webcrypto`), `n` times; resolves to whether the last one verified.
+    /// (`opk_pipeline::webcrypto`), `n` times; resolves to whether the last one verified.
     #[cfg(target_arch = "wasm32")]
     pub fn jwt_webcrypto(&self, n: u32) -> js_sys::Promise {
         let (trust, any) = (Rc::clone(&self.trust), Rc::clone(&self.any));
         wasm_bindgen_futures::future_to_promise(async move {
             let mut ok = false;
             for _ in 0..n {
-                let pre = opk_registry::webcrypto::prechecked(RS_JWT.as_bytes(), &trust).await;
+                let pre = opk_pipeline::webcrypto::prechecked(RS_JWT.as_bytes(), &trust).await;
                 ok = pre.len() == 1
                     && opk_verify::verify_token_prechecked(
                         RS_JWT.as_bytes(),

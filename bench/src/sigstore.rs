@@ -82,7 +82,7 @@ impl SigstoreCases {
         self.verify(DSSE, n)
     }
     /// The message-signature bundle as the page verifies it — WebCrypto checks its ECDSA
-    /// signatures first (`opk_registry::webcrypto::verify_bundle`) — `n` times; resolves to
+    /// signatures first (`opk_pipeline::webcrypto::verify_bundle`) — `n` times; resolves to
     /// whether the last one verified.
     pub fn message_webcrypto(&self, n: u32) -> js_sys::Promise {
         self.webcrypto(MESSAGE, n)
@@ -97,7 +97,7 @@ impl SigstoreCases {
         wasm_bindgen_futures::future_to_promise(async move {
             let mut ok = false;
             for _ in 0..n {
-                ok = opk_registry::webcrypto::verify_bundle(
+                ok = opk_pipeline::webcrypto::verify_bundle(
                     bundle,
                     Artifact::Bytes(ARTIFACT),
                     &trust,

@@ -4,8 +4,8 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use opk_registry::report::{check_lines, Line};
-use opk_registry::webcrypto;
+use opk_pipeline::report::{check_lines, Line};
+use opk_pipeline::webcrypto;
 use opk_verify::oci::{Digest, Manifest};
 use opk_verify::{ExpectedSubject, JwksFile, Policy, TrustRoots};
 

@@ -4,8 +4,9 @@
 //! format.
 
 use leptos::prelude::*;
-use opk_registry::report::{verdict_lines, Line};
-use opk_registry::{ImageVerdict, Reference};
+use opk_pipeline::report::{verdict_lines, Line};
+use opk_pipeline::ImageVerdict;
+use opk_registry::Reference;
 use opk_verify::{KeySource, TokenOutcome, GITHUB_ACTIONS_ISSUER};
 
 use crate::session::{Failure, PlatformView};

@@ -80,7 +80,7 @@ pub fn run(v: &VerifyBundle, now: UnixTime) -> ExitCode {
         }
         Err(rejected) => {
             if v.json {
-                outln!("{}", opk_registry::report::rejected_json(&rejected));
+                outln!("{}", opk_pipeline::report::rejected_json(&rejected));
             } else {
                 print_checks(&rejected.checks, "");
             }

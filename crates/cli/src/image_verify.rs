@@ -3,7 +3,8 @@
 
 use std::process::ExitCode;
 
-use opk_registry::{report, verify_image, ImageVerdict, Reference};
+use opk_pipeline::{report, verify_image, ImageVerdict};
+use opk_registry::Reference;
 use opk_verify::intoto::SLSA_PROVENANCE_V02;
 use opk_verify::UnixTime;
 

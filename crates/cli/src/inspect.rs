@@ -4,7 +4,8 @@
 
 use std::process::ExitCode;
 
-use opk_registry::{inspect_image, Reference};
+use opk_pipeline::inspect_image;
+use opk_registry::Reference;
 use serde_json::{json, Value};
 
 use crate::args::Inspect;
@@ -35,7 +36,7 @@ pub fn run(i: &Inspect) -> ExitCode {
             if i.json {
                 outln!(
                     "{}",
-                    json!({"image": i.image, "error": opk_registry::report::error_json(e.code(), &e)})
+                    json!({"image": i.image, "error": opk_pipeline::report::error_json(e.code(), &e)})
                 );
             }
             eprintln!("error: {}: {e}", e.code());

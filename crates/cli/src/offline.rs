@@ -41,13 +41,13 @@ pub fn envelope(v: &VerifyEnvelope, now: UnixTime) -> ExitCode {
                 .map(|ok| {
                     (
                         ok.checks.clone(),
-                        opk_registry::report::ext_envelope_json(&ok),
+                        opk_pipeline::report::ext_envelope_json(&ok),
                     )
                 });
         return finish(result, v.json);
     }
     let result = opk_verify::verify_envelope(&bytes, subject, &trust, &policy, now)
-        .map(|ok| (ok.checks.clone(), opk_registry::report::envelope_json(&ok)));
+        .map(|ok| (ok.checks.clone(), opk_pipeline::report::envelope_json(&ok)));
     finish(result, v.json)
 }
 
@@ -63,7 +63,7 @@ pub fn token(v: &VerifyToken, now: UnixTime) -> ExitCode {
         Err(e) => return input_error(&e),
     };
     let result = opk_verify::verify_token(&bytes, &trust, &policy, now)
-        .map(|ok| (ok.checks.clone(), opk_registry::report::token_json(&ok)));
+        .map(|ok| (ok.checks.clone(), opk_pipeline::report::token_json(&ok)));
     finish(result, v.json)
 }
 
@@ -80,7 +80,7 @@ fn finish(result: Result<(Vec<Check>, Value), Rejected>, as_json: bool) -> ExitC
         }
         Err(rejected) => {
             if as_json {
-                outln!("{}", opk_registry::report::rejected_json(&rejected));
+                outln!("{}", opk_pipeline::report::rejected_json(&rejected));
             } else {
                 print_checks(&rejected.checks, "");
             }

@@ -1,7 +1,8 @@
 //! The exported functions. Inputs are plain JS values, outputs plain JSON objects (maps become
 //! objects), errors are thrown as `{code, message}`.
 
-use opk_registry::{report, webcrypto, BrowserTransport, Client, Reference, Route};
+use opk_pipeline::{report, webcrypto};
+use opk_registry::{BrowserTransport, Client, Reference, Route};
 use opk_verify::{EnvelopeOutcome, ExpectedSubject, Rejected, TokenOutcome, UnixTime, Verified};
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
@@ -140,7 +141,7 @@ pub async fn verify_image(
     let r = reference(&image).map_err(throw)?;
     let c = client(&o.proxy).map_err(throw)?;
     let result =
-        opk_registry::verify_image(&c, &r, &o.platform, &p.trust, &p.policy, now(p.now)).await;
+        opk_pipeline::verify_image(&c, &r, &o.platform, &p.trust, &p.policy, now(p.now)).await;
     let fetches = c.fetch_log();
     Ok(to_js(&match result {
         Ok(v) => report::verdict_json(&image, &r, &v, &fetches),
@@ -154,7 +155,7 @@ pub async fn inspect_image(image: String, options: JsValue) -> Result<JsValue, J
     let o = fetch_options(&from_js(options).map_err(throw)?).map_err(throw)?;
     let r = reference(&image).map_err(throw)?;
     let c = client(&o.proxy).map_err(throw)?;
-    match opk_registry::inspect_image(&c, &r).await {
+    match opk_pipeline::inspect_image(&c, &r).await {
         Ok(mut doc) => {
             doc["fetches"] = serde_json::to_value(c.fetch_log()).unwrap_or(Value::Null);
             Ok(to_js(&doc))

@@ -1,6 +1,6 @@
 //! OPK Explorer's JavaScript API, built with `wasm-bindgen --target web` (see `scripts/build-js`).
 //! Every function returns plain JSON in the shape the CLI's `--json` prints (one implementation:
-//! `opk_registry::report`), and throws `{code, message}`.
+//! `opk_pipeline::report`), and throws `{code, message}`.
 //!
 //! ```js
 //! import init, { verifyImage, verifyEnvelope } from './opk_js.js';

@@ -9,7 +9,6 @@
 //!   directly or through an untrusted CORS proxy ([`Route`]).
 //! - [`Image`] and [`attestations`]: an image's platforms and attestation manifests;
 //!   [`signatures`]: its Sigstore, cosign and Notation signatures wherever they are kept.
-//! - [`verify_image`]: fetch and verify one platform's attestations with opk-verify.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -22,21 +21,16 @@ mod auth;
 mod client;
 mod discover;
 mod error;
-mod inspect;
 pub mod redirect;
 mod reference;
-pub mod report;
 mod route;
 mod signature_discovery;
 mod transport;
-mod verify_image;
 
 #[cfg(target_arch = "wasm32")]
 mod browser;
 #[cfg(not(target_arch = "wasm32"))]
 mod native;
-#[cfg(target_arch = "wasm32")]
-pub mod webcrypto;
 
 pub use auth::{Challenge, Credentials};
 pub use client::{
@@ -44,12 +38,10 @@ pub use client::{
 };
 pub use discover::{attestations, parse_top_level, AttestationManifest, Found, Image, TopLevel};
 pub use error::RegistryError;
-pub use inspect::inspect_image;
 pub use reference::{is_loopback_host, Reference, ReferenceError, Scheme};
 pub use route::Route;
 pub use signature_discovery::{signatures, FoundSignature, SignatureKind, SignedSubject};
 pub use transport::{Method, Request, Response, Transport, TransportError, MAX_ERROR_BODY};
-pub use verify_image::{verify_image, AttestationFailure, AttestationReport, ImageVerdict};
 
 #[cfg(target_arch = "wasm32")]
 pub use browser::BrowserTransport;

@@ -7,7 +7,7 @@
 //! the fast path gets exactly the reference's outcome.
 #![cfg(target_arch = "wasm32")]
 
-use opk_registry::webcrypto::{prechecked, webcrypto_es256, webcrypto_rs256};
+use opk_pipeline::webcrypto::{prechecked, webcrypto_es256, webcrypto_rs256};
 use opk_testkit::forge::{envelope, Client, TestOp, STATEMENT};
 use opk_verify::jose::{es256, rs256, EcKey, Jwks, RsaKey};
 use opk_verify::prechecked::{checks, Es256Check, Rs256Check};

@@ -4,9 +4,8 @@
 //! that withholds an attestation, flips a byte of an envelope or swaps a manifest.
 #![cfg(target_arch = "wasm32")]
 
-use opk_registry::{
-    verify_image, AttestationFailure, BrowserTransport, Client, Reference, RegistryError, Route,
-};
+use opk_pipeline::{verify_image, AttestationFailure};
+use opk_registry::{BrowserTransport, Client, Reference, RegistryError, Route};
 use opk_testkit::forge::TestOp;
 use opk_verify::{Policy, UnixTime, VerifyError};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -35,7 +34,7 @@ async fn verify(
     registry: &str,
     repo: &str,
     proxy: &str,
-) -> Result<opk_registry::ImageVerdict, RegistryError> {
+) -> Result<opk_pipeline::ImageVerdict, RegistryError> {
     let client = Client::new(BrowserTransport, Route::parse(proxy).unwrap());
     let r = Reference::parse(&format!("{registry}/openpubkey/{repo}:main")).unwrap();
     verify_image(
@@ -49,7 +48,7 @@ async fn verify(
     .await
 }
 
-fn code(r: &Result<opk_registry::ImageVerdict, RegistryError>) -> &'static str {
+fn code(r: &Result<opk_pipeline::ImageVerdict, RegistryError>) -> &'static str {
     match r {
         Ok(v) => v.error.as_ref().map_or("ok", RegistryError::code),
         Err(e) => e.code(),

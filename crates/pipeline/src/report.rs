@@ -5,9 +5,9 @@
 use opk_verify::{Check, EnvelopeOutcome, KeyInfo, Rejected, TokenOutcome};
 use serde_json::{json, Value};
 
-use crate::client::FetchRecord;
+use opk_registry::{FetchRecord, Reference, RegistryError};
+
 use crate::verify_image::{AttestationFailure, AttestationReport, ImageVerdict};
-use crate::{Reference, RegistryError};
 
 /// The checks `docker verify` prints, in its order (spec §4.2), by opk-verify check id.
 pub const DOCKER_ORDER: [&str; 8] = [

@@ -3,9 +3,9 @@
 //! BuildKit-shaped 2-platform images signed by the test OP (opk-testkit).
 #![cfg(not(target_arch = "wasm32"))]
 
+use opk_pipeline::{verify_image, AttestationFailure, ImageVerdict};
 use opk_registry::{
-    verify_image, AttestationFailure, Client, Credentials, DigestCheck, ImageVerdict,
-    NativeTransport, Reference, RegistryError, Route,
+    Client, Credentials, DigestCheck, NativeTransport, Reference, RegistryError, Route,
 };
 use opk_testkit::forge::TestOp;
 use opk_testkit::hostile::{HostileProxy, Lie};

@@ -11,10 +11,9 @@ use opk_verify::{
     UnixTime, Verified,
 };
 
-use crate::client::{Client, Resolved};
-use crate::discover::{attestations, Found, Image};
-use crate::transport::Transport;
-use crate::{Reference, RegistryError};
+use opk_registry::{
+    attestations, Client, Found, Image, Reference, RegistryError, Resolved, Transport,
+};
 
 /// Why one attestation did not verify.
 #[derive(Debug, Clone, PartialEq, Eq)]

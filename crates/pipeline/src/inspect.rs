@@ -7,11 +7,10 @@ use opk_verify::limits::{Limit, MAX_MANIFEST_BYTES};
 use opk_verify::oci::{Descriptor, Manifest, Platform};
 use serde_json::{json, Value};
 
-use crate::client::Client;
-use crate::discover::{attestations, Image, TopLevel};
-use crate::signature_discovery::{signatures, FoundSignature};
-use crate::transport::Transport;
-use crate::{Reference, RegistryError};
+use opk_registry::{
+    attestations, signatures, Client, FoundSignature, Image, Reference, RegistryError, TopLevel,
+    Transport,
+};
 
 fn raw(bytes: &[u8]) -> Value {
     serde_json::from_slice(bytes).unwrap_or(Value::Null)

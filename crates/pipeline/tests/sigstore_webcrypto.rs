@@ -11,7 +11,7 @@ mod sigstore_case;
 #[path = "../../verify/tests/sigstore_cases.rs"]
 mod sigstore_cases;
 
-use opk_registry::webcrypto::{verify_bundle as webcrypto_verify_bundle, webcrypto_signature};
+use opk_pipeline::webcrypto::{verify_bundle as webcrypto_verify_bundle, webcrypto_signature};
 use opk_verify::sigstore::signatures::SignatureCheck;
 use opk_verify::sigstore::{signature_checks, verify_bundle, Artifact};
 use sigstore_cases::CASES;
