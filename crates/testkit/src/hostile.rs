@@ -3,9 +3,9 @@
 //! every lie with a distinct error and never call withheld content "unsigned".
 
 use std::io::Read as _;
-use std::sync::Arc;
 use std::time::Duration;
 
+use crate::http_server::{Body, Request, Response, Server};
 use crate::image::Blob;
 
 /// One way this proxy lies.
@@ -76,43 +76,27 @@ impl Lie {
 pub struct HostileProxy {
     /// `http://127.0.0.1:<port>`.
     pub url: String,
-    server: Arc<tiny_http::Server>,
+    _server: Server,
 }
 
 impl HostileProxy {
     /// Starts on a free loopback port.
     pub fn start(lies: Vec<Lie>) -> Self {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind"));
-        let port = server.server_addr().to_ip().expect("ip").port();
-        let s = Arc::clone(&server);
-        std::thread::spawn(move || {
-            let agent: ureq::Agent = ureq::Agent::config_builder()
-                .http_status_as_error(false)
-                .max_redirects(0)
-                .timeout_global(Some(Duration::from_secs(10)))
-                .build()
-                .into();
-            for req in s.incoming_requests() {
-                let resp = handle(&agent, &lies, &req);
-                let _ = req.respond(resp);
-            }
-        });
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_global(Some(Duration::from_secs(10)))
+            .build()
+            .into();
+        let server = Server::start(move |req| handle(&agent, &lies, req));
         Self {
-            url: format!("http://127.0.0.1:{port}"),
-            server,
+            url: format!("http://{}", server.addr),
+            _server: server,
         }
     }
 }
 
-impl Drop for HostileProxy {
-    fn drop(&mut self) {
-        self.server.unblock();
-    }
-}
-
-type Resp = tiny_http::ResponseBox;
-
-fn respond(status: u16, mut headers: Vec<(String, String)>, body: Vec<u8>, head: bool) -> Resp {
+fn respond(status: u16, mut headers: Vec<(String, String)>, body: Vec<u8>) -> Response {
     // Browsers must be able to read its lies: CORS on every response.
     headers.retain(|(k, _)| {
         let k = k.to_ascii_lowercase();
@@ -123,30 +107,30 @@ fn respond(status: u16, mut headers: Vec<(String, String)>, body: Vec<u8>, head:
         "Access-Control-Expose-Headers".into(),
         "Docker-Content-Digest, WWW-Authenticate, Link".into(),
     ));
-    let mut r = tiny_http::Response::from_data(if head { Vec::new() } else { body })
-        .with_status_code(status);
-    for (k, v) in headers {
-        if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
-            r.add_header(h);
-        }
+    Response {
+        status,
+        headers,
+        body: Body::Bytes(body),
     }
-    r.boxed()
 }
 
-fn endless() -> Resp {
-    let headers = [
-        "Access-Control-Allow-Origin: *",
-        "Content-Type: application/vnd.oci.image.index.v1+json",
-    ]
-    .iter()
-    .filter_map(|h| h.parse::<tiny_http::Header>().ok())
-    .collect();
-    tiny_http::Response::new(tiny_http::StatusCode(200), headers, Endless, None, None).boxed()
+fn endless() -> Response {
+    Response {
+        status: 200,
+        headers: vec![
+            ("Access-Control-Allow-Origin".into(), "*".into()),
+            (
+                "Content-Type".into(),
+                "application/vnd.oci.image.index.v1+json".into(),
+            ),
+        ],
+        body: Body::Stream(Box::new(Endless)),
+    }
 }
 
-fn handle(agent: &ureq::Agent, lies: &[Lie], req: &tiny_http::Request) -> Resp {
-    let head = *req.method() == tiny_http::Method::Head;
-    if *req.method() == tiny_http::Method::Options {
+fn handle(agent: &ureq::Agent, lies: &[Lie], req: &Request) -> Response {
+    let head = req.method == "HEAD";
+    if req.method == "OPTIONS" {
         return respond(
             204,
             vec![
@@ -160,10 +144,9 @@ fn handle(agent: &ureq::Agent, lies: &[Lie], req: &tiny_http::Request) -> Resp {
                 ),
             ],
             Vec::new(),
-            true,
         );
     }
-    let path = req.url().trim_start_matches('/').to_owned();
+    let path = req.target.trim_start_matches('/').to_owned();
     let (host, rest) = path.split_once('/').unwrap_or((&path, ""));
     let rest = format!("/{rest}");
     let bare = rest.split('?').next().unwrap_or_default();
@@ -181,7 +164,7 @@ fn handle(agent: &ureq::Agent, lies: &[Lie], req: &tiny_http::Request) -> Resp {
         } = lie
         {
             if bare.ends_with(path_suffix.as_str()) {
-                return respond(*status, headers.clone(), body.clone(), head);
+                return respond(*status, headers.clone(), body.clone());
             }
         }
     }
@@ -191,14 +174,13 @@ fn handle(agent: &ureq::Agent, lies: &[Lie], req: &tiny_http::Request) -> Resp {
     } else {
         agent.get(&url)
     };
-    for h in req.headers() {
-        let name = h.field.as_str().as_str();
+    for (name, value) in &req.headers {
         if name.eq_ignore_ascii_case("accept") || name.eq_ignore_ascii_case("authorization") {
-            forward = forward.header(name, h.value.as_str());
+            forward = forward.header(name.as_str(), value.as_str());
         }
     }
     let Ok(mut up) = forward.call() else {
-        return respond(502, vec![], b"upstream unreachable".to_vec(), head);
+        return respond(502, vec![], b"upstream unreachable".to_vec());
     };
     let status = up.status().as_u16();
     let headers: Vec<(String, String)> = up
@@ -224,5 +206,5 @@ fn handle(agent: &ureq::Agent, lies: &[Lie], req: &tiny_http::Request) -> Resp {
             }
         }
     }
-    respond(status, headers, body, head)
+    respond(status, headers, body)
 }
