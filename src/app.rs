@@ -133,12 +133,12 @@ pub fn App() -> impl IntoView {
                 {move || match phase.get() {
                     Phase::Idle => view! { <p>"Enter an image reference to explore it."</p> }.into_any(),
                     Phase::Running(m) => view! { <p class="progress"><span class="spinner" aria-hidden="true"></span>{m}</p> }.into_any(),
-                    Phase::Failed(f) => view! {
-                        <section class="verdict failed" data-state=if f.unreachable { "unreachable" } else { "failed" }>
-                            <h3 class="headline">{if f.unreachable { "Registry unreachable" } else { "Could not explore this image" }}</h3>
+                    Phase::Failed(f) => { let unreachable = f.unreachable(); view! {
+                        <section class="verdict failed" data-state=if unreachable { "unreachable" } else { "failed" }>
+                            <h3 class="headline">{if unreachable { "Registry unreachable" } else { "Could not explore this image" }}</h3>
                             <p class="reason"><code class="code">{f.code}</code>" "{f.message}</p>
                         </section>
-                    }.into_any(),
+                    }.into_any() },
                     Phase::Done(o) => view! { <p>{format!("Explored {} ({} platforms).", o.reference, o.platforms.len())}</p> }.into_any(),
                 }}
             </div>
@@ -183,7 +183,7 @@ fn results(
         .map(|p| {
             let name = p.platform.clone();
             let (state, _) = classify(&p.verdict);
-            let (class, headline) = state.label();
+            let (class, headline) = crate::views::verdict::label(state);
             let n = name.clone();
             view! {
                 <button type="button" role="tab" class=move || format!("tab {class}{}", if selected.get() == n { " selected" } else { "" })

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use futures_util::future::{join, join_all};
-use opk_pipeline::ImageVerdict;
+use opk_pipeline::{ImageVerdict, State, VerifyContext};
 use opk_registry::{
     attestations, BrowserTransport, Client, FetchRecord, Found, Image, Method, Reference,
     RegistryError, Request, Route, Scheme, Transport as _,
@@ -16,6 +16,8 @@ use opk_verify::limits::{self, Limit};
 use opk_verify::oci::{Descriptor, Digest};
 use opk_verify::policy::PolicyError;
 use opk_verify::setup::{self, SetupError};
+use opk_verify::sigstore::trusted_root::TrustedRoot;
+use opk_verify::sigstore::SigstoreTrust;
 use opk_verify::{JwksFile, Policy, TrustRoots, UnixTime};
 
 use crate::params::Params;
@@ -27,8 +29,15 @@ pub struct Failure {
     pub code: String,
     /// The message in plain words.
     pub message: String,
+    /// The state it puts a verification in (from the pipeline, never from the code).
+    pub state: State,
+}
+
+impl Failure {
     /// Whether the registry could not be reached at all.
-    pub unreachable: bool,
+    pub fn unreachable(&self) -> bool {
+        self.state == State::Unreachable
+    }
 }
 
 impl From<&RegistryError> for Failure {
@@ -36,7 +45,7 @@ impl From<&RegistryError> for Failure {
         Self {
             code: e.code().to_owned(),
             message: e.to_string(),
-            unreachable: e.is_unreachable(),
+            state: State::of_error(e),
         }
     }
 }
@@ -46,7 +55,7 @@ impl From<SetupError> for Failure {
         Self {
             code: e.code().to_owned(),
             message: e.to_string(),
-            unreachable: false,
+            state: State::Invalid,
         }
     }
 }
@@ -136,7 +145,7 @@ pub async fn load_jwks(urls: &[String]) -> Result<Vec<(String, JwksFile)>, Failu
         let fail = |code: &str, message: String| Failure {
             code: code.to_owned(),
             message: format!("JWKS {url}: {message}"),
-            unreachable: false,
+            state: State::Invalid,
         };
         let req = Request {
             method: Method::Get,
@@ -156,6 +165,19 @@ pub async fn load_jwks(urls: &[String]) -> Result<Vec<(String, JwksFile)>, Failu
         out.push((url.clone(), file));
     }
     Ok(out)
+}
+
+/// The Sigstore trust for image verification: the bundled public-good root.
+fn sigstore_trust() -> Result<SigstoreTrust, Failure> {
+    let root = TrustedRoot::public_good().map_err(|e| Failure {
+        code: e.code().to_owned(),
+        message: format!("bundled Sigstore trusted root: {e}"),
+        state: State::Invalid,
+    })?;
+    Ok(SigstoreTrust {
+        root,
+        keys: Vec::new(),
+    })
 }
 
 /// User-supplied trust in effect: (label, whether it is a dev issuer's).
@@ -183,7 +205,7 @@ pub fn trust_and_policy(
         jwks,
         rules: params.rules(),
         predicates,
-        any_identity_unsafe: false,
+        ..Default::default()
     };
     let (trust, policy, _) = setup::trust_and_policy(&req)?;
     Ok((trust, policy, labels))
@@ -202,7 +224,7 @@ pub async fn run(
     let reference = Reference::parse(params.image.trim()).map_err(|e| Failure {
         code: e.code().to_owned(),
         message: e.to_string(),
-        unreachable: false,
+        state: State::Invalid,
     })?;
     let proxy = if !params.proxy.is_empty() {
         params.proxy.clone()
@@ -217,11 +239,18 @@ pub async fn run(
     progress(format!("Fetching {reference} and the trust roots…"));
     let (jwks, image) = join(load_jwks(&params.jwks), Image::fetch(&client, &reference)).await;
     let (trust, policy, trust_labels) = trust_and_policy(&params, jwks?)?;
+    let sigstore = sigstore_trust()?;
     let image = image.map_err(|e| with_proxy_hint(&e, proxied))?;
     let images = image.images();
     progress(format!("Verifying {} platform image(s)…", images.len()));
     let platforms = join_all(images.into_iter().map(|(platform, descriptor)| {
-        platform_view(&client, &image, platform, descriptor, &trust, &policy)
+        let cx = VerifyContext {
+            trust: &trust,
+            sigstore: &sigstore,
+            policy: &policy,
+            now: now(),
+        };
+        platform_view(&client, &image, platform, descriptor, cx)
     }))
     .await;
     Ok((
@@ -244,8 +273,7 @@ async fn platform_view(
     image: &Image,
     platform: Option<opk_verify::oci::Platform>,
     descriptor: Descriptor,
-    trust: &TrustRoots,
-    policy: &Policy,
+    cx: VerifyContext<'_>,
 ) -> PlatformView {
     let reference = &image.reference;
     let fetch_manifest = || async {
@@ -255,7 +283,7 @@ async fn platform_view(
             .map_err(|e| Failure::from(&e))
     };
     let verify = |name: String| async move {
-        opk_pipeline::verify_image(client, reference, &name, trust, policy, now())
+        opk_pipeline::verify_image(client, reference, &name, &cx)
             .await
             .map_err(|e| Failure::from(&e))
     };
@@ -348,7 +376,7 @@ fn platform_of_config(config: &[u8]) -> String {
 
 fn with_proxy_hint(e: &RegistryError, proxied: bool) -> Failure {
     let mut f = Failure::from(e);
-    if f.unreachable && !proxied {
+    if f.unreachable() && !proxied {
         f.message.push_str(
             " — browsers can only reach registries that send CORS headers; set a CORS proxy (opk proxy) in the settings",
         );

@@ -11,7 +11,8 @@ use opk_verify::{ExpectedSubject, JwksFile, Policy, TrustRoots};
 
 use crate::params::Params;
 use crate::session::now;
-use crate::views::verdict::State;
+use crate::views::verdict::label;
+use opk_pipeline::State;
 
 /// What the input is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -315,7 +316,7 @@ pub fn OfflinePanel(params: RwSignal<Params>) -> impl IntoView {
             <button type="button" id="offline-verify" on:click=verify>"Verify offline"</button>
             <div id="offline-results">
                 {move || results.get().into_iter().map(|r| {
-                    let (class, headline) = r.state.label();
+                    let (class, headline) = label(r.state);
                     let lines = r.lines.iter().map(|l| {
                         let (c, t) = match l {
                             Line::Pass(t) => ("pass", format!("✓ {t}")),

@@ -5,68 +5,36 @@
 
 use leptos::prelude::*;
 use opk_pipeline::report::{verdict_lines, Line};
-use opk_pipeline::ImageVerdict;
+use opk_pipeline::{ImageVerdict, Outcome, State};
 use opk_registry::Reference;
 use opk_verify::{KeySource, TokenOutcome, GITHUB_ACTIONS_ISSUER};
 
 use crate::session::{Failure, PlatformView};
 
-/// The overall state of a verification.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum State {
-    /// Every required attestation verified.
-    Verified,
-    /// Something was signed but does not verify (tampered, forged, wrong signer…).
-    Invalid,
-    /// Only unsigned attestations exist.
-    Unsigned,
-    /// Attestations are listed but could not be had, or none were found: not evidence of
-    /// anything, since a registry or proxy can hide content.
-    Withheld,
-    /// The registry could not be reached.
-    Unreachable,
+/// The CSS class (the state's stable name) and the headline of a state.
+pub fn label(state: State) -> (&'static str, &'static str) {
+    let headline = match state {
+        State::Verified => "✓ Verified",
+        State::Invalid => "✗ Invalid",
+        State::Unsigned => "Unsigned",
+        State::Withheld => "Withheld or not found",
+        State::Unreachable => "Registry unreachable",
+    };
+    (state.as_str(), headline)
 }
 
-impl State {
-    /// From a stable error code.
-    pub fn of(code: Option<&str>, unreachable: bool) -> Self {
-        match code {
-            None => Self::Verified,
-            Some(_) if unreachable => Self::Unreachable,
-            Some("unsigned") => Self::Unsigned,
-            Some("missing_attestation") => Self::Withheld,
-            Some(_) => Self::Invalid,
-        }
-    }
-    /// The CSS class and the headline.
-    pub fn label(self) -> (&'static str, &'static str) {
-        match self {
-            Self::Verified => ("verified", "✓ Verified"),
-            Self::Invalid => ("invalid", "✗ Invalid"),
-            Self::Unsigned => ("unsigned", "Unsigned"),
-            Self::Withheld => ("withheld", "Withheld or not found"),
-            Self::Unreachable => ("unreachable", "Registry unreachable"),
-        }
-    }
-}
-
-/// The state and failure of a platform's verification.
+/// The state and failure of a platform's verification: the pipeline's, never derived from an
+/// error code.
 pub fn classify(v: &Result<ImageVerdict, Failure>) -> (State, Option<Failure>) {
     match v {
-        Ok(verdict) => match &verdict.error {
-            None => (State::Verified, None),
-            Some(e) => {
-                let f = Failure::from(e);
-                (State::of(Some(&f.code), f.unreachable), Some(f))
-            }
-        },
-        Err(f) => (State::of(Some(&f.code), f.unreachable), Some(f.clone())),
+        Ok(verdict) => (verdict.state(), verdict.error.as_ref().map(Failure::from)),
+        Err(f) => (f.state, Some(f.clone())),
     }
 }
 
 fn first_token(v: &ImageVerdict) -> Option<&TokenOutcome> {
     v.attestations.iter().find_map(|a| match &a.outcome {
-        Some(Ok(ok)) => ok.tokens.first(),
+        Outcome::OpenPubkey(ok) => ok.tokens.first(),
         _ => None,
     })
 }
@@ -75,7 +43,7 @@ fn first_token(v: &ImageVerdict) -> Option<&TokenOutcome> {
 #[component]
 pub fn VerdictPanel(reference: Reference, platform: PlatformView) -> impl IntoView {
     let (state, failure) = classify(&platform.verdict);
-    let (class, headline) = state.label();
+    let (class, headline) = label(state);
     // A verdict that rests on keys the user (or a shared link) supplied says so in the headline.
     let qualifier = match (&*platform.verdict, state) {
         (Ok(v), State::Verified) => match first_token(v).map(|t| &t.key.source) {

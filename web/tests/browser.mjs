@@ -2,6 +2,18 @@
 // every console error and uncaught page error (a wasm panic surfaces as one).
 import { chromium } from 'playwright-core';
 
+// Signature discovery looks where registries usually hold nothing: the referrers API (a
+// registry without it may answer 404 without CORS headers, which Chromium logs as a CORS
+// error), the sha256-<hex> referrers tag and cosign's .sig/.att tags (404). Chromium logs each
+// failed load; for these URLs that is the expected answer, not an error of the page.
+const DISCOVERY = /\/v2\/.+\/(referrers\/sha256:[0-9a-f]{64}|manifests\/sha256-[0-9a-f]{64}(\.sig|\.att)?)(\?|$)/;
+
+function isDiscoveryLookup(m) {
+  const url = m.location()?.url ?? '';
+  const blocked = m.text().match(/^Access to fetch at '([^']+)'/)?.[1] ?? '';
+  return DISCOVERY.test(url) || DISCOVERY.test(blocked);
+}
+
 export async function openPage(url, { beforeGoto } = {}) {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
@@ -10,7 +22,10 @@ export async function openPage(url, { beforeGoto } = {}) {
   });
   const page = await browser.newPage();
   const errors = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() !== 'error' || isDiscoveryLookup(m)) return;
+    errors.push(`console: ${m.text()}`);
+  });
   let failed;
   const firstError = new Promise((resolve) => { failed = resolve; });
   page.on('pageerror', (e) => { errors.push(`pageerror: ${e.message}`); failed(); });

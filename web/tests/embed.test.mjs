@@ -112,7 +112,7 @@ test("the JS API's reports equal the CLI's --json", async () => {
         const m = await import('../package/opk-verify.js');
         return m.run({ image: ref, policy: { ownerId: '145685596', jwks: [{ label, json: jwks }] }, options: { platform } });
       }, { ref, platform, jwks, label: jwksPath });
-      assert.deepEqual(actual, expected, image);
+      assert.deepEqual(apiAnswerAside(actual), apiAnswerAside(expected), image);
     }
     const ref = `${env.demo.registry}/openpubkey/demo:latest`;
     const expected = await cli('inspect', ref, '--json');
@@ -123,9 +123,24 @@ test("the JS API's reports equal the CLI's --json", async () => {
       const api = await import('../package/opk_js.js');
       return api.inspectImage(ref, {});
     }, ref);
-    assert.deepEqual(actual, expected);
+    assert.deepEqual(apiAnswerAside(actual), apiAnswerAside(expected));
   } finally { await browser.close(); }
 });
+
+/**
+ * `report` with its referrers-API requests reduced to their method and URL, and its fetch log
+ * sorted: docker-registry has no such API and answers its path with a 404 that carries no CORS
+ * headers, which the CLI sees as a 404 and the browser as a failed fetch (noted in its log);
+ * and the browser sends the signature lookups side by side where the CLI's blocking transport
+ * sends them one by one, so the two logs list the same requests in another order. Every request
+ * and the verdict must be the same.
+ */
+function apiAnswerAside(report) {
+  const fetches = report.fetches
+    ?.map((f) => (f.url.includes('/referrers/') ? { method: f.method, url: f.url } : f))
+    .sort((a, b) => (a.url === b.url ? a.method.localeCompare(b.method) : a.url.localeCompare(b.url)));
+  return { ...report, fetches };
+}
 
 /** `s` with its middle base64url character changed (A↔B): one signature, a few bits off. */
 function flipMiddle(s) {

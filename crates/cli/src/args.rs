@@ -113,10 +113,34 @@ pub struct VerifyImage {
     #[command(flatten)]
     pub identity: Identity,
     #[command(flatten)]
+    pub sigstore: ImageSigstore,
+    #[command(flatten)]
     pub registry: Registry,
     /// Print one JSON object instead of the docker-verify lines.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Sigstore trust and certificate identity for the Sigstore bundles an image carries.
+#[derive(Debug, Clone, Args)]
+pub struct ImageSigstore {
+    /// Verify Sigstore bundles against this trusted root (user-supplied trust) instead of a
+    /// bundled one.
+    #[arg(long, value_name = "FILE", conflicts_with = "instance")]
+    pub trusted_root: Option<String>,
+    /// Which bundled trusted root verifies Sigstore bundles.
+    #[arg(long, value_enum, default_value = "public-good")]
+    pub instance: Instance,
+    /// Require a Sigstore signing certificate's subject alternative name to be exactly this.
+    #[arg(long, value_name = "SAN", conflicts_with = "cert_identity_prefix")]
+    pub cert_identity: Option<String>,
+    /// Require it to start with this (ending with @ or /).
+    #[arg(long, value_name = "PREFIX")]
+    pub cert_identity_prefix: Option<String>,
+    /// Also allow Sigstore certificates from this OIDC issuer (beside --issuer, or GitHub
+    /// Actions).
+    #[arg(long = "cert-oidc-issuer", value_name = "URL")]
+    pub cert_oidc_issuers: Vec<String>,
 }
 
 /// `opk inspect IMAGE`.

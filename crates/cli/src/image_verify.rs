@@ -1,11 +1,13 @@
-//! `opk verify IMAGE`: fetch and verify one platform's attestations, printing `docker verify`'s
-//! lines in its order (or one JSON object with an entry per attestation).
+//! `opk verify IMAGE`: fetch and verify one platform's attestations and signatures (OpenPubkey
+//! envelopes, Sigstore bundles), printing `docker verify`'s lines in its order, naming the
+//! scheme of any other than OpenPubkey (or one JSON object with an entry per attestation).
 
 use std::process::ExitCode;
 
-use opk_pipeline::{report, verify_image, ImageVerdict};
+use opk_pipeline::{report, verify_image, ImageVerdict, VerifyContext};
 use opk_registry::Reference;
 use opk_verify::intoto::SLSA_PROVENANCE_V02;
+use opk_verify::sigstore::SigstoreTrust;
 use opk_verify::UnixTime;
 
 use crate::args::VerifyImage;
@@ -23,22 +25,37 @@ pub fn run(v: &VerifyImage, now: UnixTime) -> ExitCode {
     } else {
         v.predicates.clone()
     };
-    let (trust, policy) = match policy::build(&v.trust, &v.identity, &predicates, Need::Identity) {
+    let (trust, policy) = match policy::build_with(
+        &v.trust,
+        &v.identity,
+        Some(&v.sigstore),
+        &predicates,
+        Need::Identity,
+    ) {
         Ok(x) => x,
+        Err(e) => return input_error(&e),
+    };
+    let sigstore = match crate::bundle::trusted_root(
+        v.sigstore.trusted_root.as_deref(),
+        v.sigstore.instance,
+    ) {
+        Ok(root) => SigstoreTrust {
+            root,
+            keys: Vec::new(),
+        },
         Err(e) => return input_error(&e),
     };
     let client = match remote::client(&v.registry) {
         Ok(c) => c,
         Err(e) => return input_error(&e),
     };
-    let result = pollster::block_on(verify_image(
-        &client,
-        &reference,
-        &v.platform,
-        &trust,
-        &policy,
+    let cx = VerifyContext {
+        trust: &trust,
+        sigstore: &sigstore,
+        policy: &policy,
         now,
-    ));
+    };
+    let result = pollster::block_on(verify_image(&client, &reference, &v.platform, &cx));
     let fetches = client.fetch_log();
     match result {
         Err(e) => {

@@ -2,10 +2,11 @@
 //! history, plus any `--jwks` files for the first `--issuer` (an `opk dev-op` JWKS for its own
 //! issuer, which it then allows, labelled "dev issuer"); no permissive default.
 
+use opk_verify::policy::SanRule;
 use opk_verify::setup;
 use opk_verify::{JwksFile, Policy, TrustRoots};
 
-use crate::args::{Identity, Trust};
+use crate::args::{Identity, ImageSigstore, Trust};
 use crate::input::read_bounded;
 use opk_verify::limits::Limit;
 
@@ -25,11 +26,32 @@ pub fn build(
     predicates: &[String],
     need: Need,
 ) -> Result<(TrustRoots, Policy), String> {
+    build_with(trust, identity, None, predicates, need)
+}
+
+/// [`build`], with the Sigstore certificate rules `opk verify IMAGE` takes.
+pub fn build_with(
+    trust: &Trust,
+    identity: &Identity,
+    sigstore: Option<&ImageSigstore>,
+    predicates: &[String],
+    need: Need,
+) -> Result<(TrustRoots, Policy), String> {
     let rules = identity.rules();
-    if need == Need::Identity && rules.is_empty() && !identity.any_identity_unsafe {
+    let certificate_identity = sigstore.and_then(|s| {
+        s.cert_identity
+            .clone()
+            .map(SanRule::Exact)
+            .or_else(|| s.cert_identity_prefix.clone().map(SanRule::Prefix))
+    });
+    if need == Need::Identity
+        && rules.is_empty()
+        && certificate_identity.is_none()
+        && !identity.any_identity_unsafe
+    {
         return Err(
-            "an identity rule is required (--repo-owner-id, --repository, --ref, --workflow-ref) \
-             or --any-identity-unsafe"
+            "an identity rule is required (--repo-owner-id, --repository, --ref, --workflow-ref, \
+             --cert-identity, --cert-identity-prefix) or --any-identity-unsafe"
                 .into(),
         );
     }
@@ -46,6 +68,10 @@ pub fn build(
         rules: rules.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
         predicates: predicates.to_vec(),
         any_identity_unsafe: rules_empty_ok(need, identity),
+        certificate_identity,
+        certificate_issuers: sigstore
+            .map(|s| s.cert_oidc_issuers.clone())
+            .unwrap_or_default(),
     };
     let (roots, policy, _) =
         setup::trust_and_policy(&req).map_err(|e| format!("{}: {e}", e.code()))?;

@@ -189,8 +189,33 @@ fn verify_prints_docker_verify_lines_directly_and_as_json() {
         assert_eq!(a["format"], "F0");
         assert_eq!(a["claims"]["repository_owner_id"], "145685596");
     }
-    // The index by tag (hashed here), the attestation manifest, 2 envelopes.
-    assert_eq!(v["fetches"].as_array().unwrap().len(), 4);
+    // The index by tag (hashed here), the attestation manifest, 2 envelopes; then the search
+    // for other signatures: the image's referrers (the API: 404, so the sha256- tag: 404),
+    // cosign's .sig and .att tags (404), the attestation manifest's referrers tag (404).
+    let urls: Vec<&str> = v["fetches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["url"].as_str().unwrap())
+        .collect();
+    assert_eq!(urls.len(), 9, "{urls:#?}");
+    let amd = &env.fixture.platform(PLATFORMS[0]).manifest.digest()["sha256:".len()..];
+    for suffix in [
+        format!("/referrers/sha256:{amd}"),
+        format!("/manifests/sha256-{amd}"),
+        format!("/manifests/sha256-{amd}.sig"),
+        format!("/manifests/sha256-{amd}.att"),
+    ] {
+        assert!(
+            urls.iter().any(|u| u.ends_with(&suffix)),
+            "{suffix} in {urls:#?}"
+        );
+    }
+    assert_eq!(
+        urls.iter().filter(|u| u.contains("/referrers/")).count(),
+        1,
+        "the API's 404 is remembered: {urls:#?}"
+    );
 
     // Required predicates: SPDX alone is fine; an absent type is missing_attestation.
     let out = env.verify(&env.image(), &["--predicate", image::SPDX]);
@@ -540,4 +565,83 @@ fn inspect_lists_a_sigstore_bundle_on_the_attestation_manifest() {
         "{text}"
     );
     assert_eq!(text.matches("  signature  ").count(), 1, "{text}");
+}
+
+#[test]
+fn verify_checks_a_sigstore_sbom_beside_opk_provenance() {
+    use opk_testkit::referrers::{bundle_referrer, BUNDLE_V03};
+    use opk_testkit::sigstore::{bundle, fulcio, root};
+    const CYCLONEDX: &str = "https://cyclonedx.org/bom";
+    let env = Env::new(Mode::Cors, Signing::Signed);
+    let amd = &env.fixture.platform(PLATFORMS[0]).manifest;
+    let statement = image::statement(
+        CYCLONEDX,
+        "pkg:docker/openpubkey/demo@main?platform=linux%2Famd64",
+        &amd.digest()["sha256:".len()..],
+    );
+    // Signed by the test Sigstore at 2026-12-07T00:00:00Z, before any run of this test.
+    let (m, layer) = bundle_referrer(
+        bundle::dsse(&statement, &fulcio::Identity::demo(), 1_796_601_600),
+        amd,
+    );
+    env.reg
+        .push_referrers(REPO, amd, &[(&m, &[&layer], BUNDLE_V03)]);
+    let root_file = env.dir.path().join("test-sigstore.json");
+    std::fs::write(&root_file, root::trusted_root()).unwrap();
+    let root_path = root_file.display().to_string();
+    let both = [
+        "--trusted-root",
+        &root_path,
+        "--predicate",
+        image::SLSA_V02,
+        "--predicate",
+        CYCLONEDX,
+    ];
+    let out = env.verify(&env.image(), &both);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(
+        text.contains(&format!(
+            "Verifying {CYCLONEDX} attestation (Sigstore signature, found in the referrers tag)"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("(user-supplied trust)"), "{text}");
+    assert!(text.contains("Verifying https://slsa.dev/provenance/v0.2 attestation"));
+    let mut json = both.to_vec();
+    json.push("--json");
+    let v: serde_json::Value =
+        serde_json::from_slice(&env.verify(&env.image(), &json).stdout).unwrap();
+    assert_eq!(v["state"], "verified");
+    let schemes: Vec<&str> = v["attestations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["scheme"].as_str().unwrap())
+        .collect();
+    assert_eq!(schemes, ["open_pubkey", "open_pubkey", "sigstore"]);
+    // A certificate identity the bundle does not have: the Sigstore attestation fails the policy.
+    let mut wrong = both.to_vec();
+    wrong.extend([
+        "--cert-identity",
+        "https://github.com/someone/else/.github/workflows/x.yml@refs/heads/main",
+    ]);
+    let out = env.verify(&env.image(), &wrong);
+    assert_exit(&out, 1);
+    assert!(
+        stderr(&out).contains("policy_violation"),
+        "{}",
+        stderr(&out)
+    );
+    // Under the bundled public-good root the test Sigstore is not trusted.
+    let out = env.verify(
+        &env.image(),
+        &["--predicate", image::SLSA_V02, "--predicate", CYCLONEDX],
+    );
+    assert_exit(&out, 1);
+    assert!(
+        stderr(&out).contains("tlog_entry_invalid"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -140,8 +140,13 @@ pub async fn verify_image(
     let o = fetch_options(&from_js(options).map_err(throw)?).map_err(throw)?;
     let r = reference(&image).map_err(throw)?;
     let c = client(&o.proxy).map_err(throw)?;
-    let result =
-        opk_pipeline::verify_image(&c, &r, &o.platform, &p.trust, &p.policy, now(p.now)).await;
+    let cx = opk_pipeline::VerifyContext {
+        trust: &p.trust,
+        sigstore: &p.sigstore,
+        policy: &p.policy,
+        now: now(p.now),
+    };
+    let result = opk_pipeline::verify_image(&c, &r, &o.platform, &cx).await;
     let fetches = c.fetch_log();
     Ok(to_js(&match result {
         Ok(v) => report::verdict_json(&image, &r, &v, &fetches),

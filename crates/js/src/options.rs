@@ -2,7 +2,10 @@
 //! signed (`PolicyOptions`), and how the registry is reached (`FetchOptions`). Unknown members are
 //! an error, so a misspelt rule is never silently ignored.
 
+use opk_verify::policy::SanRule;
 use opk_verify::setup::{self, SetupError, RULE_CLAIMS};
+use opk_verify::sigstore::trusted_root::{RootSource, TrustedRoot};
+use opk_verify::sigstore::SigstoreTrust;
 use opk_verify::{JwksFile, Policy, TrustRoots};
 use serde_json::{Map, Value};
 
@@ -38,7 +41,7 @@ impl From<SetupError> for ApiError {
     }
 }
 
-const POLICY_MEMBERS: [&str; 11] = [
+const POLICY_MEMBERS: [&str; 15] = [
     "ownerId",
     "repository",
     "workflowRef",
@@ -50,6 +53,10 @@ const POLICY_MEMBERS: [&str; 11] = [
     "subjectDigest",
     "subjectName",
     "now",
+    "certIdentity",
+    "certIdentityPrefix",
+    "certOidcIssuers",
+    "trustedRoot",
 ];
 
 fn object<'a>(
@@ -100,6 +107,8 @@ fn strings(m: &Map<String, Value>, k: &str) -> Result<Vec<String>, ApiError> {
 pub struct PolicyOptions {
     /// Trust roots.
     pub trust: TrustRoots,
+    /// Sigstore trust: `trustedRoot` (user-supplied), else the bundled public-good root.
+    pub sigstore: SigstoreTrust,
     /// The policy.
     pub policy: Policy,
     /// `subjectDigest`, for envelopes.
@@ -162,12 +171,39 @@ pub fn policy(
         Some(Value::Bool(b)) => *b,
         Some(_) => return Err(ApiError::options("anyIdentityUnsafe must be a boolean")),
     };
+    let certificate_identity = match (string(m, "certIdentity")?, string(m, "certIdentityPrefix")?)
+    {
+        (Some(san), None) => Some(SanRule::Exact(san)),
+        (None, Some(prefix)) => Some(SanRule::Prefix(prefix)),
+        (None, None) => None,
+        (Some(_), Some(_)) => {
+            return Err(ApiError::options(
+                "certIdentity and certIdentityPrefix are exclusive",
+            ))
+        }
+    };
+    let root = match string(m, "trustedRoot")? {
+        Some(json) => TrustedRoot::parse(
+            json.as_bytes(),
+            RootSource::UserSupplied {
+                label: "trustedRoot".into(),
+            },
+        ),
+        None => TrustedRoot::public_good(),
+    }
+    .map_err(|e| ApiError {
+        code: e.code().into(),
+        message: format!("trustedRoot: {e}"),
+    })?;
     let req = setup::Request {
         issuers: strings(m, "issuers")?,
         jwks,
-        any_identity_unsafe: any || (!need_identity && rules.is_empty()),
+        any_identity_unsafe: any
+            || (!need_identity && rules.is_empty() && certificate_identity.is_none()),
         rules,
         predicates,
+        certificate_identity,
+        certificate_issuers: strings(m, "certOidcIssuers")?,
     };
     let (trust, policy, _) = setup::trust_and_policy(&req)?;
     let now = match m.get("now") {
@@ -179,6 +215,10 @@ pub fn policy(
     };
     Ok(PolicyOptions {
         trust,
+        sigstore: SigstoreTrust {
+            root,
+            keys: Vec::new(),
+        },
         policy,
         subject_digest: string(m, "subjectDigest")?,
         subject_name: string(m, "subjectName")?,

@@ -18,11 +18,16 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod context;
 mod inspect;
+mod outcome;
 pub mod report;
+pub mod signature_reports;
 mod verify_image;
 #[cfg(target_arch = "wasm32")]
 pub mod webcrypto;
 
+pub use context::VerifyContext;
 pub use inspect::inspect_image;
-pub use verify_image::{verify_image, AttestationFailure, AttestationReport, ImageVerdict};
+pub use outcome::{AttestationFailure, AttestationState, Outcome, Scheme, State};
+pub use verify_image::{verify_image, AttestationReport, ImageVerdict};

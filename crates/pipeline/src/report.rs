@@ -7,7 +7,8 @@ use serde_json::{json, Value};
 
 use opk_registry::{FetchRecord, Reference, RegistryError};
 
-use crate::verify_image::{AttestationFailure, AttestationReport, ImageVerdict};
+use crate::outcome::{AttestationFailure, Outcome, Scheme};
+use crate::verify_image::{AttestationReport, ImageVerdict};
 
 /// The checks `docker verify` prints, in its order (spec §4.2), by opk-verify check id.
 pub const DOCKER_ORDER: [&str; 8] = [
@@ -72,7 +73,7 @@ pub fn verdict_lines(reference: &Reference, v: &ImageVerdict) -> Vec<Line> {
     let signed = v
         .attestations
         .iter()
-        .filter(|a| a.outcome.is_some())
+        .filter(|a| !matches!(a.outcome, Outcome::Unsigned | Outcome::NotVerified(_)))
         .count();
     let target = v
         .purl
@@ -84,24 +85,45 @@ pub fn verdict_lines(reference: &Reference, v: &ImageVerdict) -> Vec<Line> {
     for a in &v.attestations {
         out.push(Line::Blank);
         match &a.outcome {
-            None => out.push(Line::Skipped(format!(
+            Outcome::Unsigned => out.push(Line::Skipped(format!(
                 "Skipping unsigned {} attestation ({})",
                 a.predicate_hint.as_deref().unwrap_or("in-toto"),
                 a.layer.digest
             ))),
-            Some(Ok(ok)) => {
+            Outcome::NotVerified(why) => out.push(Line::Skipped(format!(
+                "Skipping {} ({}, found in {}): {why}",
+                a.layer.digest,
+                a.manifest,
+                a.found.describe()
+            ))),
+            Outcome::OpenPubkey(ok) => {
                 out.push(Line::Heading(format!(
                     "Verifying {} attestation",
                     ok.statement.predicate_type
                 )));
                 docker_lines(reference, ok, &mut out);
             }
-            Some(Err(AttestationFailure::Fetch(e))) => {
-                out.push(Line::Heading(format!("Verifying {} attestation", hint(a))));
+            Outcome::Sigstore(ok) => {
+                let what = ok
+                    .statement
+                    .as_ref()
+                    .map_or("message signature", |s| s.predicate_type.as_str());
+                out.push(Line::Heading(format!(
+                    "Verifying {what} attestation ({})",
+                    place(a)
+                )));
+                out.extend(check_lines(&ok.checks));
+                out.push(Line::Pass(format!(
+                    "Verified under the trusted root {}",
+                    ok.trusted_root
+                )));
+            }
+            Outcome::Failed(AttestationFailure::Fetch(e)) => {
+                out.push(Line::Heading(heading(a)));
                 out.push(Line::Fail(e.to_string()));
             }
-            Some(Err(AttestationFailure::Rejected(r))) => {
-                out.push(Line::Heading(format!("Verifying {} attestation", hint(a))));
+            Outcome::Failed(AttestationFailure::Rejected(r)) => {
+                out.push(Line::Heading(heading(a)));
                 out.extend(check_lines(&r.checks));
             }
         }
@@ -136,6 +158,23 @@ pub fn check_lines(checks: &[Check]) -> Vec<Line> {
 
 fn hint(a: &AttestationReport) -> &str {
     a.predicate_hint.as_deref().unwrap_or("unknown")
+}
+
+/// `Sigstore bundle, found in the referrers tag`: the scheme (for any but OpenPubkey, whose
+/// lines are docker verify's) and where it was found.
+fn place(a: &AttestationReport) -> String {
+    format!(
+        "{} signature, found in {}",
+        a.scheme.map_or("unknown", Scheme::describe),
+        a.found.describe()
+    )
+}
+
+fn heading(a: &AttestationReport) -> String {
+    match a.scheme {
+        Some(Scheme::OpenPubkey) | None => format!("Verifying {} attestation", hint(a)),
+        Some(_) => format!("Verifying {} attestation ({})", hint(a), place(a)),
+    }
 }
 
 /// docker verify's lines in its order, then one line for the OpenPubkey checks it runs silently.
@@ -221,6 +260,7 @@ pub fn verdict_json(
         .collect();
     json!({
         "verified": v.verified(),
+        "state": v.state(),
         "image": image,
         "platform": v.platform,
         "resolved": {"digest": v.resolved.digest, "fromTag": v.resolved.from_tag,
@@ -257,33 +297,55 @@ pub fn failure_json(
     e: &RegistryError,
     fetches: &[FetchRecord],
 ) -> Value {
-    json!({"verified": false, "image": image, "platform": platform,
-           "attestations": [], "error": error_json(e.code(), e), "fetches": fetches})
+    json!({"verified": false, "state": crate::outcome::State::of_error(e), "image": image,
+           "platform": platform, "attestations": [], "error": error_json(e.code(), e),
+           "fetches": fetches})
 }
 
 fn attestation_json(a: &AttestationReport) -> Value {
     let mut entry = json!({
+        "scheme": a.scheme,
         "manifest": a.manifest,
         "found": a.found,
         "layer": {"mediaType": a.layer.media_type, "digest": a.layer.digest, "size": a.layer.size},
         "predicateTypeHint": a.predicate_hint,
     });
-    let (status, extra) = match &a.outcome {
-        None => ("unsigned", json!({})),
-        Some(Ok(ok)) => ("verified", envelope_json(ok)),
-        Some(Err(AttestationFailure::Fetch(e))) => (
-            "rejected",
-            json!({"error": error_json(e.code(), e), "checks": []}),
-        ),
-        Some(Err(AttestationFailure::Rejected(r))) => (
-            "rejected",
-            json!({"error": error_json(r.error.code(), &r.error), "checks": r.checks}),
-        ),
+    let extra = match &a.outcome {
+        Outcome::Unsigned => json!({}),
+        Outcome::NotVerified(why) => json!({"reason": why}),
+        Outcome::OpenPubkey(ok) => envelope_json(ok),
+        Outcome::Sigstore(ok) => bundle_json(ok),
+        Outcome::Failed(AttestationFailure::Fetch(e)) => {
+            json!({"error": error_json(e.code(), e), "checks": []})
+        }
+        Outcome::Failed(AttestationFailure::Rejected(r)) => {
+            json!({"error": error_json(r.error.code(), &r.error), "checks": r.checks})
+        }
     };
+    let state = a.outcome.state();
     if let (Some(obj), Value::Object(more)) = (entry.as_object_mut(), extra) {
         obj.extend(more);
-        obj.insert("status".into(), status.into());
-        obj.insert("verified".into(), (status == "verified").into());
+        obj.insert("status".into(), json!(state));
+        obj.insert(
+            "verified".into(),
+            (state == crate::outcome::AttestationState::Verified).into(),
+        );
     }
     entry
+}
+
+/// A verified Sigstore bundle (in an image verdict).
+pub fn bundle_json(ok: &opk_verify::sigstore::BundleOutcome) -> Value {
+    json!({
+        "verified": true,
+        "version": ok.version,
+        "signer": ok.signer,
+        "signedAt": ok.signed_at,
+        "logEntries": ok.log_entries,
+        "timestamps": ok.timestamps,
+        "trustedRoot": ok.trusted_root,
+        "checks": ok.checks,
+        "predicateType": ok.statement.as_ref().map(|s| &s.predicate_type),
+        "subject": ok.statement.as_ref().map(|s| &s.subject),
+    })
 }

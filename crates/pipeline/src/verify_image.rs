@@ -1,61 +1,37 @@
-//! `verify IMAGE`: fetch the image's index, pick the platform, find its attestations, fetch
-//! each signed layer by digest and verify it with opk-verify against the platform manifest
-//! digest (and, for a tag, the subject name BuildKit writes), then require the policy's
-//! predicate types. The same function serves the CLI, the web page and the JS API.
+//! `verify IMAGE`: fetch the image's index, pick the platform, find every attestation and
+//! signature it has — BuildKit attestation manifests (OpenPubkey envelopes) and the signatures
+//! kept as referrers or cosign tags (Sigstore bundles; cosign v2 and Notation listed) — verify
+//! each against the platform manifest digest, then require the policy's predicate types from
+//! the verified ones, whichever scheme signed them. The same function serves the CLI, the web
+//! page and the JS API.
 
-use futures_util::future::join_all;
+use futures_util::future::{join, join_all};
+use opk_registry::{
+    attestations, signatures, Client, Found, Image, Reference, RegistryError, Resolved, Transport,
+};
 use opk_verify::limits::{Limit, MAX_ENVELOPE_BYTES};
 use opk_verify::oci::{Descriptor, Digest};
-use opk_verify::{
-    check_required_predicates, EnvelopeOutcome, ExpectedSubject, Policy, Rejected, TrustRoots,
-    UnixTime, Verified,
-};
+use opk_verify::{check_required_predicates, EnvelopeOutcome, ExpectedSubject, Verified};
 
-use opk_registry::{
-    attestations, Client, Found, Image, Reference, RegistryError, Resolved, Transport,
-};
+use crate::context::VerifyContext;
+use crate::outcome::{AttestationFailure, Outcome, Scheme, State};
+use crate::signature_reports::signature_reports;
 
-/// Why one attestation did not verify.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AttestationFailure {
-    /// Its blob could not be fetched or failed its digest check.
-    Fetch(RegistryError),
-    /// opk-verify rejected it (with the checks that ran).
-    Rejected(Rejected),
-}
-
-impl AttestationFailure {
-    /// The stable code.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::Fetch(e) => e.code(),
-            Self::Rejected(r) => r.error.code(),
-        }
-    }
-}
-
-impl std::fmt::Display for AttestationFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Fetch(e) => e.fmt(f),
-            Self::Rejected(r) => r.error.fmt(f),
-        }
-    }
-}
-
-/// One attestation layer and what became of it.
+/// One attestation or signature and what became of it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AttestationReport {
-    /// The attestation manifest it is in.
+    /// The scheme that signed it (`None` for an unsigned statement).
+    pub scheme: Option<Scheme>,
+    /// The manifest it is in (an attestation manifest, a referrer, a cosign tag's manifest).
     pub manifest: Digest,
     /// Where that manifest was listed.
     pub found: Found,
-    /// The layer.
+    /// The layer (envelope, bundle, statement or signature).
     pub layer: Descriptor,
-    /// The layer's `in-toto.io/predicate-type` annotation (an unsigned hint).
+    /// The predicate type a listing claims (an unsigned hint), if any.
     pub predicate_hint: Option<String>,
-    /// `None` for an unsigned (`application/vnd.in-toto+json`) layer, which is not verified.
-    pub outcome: Option<Result<Verified<EnvelopeOutcome>, AttestationFailure>>,
+    /// What became of it.
+    pub outcome: Outcome,
 }
 
 /// The verdict for one platform of an image.
@@ -67,11 +43,12 @@ pub struct ImageVerdict {
     pub resolved: Resolved,
     /// The platform image manifest digest every statement must name.
     pub image_digest: Digest,
-    /// The subject name required for a tag reference.
+    /// The subject name required of OpenPubkey statements for a tag reference.
     pub purl: Option<String>,
-    /// Every attestation layer, in index and manifest order.
+    /// Every attestation and signature: BuildKit's in index and manifest order, then the
+    /// others in discovery order.
     pub attestations: Vec<AttestationReport>,
-    /// `None` when everything verified and every required predicate type is present.
+    /// `None` when everything signed verified and every required predicate type is present.
     pub error: Option<RegistryError>,
 }
 
@@ -80,57 +57,69 @@ impl ImageVerdict {
     pub fn verified(&self) -> bool {
         self.error.is_none()
     }
+
+    /// The verdict's state.
+    pub fn state(&self) -> State {
+        self.error.as_ref().map_or(State::Verified, State::of_error)
+    }
 }
 
-/// Verifies the attestations of `reference` for `platform`. `Err` means verification could not
-/// reach the attestations (fetching, platform, none found or withheld).
+/// Verifies the attestations and signatures of `reference` for `platform`. `Err` means
+/// verification could not reach them (fetching, platform, none found or withheld).
 pub async fn verify_image<T: Transport>(
     client: &Client<T>,
     reference: &Reference,
     platform: &str,
-    trust: &TrustRoots,
-    policy: &Policy,
-    now: UnixTime,
+    cx: &VerifyContext<'_>,
 ) -> Result<ImageVerdict, RegistryError> {
     let image = Image::fetch(client, reference).await?;
     let target = image.image_for(platform)?;
     let purl = reference.purl(platform);
-    let sets = attestations(client, &image, &target.digest).await?;
+    let (sets, found) = join(
+        attestations(client, &image, &target.digest),
+        signatures(client, &image, &target.digest),
+    )
+    .await;
+    let sets = match sets {
+        Ok(sets) => sets,
+        Err(RegistryError::AttestationNotFound { .. }) => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    let found = found?;
+    if sets.is_empty() && found.is_empty() {
+        return Err(RegistryError::AttestationNotFound {
+            image: target.digest.to_string(),
+        });
+    }
     // Every layer is fetched side by side; each is verified as soon as its bytes are in.
     let (purl_ref, image_digest) = (purl.as_deref(), &target.digest);
-    let reports = join_all(sets.iter().flat_map(|set| {
-        set.layers.iter().map(move |(layer, signed)| {
-            let purl = purl_ref;
-            async move {
-                let outcome = if *signed {
-                    Some(
-                        verify_layer(
-                            client,
-                            reference,
-                            layer,
-                            image_digest,
-                            purl,
-                            trust,
-                            policy,
-                            now,
-                        )
-                        .await,
-                    )
-                } else {
-                    None
-                };
-                AttestationReport {
-                    manifest: set.descriptor.digest.clone(),
-                    found: set.found,
-                    layer: layer.clone(),
-                    predicate_hint: layer.annotations.get("in-toto.io/predicate-type").cloned(),
-                    outcome,
+    let opk = join_all(sets.iter().flat_map(|set| {
+        set.layers.iter().map(move |(layer, signed)| async move {
+            let outcome = if *signed {
+                match verify_layer(client, reference, layer, image_digest, purl_ref, cx).await {
+                    Ok(v) => Outcome::OpenPubkey(v),
+                    Err(e) => Outcome::Failed(e),
                 }
+            } else {
+                Outcome::Unsigned
+            };
+            AttestationReport {
+                scheme: signed.then_some(Scheme::OpenPubkey),
+                manifest: set.descriptor.digest.clone(),
+                found: set.found,
+                layer: layer.clone(),
+                predicate_hint: layer.annotations.get("in-toto.io/predicate-type").cloned(),
+                outcome,
             }
         })
-    }))
+    }));
+    let (mut reports, others) = join(
+        opk,
+        signature_reports(client, reference, &found, image_digest, cx),
+    )
     .await;
-    let error = verdict(&reports, &target.digest, policy);
+    reports.extend(others);
+    let error = verdict(&reports, &target.digest, cx);
     Ok(ImageVerdict {
         platform: platform.to_owned(),
         resolved: image.resolved,
@@ -141,16 +130,13 @@ pub async fn verify_image<T: Transport>(
     })
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn verify_layer<T: Transport>(
     client: &Client<T>,
     reference: &Reference,
     layer: &Descriptor,
     image_digest: &Digest,
     purl: Option<&str>,
-    trust: &TrustRoots,
-    policy: &Policy,
-    now: UnixTime,
+    cx: &VerifyContext<'_>,
 ) -> Result<Verified<EnvelopeOutcome>, AttestationFailure> {
     let bytes = client
         .blob(reference, layer, MAX_ENVELOPE_BYTES, Limit::EnvelopeBytes)
@@ -163,22 +149,23 @@ async fn verify_layer<T: Transport>(
     // In the browser, WebCrypto checks the ES256 and RS256 signatures first (a fast path; the
     // core still verifies anything WebCrypto did not accept).
     #[cfg(target_arch = "wasm32")]
-    let outcome = crate::webcrypto::verify_envelope(&bytes, subject, trust, policy, now).await;
+    let outcome =
+        crate::webcrypto::verify_envelope(&bytes, subject, cx.trust, cx.policy, cx.now).await;
     #[cfg(not(target_arch = "wasm32"))]
-    let outcome = opk_verify::verify_envelope(&bytes, subject, trust, policy, now);
+    let outcome = opk_verify::verify_envelope(&bytes, subject, cx.trust, cx.policy, cx.now);
     outcome.map_err(AttestationFailure::Rejected)
 }
 
-/// The first failure, else unsigned-only, else a missing required predicate type.
+/// The first failure, else nothing verified (unsigned), else a missing required predicate type.
 fn verdict(
     reports: &[AttestationReport],
     image: &Digest,
-    policy: &Policy,
+    cx: &VerifyContext<'_>,
 ) -> Option<RegistryError> {
     for r in reports {
         match &r.outcome {
-            Some(Err(AttestationFailure::Fetch(e))) => return Some(e.clone()),
-            Some(Err(AttestationFailure::Rejected(rej))) => {
+            Outcome::Failed(AttestationFailure::Fetch(e)) => return Some(e.clone()),
+            Outcome::Failed(AttestationFailure::Rejected(rej)) => {
                 return Some(RegistryError::Verify(rej.error.clone()))
             }
             _ => {}
@@ -186,17 +173,14 @@ fn verdict(
     }
     let verified: Vec<&str> = reports
         .iter()
-        .filter_map(|r| match &r.outcome {
-            Some(Ok(v)) => Some(v.statement.predicate_type.as_str()),
-            _ => None,
-        })
+        .filter_map(|r| r.outcome.verified_predicate())
         .collect();
     if verified.is_empty() {
         return Some(RegistryError::Unsigned {
             image: image.to_string(),
         });
     }
-    check_required_predicates(policy, &verified)
+    check_required_predicates(cx.policy, &verified)
         .err()
         .map(RegistryError::Verify)
 }

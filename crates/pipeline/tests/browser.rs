@@ -4,7 +4,7 @@
 //! that withholds an attestation, flips a byte of an envelope or swaps a manifest.
 #![cfg(target_arch = "wasm32")]
 
-use opk_pipeline::{verify_image, AttestationFailure};
+use opk_pipeline::{verify_image, AttestationFailure, Outcome, VerifyContext};
 use opk_registry::{BrowserTransport, Client, Reference, RegistryError, Route};
 use opk_testkit::forge::TestOp;
 use opk_verify::{Policy, UnixTime, VerifyError};
@@ -20,6 +20,14 @@ macro_rules! fixture {
         option_env!($name)
             .unwrap_or_else(|| panic!("{} is set by scripts/browser-registry-tests", $name))
     };
+}
+
+/// The bundled Sigstore public-good root (the fixtures carry no Sigstore bundles).
+fn public_good() -> opk_verify::sigstore::SigstoreTrust {
+    opk_verify::sigstore::SigstoreTrust {
+        root: opk_verify::sigstore::trusted_root::TrustedRoot::public_good().unwrap(),
+        keys: Vec::new(),
+    }
 }
 
 fn policy() -> Policy {
@@ -41,9 +49,12 @@ async fn verify(
         &client,
         &r,
         "linux/amd64",
-        &TestOp::new().trust(),
-        &policy(),
-        NOW,
+        &VerifyContext {
+            trust: &TestOp::new().trust(),
+            sigstore: &public_good(),
+            policy: &policy(),
+            now: NOW,
+        },
     )
     .await
 }
@@ -124,9 +135,9 @@ async fn content_changed_by_a_proxy_fails_its_digest_check_in_the_browser() {
     assert!(
         matches!(
             &v.attestations[0].outcome,
-            Some(Err(AttestationFailure::Fetch(RegistryError::Verify(
+            Outcome::Failed(AttestationFailure::Fetch(RegistryError::Verify(
                 VerifyError::DigestMismatch { .. }
-            ))))
+            )))
         ),
         "{:?}",
         v.attestations

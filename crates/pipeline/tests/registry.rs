@@ -3,7 +3,7 @@
 //! BuildKit-shaped 2-platform images signed by the test OP (opk-testkit).
 #![cfg(not(target_arch = "wasm32"))]
 
-use opk_pipeline::{verify_image, AttestationFailure, ImageVerdict};
+use opk_pipeline::{verify_image, AttestationFailure, ImageVerdict, Outcome, VerifyContext};
 use opk_registry::{
     Client, Credentials, DigestCheck, NativeTransport, Reference, RegistryError, Route,
 };
@@ -19,6 +19,10 @@ const REPO: &str = "openpubkey/demo";
 const TAG: &str = "main";
 const AMD64: &str = "linux/amd64";
 const ARM64: &str = "linux/arm64";
+/// Requests that find no other signature for one platform on docker-registry 2.8: the image's
+/// referrers API (404) and `sha256-` tag, cosign's `.sig` and `.att` tags, the attestation
+/// manifest's `sha256-` tag.
+const DISCOVERY: usize = 5;
 const NOW: UnixTime = UnixTime(1_795_000_000);
 
 fn fixture(reg: &Registry, signing: Signing) -> Fixture {
@@ -35,6 +39,14 @@ fn seeded(mode: Mode, signing: Signing) -> (Registry, Fixture) {
     let f = fixture(&reg, signing);
     reg.push(REPO, TAG, &f);
     (reg, f)
+}
+
+/// The bundled Sigstore public-good root (the fixtures carry no Sigstore bundles).
+fn public_good() -> opk_verify::sigstore::SigstoreTrust {
+    opk_verify::sigstore::SigstoreTrust {
+        root: opk_verify::sigstore::trusted_root::TrustedRoot::public_good().unwrap(),
+        keys: Vec::new(),
+    }
 }
 
 fn policy() -> Policy {
@@ -59,9 +71,12 @@ fn verify_with(
         c,
         &r,
         platform,
-        &TestOp::new().trust(),
-        &policy(),
-        NOW,
+        &VerifyContext {
+            trust: &TestOp::new().trust(),
+            sigstore: &public_good(),
+            policy: &policy(),
+            now: NOW,
+        },
     ))
 }
 
@@ -102,14 +117,9 @@ fn signed_image_verifies_directly_for_both_platforms_by_tag_and_by_digest() {
         let types: Vec<String> = v
             .attestations
             .iter()
-            .map(|a| {
-                a.outcome
-                    .clone()
-                    .unwrap()
-                    .unwrap()
-                    .statement
-                    .predicate_type
-                    .clone()
+            .map(|a| match &a.outcome {
+                Outcome::OpenPubkey(v) => v.statement.predicate_type.clone(),
+                other => panic!("{other:?}"),
             })
             .collect();
         assert_eq!(types, [image::SLSA_V02, image::SPDX]);
@@ -133,13 +143,15 @@ fn signed_image_verifies_directly_for_both_platforms_by_tag_and_by_digest() {
         assert!(
             log[1..]
                 .iter()
+                .filter(|r| r.status == Some(200))
                 .all(|r| r.digest_check == DigestCheck::Verified),
             "{log:#?}"
         );
         assert_eq!(
             log.len(),
-            4,
-            "the index by tag (hashed here), attestation manifest, 2 envelopes"
+            4 + DISCOVERY,
+            "the index by tag (hashed here), attestation manifest, 2 envelopes, and the \
+             search for other signatures (none): {log:#?}"
         );
     }
     let pinned = format!("{}/{REPO}@{}", reg.addr, f.index.digest());
@@ -156,13 +168,13 @@ fn one_client_resolves_once_and_fetches_each_digest_once() {
     let (reg, f) = seeded(Mode::Cors, Signing::Signed);
     let c = client("");
     let amd = verify_with(&c, &tag_ref(&reg), AMD64).unwrap();
-    assert_eq!(c.fetch_log().len(), 4);
+    assert_eq!(c.fetch_log().len(), 4 + DISCOVERY);
     let again = verify_with(&c, &tag_ref(&reg), AMD64).unwrap();
     assert_eq!(again, amd);
     assert_eq!(
         c.fetch_log().len(),
-        4,
-        "everything came from the client's checked content"
+        4 + DISCOVERY,
+        "everything came from the client's checked content and listings"
     );
     let arm = verify_with(&c, &tag_ref(&reg), ARM64).unwrap();
     assert!(arm.verified());
@@ -170,8 +182,9 @@ fn one_client_resolves_once_and_fetches_each_digest_once() {
     let log = c.fetch_log();
     assert_eq!(
         log.len(),
-        7,
-        "+ arm64 attestation manifest and its 2 envelopes: {log:#?}"
+        7 + 2 * DISCOVERY - 1,
+        "+ arm64 attestation manifest and its 2 envelopes, and its search for signatures \
+         (without the referrers API, known absent): {log:#?}"
     );
     let by_tag = |log: &[opk_registry::FetchRecord]| {
         log.iter()
@@ -287,9 +300,9 @@ fn hostile_proxy_lies_are_caught_each_with_its_own_error() {
     let v = r.unwrap();
     assert!(matches!(
         &v.attestations[0].outcome,
-        Some(Err(AttestationFailure::Fetch(RegistryError::Verify(
+        Outcome::Failed(AttestationFailure::Fetch(RegistryError::Verify(
             VerifyError::DigestMismatch { .. }
-        ))))
+        )))
     ));
 
     // Another manifest served for the attestation manifest's digest.

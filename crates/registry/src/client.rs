@@ -97,7 +97,17 @@ pub struct Client<T> {
     resolved: RefCell<Vec<(String, Resolved)>>,
     /// Content already fetched and checked, by `registry/repository@digest`.
     content: RefCell<Vec<(String, Vec<u8>)>>,
+    /// Repositories (`registry/repository`) whose registry answered the referrers API with
+    /// 404: it has no such API, so later subjects go to the tag schema directly.
+    no_referrers_api: RefCell<Vec<String>>,
+    /// Referrers listings and cosign tags already read (like tag resolutions, read once per
+    /// client: one verification sees one consistent set of signatures).
+    listings: RefCell<Vec<(String, Referrers)>>,
+    tags: RefCell<Vec<(String, TagContent)>>,
 }
+
+/// What a tag named: the digest of the bytes received and the bytes, or nothing (404).
+pub type TagContent = Option<(Digest, Vec<u8>)>;
 
 impl<T: Transport> Client<T> {
     /// A client sending through `transport` along `route`.
@@ -110,6 +120,9 @@ impl<T: Transport> Client<T> {
             log: RefCell::new(Vec::new()),
             resolved: RefCell::new(Vec::new()),
             content: RefCell::new(Vec::new()),
+            no_referrers_api: RefCell::new(Vec::new()),
+            listings: RefCell::new(Vec::new()),
+            tags: RefCell::new(Vec::new()),
         }
     }
 
@@ -262,17 +275,36 @@ impl<T: Transport> Client<T> {
     }
 
     /// The referrers of `digest`: the referrers API, or the `sha256-<hex>` tag when the registry
-    /// has no such API (404). A listing is not content-addressed; each entry is fetched by digest.
+    /// has no such API (404, remembered for the repository). A listing is not content-addressed;
+    /// each entry is fetched by digest.
     pub async fn referrers(
         &self,
         r: &Reference,
         digest: &Digest,
     ) -> Result<Referrers, RegistryError> {
+        let key = Self::content_key(r, digest);
+        if let Some((_, done)) = self.listings.borrow().iter().find(|(k, _)| *k == key) {
+            return Ok(done.clone());
+        }
+        let listing = self.list_referrers(r, digest).await?;
+        self.listings.borrow_mut().push((key, listing.clone()));
+        Ok(listing)
+    }
+
+    async fn list_referrers(
+        &self,
+        r: &Reference,
+        digest: &Digest,
+    ) -> Result<Referrers, RegistryError> {
+        let repo = format!("{}/{}", r.api_host(), r.repository());
+        if self.no_referrers_api.borrow().contains(&repo) {
+            return self.referrers_tag(r, digest).await;
+        }
         let mut url = format!("{}/v2/{}/referrers/{digest}", r.base_url(), r.repository());
         let mut out = Vec::new();
         for page in 0.. {
             limits::check(page + 1, limits::MAX_REFERRERS_PAGES, Limit::ReferrersPages)?;
-            let resp = self
+            let sent = self
                 .send(
                     r,
                     Method::Get,
@@ -281,8 +313,23 @@ impl<T: Transport> Client<T> {
                     limits::MAX_MANIFEST_BYTES,
                     Limit::ManifestBytes,
                 )
-                .await?;
+                .await;
+            let resp = match sent {
+                // A registry without the API may answer its path with a 404 that carries no
+                // CORS headers, which a browser reports as a network error: the registry was
+                // reachable a request ago, so this is taken as "no API" too, and noted.
+                Err(RegistryError::Network { .. }) if page == 0 => {
+                    self.note(
+                        &url,
+                        "no referrers API answered (a network error, or a 404 without CORS headers): the sha256- tag is used",
+                    );
+                    self.no_referrers_api.borrow_mut().push(repo);
+                    return self.referrers_tag(r, digest).await;
+                }
+                sent => sent?,
+            };
             if resp.status == 404 && page == 0 {
+                self.no_referrers_api.borrow_mut().push(repo);
                 return self.referrers_tag(r, digest).await;
             }
             expect_ok(&url, &resp)?;
@@ -374,13 +421,22 @@ impl<T: Transport> Client<T> {
         &self,
         r: &Reference,
         tag: &str,
-    ) -> Result<Option<(Digest, Vec<u8>)>, RegistryError> {
+    ) -> Result<TagContent, RegistryError> {
         let url = format!("{}/v2/{}/manifests/{tag}", r.base_url(), r.repository());
+        if let Some((_, done)) = self.tags.borrow().iter().find(|(u, _)| *u == url) {
+            return Ok(done.clone());
+        }
+        let found = self.read_tag(r, &url).await?;
+        self.tags.borrow_mut().push((url, found.clone()));
+        Ok(found)
+    }
+
+    async fn read_tag(&self, r: &Reference, url: &str) -> Result<TagContent, RegistryError> {
         let resp = self
             .send(
                 r,
                 Method::Get,
-                &url,
+                url,
                 ACCEPT_MANIFESTS,
                 limits::MAX_MANIFEST_BYTES,
                 Limit::ManifestBytes,
@@ -389,9 +445,9 @@ impl<T: Transport> Client<T> {
         if resp.status == 404 {
             return Ok(None);
         }
-        expect_ok(&url, &resp)?;
+        expect_ok(url, &resp)?;
         let digest = Digest::of(&resp.body);
-        self.mark(&url, DigestCheck::Unverified);
+        self.mark(url, DigestCheck::Unverified);
         self.remember(r, &digest, &resp.body);
         Ok(Some((digest, resp.body)))
     }

@@ -158,6 +158,12 @@ pub async fn attestations<T: Transport>(
             .descriptors
             .into_iter()
             .filter(|d| d.media_type == opk_verify::oci::OCI_MANIFEST)
+            // Signatures listed by artifact type are `signature_discovery`'s to fetch.
+            .filter(|d| {
+                d.artifact_type.as_deref().is_none_or(|t| {
+                    crate::signature_discovery::SignatureKind::of_artifact_type(t).is_none()
+                })
+            })
             .map(|d| (d, found))
             .collect();
         limits::check(

@@ -115,30 +115,16 @@ pub async fn signatures<T: Transport>(
     image: &Image,
     image_digest: &Digest,
 ) -> Result<Vec<FoundSignature>, RegistryError> {
+    // One lookup at a time: the referrers (whose first answer tells whether the registry has
+    // the API), cosign's two tags, then the referrers of each attestation manifest. Side by
+    // side they would cost a few round trips less, but they arrive at a server as a burst of
+    // new connections beside the attestations' own requests.
     let mut out = referrer_signatures(client, image, image_digest, SignedSubject::Image).await?;
     for (suffix, kind) in [
         ("sig", SignatureKind::CosignSignature),
         ("att", SignatureKind::CosignAttestation),
     ] {
-        let tag = format!("sha256-{}.{suffix}", image_digest.hex());
-        if let Some((digest, bytes)) = client.manifest_at_tag(&image.reference, &tag).await? {
-            let m = Manifest::parse(&bytes)?;
-            out.push(FoundSignature {
-                kind,
-                found: Found::CosignTag,
-                subject: SignedSubject::Image,
-                manifest: Descriptor {
-                    media_type: m.media_type.clone().unwrap_or_else(|| OCI_MANIFEST.into()),
-                    digest,
-                    size: u64::try_from(bytes.len()).unwrap_or(u64::MAX),
-                    annotations: Default::default(),
-                    platform: None,
-                    artifact_type: m.artifact_type.clone(),
-                },
-                tag: Some(tag),
-                layers: m.layers.into_iter().filter(|l| kind.holds(l)).collect(),
-            });
-        }
+        out.extend(cosign_tag(client, image, image_digest, suffix, kind).await?);
     }
     if let TopLevel::Index(index) = &image.top {
         for att in index.attestations_for(image_digest)? {
@@ -147,6 +133,36 @@ pub async fn signatures<T: Transport>(
         }
     }
     Ok(out)
+}
+
+/// cosign's `sha256-<hex>.<suffix>` tag of the image, if the registry has it.
+async fn cosign_tag<T: Transport>(
+    client: &Client<T>,
+    image: &Image,
+    image_digest: &Digest,
+    suffix: &str,
+    kind: SignatureKind,
+) -> Result<Option<FoundSignature>, RegistryError> {
+    let tag = format!("sha256-{}.{suffix}", image_digest.hex());
+    let Some((digest, bytes)) = client.manifest_at_tag(&image.reference, &tag).await? else {
+        return Ok(None);
+    };
+    let m = Manifest::parse(&bytes)?;
+    Ok(Some(FoundSignature {
+        kind,
+        found: Found::CosignTag,
+        subject: SignedSubject::Image,
+        manifest: Descriptor {
+            media_type: m.media_type.clone().unwrap_or_else(|| OCI_MANIFEST.into()),
+            digest,
+            size: u64::try_from(bytes.len()).unwrap_or(u64::MAX),
+            annotations: Default::default(),
+            platform: None,
+            artifact_type: m.artifact_type.clone(),
+        },
+        tag: Some(tag),
+        layers: m.layers.into_iter().filter(|l| kind.holds(l)).collect(),
+    }))
 }
 
 /// The signature referrers of `subject` (the image, or one of its attestation manifests).

@@ -10,7 +10,6 @@ use opk_registry::{
     signatures, Client, Found, FoundSignature, Image, NativeTransport, Reference, RegistryError,
     Route, SignatureKind, SignedSubject,
 };
-use opk_testkit::forge::github_claims;
 use opk_testkit::hostile::{HostileProxy, Lie};
 use opk_testkit::image::{self, Blob, Fixture, Signing};
 use opk_testkit::referrers::{self as layouts, bundle_referrer, referrers_index, BUNDLE_V03};
@@ -30,9 +29,7 @@ const AMD64: &str = "linux/amd64";
 const AT: i64 = 1_796_601_600;
 
 fn identity() -> fulcio::Identity {
-    let mut claims = github_claims("");
-    claims["job_workflow_ref"] = claims["workflow_ref"].clone();
-    fulcio::Identity::github(&claims)
+    fulcio::Identity::demo()
 }
 
 fn client(proxy: &str) -> Client<NativeTransport> {
@@ -65,22 +62,11 @@ fn seeded(signing: Signing) -> (Registry, Fixture) {
 }
 
 fn tag_of(subject: &Blob) -> String {
-    format!("sha256-{}", &subject.digest()["sha256:".len()..])
+    layouts::referrers_tag(subject)
 }
 
-/// Pushes the referrer manifests, their layers and the empty config, and the `sha256-` tag.
 fn push_referrers(reg: &Registry, subject: &Blob, referrers: &[(&Blob, &[&Blob], &str)]) -> Blob {
-    reg.push_blob(REPO, &layouts::empty_config());
-    for (m, layers, _) in referrers {
-        for l in *layers {
-            reg.push_blob(REPO, l);
-        }
-        reg.push_manifest(REPO, &m.digest(), m);
-    }
-    let listing: Vec<(&Blob, &str)> = referrers.iter().map(|(m, _, t)| (*m, *t)).collect();
-    let index = referrers_index(&listing);
-    reg.push_manifest(REPO, &tag_of(subject), &index);
-    index
+    reg.push_referrers(REPO, subject, referrers)
 }
 
 fn sbom_bundle(subject: &Blob) -> Vec<u8> {

@@ -18,6 +18,12 @@ pub const DSSE_LAYER: &str = "application/vnd.dsse.envelope.v1+json";
 /// Notation's artifact type.
 pub const NOTATION: &str = "application/vnd.cncf.notary.signature";
 
+/// The `sha256-<hex>` tag that lists `subject`'s referrers (and, with `.sig`/`.att`, holds
+/// cosign's signatures of it).
+pub fn referrers_tag(subject: &Blob) -> String {
+    format!("sha256-{}", &subject.digest()["sha256:".len()..])
+}
+
 /// The empty config blob.
 pub fn empty_config() -> Blob {
     Blob::new(EMPTY_CONFIG, b"{}".to_vec())

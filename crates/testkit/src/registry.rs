@@ -275,6 +275,28 @@ impl Registry {
     }
 
     /// Pushes a whole fixture and tags its index `tag`.
+    /// Pushes referrer manifests of `subject` (each with its layers, and the empty config) and
+    /// the `sha256-<hex>` tag listing them (`(manifest, layers, artifact type)`): the layout
+    /// a registry without the referrers API holds. Returns the listing.
+    pub fn push_referrers(
+        &self,
+        repo: &str,
+        subject: &Blob,
+        referrers: &[(&Blob, &[&Blob], &str)],
+    ) -> Blob {
+        self.push_blob(repo, &crate::referrers::empty_config());
+        for (m, layers, _) in referrers {
+            for l in *layers {
+                self.push_blob(repo, l);
+            }
+            self.push_manifest(repo, &m.digest(), m);
+        }
+        let listing: Vec<(&Blob, &str)> = referrers.iter().map(|(m, _, t)| (*m, *t)).collect();
+        let index = crate::referrers::referrers_index(&listing);
+        self.push_manifest(repo, &crate::referrers::referrers_tag(subject), &index);
+        index
+    }
+
     pub fn push(&self, repo: &str, tag: &str, fixture: &Fixture) {
         for b in &fixture.blobs {
             self.push_blob(repo, b);

@@ -3,7 +3,7 @@
 //! history, each user JWKS for the first named issuer (an `opk dev-op` JWKS for its own issuer,
 //! which it then allows beside the default), the identity rules, the required predicate types.
 
-use crate::policy::{Policy, PolicyError};
+use crate::policy::{Policy, PolicyError, SanRule};
 use crate::trust::{JwksFile, TrustRoots, GITHUB_ACTIONS_ISSUER};
 use crate::VerifyError;
 
@@ -23,6 +23,11 @@ pub struct Request {
     pub predicates: Vec<String>,
     /// Accept any signer of an allowed issuer.
     pub any_identity_unsafe: bool,
+    /// Sigstore: the signing certificate's subject alternative name, exactly or by prefix.
+    pub certificate_identity: Option<SanRule>,
+    /// Sigstore: OIDC issuers whose certificates are also allowed (beside `issuers`, or
+    /// GitHub Actions when none are named).
+    pub certificate_issuers: Vec<String>,
 }
 
 /// Why trust or policy could not be assembled.
@@ -81,12 +86,22 @@ pub fn trust_and_policy(req: &Request) -> Result<(TrustRoots, Policy, Vec<String
         }
     }
     let mut b = Policy::builder();
-    if req.issuers.is_empty() && !dev_issuers.is_empty() {
+    if req.issuers.is_empty() && !(dev_issuers.is_empty() && req.certificate_issuers.is_empty()) {
         b = b.issuer(GITHUB_ACTIONS_ISSUER);
     }
-    for i in req.issuers.iter().chain(&dev_issuers) {
+    for i in req
+        .issuers
+        .iter()
+        .chain(&dev_issuers)
+        .chain(&req.certificate_issuers)
+    {
         b = b.issuer(i.clone());
     }
+    b = match &req.certificate_identity {
+        Some(SanRule::Exact(san)) => b.certificate_identity(san.clone()),
+        Some(SanRule::Prefix(prefix)) => b.certificate_identity_prefix(prefix.clone()),
+        None => b,
+    };
     for (claim, value) in &req.rules {
         b = match claim.as_str() {
             "repository_owner_id" => b.repository_owner_id(value.clone()),

@@ -4,7 +4,6 @@
 //! with the error of that component, and the public-good root refuses them. (The core's own
 //! checks are proven in headless Chromium by the conformance suite; this proves the forge.)
 
-use opk_testkit::forge::github_claims;
 use opk_testkit::image::statement;
 use opk_testkit::sigstore::{bundle, fulcio, root};
 use opk_verify::sigstore::keys::HashAlg;
@@ -26,9 +25,7 @@ const NOW: UnixTime = UnixTime(AT + 3600);
 const IMAGE: &str = "1f0d8b3c4e5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
 
 fn identity() -> fulcio::Identity {
-    let mut claims = github_claims("");
-    claims["job_workflow_ref"] = claims["workflow_ref"].clone();
-    fulcio::Identity::github(&claims)
+    fulcio::Identity::demo()
 }
 
 fn dev_root(bytes: &[u8]) -> SigstoreTrust {

@@ -61,6 +61,14 @@ pub struct Identity {
 }
 
 impl Identity {
+    /// The test OP's GitHub workflow (`forge::github_claims`: openpubkey/demo, owner id
+    /// 145685596), its job running the same workflow file.
+    pub fn demo() -> Self {
+        let mut claims = crate::forge::github_claims("");
+        claims["job_workflow_ref"] = claims["workflow_ref"].clone();
+        Self::github(&claims)
+    }
+
     /// The identity Fulcio derives from a GitHub Actions ID token's claims (`iss` must be
     /// set; absent claims give no extension).
     pub fn github(claims: &Value) -> Self {

@@ -1,0 +1,19 @@
+//! What a verification is judged against, passed once instead of as separate arguments: the
+//! OpenPubkey trust roots, the Sigstore trust, the policy (one policy for both schemes) and the
+//! time.
+
+use opk_verify::sigstore::SigstoreTrust;
+use opk_verify::{Policy, TrustRoots, UnixTime};
+
+/// Trust, policy and time for one verification.
+#[derive(Debug, Clone, Copy)]
+pub struct VerifyContext<'a> {
+    /// OpenID provider keys for OpenPubkey attestations.
+    pub trust: &'a TrustRoots,
+    /// The Sigstore trusted root (and keys) for Sigstore bundles.
+    pub sigstore: &'a SigstoreTrust,
+    /// The policy every verified attestation must meet, whichever scheme signed it.
+    pub policy: &'a Policy,
+    /// Now (tokens' ages, integrated times in the future).
+    pub now: UnixTime,
+}

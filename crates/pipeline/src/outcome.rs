@@ -1,0 +1,155 @@
+//! What became of each attestation and signature, typed — which scheme signed it, whether it
+//! verified — and the state of a whole verdict. Every front end renders these; none derives a
+//! verdict from error-code strings.
+
+use opk_registry::RegistryError;
+use opk_verify::sigstore::BundleOutcome;
+use opk_verify::{EnvelopeOutcome, Rejected, Verified};
+
+/// The scheme that signed an attestation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Scheme {
+    /// OpenPubkey: a PK token (GQ-signed ID token) and an ephemeral key in a DSSE envelope.
+    OpenPubkey,
+    /// A Sigstore bundle: a Fulcio certificate (or a given key), transparency log, timestamps.
+    Sigstore,
+    /// cosign v2's `.sig`/`.att` tags.
+    Cosign,
+    /// Notation.
+    Notation,
+}
+
+impl Scheme {
+    /// As the page and the CLI name it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::OpenPubkey => "OpenPubkey",
+            Self::Sigstore => "Sigstore",
+            Self::Cosign => "cosign",
+            Self::Notation => "Notation",
+        }
+    }
+}
+
+/// Why one attestation did not verify.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttestationFailure {
+    /// Its blob could not be fetched or failed its digest check.
+    Fetch(RegistryError),
+    /// opk-verify rejected it (with the checks that ran).
+    Rejected(Rejected),
+}
+
+impl AttestationFailure {
+    /// The stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Fetch(e) => e.code(),
+            Self::Rejected(r) => r.error.code(),
+        }
+    }
+}
+
+impl std::fmt::Display for AttestationFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Fetch(e) => e.fmt(f),
+            Self::Rejected(r) => r.error.fmt(f),
+        }
+    }
+}
+
+/// What became of one attestation or signature.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// An unsigned in-toto statement: listed, not verified.
+    Unsigned,
+    /// An OpenPubkey-signed envelope that verified.
+    OpenPubkey(Verified<EnvelopeOutcome>),
+    /// A Sigstore bundle that verified.
+    Sigstore(Verified<BundleOutcome>),
+    /// A signature this tool recognises but does not verify: never counted either way.
+    NotVerified(&'static str),
+    /// A signed attestation that did not verify.
+    Failed(AttestationFailure),
+}
+
+/// The state of one attestation, as every front end shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttestationState {
+    /// Verified.
+    Verified,
+    /// Signed, and it did not verify (or could not be fetched).
+    Rejected,
+    /// Unsigned.
+    Unsigned,
+    /// Recognised, not verified here.
+    NotVerified,
+}
+
+impl Outcome {
+    /// Its state.
+    pub fn state(&self) -> AttestationState {
+        match self {
+            Self::Unsigned => AttestationState::Unsigned,
+            Self::OpenPubkey(_) | Self::Sigstore(_) => AttestationState::Verified,
+            Self::NotVerified(_) => AttestationState::NotVerified,
+            Self::Failed(_) => AttestationState::Rejected,
+        }
+    }
+
+    /// The predicate type of a verified in-toto statement (what satisfies a policy's required
+    /// predicate types).
+    pub fn verified_predicate(&self) -> Option<&str> {
+        match self {
+            Self::OpenPubkey(v) => Some(v.statement.predicate_type.as_str()),
+            Self::Sigstore(v) => v.statement.as_ref().map(|s| s.predicate_type.as_str()),
+            _ => None,
+        }
+    }
+}
+
+/// The state of a whole verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    /// Every signed attestation verified and every required predicate type is present.
+    Verified,
+    /// Something signed does not verify (tampered, forged, wrong signer, policy…).
+    Invalid,
+    /// Only unsigned (or unverifiable) attestations exist.
+    Unsigned,
+    /// Attestations or signatures are listed but withheld, or none were found: not evidence of
+    /// anything, since a registry or proxy can hide content.
+    Withheld,
+    /// The registry could not be reached.
+    Unreachable,
+}
+
+impl State {
+    /// The state an error puts a verdict in.
+    pub fn of_error(e: &RegistryError) -> Self {
+        match e {
+            _ if e.is_unreachable() => Self::Unreachable,
+            RegistryError::Unsigned { .. } => Self::Unsigned,
+            RegistryError::AttestationNotFound { .. }
+            | RegistryError::AttestationWithheld { .. }
+            | RegistryError::SignatureWithheld { .. } => Self::Withheld,
+            _ => Self::Invalid,
+        }
+    }
+
+    /// Its stable name (`verified`, `invalid`, `unsigned`, `withheld`, `unreachable`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Verified => "verified",
+            Self::Invalid => "invalid",
+            Self::Unsigned => "unsigned",
+            Self::Withheld => "withheld",
+            Self::Unreachable => "unreachable",
+        }
+    }
+}

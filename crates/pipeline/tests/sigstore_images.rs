@@ -1,0 +1,289 @@
+//! Images signed with Sigstore, verified whole against a real `docker-registry` on 127.0.0.1
+//! (no referrers API: bundles are found through the `sha256-<hex>` tag), with the test
+//! Sigstore's root as a dev root: a bundle alone, beside OpenPubkey attestations (one policy and
+//! the required predicate types satisfied by either scheme), and the twins that must fail — a
+//! bundle about another image, another signer, an untrusted root, a withheld bundle — each with
+//! its error and state; Notation and cosign tags are listed, never counted.
+#![cfg(not(target_arch = "wasm32"))]
+
+use opk_pipeline::report::{verdict_lines, Line};
+use opk_pipeline::signature_reports::{COSIGN_NOT_VERIFIED, NOTATION_NOT_VERIFIED};
+use opk_pipeline::{verify_image, ImageVerdict, Outcome, Scheme, State, VerifyContext};
+use opk_registry::{Client, Found, NativeTransport, Reference, RegistryError, Route};
+use opk_testkit::forge::TestOp;
+use opk_testkit::hostile::{HostileProxy, Lie};
+use opk_testkit::image::{self, Blob, Fixture, Signing};
+use opk_testkit::referrers::{self as layouts, bundle_referrer, BUNDLE_V03};
+use opk_testkit::registry::{Mode, Registry};
+use opk_testkit::sigstore::{bundle, fulcio, root};
+use opk_verify::sigstore::trusted_root::{RootSource, TrustedRoot};
+use opk_verify::sigstore::SigstoreTrust;
+use opk_verify::{Policy, UnixTime, VerifyError};
+
+const REPO: &str = "openpubkey/demo";
+const TAG: &str = "main";
+const AMD64: &str = "linux/amd64";
+/// The test Sigstore signs at 2026-12-07T00:00:00Z; verification an hour later (the OPK
+/// fixtures' tokens date from 2023 and carry no age limit).
+const AT: i64 = 1_796_601_600;
+const NOW: UnixTime = UnixTime(AT + 3600);
+const CYCLONEDX: &str = "https://cyclonedx.org/bom";
+
+fn dev_root() -> SigstoreTrust {
+    SigstoreTrust {
+        root: TrustedRoot::parse(
+            &root::trusted_root(),
+            RootSource::Dev {
+                label: "opk test Sigstore".into(),
+            },
+        )
+        .unwrap(),
+        keys: Vec::new(),
+    }
+}
+
+fn policy(predicates: &[&str], owner: &str) -> Policy {
+    let mut b = Policy::builder().repository_owner_id(owner);
+    for p in predicates {
+        b = b.require_predicate_type(*p);
+    }
+    b.build().unwrap()
+}
+
+fn seeded(signing: Signing) -> (Registry, Fixture) {
+    let reg = Registry::start(Mode::Plain);
+    let f = image::build(&format!("{}/{REPO}", reg.addr), TAG, &[AMD64], signing);
+    reg.push(REPO, TAG, &f);
+    (reg, f)
+}
+
+/// A bundle over an in-toto statement of `predicate` naming `subject_digest`.
+fn bundle_about(predicate: &str, subject_digest: &str, identity: &fulcio::Identity) -> Vec<u8> {
+    let st = image::statement(
+        predicate,
+        "pkg:docker/openpubkey/demo@main?platform=linux%2Famd64",
+        &subject_digest["sha256:".len()..],
+    );
+    bundle::dsse(&st, identity, AT)
+}
+
+/// Adds a bundle referrer to the amd64 image.
+fn with_bundle(reg: &Registry, image: &Blob, bundle: Vec<u8>) -> Blob {
+    let (m, layer) = bundle_referrer(bundle, image);
+    reg.push_referrers(REPO, image, &[(&m, &[&layer], BUNDLE_V03)]);
+    m
+}
+
+fn verify(
+    reg: &Registry,
+    proxy: &str,
+    policy: &Policy,
+    sigstore: &SigstoreTrust,
+) -> Result<ImageVerdict, RegistryError> {
+    let c = Client::new(NativeTransport::default(), Route::parse(proxy).unwrap());
+    let r = Reference::parse(&format!("{}/{REPO}:{TAG}", reg.addr)).unwrap();
+    let trust = TestOp::new().trust();
+    let cx = VerifyContext {
+        trust: &trust,
+        sigstore,
+        policy,
+        now: NOW,
+    };
+    pollster::block_on(verify_image(&c, &r, AMD64, &cx))
+}
+
+fn lines(reg: &Registry, v: &ImageVerdict) -> Vec<String> {
+    let r = Reference::parse(&format!("{}/{REPO}:{TAG}", reg.addr)).unwrap();
+    verdict_lines(&r, v).iter().map(Line::render).collect()
+}
+
+#[test]
+fn a_sigstore_attestation_alone_verifies_the_image() {
+    let (reg, f) = seeded(Signing::NoAttestations);
+    let amd = &f.platform(AMD64).manifest;
+    with_bundle(
+        &reg,
+        amd,
+        bundle_about(CYCLONEDX, &amd.digest(), &fulcio::Identity::demo()),
+    );
+    let v = verify(&reg, "", &policy(&[CYCLONEDX], "145685596"), &dev_root()).unwrap();
+    assert_eq!(v.state(), State::Verified, "{:?}", v.error);
+    assert_eq!(v.attestations.len(), 1);
+    let a = &v.attestations[0];
+    assert_eq!(
+        (a.scheme, a.found),
+        (Some(Scheme::Sigstore), Found::ReferrersTag)
+    );
+    let Outcome::Sigstore(ok) = &a.outcome else {
+        panic!("{:?}", a.outcome)
+    };
+    assert_eq!(ok.trusted_root, "opk test Sigstore (dev instance)");
+    let text = lines(&reg, &v);
+    assert!(
+        text.contains(&format!(
+            "Verifying {CYCLONEDX} attestation (Sigstore signature, found in the referrers tag)"
+        )),
+        "{text:#?}"
+    );
+    assert!(
+        text.contains(
+            &"  ✓ Verified under the trusted root opk test Sigstore (dev instance)".to_owned()
+        ),
+        "{text:#?}"
+    );
+    assert_eq!(
+        text.last().unwrap(),
+        "Verified all required attestations are present"
+    );
+}
+
+#[test]
+fn opk_provenance_and_a_sigstore_sbom_satisfy_one_policy_together() {
+    let (reg, f) = seeded(Signing::Signed);
+    let amd = &f.platform(AMD64).manifest;
+    with_bundle(
+        &reg,
+        amd,
+        bundle_about(CYCLONEDX, &amd.digest(), &fulcio::Identity::demo()),
+    );
+    let both = policy(&[image::SLSA_V02, CYCLONEDX], "145685596");
+    let v = verify(&reg, "", &both, &dev_root()).unwrap();
+    assert_eq!(v.state(), State::Verified, "{:?}", v.error);
+    let schemes: Vec<Option<Scheme>> = v.attestations.iter().map(|a| a.scheme).collect();
+    assert_eq!(
+        schemes,
+        [
+            Some(Scheme::OpenPubkey),
+            Some(Scheme::OpenPubkey),
+            Some(Scheme::Sigstore)
+        ]
+    );
+    // Without the bundle the SBOM requirement is missing.
+    let (reg, _) = seeded(Signing::Signed);
+    let v = verify(&reg, "", &both, &dev_root()).unwrap();
+    assert_eq!(
+        v.error,
+        Some(RegistryError::Verify(VerifyError::MissingAttestation {
+            predicate_type: CYCLONEDX.into()
+        }))
+    );
+    assert_eq!(v.state(), State::Invalid);
+}
+
+#[test]
+fn a_bundle_about_another_image_fails_as_forged() {
+    let (reg, f) = seeded(Signing::NoAttestations);
+    let amd = &f.platform(AMD64).manifest;
+    let other = "sha256:1f0d8b3c4e5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
+    with_bundle(
+        &reg,
+        amd,
+        bundle_about(CYCLONEDX, other, &fulcio::Identity::demo()),
+    );
+    let v = verify(&reg, "", &policy(&[CYCLONEDX], "145685596"), &dev_root()).unwrap();
+    assert_eq!(
+        v.error,
+        Some(RegistryError::Verify(VerifyError::SubjectMismatch {
+            expected: amd.digest()["sha256:".len()..].to_owned()
+        }))
+    );
+    assert_eq!(v.state(), State::Invalid);
+}
+
+#[test]
+fn another_signer_or_an_untrusted_root_fails() {
+    let (reg, f) = seeded(Signing::NoAttestations);
+    let amd = &f.platform(AMD64).manifest;
+    with_bundle(
+        &reg,
+        amd,
+        bundle_about(CYCLONEDX, &amd.digest(), &fulcio::Identity::demo()),
+    );
+    // The policy names another owner: the certificate's owner id extension does not match.
+    let v = verify(&reg, "", &policy(&[CYCLONEDX], "1"), &dev_root()).unwrap();
+    assert_eq!(
+        v.error,
+        Some(RegistryError::Verify(VerifyError::PolicyViolation {
+            rule: "repository_owner_id",
+            expected: "1".into(),
+            actual: "145685596".into(),
+        }))
+    );
+    // The public-good root does not hold the test Sigstore's log.
+    let public_good = SigstoreTrust {
+        root: TrustedRoot::public_good().unwrap(),
+        keys: Vec::new(),
+    };
+    let v = verify(&reg, "", &policy(&[CYCLONEDX], "145685596"), &public_good).unwrap();
+    assert_eq!(
+        v.error,
+        Some(RegistryError::Verify(VerifyError::TlogEntryInvalid {
+            reason: "the entry's log is not in the trusted root"
+        }))
+    );
+}
+
+#[test]
+fn a_withheld_bundle_is_withheld_never_unsigned() {
+    let (reg, f) = seeded(Signing::NoAttestations);
+    let amd = &f.platform(AMD64).manifest;
+    let m = with_bundle(
+        &reg,
+        amd,
+        bundle_about(CYCLONEDX, &amd.digest(), &fulcio::Identity::demo()),
+    );
+    let proxy = HostileProxy::start(vec![Lie::hide(&m.digest())]);
+    let e = verify(
+        &reg,
+        &proxy.url,
+        &policy(&[CYCLONEDX], "145685596"),
+        &dev_root(),
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "signature_withheld", "{e:?}");
+    assert_eq!(State::of_error(&e), State::Withheld);
+}
+
+#[test]
+fn notation_and_cosign_tags_are_listed_and_never_counted() {
+    let (reg, f) = seeded(Signing::NoAttestations);
+    let amd = &f.platform(AMD64).manifest;
+    let env = Blob::new("application/jose+json", b"{}".to_vec());
+    let notation = layouts::referrer(layouts::NOTATION, &[&env], amd);
+    reg.push_referrers(REPO, amd, &[(&notation, &[&env], layouts::NOTATION)]);
+    let payload = Blob::new(layouts::SIMPLE_SIGNING, b"{}".to_vec());
+    reg.push_blob(REPO, &layouts::cosign_config());
+    reg.push_blob(REPO, &payload);
+    reg.push_manifest(
+        REPO,
+        &format!("{}.sig", layouts::referrers_tag(amd)),
+        &layouts::cosign_tag_manifest(&[(&payload, serde_json::json!({}))]),
+    );
+    let v = verify(&reg, "", &policy(&[], "145685596"), &dev_root()).unwrap();
+    let outcomes: Vec<(Option<Scheme>, &Outcome)> = v
+        .attestations
+        .iter()
+        .map(|a| (a.scheme, &a.outcome))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            (
+                Some(Scheme::Notation),
+                &Outcome::NotVerified(NOTATION_NOT_VERIFIED)
+            ),
+            (
+                Some(Scheme::Cosign),
+                &Outcome::NotVerified(COSIGN_NOT_VERIFIED)
+            ),
+        ]
+    );
+    // Nothing verified: unsigned, not verified.
+    assert_eq!(v.state(), State::Unsigned);
+    let text = lines(&reg, &v);
+    assert!(
+        text.iter()
+            .any(|l| l.starts_with("Skipping ") && l.ends_with(NOTATION_NOT_VERIFIED)),
+        "{text:#?}"
+    );
+}
