@@ -645,3 +645,40 @@ fn verify_checks_a_sigstore_sbom_beside_opk_provenance() {
         stderr(&out)
     );
 }
+
+#[test]
+fn verify_accepts_a_github_builder_signature_on_the_attestation_manifest() {
+    use opk_testkit::referrers::{bundle_referrer, BUNDLE_V03};
+    use opk_testkit::sigstore::{bundle, fulcio, root};
+    // BuildKit's unsigned attestations, the attestation manifest signed with cosign.
+    let env = Env::new(Mode::Cors, Signing::Unsigned);
+    let p = env.fixture.platform(PLATFORMS[0]);
+    let att = p.attestation.as_ref().unwrap();
+    let statement = bundle::cosign_sign_statement(&att.digest()["sha256:".len()..]);
+    let (m, layer) = bundle_referrer(
+        bundle::dsse(&statement, &fulcio::Identity::demo(), 1_796_601_600),
+        att,
+    );
+    let root_file = env.dir.path().join("test-sigstore.json");
+    std::fs::write(&root_file, root::trusted_root()).unwrap();
+    let root_path = root_file.display().to_string();
+    let out = env.verify(&env.image(), &["--trusted-root", &root_path]);
+    assert_exit(&out, 1); // unsigned until the manifest is signed
+    assert!(stderr(&out).contains("unsigned"), "{}", stderr(&out));
+    env.reg
+        .push_referrers(REPO, att, &[(&m, &[&layer], BUNDLE_V03)]);
+    let out = env.verify(&env.image(), &["--trusted-root", &root_path]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(
+        text.contains(&format!(
+            "Verifying the signature on attestation manifest {} (Sigstore signature, found in the referrers tag)",
+            att.digest()
+        )),
+        "{text}"
+    );
+    assert!(text.contains(&format!(
+        "Verified attestation refers to digest {}",
+        p.manifest.digest()
+    )));
+}

@@ -3,7 +3,7 @@
 //! verdict from error-code strings.
 
 use opk_registry::RegistryError;
-use opk_verify::sigstore::BundleOutcome;
+use opk_verify::sigstore::{BundleOutcome, SignedManifest};
 use opk_verify::{EnvelopeOutcome, Rejected, Verified};
 
 /// The scheme that signed an attestation.
@@ -70,6 +70,9 @@ pub enum Outcome {
     OpenPubkey(Verified<EnvelopeOutcome>),
     /// A Sigstore bundle that verified.
     Sigstore(Verified<BundleOutcome>),
+    /// A Sigstore bundle on a BuildKit attestation manifest (github-builder) that verified,
+    /// with the statements of that manifest it covers.
+    SignedManifest(Verified<SignedManifest>),
     /// A signature this tool recognises but does not verify: never counted either way.
     NotVerified(&'static str),
     /// A signed attestation that did not verify.
@@ -95,19 +98,30 @@ impl Outcome {
     pub fn state(&self) -> AttestationState {
         match self {
             Self::Unsigned => AttestationState::Unsigned,
-            Self::OpenPubkey(_) | Self::Sigstore(_) => AttestationState::Verified,
+            Self::OpenPubkey(_) | Self::Sigstore(_) | Self::SignedManifest(_) => {
+                AttestationState::Verified
+            }
             Self::NotVerified(_) => AttestationState::NotVerified,
             Self::Failed(_) => AttestationState::Rejected,
         }
     }
 
-    /// The predicate type of a verified in-toto statement (what satisfies a policy's required
-    /// predicate types).
-    pub fn verified_predicate(&self) -> Option<&str> {
+    /// The predicate types of the verified in-toto statements (what satisfies a policy's
+    /// required predicate types).
+    pub fn verified_predicates(&self) -> Vec<&str> {
         match self {
-            Self::OpenPubkey(v) => Some(v.statement.predicate_type.as_str()),
-            Self::Sigstore(v) => v.statement.as_ref().map(|s| s.predicate_type.as_str()),
-            _ => None,
+            Self::OpenPubkey(v) => vec![v.statement.predicate_type.as_str()],
+            Self::Sigstore(v) => v
+                .statement
+                .iter()
+                .map(|s| s.predicate_type.as_str())
+                .collect(),
+            Self::SignedManifest(v) => v
+                .statements
+                .iter()
+                .map(|s| s.predicate_type.as_str())
+                .collect(),
+            _ => Vec::new(),
         }
     }
 }

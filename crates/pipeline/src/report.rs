@@ -118,6 +118,27 @@ pub fn verdict_lines(reference: &Reference, v: &ImageVerdict) -> Vec<Line> {
                     ok.trusted_root
                 )));
             }
+            Outcome::SignedManifest(ok) => {
+                out.push(Line::Heading(format!(
+                    "Verifying the signature on attestation manifest {} ({})",
+                    ok.manifest,
+                    place(a)
+                )));
+                out.extend(check_lines(&ok.checks));
+                out.push(Line::Pass(format!(
+                    "Verified under the trusted root {}",
+                    ok.signature.trusted_root
+                )));
+                let covered: Vec<&str> = ok
+                    .statements
+                    .iter()
+                    .map(|s| s.predicate_type.as_str())
+                    .collect();
+                out.push(Line::Pass(format!(
+                    "Verified the signed manifest's attestations: {}",
+                    covered.join(", ")
+                )));
+            }
             Outcome::Failed(AttestationFailure::Fetch(e)) => {
                 out.push(Line::Heading(heading(a)));
                 out.push(Line::Fail(e.to_string()));
@@ -315,6 +336,22 @@ fn attestation_json(a: &AttestationReport) -> Value {
         Outcome::NotVerified(why) => json!({"reason": why}),
         Outcome::OpenPubkey(ok) => envelope_json(ok),
         Outcome::Sigstore(ok) => bundle_json(ok),
+        Outcome::SignedManifest(ok) => {
+            let mut v = bundle_json(&ok.signature);
+            if let Some(o) = v.as_object_mut() {
+                o.insert("checks".into(), json!(ok.checks));
+                o.insert("signedManifest".into(), json!(ok.manifest));
+                o.insert(
+                    "coveredStatements".into(),
+                    json!(ok
+                        .statements
+                        .iter()
+                        .map(|s| json!({"predicateType": s.predicate_type, "subject": s.subject}))
+                        .collect::<Vec<_>>()),
+                );
+            }
+            v
+        }
         Outcome::Failed(AttestationFailure::Fetch(e)) => {
             json!({"error": error_json(e.code(), e), "checks": []})
         }

@@ -2,16 +2,20 @@
 //! Sigstore bundle on the image is fetched by digest and verified by opk-verify against the
 //! platform image digest (a DSSE statement must name it; a message signature must be over it),
 //! under the Sigstore trust and the one policy. What this tool does not verify is reported as
-//! such, never counted either way: Notation signatures, cosign v2 tags, message signatures over
-//! a payload the registry does not hold, and bundles on a BuildKit attestation manifest.
+//! such, never counted either way: Notation signatures, cosign v2 tags and message signatures
+//! over a payload the registry does not hold. A bundle on a BuildKit attestation manifest
+//! (Docker's github-builder) is verified with that manifest and its statements, which must name
+//! the platform image.
 
 use futures_util::future::join_all;
 use opk_registry::{Client, FoundSignature, Reference, SignatureKind, SignedSubject, Transport};
-use opk_verify::limits::{Limit, MAX_BUNDLE_BYTES};
+use opk_verify::limits::{Limit, MAX_BUNDLE_BYTES, MAX_STATEMENT_BYTES};
+use opk_verify::oci::Manifest;
 use opk_verify::oci::{Descriptor, Digest};
 use opk_verify::sigstore::bundle::{Bundle, Content};
 use opk_verify::sigstore::keys::HashAlg;
-use opk_verify::sigstore::Artifact;
+use opk_verify::sigstore::signatures::Accepted;
+use opk_verify::sigstore::{verify_signed_manifest, Artifact};
 
 use crate::context::VerifyContext;
 use crate::outcome::{AttestationFailure, Outcome, Scheme};
@@ -26,9 +30,6 @@ pub const PAYLOAD_NOT_BOUND: &str =
     "message signature over a payload the registry does not hold — not bound to this image";
 /// A signature kind this version does not know.
 pub const UNKNOWN_KIND: &str = "a signature of a kind this version does not verify";
-/// Why a bundle on an attestation manifest is not yet bound to the image.
-pub const ON_ATTESTATION_MANIFEST: &str =
-    "Sigstore bundle on the BuildKit attestation manifest — not verified by this version";
 
 /// One report per signature layer of `found`, in discovery order.
 pub async fn signature_reports<T: Transport>(
@@ -46,9 +47,9 @@ pub async fn signature_reports<T: Transport>(
                         Some(Scheme::Sigstore),
                         verify_bundle_layer(client, reference, layer, image_digest, cx).await,
                     ),
-                    SignedSubject::AttestationManifest(_) => (
+                    SignedSubject::AttestationManifest(a) => (
                         Some(Scheme::Sigstore),
-                        Outcome::NotVerified(ON_ATTESTATION_MANIFEST),
+                        verify_manifest_bundle(client, reference, layer, a, image_digest, cx).await,
                     ),
                 },
                 SignatureKind::CosignSignature | SignatureKind::CosignAttestation => (
@@ -117,4 +118,75 @@ async fn verify_bundle_layer<T: Transport>(
         Ok(v) => Outcome::Sigstore(v),
         Err(r) => Outcome::Failed(AttestationFailure::Rejected(r)),
     }
+}
+
+/// A Sigstore bundle on the attestation manifest `manifest` of the image: the bundle, the
+/// manifest (by digest) and its in-toto layers (by digest), verified together by opk-verify.
+async fn verify_manifest_bundle<T: Transport>(
+    client: &Client<T>,
+    reference: &Reference,
+    layer: &Descriptor,
+    manifest: &Digest,
+    image_digest: &Digest,
+    cx: &VerifyContext<'_>,
+) -> Outcome {
+    let fetched = async {
+        let bundle = client
+            .blob(reference, layer, MAX_BUNDLE_BYTES, Limit::BundleBytes)
+            .await?;
+        let bytes = client.manifest(reference, manifest, None).await?;
+        let m = Manifest::parse(&bytes)?;
+        let mut statements = Vec::new();
+        for (d, signed) in m.attestation_layers() {
+            if !signed {
+                statements.push(
+                    client
+                        .blob(reference, d, MAX_STATEMENT_BYTES, Limit::StatementBytes)
+                        .await?,
+                );
+            }
+        }
+        Ok::<_, opk_registry::RegistryError>((bundle, bytes, statements))
+    };
+    let (bundle, bytes, statements) = match fetched.await {
+        Ok(x) => x,
+        Err(e) => return Outcome::Failed(AttestationFailure::Fetch(e)),
+    };
+    let layers: Vec<&[u8]> = statements.iter().map(Vec::as_slice).collect();
+    let accepted = accepted(&bundle, &bytes, cx).await;
+    match verify_signed_manifest(
+        &bundle,
+        &bytes,
+        &layers,
+        image_digest.hex(),
+        cx.sigstore,
+        cx.policy,
+        cx.now,
+        &accepted,
+    ) {
+        Ok(v) => Outcome::SignedManifest(v),
+        Err(r) => Outcome::Failed(AttestationFailure::Rejected(r)),
+    }
+}
+
+/// In the browser, the bundle's signatures WebCrypto accepts (the core verifies the rest).
+#[cfg(target_arch = "wasm32")]
+async fn accepted(bundle: &[u8], manifest: &[u8], cx: &VerifyContext<'_>) -> Accepted {
+    let digest = Digest::of(manifest);
+    let Some(raw) = opk_verify::hex::decode(digest.hex()) else {
+        return Accepted::default();
+    };
+    let checks = opk_verify::sigstore::signature_checks(
+        bundle,
+        Artifact::Digest(HashAlg::Sha256, &raw),
+        cx.sigstore,
+        cx.policy,
+        cx.now,
+    );
+    crate::webcrypto::sigstore_accepted(checks).await
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+async fn accepted(_bundle: &[u8], _manifest: &[u8], _cx: &VerifyContext<'_>) -> Accepted {
+    Accepted::default()
 }

@@ -173,7 +173,7 @@ fn verdict(
     }
     let verified: Vec<&str> = reports
         .iter()
-        .filter_map(|r| r.outcome.verified_predicate())
+        .flat_map(|r| r.outcome.verified_predicates())
         .collect();
     if verified.is_empty() {
         return Some(RegistryError::Unsigned {

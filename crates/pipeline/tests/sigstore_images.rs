@@ -287,3 +287,85 @@ fn notation_and_cosign_tags_are_listed_and_never_counted() {
         "{text:#?}"
     );
 }
+
+/// Docker's github-builder layout: BuildKit's unsigned attestation manifest, signed by cosign
+/// (a bundle whose statement names the manifest) as a referrer of the manifest.
+fn github_builder(reg: &Registry, f: &Fixture, signed_digest: &str) -> Blob {
+    let att = f.platform(AMD64).attestation.as_ref().unwrap();
+    let sign = bundle::dsse(
+        &bundle::cosign_sign_statement(&signed_digest["sha256:".len()..]),
+        &fulcio::Identity::demo(),
+        AT,
+    );
+    let (m, layer) = bundle_referrer(sign, att);
+    reg.push_referrers(REPO, att, &[(&m, &[&layer], BUNDLE_V03)]);
+    m
+}
+
+#[test]
+fn a_github_builder_signature_covers_the_attestation_manifests_statements() {
+    let (reg, f) = seeded(Signing::Unsigned);
+    let att = f.platform(AMD64).attestation.clone().unwrap();
+    let both = policy(&[image::SLSA_V02, image::SPDX], "145685596");
+    // Unsigned until the manifest is signed.
+    let v = verify(&reg, "", &both, &dev_root()).unwrap();
+    assert_eq!(v.state(), State::Unsigned);
+    github_builder(&reg, &f, &att.digest());
+    let v = verify(&reg, "", &both, &dev_root()).unwrap();
+    assert_eq!(v.state(), State::Verified, "{:?}", v.error);
+    let signed: Vec<_> = v
+        .attestations
+        .iter()
+        .filter_map(|a| match &a.outcome {
+            Outcome::SignedManifest(ok) => Some(ok),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(signed.len(), 1);
+    assert_eq!(signed[0].manifest, att.digest());
+    let types: Vec<&str> = signed[0]
+        .statements
+        .iter()
+        .map(|s| s.predicate_type.as_str())
+        .collect();
+    assert_eq!(types, [image::SLSA_V02, image::SPDX]);
+    let text = lines(&reg, &v);
+    assert!(
+        text.contains(&format!(
+            "  ✓ Verified the signed manifest's attestations: {}, {}",
+            image::SLSA_V02,
+            image::SPDX
+        )),
+        "{text:#?}"
+    );
+}
+
+#[test]
+fn a_signature_on_another_manifest_or_a_changed_statement_fails() {
+    let (reg, f) = seeded(Signing::Unsigned);
+    let both = policy(&[image::SLSA_V02], "145685596");
+    // The bundle names another manifest than the one it refers to.
+    let other = "sha256:1f0d8b3c4e5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
+    github_builder(&reg, &f, other);
+    let att = f.platform(AMD64).attestation.clone().unwrap();
+    let v = verify(&reg, "", &both, &dev_root()).unwrap();
+    assert_eq!(
+        v.error,
+        Some(RegistryError::Verify(VerifyError::SubjectMismatch {
+            expected: att.digest()["sha256:".len()..].to_owned()
+        }))
+    );
+    // Signed properly, but a proxy changes a statement: its digest no longer matches the
+    // signed manifest's descriptor.
+    let (reg, f) = seeded(Signing::Unsigned);
+    let att = f.platform(AMD64).attestation.clone().unwrap();
+    github_builder(&reg, &f, &att.digest());
+    let statement = &f.platform(AMD64).attestation_layers[0];
+    let proxy = HostileProxy::start(vec![Lie::FlipBlobByte(statement.digest())]);
+    let v = verify(&reg, &proxy.url, &both, &dev_root()).unwrap();
+    assert_eq!(v.state(), State::Invalid);
+    assert_eq!(
+        v.error.as_ref().map(RegistryError::code),
+        Some("digest_mismatch")
+    );
+}

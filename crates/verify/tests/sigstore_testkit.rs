@@ -200,3 +200,74 @@ fn a_bundle_signed_after_now_is_refused() {
         }
     );
 }
+
+#[test]
+fn a_signed_attestation_manifest_covers_exactly_its_statements() {
+    use opk_testkit::image::{build, Signing};
+    use opk_verify::sigstore::signatures::Accepted;
+    use opk_verify::sigstore::verify_signed_manifest;
+    let f = build(
+        "registry.test/openpubkey/demo",
+        "main",
+        &["linux/amd64"],
+        Signing::Unsigned,
+    );
+    let p = f.platform("linux/amd64");
+    let att = p.attestation.as_ref().unwrap();
+    let image = &p.manifest.digest()["sha256:".len()..];
+    let bundle = bundle::dsse(
+        &bundle::cosign_sign_statement(&att.digest()["sha256:".len()..]),
+        &identity(),
+        AT,
+    );
+    let layers: Vec<&[u8]> = p
+        .attestation_layers
+        .iter()
+        .map(|l| l.bytes.as_slice())
+        .collect();
+    let trust = dev_root(&root::trusted_root());
+    let run = |manifest: &[u8], layers: &[&[u8]], image: &str| {
+        verify_signed_manifest(
+            &bundle,
+            manifest,
+            layers,
+            image,
+            &trust,
+            &policy(),
+            NOW,
+            &Accepted::default(),
+        )
+    };
+    let ok = run(&att.bytes, &layers, image).unwrap();
+    assert_eq!(ok.manifest, att.digest());
+    assert_eq!(ok.statements.len(), 2);
+    // Statements about another image.
+    let other = "1f0d8b3c4e5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
+    assert_eq!(
+        run(&att.bytes, &layers, other).unwrap_err().error,
+        VerifyError::SubjectMismatch {
+            expected: format!("sha256:{other}")
+        }
+    );
+    // A layer left out.
+    assert_eq!(
+        run(&att.bytes, &layers[..1], image).unwrap_err().error,
+        VerifyError::UnsupportedFormat {
+            reason: "the signed manifest's in-toto layers and the layers given differ in number"
+        }
+    );
+    // A layer's bytes changed.
+    let mut changed = layers[1].to_vec();
+    changed[10] ^= 1;
+    let err = run(&att.bytes, &[layers[0], &changed], image)
+        .unwrap_err()
+        .error;
+    assert_eq!(err.code(), "digest_mismatch", "{err:?}");
+    // Another manifest than the signed one (the bundle names the original).
+    let mut manifest = att.bytes.clone();
+    manifest.push(b' ');
+    assert_eq!(
+        run(&manifest, &layers, image).unwrap_err().error.code(),
+        "subject_mismatch"
+    );
+}

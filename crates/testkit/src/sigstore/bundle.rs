@@ -71,3 +71,17 @@ pub fn message(artifact: &[u8], identity: &Identity, at: i64) -> Vec<u8> {
     .to_string()
     .into_bytes()
 }
+
+/// cosign v3's image-signature statement (in-toto v1, predicate
+/// `https://sigstore.dev/cosign/sign/v1`) naming `digest_hex`: what `cosign sign` signs, and
+/// what Docker's github-builder signs for each attestation manifest.
+pub fn cosign_sign_statement(digest_hex: &str) -> Vec<u8> {
+    json!({
+        "_type": "https://in-toto.io/Statement/v1",
+        "subject": [{"digest": {"sha256": digest_hex}}],
+        "predicateType": "https://sigstore.dev/cosign/sign/v1",
+        "predicate": {}
+    })
+    .to_string()
+    .into_bytes()
+}

@@ -16,12 +16,14 @@ pub mod pem;
 pub mod rekor;
 pub mod sct;
 pub mod signatures;
+pub mod signed_manifest;
 pub mod time;
 pub mod trusted_root;
 pub mod tsa;
 pub mod verify;
 
 pub use artifact::{Artifact, ArtifactDigests, ArtifactHasher};
+pub use signed_manifest::{verify_signed_manifest, SignedManifest};
 pub use verify::{
     signature_checks, verify_bundle, verify_bundle_accepting, BundleOutcome, Signer, SigstoreTrust,
     TrustedKey,

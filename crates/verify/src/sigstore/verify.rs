@@ -162,7 +162,7 @@ fn schemes_for(key: &PublicKey) -> &'static [Scheme] {
     }
 }
 
-fn pipeline(
+pub(super) fn pipeline(
     bytes: &[u8],
     artifact: Artifact<'_>,
     trust: &SigstoreTrust,
