@@ -13,10 +13,10 @@
 
 use std::io::Read as _;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Duration;
 
 use opk_registry::redirect;
+use opk_serve::{Body, Request, Response, Server};
 use opk_verify::limits::MAX_REDIRECTS;
 
 use crate::args::Proxy;
@@ -55,7 +55,6 @@ const RETURNED_HEADERS: &[&str] = &[
     "etag",
 ];
 const EXPOSED: &str = "Docker-Content-Digest, WWW-Authenticate, Link, OCI-Subject, OCI-Filters-Applied, Docker-Distribution-Api-Version, RateLimit-Limit, RateLimit-Remaining, Docker-RateLimit-Source, Retry-After, Content-Range, ETag";
-const WORKERS: usize = 8;
 
 struct Config {
     allow: Vec<String>,
@@ -75,14 +74,26 @@ pub fn run(p: &Proxy) -> ExitCode {
         Ok(o) => o,
         Err(e) => return crate::input_error(&e),
     };
-    let server = match tiny_http::Server::http(&p.listen) {
-        Ok(s) => Arc::new(s),
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .timeout_global(Some(Duration::from_secs(p.timeout)))
+        .user_agent(concat!("opk-proxy/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .into();
+    let config = Config {
+        allow: allow.clone(),
+        origins: origins.clone(),
+        max_body: p.max_body,
+        agent,
+    };
+    // One thread per connection (opk-serve): a browser's idle preconnected sockets cannot
+    // starve the requests of a page.
+    let server = match Server::bind(&p.listen, move |req| handle(&config, req)) {
+        Ok(s) => s,
         Err(e) => return crate::input_error(&format!("cannot listen on {}: {e}", p.listen)),
     };
-    let addr = server
-        .server_addr()
-        .to_ip()
-        .map_or_else(|| p.listen.clone(), |a| a.to_string());
+    let addr = server.addr.clone();
     // The first line is for scripts (tests read it); a closed stdout must not stop the proxy.
     {
         use std::io::Write as _;
@@ -95,42 +106,11 @@ pub fn run(p: &Proxy) -> ExitCode {
         };
         let _ = out.flush();
     }
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .timeout_global(Some(Duration::from_secs(p.timeout)))
-        .user_agent(concat!("opk-proxy/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .into();
-    let config = Arc::new(Config {
-        allow,
-        origins,
-        max_body: p.max_body,
-        agent,
-    });
-    let workers: Vec<_> = (0..WORKERS)
-        .map(|_| {
-            let server = Arc::clone(&server);
-            let config = Arc::clone(&config);
-            std::thread::spawn(move || {
-                while let Ok(req) = server.recv() {
-                    let resp = handle(&config, &req);
-                    let _ = req.respond(resp);
-                }
-            })
-        })
-        .collect();
-    for w in workers {
-        let _ = w.join();
-    }
+    server.wait();
     ExitCode::SUCCESS
 }
 
-type Reply = tiny_http::Response<Box<dyn std::io::Read + Send>>;
-
-fn header(name: &str, value: &str) -> Option<tiny_http::Header> {
-    tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).ok()
-}
+type Reply = Response;
 
 fn reply(
     status: u16,
@@ -138,18 +118,14 @@ fn reply(
     body: Vec<u8>,
     head_len: Option<usize>,
 ) -> Reply {
-    let len = head_len.unwrap_or(body.len());
-    let hs = headers
-        .iter()
-        .filter_map(|(k, v)| header(k, v))
-        .collect::<Vec<_>>();
-    tiny_http::Response::new(
-        tiny_http::StatusCode(status),
-        hs,
-        Box::new(std::io::Cursor::new(body)) as Box<dyn std::io::Read + Send>,
-        Some(len),
-        None,
-    )
+    Response {
+        status,
+        headers,
+        body: match head_len {
+            Some(len) => Body::Head(u64::try_from(len).unwrap_or(u64::MAX)),
+            None => Body::Bytes(body),
+        },
+    }
 }
 
 /// The CORS headers of a served request: `allow_origin` is what `Origins::verdict` chose.
@@ -181,13 +157,8 @@ fn is_loopback(host: &str) -> bool {
     h == "localhost" || h == "::1" || h.starts_with("127.")
 }
 
-fn handle(config: &Config, req: &tiny_http::Request) -> Reply {
-    let get = |name: &str| {
-        req.headers()
-            .iter()
-            .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
-            .map(|h| h.value.as_str().to_owned())
-    };
+fn handle(config: &Config, req: &Request) -> Reply {
+    let get = |name: &str| req.header(name).map(str::to_owned);
     // From here on `origin` is what Access-Control-Allow-Origin says (if anything): a request
     // carrying an origin that is not served is refused before any upstream request.
     let origin = match config.origins.verdict(get("origin").as_deref()) {
@@ -206,8 +177,8 @@ fn handle(config: &Config, req: &tiny_http::Request) -> Reply {
         .allows_private_network(get("origin").as_deref())
         && get("access-control-request-private-network").as_deref() == Some("true");
     let origin = origin.as_deref();
-    let head = match req.method() {
-        tiny_http::Method::Options => {
+    let head = match req.method.as_str() {
+        "OPTIONS" => {
             let mut h = cors(origin);
             if private_network {
                 h.push(("Access-Control-Allow-Private-Network".into(), "true".into()));
@@ -225,11 +196,11 @@ fn handle(config: &Config, req: &tiny_http::Request) -> Reply {
             ]);
             return reply(204, h, Vec::new(), None);
         }
-        tiny_http::Method::Get => false,
-        tiny_http::Method::Head => true,
+        "GET" => false,
+        "HEAD" => true,
         _ => return error(405, origin, "only GET, HEAD and OPTIONS are proxied"),
     };
-    let path = req.url().trim_start_matches('/');
+    let path = req.target.trim_start_matches('/');
     if path.is_empty() {
         let mut h = cors(origin);
         h.push(("Content-Type".into(), "text/plain".into()));

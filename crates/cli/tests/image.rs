@@ -682,3 +682,28 @@ fn verify_accepts_a_github_builder_signature_on_the_attestation_manifest() {
         p.manifest.digest()
     )));
 }
+
+#[test]
+fn opk_proxy_answers_beside_idle_connections() {
+    use std::io::{Read as _, Write as _};
+    // A browser preconnects sockets it may never use; each used to hold one of the proxy's
+    // pooled threads while new connections queued behind them (tiny_http), so a page's real
+    // requests could wait forever.
+    let proxy = OpkProxy::start(&["127.0.0.1:1"]);
+    let addr = proxy.url.trim_start_matches("http://").to_owned();
+    let _idle: Vec<std::net::TcpStream> = (0..16)
+        .map(|_| std::net::TcpStream::connect(&addr).unwrap())
+        .collect();
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
+    assert!(
+        answer.ends_with("opk proxy: GET /<registry-host>/v2/...\n"),
+        "{answer}"
+    );
+}

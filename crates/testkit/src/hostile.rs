@@ -5,8 +5,8 @@
 use std::io::Read as _;
 use std::time::Duration;
 
-use crate::http_server::{Body, Request, Response, Server};
 use crate::image::Blob;
+use opk_serve::{Body, Request, Response, Server};
 
 /// One way this proxy lies.
 #[derive(Debug, Clone)]

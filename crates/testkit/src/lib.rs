@@ -10,7 +10,7 @@
 //!   as content-addressed blobs ready to push.
 //! - Native only: [`registry`] starts Debian's `docker-registry` on 127.0.0.1 (with CORS headers,
 //!   or token auth backed by [`token_issuer`]) and pushes fixtures through the registry API;
-//!   [`hostile`] is a forwarding proxy that lies in one chosen way (on [`http_server`], which
+//!   [`hostile`] is a forwarding proxy that lies in one chosen way (on `opk-serve`, which
 //!   idle browser connections cannot starve); [`redirect_front`] a registry
 //!   front sending blobs to a store on another port that refuses credentials.
 
@@ -23,8 +23,6 @@ pub mod sigstore;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod hostile;
-#[cfg(not(target_arch = "wasm32"))]
-pub mod http_server;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod redirect_front;
 #[cfg(not(target_arch = "wasm32"))]

@@ -1,7 +1,13 @@
-//! A minimal HTTP/1.1 server for test fronts: one thread per connection, keep-alive, GET/HEAD/
-//! OPTIONS without request bodies. tiny_http hands connections to a pool that can queue a new
-//! connection behind idle ones forever (its pool counts a thread as waiting until it wakes): a
-//! browser's preconnected sockets then starve a page's real requests. Test input only.
+//! # opk-serve
+//!
+//! A minimal HTTP/1.1 server for `opk proxy` and the test fronts: one thread per connection,
+//! keep-alive, requests without bodies (GET, HEAD, OPTIONS; a body is refused by closing the
+//! connection). tiny_http hands connections to a pool that can queue a new connection behind
+//! idle ones forever (its pool counts a thread as waiting until it wakes): a browser's
+//! preconnected sockets then starve a page's real requests. Idle connections here time out.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 use std::io::{BufRead as _, BufReader, Read, Write as _};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -34,6 +40,8 @@ impl Request {
 pub enum Body {
     /// These bytes (`Content-Length`; none sent for `HEAD`).
     Bytes(Vec<u8>),
+    /// No body, and this `Content-Length` (a `HEAD` answer relaying another server's).
+    Head(u64),
     /// A chunked body read from here until it ends (or the client goes away).
     Stream(Box<dyn Read + Send>),
 }
@@ -50,19 +58,29 @@ pub struct Response {
 
 /// A running server; stops accepting when dropped.
 pub struct Server {
-    /// `127.0.0.1:<port>`.
+    /// The address it listens on (`127.0.0.1:<port>`).
     pub addr: String,
     stop: Arc<AtomicBool>,
+    accept: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Server {
-    /// Serves `handler` on a free loopback port.
+    /// Serves `handler` on a free loopback port (tests). Panics if none can be bound.
     pub fn start(handler: impl Fn(&Request) -> Response + Send + Sync + 'static) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let addr = listener.local_addr().expect("addr").to_string();
+        #[allow(clippy::expect_used)]
+        Self::bind("127.0.0.1:0", handler).expect("bind a loopback port")
+    }
+
+    /// Serves `handler` on `addr`.
+    pub fn bind(
+        addr: &str,
+        handler: impl Fn(&Request) -> Response + Send + Sync + 'static,
+    ) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(addr)?;
+        let addr = listener.local_addr()?.to_string();
         let stop = Arc::new(AtomicBool::new(false));
         let (handler, flag) = (Arc::new(handler), Arc::clone(&stop));
-        std::thread::spawn(move || {
+        let accept = std::thread::spawn(move || {
             for conn in listener.incoming() {
                 if flag.load(Ordering::Acquire) {
                     break;
@@ -72,7 +90,18 @@ impl Server {
                 std::thread::spawn(move || serve(conn, &*handler));
             }
         });
-        Self { addr, stop }
+        Ok(Self {
+            addr,
+            stop,
+            accept: Some(accept),
+        })
+    }
+
+    /// Serves until the process ends.
+    pub fn wait(mut self) {
+        if let Some(accept) = self.accept.take() {
+            let _ = accept.join();
+        }
     }
 }
 
@@ -84,12 +113,20 @@ impl Drop for Server {
 }
 
 fn serve(conn: TcpStream, handler: &dyn Fn(&Request) -> Response) {
+    // An idle connection holds one thread, and only until this runs out.
     let _ = conn.set_read_timeout(Some(Duration::from_secs(60)));
     let Ok(mut out) = conn.try_clone() else {
         return;
     };
     let mut reader = BufReader::new(conn);
     while let Some(req) = read_request(&mut reader) {
+        let has_body = req.header("transfer-encoding").is_some()
+            || req
+                .header("content-length")
+                .is_some_and(|n| n.trim() != "0");
+        if has_body {
+            break; // not read, so the connection cannot be reused
+        }
         let close = req
             .header("connection")
             .is_some_and(|c| c.eq_ignore_ascii_case("close"));
@@ -100,17 +137,31 @@ fn serve(conn: TcpStream, handler: &dyn Fn(&Request) -> Response) {
     let _ = out.shutdown(Shutdown::Both);
 }
 
+/// At most this many header lines, each at most [`MAX_LINE`] bytes.
+const MAX_HEADERS: usize = 100;
+const MAX_LINE: u64 = 16 * 1024;
+
+fn read_line(reader: &mut BufReader<TcpStream>, line: &mut String) -> Option<usize> {
+    let n = reader.by_ref().take(MAX_LINE).read_line(line).ok()?;
+    (n == 0 || line.ends_with('\n')).then_some(n)
+}
+
 fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Request> {
     let mut line = String::new();
-    if reader.read_line(&mut line).ok()? == 0 {
+    if read_line(reader, &mut line)? == 0 {
         return None;
     }
     let mut parts = line.split_whitespace();
     let (method, target) = (parts.next()?.to_owned(), parts.next()?.to_owned());
     let mut headers = Vec::new();
     loop {
+        if headers.len() > MAX_HEADERS {
+            return None;
+        }
         let mut h = String::new();
-        reader.read_line(&mut h).ok()?;
+        if read_line(reader, &mut h)? == 0 {
+            return None;
+        }
         let h = h.trim_end();
         if h.is_empty() {
             break;
@@ -154,6 +205,10 @@ fn write_response(out: &mut TcpStream, req: &Request, resp: Response) -> std::io
             if !head {
                 out.write_all(&bytes)?;
             }
+        }
+        Body::Head(len) => {
+            text.push_str(&format!("Content-Length: {len}\r\n\r\n"));
+            out.write_all(text.as_bytes())?;
         }
         Body::Stream(mut r) => {
             text.push_str("Transfer-Encoding: chunked\r\n\r\n");
