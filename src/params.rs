@@ -26,6 +26,14 @@ pub struct Params {
     pub jwks: Vec<String>,
     /// A CORS proxy for this request (else the saved setting).
     pub proxy: String,
+    /// Sigstore: the signing certificate's subject alternative name, exactly.
+    pub cert_identity: String,
+    /// Sigstore: … or its prefix (ending with `@` or `/`).
+    pub cert_identity_prefix: String,
+    /// Sigstore: OIDC issuers whose certificates are also allowed.
+    pub cert_oidc_issuers: Vec<String>,
+    /// Sigstore: a trusted root to load (user-supplied trust) instead of the bundled one.
+    pub trusted_root: String,
     /// Identity rules the link gives with an empty value (`owner_id=`), as their policy claim
     /// names: refused, never read as "no rule" (an unset variable in a script that writes links
     /// must not drop a rule).
@@ -65,6 +73,8 @@ impl Params {
                 "repo" => Some("repository"),
                 "workflow" => Some("workflow_ref"),
                 "ref" => Some("ref"),
+                "cert_identity" => Some("certificate identity"),
+                "cert_identity_prefix" => Some("certificate identity prefix"),
                 _ => None,
             };
             if let Some(claim) = claim.filter(|_| v.trim().is_empty()) {
@@ -80,6 +90,10 @@ impl Params {
                 "predicate" if !v.is_empty() => p.predicates.push(v),
                 "jwks" if !v.is_empty() => p.jwks.push(v),
                 "proxy" => p.proxy = v,
+                "cert_identity" => p.cert_identity = v,
+                "cert_identity_prefix" => p.cert_identity_prefix = v,
+                "cert_oidc_issuer" if !v.is_empty() => p.cert_oidc_issuers.push(v),
+                "trusted_root" => p.trusted_root = v,
                 _ => {}
             }
         }
@@ -107,6 +121,12 @@ impl Params {
             put("jwks", j);
         }
         put("proxy", &self.proxy);
+        put("cert_identity", &self.cert_identity);
+        put("cert_identity_prefix", &self.cert_identity_prefix);
+        for i in &self.cert_oidc_issuers {
+            put("cert_oidc_issuer", i);
+        }
+        put("trusted_root", &self.trusted_root);
         if parts.is_empty() {
             String::new()
         } else {
@@ -153,6 +173,20 @@ impl Params {
         if !self.proxy.is_empty() {
             cmd.push_str(&format!(" --proxy {}", shell_word(&self.proxy)));
         }
+        for (flag, v) in [
+            ("--cert-identity", &self.cert_identity),
+            ("--cert-identity-prefix", &self.cert_identity_prefix),
+        ] {
+            if !v.is_empty() {
+                cmd.push_str(&format!(" {flag} {}", shell_word(v)));
+            }
+        }
+        for i in &self.cert_oidc_issuers {
+            cmd.push_str(&format!(" --cert-oidc-issuer {}", shell_word(i)));
+        }
+        if !self.trusted_root.is_empty() {
+            cmd.push_str(" --trusted-root trusted-root.json");
+        }
         cmd
     }
 }
@@ -193,6 +227,23 @@ mod tests {
             "opk verify 127.0.0.1:5000/openpubkey/demo@sha256:ab --platform linux/arm64 \
              --repo-owner-id 145685596 --repository openpubkey/demo --predicate https://spdx.dev/Document \
              --jwks jwks-1.json"
+        );
+        // Sigstore rules and root.
+        let s = Params::from_query(
+            "?image=x&owner_id=1&cert_identity_prefix=https://github.com/o/r/&cert_oidc_issuer=https://i.test\
+             &trusted_root=http://127.0.0.1:9/root.json",
+        );
+        assert_eq!(s.cert_identity_prefix, "https://github.com/o/r/");
+        assert_eq!(s.cert_oidc_issuers, ["https://i.test"]);
+        assert_eq!(Params::from_query(&s.to_query()), s);
+        assert_eq!(
+            s.cli_command("linux/amd64"),
+            "opk verify x --repo-owner-id 1 --cert-identity-prefix https://github.com/o/r/ \
+             --cert-oidc-issuer https://i.test --trusted-root trusted-root.json"
+        );
+        assert_eq!(
+            Params::from_query("?image=x&cert_identity=").empty_rules,
+            ["certificate identity"]
         );
         // A rule given empty in the link is remembered as such, not read as no rule.
         let empty = Params::from_query("?image=x&owner_id=&repo=%20&ref=refs/heads/main");

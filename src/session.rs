@@ -16,6 +16,7 @@ use opk_verify::limits::{self, Limit};
 use opk_verify::oci::{Descriptor, Digest};
 use opk_verify::policy::PolicyError;
 use opk_verify::setup::{self, SetupError};
+use opk_verify::policy::SanRule;
 use opk_verify::sigstore::trusted_root::TrustedRoot;
 use opk_verify::sigstore::SigstoreTrust;
 use opk_verify::{JwksFile, Policy, TrustRoots, UnixTime};
@@ -167,13 +168,38 @@ pub async fn load_jwks(urls: &[String]) -> Result<Vec<(String, JwksFile)>, Failu
     Ok(out)
 }
 
-/// The Sigstore trust for image verification: the bundled public-good root.
-fn sigstore_trust() -> Result<SigstoreTrust, Failure> {
-    let root = TrustedRoot::public_good().map_err(|e| Failure {
-        code: e.code().to_owned(),
-        message: format!("bundled Sigstore trusted root: {e}"),
+/// The Sigstore trust for image verification: the trusted root the link names (loaded,
+/// bounded, labelled user-supplied or dev), else the bundled public-good root.
+async fn sigstore_trust(url: &str) -> Result<SigstoreTrust, Failure> {
+    let fail = |code: &str, message: String| Failure {
+        code: code.to_owned(),
+        message,
         state: State::Invalid,
-    })?;
+    };
+    let root = if url.trim().is_empty() {
+        TrustedRoot::public_good()
+            .map_err(|e| fail(e.code(), format!("bundled Sigstore trusted root: {e}")))?
+    } else {
+        let req = Request {
+            method: Method::Get,
+            url: url.to_owned(),
+            headers: vec![("accept".into(), "application/json".into())],
+            body: Vec::new(),
+            max_body: limits::MAX_TRUSTED_ROOT_BYTES,
+        };
+        let resp = BrowserTransport
+            .send(&req)
+            .await
+            .map_err(|e| fail("network", format!("trusted root {url}: {e:?}")))?;
+        if resp.status != 200 {
+            return Err(fail(
+                "http_error",
+                format!("trusted root {url}: HTTP {}", resp.status),
+            ));
+        }
+        TrustedRoot::parse_user(&resp.body, url)
+            .map_err(|e| fail(e.code(), format!("trusted root {url}: {e}")))?
+    };
     Ok(SigstoreTrust {
         root,
         keys: Vec::new(),
@@ -200,11 +226,28 @@ pub fn trust_and_policy(
     } else {
         params.predicates.clone()
     };
+    let certificate_identity = match (
+        params.cert_identity.trim(),
+        params.cert_identity_prefix.trim(),
+    ) {
+        ("", "") => None,
+        (san, "") => Some(SanRule::Exact(san.to_owned())),
+        ("", prefix) => Some(SanRule::Prefix(prefix.to_owned())),
+        _ => {
+            return Err(Failure {
+                code: "invalid_policy".into(),
+                message: "cert_identity and cert_identity_prefix are exclusive".into(),
+                state: State::Invalid,
+            })
+        }
+    };
     let req = setup::Request {
         issuers: Vec::new(),
         jwks,
         rules: params.rules(),
         predicates,
+        certificate_identity,
+        certificate_issuers: params.cert_oidc_issuers.clone(),
         ..Default::default()
     };
     let (trust, policy, _) = setup::trust_and_policy(&req)?;
@@ -237,9 +280,13 @@ pub async fn run(
     let proxied = route.is_proxied();
     let client = Client::new(BrowserTransport, route);
     progress(format!("Fetching {reference} and the trust roots…"));
-    let (jwks, image) = join(load_jwks(&params.jwks), Image::fetch(&client, &reference)).await;
+    let ((jwks, sigstore), image) = join(
+        join(load_jwks(&params.jwks), sigstore_trust(&params.trusted_root)),
+        Image::fetch(&client, &reference),
+    )
+    .await;
     let (trust, policy, trust_labels) = trust_and_policy(&params, jwks?)?;
-    let sigstore = sigstore_trust()?;
+    let sigstore = sigstore?;
     let image = image.map_err(|e| with_proxy_hint(&e, proxied))?;
     let images = image.images();
     progress(format!("Verifying {} platform image(s)…", images.len()));

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use opk_verify::limits::Limit;
 use opk_verify::sigstore::keys::{HashAlg, PublicKey};
 use opk_verify::sigstore::pem;
-use opk_verify::sigstore::trusted_root::{RootSource, TrustedRoot};
+use opk_verify::sigstore::trusted_root::TrustedRoot;
 use opk_verify::sigstore::{verify_bundle, Artifact, SigstoreTrust, TrustedKey};
 use opk_verify::{Policy, UnixTime};
 
@@ -96,13 +96,7 @@ pub fn trusted_root(path: Option<&str>, instance: Instance) -> Result<TrustedRoo
     match path {
         Some(path) => {
             let bytes = read_limited(path, Limit::TrustedRootBytes)?;
-            TrustedRoot::parse(
-                &bytes,
-                RootSource::UserSupplied {
-                    label: path.to_owned(),
-                },
-            )
-            .map_err(|e| format!("{path}: {}: {e}", e.code()))
+            TrustedRoot::parse_user(&bytes, path).map_err(|e| format!("{path}: {}: {e}", e.code()))
         }
         None => match instance {
             Instance::PublicGood => TrustedRoot::public_good(),

@@ -606,7 +606,12 @@ fn verify_checks_a_sigstore_sbom_beside_opk_provenance() {
         )),
         "{text}"
     );
-    assert!(text.contains("(user-supplied trust)"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "Verified under the trusted root opk test Sigstore, {root_path} (dev instance)"
+        )),
+        "{text}"
+    );
     assert!(text.contains("Verifying https://slsa.dev/provenance/v0.2 attestation"));
     let mut json = both.to_vec();
     json.push("--json");

@@ -4,7 +4,7 @@
 
 use opk_verify::policy::SanRule;
 use opk_verify::setup::{self, SetupError, RULE_CLAIMS};
-use opk_verify::sigstore::trusted_root::{RootSource, TrustedRoot};
+use opk_verify::sigstore::trusted_root::TrustedRoot;
 use opk_verify::sigstore::SigstoreTrust;
 use opk_verify::{JwksFile, Policy, TrustRoots};
 use serde_json::{Map, Value};
@@ -183,12 +183,7 @@ pub fn policy(
         }
     };
     let root = match string(m, "trustedRoot")? {
-        Some(json) => TrustedRoot::parse(
-            json.as_bytes(),
-            RootSource::UserSupplied {
-                label: "trustedRoot".into(),
-            },
-        ),
+        Some(json) => TrustedRoot::parse_user(json.as_bytes(), "trustedRoot"),
         None => TrustedRoot::public_good(),
     }
     .map_err(|e| ApiError {

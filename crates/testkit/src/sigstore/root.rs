@@ -1,6 +1,6 @@
 //! The test Sigstore's trusted root: its Rekor log, its Fulcio CA and its CT log, each valid
-//! from 2020-01-01. Pass it as a dev root (`RootSource::Dev`) or a user-supplied one; nothing
-//! trusts it by default.
+//! from 2020-01-01. It names itself a dev instance (`opkDevInstance`), so a user who passes it
+//! sees it labelled so; nothing trusts it by default.
 
 use serde_json::json;
 
@@ -26,6 +26,7 @@ pub fn trusted_root() -> Vec<u8> {
     };
     json!({
         "mediaType": "application/vnd.dev.sigstore.trustedroot+json;version=0.1",
+        "opkDevInstance": "opk test Sigstore",
         "tlogs": [log(rekor::LOG_URL, der::spki(&rekor::key()), &rekor::log_id())],
         "certificateAuthorities": [{
             "subject": {"organization": "opk.test", "commonName": "opk-test-fulcio"},

@@ -135,6 +135,25 @@ impl TrustedRoot {
         )
     }
 
+    /// Parses a trusted root the user supplied (a file or URL named `label`): user-supplied
+    /// trust — or, when the document names itself a development instance (a string member
+    /// `opkDevInstance`, as the demo's and the tests' local Sigstore writes), a dev instance.
+    pub fn parse_user(bytes: &[u8], label: &str) -> Result<Self, VerifyError> {
+        let dev = raw::members(bytes, WHAT, &["opkDevInstance"], Unknown::Skip)
+            .ok()
+            .and_then(|m| m.opt_str("opkDevInstance").ok().flatten())
+            .map(|name| name.into_owned());
+        let source = match dev {
+            Some(name) => RootSource::Dev {
+                label: format!("{name}, {label}"),
+            },
+            None => RootSource::UserSupplied {
+                label: label.to_owned(),
+            },
+        };
+        Self::parse(bytes, source)
+    }
+
     /// Parses a trusted root JSON document (at most [`limits::MAX_TRUSTED_ROOT_BYTES`]).
     pub fn parse(bytes: &[u8], source: RootSource) -> Result<Self, VerifyError> {
         limits::check(
@@ -152,6 +171,7 @@ impl TrustedRoot {
                 "certificateAuthorities",
                 "ctlogs",
                 "timestampAuthorities",
+                "opkDevInstance",
             ],
             Unknown::Skip,
         )?;
