@@ -15,8 +15,8 @@ use opk_verify::intoto::SLSA_PROVENANCE_V02;
 use opk_verify::limits::{self, Limit};
 use opk_verify::oci::{Descriptor, Digest};
 use opk_verify::policy::PolicyError;
-use opk_verify::setup::{self, SetupError};
 use opk_verify::policy::SanRule;
+use opk_verify::setup::{self, SetupError};
 use opk_verify::sigstore::trusted_root::TrustedRoot;
 use opk_verify::sigstore::SigstoreTrust;
 use opk_verify::{JwksFile, Policy, TrustRoots, UnixTime};
@@ -281,7 +281,10 @@ pub async fn run(
     let client = Client::new(BrowserTransport, route);
     progress(format!("Fetching {reference} and the trust roots…"));
     let ((jwks, sigstore), image) = join(
-        join(load_jwks(&params.jwks), sigstore_trust(&params.trusted_root)),
+        join(
+            load_jwks(&params.jwks),
+            sigstore_trust(&params.trusted_root),
+        ),
         Image::fetch(&client, &reference),
     )
     .await;

@@ -129,6 +129,24 @@ test('an attestation withheld by a proxy says withheld, not unsigned', async () 
   assert.equal(arm.state, 'verified', arm.text);
 });
 
+test('Sigstore-signed images: bundle referrers and github-builder verify, a forged bundle does not', async () => {
+  const root = `&trusted_root=${env.demo.sigstoreRoot}`;
+  const sigstoreLink = (image) => `${env.app.url}?image=${env.demo.registry}/openpubkey/${image}&owner_id=${OWNER}${root}`;
+  for (const [image, state, expect] of [
+    ['sigstore:latest', 'verified', /Sigstore signature, found in the referrers tag/],
+    ['github-builder:latest', 'verified', /Verified the signed manifest's attestations: https:\/\/slsa\.dev\/provenance\/v0\.2/],
+    ['sigstore-forged:latest', 'invalid', /subject_mismatch/],
+  ]) {
+    const { state: got, text, hosts, browser } = await verdictOf(sigstoreLink(image), `sigstore-${image.split(':')[0]}`);
+    try {
+      assert.equal(got, state, text);
+      assert.match(text, expect);
+      if (state === 'verified') assert.match(text, /opk test Sigstore, .* \(dev instance\)/);
+      onlyHosts(hosts, [new URL(env.app.url).host, env.demo.registry, new URL(env.demo.sigstoreRoot).host]);
+    } finally { await browser.close(); }
+  }
+});
+
 test('the SBOM table filters', async () => {
   const { page, browser } = await verdictOf(link('demo:latest'), 'sbom');
   try {

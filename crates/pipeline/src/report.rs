@@ -194,7 +194,10 @@ fn place(a: &AttestationReport) -> String {
 fn heading(a: &AttestationReport) -> String {
     match a.scheme {
         Some(Scheme::OpenPubkey) | None => format!("Verifying {} attestation", hint(a)),
-        Some(_) => format!("Verifying {} attestation ({})", hint(a), place(a)),
+        Some(_) => match &a.predicate_hint {
+            Some(t) => format!("Verifying {t} attestation ({})", place(a)),
+            None => format!("Verifying a signature ({})", place(a)),
+        },
     }
 }
 

@@ -28,6 +28,8 @@ pub mod redirect_front;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod registry;
 #[cfg(not(target_arch = "wasm32"))]
+pub mod sigstore_demo;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod token_issuer;
 
 /// Decodes lowercase or uppercase hex (test input only; panics on bad hex).

@@ -5,7 +5,11 @@
 //! - `openpubkey/unsigned:latest`: BuildKit's unsigned in-toto attestations only;
 //! - `openpubkey/tampered:latest`: signed, then each provenance statement changed after signing;
 //! - `openpubkey/forged:latest`: the demo image's valid signed attestations replayed onto another
-//!   image (their subjects name the demo image's digests).
+//!   image (their subjects name the demo image's digests);
+//! - Sigstore-signed images (`openpubkey/sigstore`, `openpubkey/github-builder`,
+//!   `openpubkey/sigstore-forged`: see `opk_testkit::sigstore_demo`), with the test Sigstore's
+//!   trusted root served for the page (`OPK_DEMO_SIGSTORE_ROOT`) and written beside the dev
+//!   issuer's JWKS (`OPK_DEMO_SIGSTORE_ROOT_FILE`).
 //!
 //! It also starts a hostile proxy (prefix form) that withholds the demo image's linux/amd64
 //! attestation manifest, for the withheld state.
@@ -122,6 +126,11 @@ fn main() {
         );
     }
 
+    let sigstore = opk_testkit::sigstore_demo::seed(&reg, TAG);
+    let root_path = dir.path().join("test-sigstore.trusted_root.json");
+    std::fs::write(&root_path, opk_testkit::sigstore::root::trusted_root())
+        .expect("write the test Sigstore's trusted root");
+
     // A proxy that withholds the signed demo image's linux/amd64 attestation manifest.
     let index = json_of(&reg.fetch("openpubkey/demo", "manifests", TAG));
     let amd64 = index["manifests"]
@@ -146,12 +155,15 @@ fn main() {
     let _ = writeln!(out, "OPK_DEMO_HOSTILE_PROXY={}", hostile.url);
     let _ = writeln!(out, "OPK_DEV_ISSUER={issuer}");
     let _ = writeln!(out, "OPK_DEV_JWKS={}", jwks_path.display());
+    let _ = writeln!(out, "OPK_DEMO_SIGSTORE_ROOT={}", sigstore.root_url);
+    let _ = writeln!(out, "OPK_DEMO_SIGSTORE_ROOT_FILE={}", root_path.display());
     let _ = writeln!(out, "READY");
     let _ = out.flush();
     drop(out);
     let mut sink = Vec::new();
     let _ = std::io::stdin().read_to_end(&mut sink);
     drop(hostile);
+    drop(sigstore);
     drop(op);
     drop(reg);
     drop(dir);

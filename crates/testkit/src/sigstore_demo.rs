@@ -1,0 +1,120 @@
+//! The demo's Sigstore-signed images, signed by the test Sigstore at the time they are seeded
+//! and stored as OCI referrers through the `sha256-<hex>` tag (docker-registry has no referrers
+//! API), and the test Sigstore's trusted root served over HTTP (with CORS) for the page:
+//!
+//! - `openpubkey/sigstore:latest`: 2 platforms, no BuildKit attestations; each platform image has
+//!   a Sigstore bundle (SLSA provenance v0.2 naming it) as a referrer;
+//! - `openpubkey/github-builder:latest`: BuildKit's unsigned attestations, each attestation
+//!   manifest signed with a cosign-style bundle, as Docker's github-builder does;
+//! - `openpubkey/sigstore-forged:latest`: a validly signed bundle naming another image.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use opk_serve::{Body, Response, Server};
+
+use crate::image::{self, Fixture, Signing};
+use crate::referrers::{bundle_referrer, BUNDLE_V03};
+use crate::registry::Registry;
+use crate::sigstore::{bundle, fulcio, root};
+
+const PLATFORMS: [&str; 2] = ["linux/amd64", "linux/arm64"];
+
+/// The trusted root, served at `url` while this lives.
+pub struct SigstoreDemo {
+    /// `http://127.0.0.1:<port>/trusted_root.json`.
+    pub root_url: String,
+    _server: Server,
+}
+
+fn seed_image(reg: &Registry, repo: &str, tag: &str, signing: Signing) -> Fixture {
+    let f = image::build(&format!("{}/{repo}", reg.addr), tag, &PLATFORMS, signing);
+    reg.push(repo, tag, &f);
+    f
+}
+
+fn provenance_bundle(subject_digest: &str, purl: &str, at: i64) -> Vec<u8> {
+    let st = image::statement(image::SLSA_V02, purl, &subject_digest["sha256:".len()..]);
+    bundle::dsse(&st, &fulcio::Identity::demo(), at)
+}
+
+/// Seeds the three images into `reg` (tag `tag`) and serves the trusted root.
+pub fn seed(reg: &Registry, tag: &str) -> SigstoreDemo {
+    // A minute ago: the page's clock must not see a signing time in the future.
+    let at = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+        - 60;
+    let signed = seed_image(reg, "openpubkey/sigstore", tag, Signing::NoAttestations);
+    for p in &signed.platforms {
+        let purl = format!(
+            "pkg:docker/{}/openpubkey/sigstore@{tag}?platform={}",
+            reg.addr,
+            p.platform.replace('/', "%2F")
+        );
+        let (m, layer) = bundle_referrer(
+            provenance_bundle(&p.manifest.digest(), &purl, at),
+            &p.manifest,
+        );
+        reg.push_referrers(
+            "openpubkey/sigstore",
+            &p.manifest,
+            &[(&m, &[&layer], BUNDLE_V03)],
+        );
+    }
+    let builder = seed_image(reg, "openpubkey/github-builder", tag, Signing::Unsigned);
+    for p in &builder.platforms {
+        let att = p
+            .attestation
+            .as_ref()
+            .expect("BuildKit attestation manifest");
+        let sign = bundle::dsse(
+            &bundle::cosign_sign_statement(&att.digest()["sha256:".len()..]),
+            &fulcio::Identity::demo(),
+            at,
+        );
+        let (m, layer) = bundle_referrer(sign, att);
+        reg.push_referrers(
+            "openpubkey/github-builder",
+            att,
+            &[(&m, &[&layer], BUNDLE_V03)],
+        );
+    }
+    let forged = seed_image(
+        reg,
+        "openpubkey/sigstore-forged",
+        tag,
+        Signing::NoAttestations,
+    );
+    for (p, other) in forged.platforms.iter().zip(&signed.platforms) {
+        let purl = format!("pkg:docker/{}/openpubkey/sigstore@{tag}", reg.addr);
+        let (m, layer) = bundle_referrer(
+            provenance_bundle(&other.manifest.digest(), &purl, at),
+            &p.manifest,
+        );
+        reg.push_referrers(
+            "openpubkey/sigstore-forged",
+            &p.manifest,
+            &[(&m, &[&layer], BUNDLE_V03)],
+        );
+    }
+    let server = Server::start(|req| Response {
+        status: if req.target == "/trusted_root.json" {
+            200
+        } else {
+            404
+        },
+        headers: vec![
+            ("Access-Control-Allow-Origin".into(), "*".into()),
+            ("Content-Type".into(), "application/json".into()),
+        ],
+        body: Body::Bytes(if req.target == "/trusted_root.json" {
+            root::trusted_root()
+        } else {
+            Vec::new()
+        }),
+    });
+    SigstoreDemo {
+        root_url: format!("http://{}/trusted_root.json", server.addr),
+        _server: server,
+    }
+}
