@@ -20,14 +20,21 @@ export function load() {
   return ready;
 }
 
-/** The state a report describes: verified, invalid, unsigned, withheld or unreachable. */
+/**
+ * The state a report describes: an image report carries the pipeline's `state` (verified,
+ * invalid, unsigned, withheld or unreachable), never re-derived here from an error code; an
+ * envelope or token report verifies or not.
+ */
 export function stateOf(report) {
-  if (report.verified) return 'verified';
-  const code = report.error?.code;
-  if (code === 'unsigned') return 'unsigned';
-  if (code === 'missing_attestation') return 'withheld';
-  if (['network_error', 'auth_failed', 'invalid_proxy'].includes(code)) return 'unreachable';
-  return 'invalid';
+  if (report.state) return report.state;
+  return report.verified ? 'verified' : 'invalid';
+}
+
+const SCHEMES = { open_pubkey: 'OpenPubkey', sigstore: 'Sigstore', cosign: 'cosign', notation: 'Notation' };
+
+/** The schemes of an image report's verified attestations, as shown beside the badge. */
+export function schemesOf(report) {
+  return [...new Set((report.attestations ?? []).filter((a) => a.verified && a.scheme).map((a) => SCHEMES[a.scheme] ?? a.scheme))];
 }
 
 const HEADLINES = {
@@ -50,10 +57,14 @@ export async function policyOf(el) {
   const list = (n) => (attr(n) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const jwks = [];
   for (const url of list('jwks-src')) jwks.push({ label: url, json: await fetchText(url) });
+  const root = attr('trusted-root-src');
   return {
     ownerId: rule('owner-id'), repository: rule('repository'), workflowRef: rule('workflow-ref'),
     ref: rule('ref'), predicates: list('predicates'), jwks,
     subjectDigest: attr('subject-digest'), subjectName: attr('subject-name'),
+    certIdentity: rule('cert-identity'), certIdentityPrefix: rule('cert-identity-prefix'),
+    certOidcIssuers: list('cert-oidc-issuers'),
+    trustedRoot: root === undefined ? undefined : await fetchText(root),
   };
 }
 
@@ -88,13 +99,15 @@ function lineClass(l) {
 /** Renders a report into a shadow root. */
 export function render(root, report) {
   const state = stateOf(report);
+  const schemes = schemesOf(report);
   const lines = report.lines ?? (report.checks ?? []).map((c) => `${c.ok ? '✓' : '✗'} ${c.message}`);
   const error = report.error ? `<p><code>${esc(report.error.code)}</code> ${esc(report.error.message)}</p>` : '';
   const key = report.key ?? report.attestations?.find((a) => a.key)?.key;
   root.innerHTML = `<style>${STYLE}</style>
     <span class="badge ${state}" part="badge" data-state="${state}">${HEADLINES[state]}${
       key && /^dev issuer/.test(key.source) ? ' <small>(dev issuer)</small>'
-        : key && /^user-supplied/.test(key.source) ? ' <small>(user-supplied keys)</small>' : ''}</span>
+        : key && /^user-supplied/.test(key.source) ? ' <small>(user-supplied keys)</small>' : ''}${
+      state === 'verified' && schemes.length ? ` <small class="schemes" part="schemes">${esc(schemes.join(' + '))}</small>` : ''}</span>
     <details part="details"><summary>Checks</summary>${error}
       <ol>${lines.filter((l) => l.trim()).map((l) => `<li class="${lineClass(l)}">${esc(l.trim())}</li>`).join('')}</ol>
     </details>`;
@@ -130,7 +143,8 @@ function viaIframe(src, request) {
 
 export class OpkVerifyElement extends HTMLElement {
   static observedAttributes = ['image', 'envelope-src', 'subject-digest', 'owner-id', 'repository',
-    'workflow-ref', 'ref', 'predicates', 'jwks-src', 'proxy', 'platform'];
+    'workflow-ref', 'ref', 'predicates', 'jwks-src', 'proxy', 'platform', 'cert-identity',
+    'cert-identity-prefix', 'cert-oidc-issuers', 'trusted-root-src'];
 
   connectedCallback() {
     this.root ??= this.attachShadow({ mode: 'open' });

@@ -73,6 +73,31 @@ test('an element whose identity attribute is present but empty is refused, never
   } finally { await browser.close(); }
 });
 
+test('the element verifies a Sigstore-signed image and names the scheme', async () => {
+  const { page, browser, errors } = await openPage(hostUrl('host.html'));
+  try {
+    await badges(page);
+    const add = (attrs) => page.evaluate((attrs) => new Promise((resolve) => {
+      const el = document.createElement('opk-verify');
+      el.addEventListener('opk-verdict', () => resolve({
+        state: el.shadowRoot.querySelector('.badge').dataset.state,
+        schemes: el.shadowRoot.querySelector('.schemes')?.textContent ?? null,
+      }));
+      for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+      document.body.append(el);
+    }), attrs);
+    const registry = env.demo.registry;
+    assert.deepEqual(await add({ image: `${registry}/openpubkey/sigstore:latest`, 'owner-id': '145685596',
+      'trusted-root-src': env.demo.sigstoreRoot }), { state: 'verified', schemes: 'Sigstore' });
+    assert.deepEqual(await add({ image: `${registry}/openpubkey/demo:latest`, 'owner-id': '145685596',
+      'jwks-src': `${env.demo.issuer}/.well-known/jwks` }), { state: 'verified', schemes: 'OpenPubkey' });
+    // Without the test root, the bundled public-good root does not trust the local Sigstore.
+    assert.deepEqual(await add({ image: `${registry}/openpubkey/sigstore:latest`, 'owner-id': '145685596' }),
+      { state: 'invalid', schemes: null });
+    assert.deepEqual(errors, []);
+  } finally { await browser.close(); }
+});
+
 test('iframe mode works where the host CSP forbids WebAssembly', async () => {
   const { page, browser } = await openPage(hostUrl('host-csp.html'));
   try {
