@@ -104,7 +104,7 @@ pub async fn prechecked(input: &[u8], trust: &TrustRoots) -> Prechecked {
             accepted.rs256.push(check);
         }
     }
-    Prechecked::accepted(accepted)
+    Prechecked::accepted_unsafe(accepted)
 }
 
 /// [`opk_verify::verify_envelope`] with WebCrypto first: the same outcome, and the ES256 and
@@ -190,7 +190,7 @@ pub async fn sigstore_accepted(checks: Vec<SignatureCheck>) -> Accepted {
             accepted.push(check);
         }
     }
-    Accepted::new(accepted)
+    Accepted::new_unsafe(accepted)
 }
 
 /// [`opk_verify::sigstore::verify_bundle`] with WebCrypto first: the same outcome, and the

@@ -121,8 +121,10 @@ impl Prechecked {
         Self::default()
     }
 
-    /// The triples the other implementation accepted (pass only those).
-    pub fn accepted(accepted: Checks) -> Self {
+    /// The triples another implementation (WebCrypto) accepted: the core takes them as
+    /// verified and does not check them again, hence the name — pass only exact triples that
+    /// implementation really verified (`opk_pipeline::webcrypto` does).
+    pub fn accepted_unsafe(accepted: Checks) -> Self {
         Self(accepted)
     }
 

@@ -58,7 +58,7 @@ fn the_listed_checks_are_the_cic_signatures() {
 fn prechecked_verification_matches_the_reference_both_ways() {
     let (op, client) = (TestOp::new(), Client::new());
     let good = envelope(&op, &client, STATEMENT.as_bytes());
-    let accepted = Prechecked::accepted(checks(&good, &op.trust()));
+    let accepted = Prechecked::accepted_unsafe(checks(&good, &op.trust()));
     assert_eq!(accepted.len(), 1);
     let reference = verify_envelope(&good, SUBJECT, &op.trust(), &policy(), NOW).unwrap();
     let fast =
@@ -100,7 +100,7 @@ fn only_the_exact_triple_is_taken_on_trust() {
     let mutate = |f: &dyn Fn(&mut Es256Check)| {
         let mut c = listed[0].clone();
         f(&mut c);
-        Prechecked::accepted(Checks {
+        Prechecked::accepted_unsafe(Checks {
             es256: vec![c],
             rs256: Vec::new(),
         })
@@ -115,7 +115,7 @@ fn only_the_exact_triple_is_taken_on_trust() {
     }
     // The exact triple is taken on the other implementation's word: that is the contract, which
     // is why callers pass only what that implementation accepted.
-    let pre = Prechecked::accepted(Checks {
+    let pre = Prechecked::accepted_unsafe(Checks {
         es256: listed,
         rs256: Vec::new(),
     });
@@ -175,7 +175,7 @@ fn rs256_prechecked_verification_matches_the_reference_both_ways() {
     let bundled = TrustRoots::bundled().unwrap();
     let policy = any_github();
     for jwt in [GH_TOKEN_2022, GH_TOKEN_2023_10, GH_TOKEN_2023_12] {
-        let accepted = Prechecked::accepted(checks(jwt.as_bytes(), &bundled));
+        let accepted = Prechecked::accepted_unsafe(checks(jwt.as_bytes(), &bundled));
         assert_eq!(accepted.len(), 1);
         let reference = verify_token(jwt.as_bytes(), &bundled, &policy, NOW).unwrap();
         let fast =
@@ -184,7 +184,7 @@ fn rs256_prechecked_verification_matches_the_reference_both_ways() {
     }
     for pkt in [GOOGLE_PKT_0529, GOOGLE_PKT_0531] {
         let trust = trust_google();
-        let accepted = Prechecked::accepted(checks(pkt, &trust));
+        let accepted = Prechecked::accepted_unsafe(checks(pkt, &trust));
         assert_eq!(accepted.len(), 2);
         let reference = verify_token(pkt, &trust, &any_google(), NOW).unwrap();
         let fast = verify_token_prechecked(pkt, &trust, &any_google(), NOW, &accepted).unwrap();
@@ -192,7 +192,7 @@ fn rs256_prechecked_verification_matches_the_reference_both_ways() {
     }
     // A foreign signature: the good token's accepted triple does not vouch for it, and with
     // nothing prechecked it fails the same way.
-    let good = Prechecked::accepted(checks(GH_TOKEN_2023_10.as_bytes(), &bundled));
+    let good = Prechecked::accepted_unsafe(checks(GH_TOKEN_2023_10.as_bytes(), &bundled));
     let bad = jwt_with_foreign_signature();
     for pre in [&good, &Prechecked::none()] {
         let r = verify_token_prechecked(bad.as_bytes(), &bundled, &policy, NOW, pre);
@@ -215,7 +215,7 @@ fn only_the_exact_rs256_triple_is_taken_on_trust() {
     let mutate = |f: &dyn Fn(&mut Rs256Check)| {
         let mut c = listed[0].clone();
         f(&mut c);
-        Prechecked::accepted(Checks {
+        Prechecked::accepted_unsafe(Checks {
             es256: Vec::new(),
             rs256: vec![c],
         })
@@ -232,7 +232,7 @@ fn only_the_exact_rs256_triple_is_taken_on_trust() {
         );
     }
     // An ES256 triple with the same bytes does not count for RS256 either.
-    let pre = Prechecked::accepted(Checks {
+    let pre = Prechecked::accepted_unsafe(Checks {
         es256: vec![Es256Check {
             key_xy: [0; 64],
             message: listed[0].message.clone(),
@@ -246,7 +246,7 @@ fn only_the_exact_rs256_triple_is_taken_on_trust() {
         VerifyError::OpSignatureInvalid { scheme: "RS256" }
     );
     // The exact triple is taken on the other implementation's word (the contract).
-    let pre = Prechecked::accepted(Checks {
+    let pre = Prechecked::accepted_unsafe(Checks {
         es256: Vec::new(),
         rs256: listed,
     });
@@ -310,7 +310,7 @@ fn an_rs256_pk_token_in_an_envelope_is_listed_and_verified_both_ways() {
     assert!(rsa_reference(&listed.rs256[0]));
     let reference = verify_envelope(&env, SUBJECT, &trust, &policy, NOW).unwrap();
     assert_eq!(reference.tokens[0].op_scheme, "RS256");
-    let accepted = Prechecked::accepted(listed);
+    let accepted = Prechecked::accepted_unsafe(listed);
     let fast = verify_envelope_prechecked(&env, SUBJECT, &trust, &policy, NOW, &accepted).unwrap();
     assert_eq!(*fast, *reference);
     // A flipped bit in the OP signature: the good triple does not vouch for it, and with nothing

@@ -124,8 +124,9 @@ fn listed(key: &PublicKey, scheme: Scheme) -> bool {
 pub struct Accepted(Vec<SignatureCheck>);
 
 impl Accepted {
-    /// The checks the other implementation accepted (pass only those).
-    pub fn new(accepted: Vec<SignatureCheck>) -> Self {
+    /// The checks another implementation (WebCrypto) accepted: taken as verified and not
+    /// checked again, hence the name — pass only exact checks it really verified.
+    pub fn new_unsafe(accepted: Vec<SignatureCheck>) -> Self {
         Self(accepted)
     }
     /// How many.
