@@ -4,7 +4,7 @@
 //!
 //! The core stays the reference: [`checks`] lists exactly the (key, message, signature) triples
 //! a verification will ask about, the caller verifies them however it likes and hands back only
-//! those that verified ([`Prechecked::accepted`]). During verification a triple found there,
+//! those that verified ([`Prechecked::accepted_unsafe`]). During verification a triple found there,
 //! byte for byte, counts as verified; anything else — a triple the caller rejected, skipped or
 //! never saw — is verified by `p256` or `rsa` as always. So a fast path can only save time: it
 //! cannot turn a rejection into an acceptance unless the other implementation itself accepts
