@@ -147,6 +147,17 @@ test('Sigstore-signed images: bundle referrers and github-builder verify, a forg
   }
 });
 
+test('a Sigstore bundle withheld by a proxy says withheld, not unsigned', async () => {
+  const url = `${env.app.url}?image=${env.demo.registry}/openpubkey/sigstore:latest&owner_id=${OWNER}`
+    + `&trusted_root=${env.demo.sigstoreRoot}&proxy=${env.demo.hostileProxy}`;
+  const { state, text, browser } = await verdictOf(url, 'sigstore-withheld', { withheld: true });
+  try {
+    assert.equal(state, 'withheld', text);
+    assert.match(text, /signature_withheld/);
+    assert.match(text, /not evidence that the image is unsigned/);
+  } finally { await browser.close(); }
+});
+
 test('the SBOM table filters', async () => {
   const { page, browser } = await verdictOf(link('demo:latest'), 'sbom');
   try {

@@ -23,6 +23,9 @@ const PLATFORMS: [&str; 2] = ["linux/amd64", "linux/arm64"];
 pub struct SigstoreDemo {
     /// `http://127.0.0.1:<port>/trusted_root.json`.
     pub root_url: String,
+    /// The digest of `openpubkey/sigstore`'s linux/amd64 bundle referrer (for a proxy that
+    /// withholds it).
+    pub amd64_referrer: String,
     _server: Server,
 }
 
@@ -45,6 +48,7 @@ pub fn seed(reg: &Registry, tag: &str) -> SigstoreDemo {
         .map_or(0, |d| d.as_secs() as i64)
         - 60;
     let signed = seed_image(reg, "openpubkey/sigstore", tag, Signing::NoAttestations);
+    let mut amd64_referrer = String::new();
     for p in &signed.platforms {
         let purl = format!(
             "pkg:docker/{}/openpubkey/sigstore@{tag}?platform={}",
@@ -60,6 +64,9 @@ pub fn seed(reg: &Registry, tag: &str) -> SigstoreDemo {
             &p.manifest,
             &[(&m, &[&layer], BUNDLE_V03)],
         );
+        if p.platform == "linux/amd64" {
+            amd64_referrer = m.digest();
+        }
     }
     let builder = seed_image(reg, "openpubkey/github-builder", tag, Signing::Unsigned);
     for p in &builder.platforms {
@@ -115,6 +122,7 @@ pub fn seed(reg: &Registry, tag: &str) -> SigstoreDemo {
     });
     SigstoreDemo {
         root_url: format!("http://{}/trusted_root.json", server.addr),
+        amd64_referrer,
         _server: server,
     }
 }

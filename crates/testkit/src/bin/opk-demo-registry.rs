@@ -12,7 +12,8 @@
 //!   issuer's JWKS (`OPK_DEMO_SIGSTORE_ROOT_FILE`).
 //!
 //! It also starts a hostile proxy (prefix form) that withholds the demo image's linux/amd64
-//! attestation manifest, for the withheld state.
+//! attestation manifest and the linux/amd64 bundle referrer of `openpubkey/sigstore`, for the
+//! withheld state.
 //!
 //! Usage: `opk-demo-registry OPK_BINARY REGISTRY_PORT DEV_OP_PORT` (0: any free port). Prints
 //! `KEY=VALUE` lines and `READY`, then runs until its standard input closes, and stops
@@ -149,7 +150,11 @@ fn main() {
         .and_then(|e| e["digest"].as_str())
         .expect("amd64 attestation manifest")
         .to_owned();
-    let hostile = HostileProxy::start(vec![Lie::hide(&hidden)]);
+    // … and the linux/amd64 Sigstore bundle referrer of openpubkey/sigstore.
+    let hostile = HostileProxy::start(vec![
+        Lie::hide(&hidden),
+        Lie::hide(&sigstore.amd64_referrer),
+    ]);
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "OPK_DEMO_REGISTRY={}", reg.addr);
     let _ = writeln!(out, "OPK_DEMO_HOSTILE_PROXY={}", hostile.url);
