@@ -98,6 +98,39 @@ test('the element verifies a Sigstore-signed image and names the scheme', async 
   } finally { await browser.close(); }
 });
 
+test('verifyBundle and verifyBundleAsync report what opk verify-bundle --json does', async () => {
+  const bundlePath = fileURLToPath(new URL('../../crates/verify/tests/vectors/sigstore-conformance/happy-path-intoto-in-dsse-v3/bundle.sigstore.json', import.meta.url));
+  const subject = 'sha256:a0cfc71271d6e278e57cd332ff957c3f7043fdda354c4cbb190a30d56efa01bf';
+  const other = `sha256:${'0'.repeat(64)}`;
+  const run = promisify(execFile);
+  const cli = async (digest) => {
+    try {
+      return JSON.parse((await run(OPK, ['verify-bundle', bundlePath, '--subject-digest', digest, '--any-identity-unsafe', '--json'])).stdout);
+    } catch (e) {
+      if (e.stdout) return JSON.parse(e.stdout);
+      throw e;
+    }
+  };
+  const bytes = [...await readFile(bundlePath)];
+  const { page, browser } = await openPage(hostUrl('host.html'));
+  try {
+    for (const digest of [subject, other]) {
+      const expected = await cli(digest);
+      assert.equal(expected.verified, digest === subject);
+      const [sync, promised] = await page.evaluate(async ({ bytes, digest }) => {
+        const m = await import('../package/opk-verify.js');
+        await m.load();
+        const api = await import('../package/opk_js.js');
+        const policy = { anyIdentityUnsafe: true, subjectDigest: digest };
+        const b = new Uint8Array(bytes);
+        return [api.verifyBundle(b, policy), await api.verifyBundleAsync(b, policy)];
+      }, { bytes, digest });
+      assert.deepEqual(sync, expected, digest);
+      assert.deepEqual(promised, expected, digest);
+    }
+  } finally { await browser.close(); }
+});
+
 test('iframe mode works where the host CSP forbids WebAssembly', async () => {
   const { page, browser } = await openPage(hostUrl('host-csp.html'));
   try {

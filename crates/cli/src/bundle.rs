@@ -65,10 +65,7 @@ pub fn run(v: &VerifyBundle, now: UnixTime) -> ExitCode {
     match result {
         Ok(ok) => {
             if v.json {
-                outln!(
-                    "{}",
-                    serde_json::json!({"verified": true, "scheme": "sigstore", "bundle": ok.get()})
-                );
+                outln!("{}", opk_pipeline::report::verified_bundle_json(&ok));
             } else {
                 print_checks(&ok.checks, "");
                 outln!(

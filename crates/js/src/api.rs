@@ -3,6 +3,8 @@
 
 use opk_pipeline::{report, webcrypto};
 use opk_registry::{BrowserTransport, Client, Reference, Route};
+use opk_verify::sigstore::keys::HashAlg;
+use opk_verify::sigstore::{Artifact, BundleOutcome};
 use opk_verify::{EnvelopeOutcome, ExpectedSubject, Rejected, TokenOutcome, UnixTime, Verified};
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
@@ -86,6 +88,58 @@ pub async fn verify_envelope_async(bytes: Vec<u8>, policy_js: JsValue) -> Result
     let now = now(p.now);
     Ok(envelope_report(
         webcrypto::verify_envelope(&bytes, subject, &p.trust, &p.policy, now).await,
+    ))
+}
+
+/// The artifact a bundle request names: `policy.subjectDigest` (`sha256:HEX`), the digest a DSSE
+/// bundle's statement must name or a message signature must be over.
+fn bundle_request(policy_js: JsValue) -> Result<(PolicyOptions, Vec<u8>), JsValue> {
+    let p = policy(&from_js(policy_js).map_err(throw)?, false, true).map_err(throw)?;
+    let digest = p
+        .subject_digest
+        .as_deref()
+        .and_then(|d| d.strip_prefix("sha256:"))
+        .filter(|h| h.len() == 64)
+        .and_then(opk_verify::hex::decode)
+        .ok_or_else(|| {
+            throw(ApiError::options(
+                "policy.subjectDigest (sha256:HEX) is required: the artifact's digest",
+            ))
+        })?;
+    Ok((p, digest))
+}
+
+fn bundle_report(result: Result<Verified<BundleOutcome>, Rejected>) -> JsValue {
+    to_js(&match result {
+        Ok(ok) => report::verified_bundle_json(&ok),
+        Err(r) => report::rejected_json(&r),
+    })
+}
+
+/// Verifies a Sigstore bundle (bytes) about `policy.subjectDigest` under `policy.trustedRoot`
+/// (else the bundled public-good root) and the policy, all in wasm. Returns
+/// `opk verify-bundle --json`'s object.
+#[wasm_bindgen(js_name = verifyBundle)]
+pub fn verify_bundle(bytes: &[u8], policy_js: JsValue) -> Result<JsValue, JsValue> {
+    let (p, digest) = bundle_request(policy_js)?;
+    let artifact = Artifact::Digest(HashAlg::Sha256, &digest);
+    Ok(bundle_report(opk_verify::sigstore::verify_bundle(
+        bytes,
+        artifact,
+        &p.sigstore,
+        &p.policy,
+        now(p.now),
+    )))
+}
+
+/// [`verify_bundle`] as a Promise, with WebCrypto checking the ECDSA and RSA signatures first
+/// (the same report).
+#[wasm_bindgen(js_name = verifyBundleAsync)]
+pub async fn verify_bundle_async(bytes: Vec<u8>, policy_js: JsValue) -> Result<JsValue, JsValue> {
+    let (p, digest) = bundle_request(policy_js)?;
+    let artifact = Artifact::Digest(HashAlg::Sha256, &digest);
+    Ok(bundle_report(
+        webcrypto::verify_bundle(&bytes, artifact, &p.sigstore, &p.policy, now(p.now)).await,
     ))
 }
 

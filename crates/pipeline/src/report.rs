@@ -374,6 +374,11 @@ fn attestation_json(a: &AttestationReport) -> Value {
     entry
 }
 
+/// A verified Sigstore bundle on its own (`opk verify-bundle --json`, `verifyBundle`).
+pub fn verified_bundle_json(ok: &opk_verify::sigstore::BundleOutcome) -> Value {
+    json!({"verified": true, "scheme": "sigstore", "bundle": ok})
+}
+
 /// A verified Sigstore bundle (in an image verdict).
 pub fn bundle_json(ok: &opk_verify::sigstore::BundleOutcome) -> Value {
     json!({
