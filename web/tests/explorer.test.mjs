@@ -147,6 +147,21 @@ test('Sigstore-signed images: bundle referrers and github-builder verify, a forg
   }
 });
 
+test('one policy over both schemes: OpenPubkey provenance and a Sigstore SBOM', async () => {
+  const predicates = '&predicate=https://slsa.dev/provenance/v0.2&predicate=https://cyclonedx.org/bom';
+  const url = `${link('both:latest', predicates)}&trusted_root=${env.demo.sigstoreRoot}`;
+  const { state, text, browser } = await verdictOf(url, 'both-schemes');
+  try {
+    assert.equal(state, 'verified', text);
+    assert.match(text, /Verifying https:\/\/slsa\.dev\/provenance\/v0\.2 attestation/);
+    assert.match(text, /Verifying https:\/\/cyclonedx\.org\/bom attestation \(Sigstore signature, found in the referrers tag\)/);
+  } finally { await browser.close(); }
+  // Without the Sigstore root the SBOM is not trusted, and the policy needs it.
+  const missing = await verdictOf(link('both:latest', predicates), 'both-schemes-no-root');
+  await missing.browser.close();
+  assert.equal(missing.state, 'invalid', missing.text);
+});
+
 test('a Sigstore bundle withheld by a proxy says withheld, not unsigned', async () => {
   const url = `${env.app.url}?image=${env.demo.registry}/openpubkey/sigstore:latest&owner_id=${OWNER}`
     + `&trusted_root=${env.demo.sigstoreRoot}&proxy=${env.demo.hostileProxy}`;

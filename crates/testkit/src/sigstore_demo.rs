@@ -29,6 +29,43 @@ pub struct SigstoreDemo {
     _server: Server,
 }
 
+/// The CycloneDX predicate type of the SBOM bundles [`add_sbom_bundles`] adds.
+pub const CYCLONEDX: &str = "https://cyclonedx.org/bom";
+
+fn now_minus_a_minute() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+        - 60
+}
+
+/// Adds a Sigstore-signed CycloneDX SBOM bundle referrer to each platform image of `repo:tag`
+/// (already in `reg`), read back from the registry's index.
+pub fn add_sbom_bundles(reg: &Registry, repo: &str, tag: &str) {
+    let index: serde_json::Value =
+        serde_json::from_slice(&reg.fetch(repo, "manifests", tag)).expect("an index");
+    let at = now_minus_a_minute();
+    for e in index["manifests"].as_array().into_iter().flatten() {
+        if e["platform"]["os"] == "unknown" {
+            continue;
+        }
+        let digest = e["digest"].as_str().expect("digest");
+        let bytes = reg.fetch(repo, "manifests", digest);
+        let manifest = image::Blob::new(
+            e["mediaType"].as_str().unwrap_or(image::OCI_MANIFEST),
+            bytes,
+        );
+        let st = image::statement(
+            CYCLONEDX,
+            &format!("pkg:docker/{}/{repo}@{tag}", reg.addr),
+            &digest["sha256:".len()..],
+        );
+        let (m, layer) =
+            bundle_referrer(bundle::dsse(&st, &fulcio::Identity::demo(), at), &manifest);
+        reg.push_referrers(repo, &manifest, &[(&m, &[&layer], BUNDLE_V03)]);
+    }
+}
+
 fn seed_image(reg: &Registry, repo: &str, tag: &str, signing: Signing) -> Fixture {
     let f = image::build(&format!("{}/{repo}", reg.addr), tag, &PLATFORMS, signing);
     reg.push(repo, tag, &f);
@@ -43,10 +80,7 @@ fn provenance_bundle(subject_digest: &str, purl: &str, at: i64) -> Vec<u8> {
 /// Seeds the three images into `reg` (tag `tag`) and serves the trusted root.
 pub fn seed(reg: &Registry, tag: &str) -> SigstoreDemo {
     // A minute ago: the page's clock must not see a signing time in the future.
-    let at = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-        - 60;
+    let at = now_minus_a_minute();
     let signed = seed_image(reg, "openpubkey/sigstore", tag, Signing::NoAttestations);
     let mut amd64_referrer = String::new();
     for p in &signed.platforms {

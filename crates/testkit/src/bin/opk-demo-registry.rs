@@ -6,6 +6,8 @@
 //! - `openpubkey/tampered:latest`: signed, then each provenance statement changed after signing;
 //! - `openpubkey/forged:latest`: the demo image's valid signed attestations replayed onto another
 //!   image (their subjects name the demo image's digests);
+//! - `openpubkey/both:latest`: signed as the demo image, plus a Sigstore-signed CycloneDX SBOM
+//!   per platform (a mix of schemes under one policy);
 //! - Sigstore-signed images (`openpubkey/sigstore`, `openpubkey/github-builder`,
 //!   `openpubkey/sigstore-forged`: see `opk_testkit::sigstore_demo`), with the test Sigstore's
 //!   trusted root served for the page (`OPK_DEMO_SIGSTORE_ROOT`) and written beside the dev
@@ -107,6 +109,9 @@ fn main() {
 
     push_unsigned("openpubkey/demo");
     sign("openpubkey/demo");
+    // Both schemes: OpenPubkey-signed attestations and a Sigstore CycloneDX SBOM per platform.
+    push_unsigned("openpubkey/both");
+    sign("openpubkey/both");
     push_unsigned("openpubkey/unsigned");
     push_unsigned("openpubkey/tampered");
     sign("openpubkey/tampered");
@@ -128,6 +133,7 @@ fn main() {
     }
 
     let sigstore = opk_testkit::sigstore_demo::seed(&reg, TAG);
+    opk_testkit::sigstore_demo::add_sbom_bundles(&reg, "openpubkey/both", TAG);
     let root_path = dir.path().join("test-sigstore.trusted_root.json");
     std::fs::write(&root_path, opk_testkit::sigstore::root::trusted_root())
         .expect("write the test Sigstore's trusted root");
