@@ -418,6 +418,7 @@ fn referrers_fallback_tag_finds_attestations_outside_the_index() {
 fn a_referrers_tag_naming_the_subject_or_no_oci_index_is_ignored_and_noted() {
     // A registry without the API that resolves `sha256-<hex>` as the digest itself (GitLab's,
     // oras-go#1396) answers with the subject: that is no listing. Nor is a Docker manifest list.
+    // A front answers the tag with them whatever the request accepts, as such a registry does.
     let reg = Registry::start(Mode::Plain);
     let bare = fixture(&reg, Signing::NoAttestations);
     reg.push(REPO, TAG, &bare);
@@ -441,8 +442,8 @@ fn a_referrers_tag_naming_the_subject_or_no_oci_index_is_ignored_and_noted() {
             "ignored: the referrers tag does not name an OCI image index",
         ),
     ] {
-        reg.push_manifest(REPO, &tag, listing);
-        let c = client("");
+        let front = HostileProxy::start(vec![Lie::manifest(&tag, listing)]);
+        let c = client(&front.url);
         assert_eq!(
             code(&verify_with(&c, &tag_ref(&reg), AMD64)),
             "missing_attestation"

@@ -22,6 +22,13 @@ use crate::{Reference, RegistryError};
 /// The `Accept` list for manifests: OCI index and manifest, Docker list and v2 (peers.md §4.4).
 pub const ACCEPT_MANIFESTS: &str = "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
 
+/// The `Accept` of cosign's `.sig`/`.att` tags (image manifests). Short enough (at most 128
+/// bytes, no CORS-unsafe byte) that a browser sends the request without a preflight; so is
+/// [`OCI_INDEX`] alone, the `Accept` of the referrers API and its `sha256-<hex>` tag. Discovery
+/// looks where registries usually hold nothing, so each lookup should cost one round trip.
+pub const ACCEPT_IMAGE_MANIFESTS: &str =
+    "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
+
 /// What a fetched object's digest check found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -371,7 +378,7 @@ impl<T: Transport> Client<T> {
                 r,
                 Method::Get,
                 &url,
-                ACCEPT_MANIFESTS,
+                OCI_INDEX,
                 limits::MAX_MANIFEST_BYTES,
                 Limit::ManifestBytes,
             )
@@ -437,7 +444,7 @@ impl<T: Transport> Client<T> {
                 r,
                 Method::Get,
                 url,
-                ACCEPT_MANIFESTS,
+                ACCEPT_IMAGE_MANIFESTS,
                 limits::MAX_MANIFEST_BYTES,
                 Limit::ManifestBytes,
             )
@@ -832,6 +839,17 @@ mod tests {
     #[test]
     fn accept_list_is_the_four_types() {
         assert_eq!(ACCEPT_MANIFESTS.len(), 196);
+    }
+
+    #[test]
+    fn discovery_accept_values_need_no_cors_preflight() {
+        // Fetch's CORS-safelisted `accept`: at most 128 bytes, no CORS-unsafe byte.
+        for v in [ACCEPT_IMAGE_MANIFESTS, OCI_INDEX] {
+            assert!(v.len() <= 128, "{v}");
+            assert!(!v
+                .bytes()
+                .any(|b| b"\"():<>?@[\\]{}\x7f".contains(&b) || (b < 0x20 && b != b'\t')));
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! (Docker's github-builder signs those, not the image). Every referrer is fetched by digest and
 //! must name its subject; listings, artifact types and annotations are routing data only.
 
+use futures_util::future::{join, join_all};
 use opk_verify::limits::{self, Limit};
 use opk_verify::oci::{Descriptor, Digest, Manifest, OCI_MANIFEST};
 
@@ -115,22 +116,35 @@ pub async fn signatures<T: Transport>(
     image: &Image,
     image_digest: &Digest,
 ) -> Result<Vec<FoundSignature>, RegistryError> {
-    // One lookup at a time: the referrers (whose first answer tells whether the registry has
-    // the API), cosign's two tags, then the referrers of each attestation manifest. Side by
-    // side they would cost a few round trips less, but they arrive at a server as a burst of
-    // new connections beside the attestations' own requests.
-    let mut out = referrer_signatures(client, image, image_digest, SignedSubject::Image).await?;
-    for (suffix, kind) in [
-        ("sig", SignatureKind::CosignSignature),
-        ("att", SignatureKind::CosignAttestation),
-    ] {
-        out.extend(cosign_tag(client, image, image_digest, suffix, kind).await?);
+    // Every lookup side by side (each costs a round trip, and in a browser a preflight too):
+    // the image's referrers, cosign's two tags, the referrers of each attestation manifest.
+    let attestation_manifests = match &image.top {
+        TopLevel::Index(index) => index.attestations_for(image_digest)?,
+        TopLevel::Manifest(_) => Vec::new(),
+    };
+    let (referred, (tagged, on_manifests)) = join(
+        referrer_signatures(client, image, image_digest, SignedSubject::Image),
+        join(
+            join_all(
+                [
+                    ("sig", SignatureKind::CosignSignature),
+                    ("att", SignatureKind::CosignAttestation),
+                ]
+                .map(|(suffix, kind)| cosign_tag(client, image, image_digest, suffix, kind)),
+            ),
+            join_all(attestation_manifests.iter().map(|att| {
+                let on = SignedSubject::AttestationManifest(att.digest.clone());
+                referrer_signatures(client, image, &att.digest, on)
+            })),
+        ),
+    )
+    .await;
+    let mut out = referred?;
+    for t in tagged {
+        out.extend(t?);
     }
-    if let TopLevel::Index(index) = &image.top {
-        for att in index.attestations_for(image_digest)? {
-            let on = SignedSubject::AttestationManifest(att.digest.clone());
-            out.extend(referrer_signatures(client, image, &att.digest, on).await?);
-        }
+    for m in on_manifests {
+        out.extend(m?);
     }
     Ok(out)
 }
