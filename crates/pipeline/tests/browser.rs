@@ -22,14 +22,6 @@ macro_rules! fixture {
     };
 }
 
-/// The bundled Sigstore public-good root (the fixtures carry no Sigstore bundles).
-fn public_good() -> opk_verify::sigstore::SigstoreTrust {
-    opk_verify::sigstore::SigstoreTrust {
-        root: opk_verify::sigstore::trusted_root::TrustedRoot::public_good().unwrap(),
-        keys: Vec::new(),
-    }
-}
-
 fn policy() -> Policy {
     Policy::builder()
         .repository_owner_id("145685596")
@@ -51,7 +43,7 @@ async fn verify(
         "linux/amd64",
         &VerifyContext {
             trust: &TestOp::new().trust(),
-            sigstore: &public_good(),
+            sigstore: &opk_testkit::sigstore::root::public_good_trust(),
             policy: &policy(),
             now: NOW,
         },

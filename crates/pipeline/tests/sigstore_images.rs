@@ -210,10 +210,7 @@ fn another_signer_or_an_untrusted_root_fails() {
         }))
     );
     // The public-good root does not hold the test Sigstore's log.
-    let public_good = SigstoreTrust {
-        root: TrustedRoot::public_good().unwrap(),
-        keys: Vec::new(),
-    };
+    let public_good = root::public_good_trust();
     let v = verify(&reg, "", &policy(&[CYCLONEDX], "145685596"), &public_good).unwrap();
     assert_eq!(
         v.error,

@@ -210,16 +210,7 @@ impl Descriptor {
                 field: "mediaType",
             });
         }
-        let artifact_type = m.opt_str("artifactType")?.map(Cow::into_owned);
-        if artifact_type
-            .as_deref()
-            .is_some_and(|t| !valid_artifact_type(t))
-        {
-            return Err(VerifyError::InvalidField {
-                what: WHAT,
-                field: "artifactType",
-            });
-        }
+        let artifact_type = artifact_type(&m, WHAT)?;
         Ok(Self {
             media_type: media_type.into_owned(),
             digest: Digest::parse(&m.str("digest")?)?,
@@ -268,6 +259,18 @@ fn valid_media_type(m: &str) -> bool {
                 .all(|c| c.is_ascii_alphanumeric() || b"!#$&^_.+-".contains(c))
     };
     m.split_once('/').is_some_and(|(t, st)| name(t) && name(st))
+}
+
+/// The `artifactType` member of `m`, if any, checked by [`valid_artifact_type`].
+fn artifact_type(m: &Members<'_>, what: &'static str) -> Result<Option<String>, VerifyError> {
+    let t = m.opt_str("artifactType")?.map(Cow::into_owned);
+    if t.as_deref().is_some_and(|t| !valid_artifact_type(t)) {
+        return Err(VerifyError::InvalidField {
+            what,
+            field: "artifactType",
+        });
+    }
+    Ok(t)
 }
 
 /// An `artifactType`: a media type, optionally with parameters (older Sigstore bundles are
@@ -434,16 +437,7 @@ impl Manifest {
             &["config", "layers", "artifactType"],
             &left,
         )?;
-        let artifact_type = m.opt_str("artifactType")?.map(Cow::into_owned);
-        if artifact_type
-            .as_deref()
-            .is_some_and(|t| !valid_artifact_type(t))
-        {
-            return Err(VerifyError::InvalidField {
-                what: WHAT,
-                field: "artifactType",
-            });
-        }
+        let artifact_type = artifact_type(&m, WHAT)?;
         let config = m.get("config").ok_or(VerifyError::MissingField {
             what: WHAT,
             field: "config",

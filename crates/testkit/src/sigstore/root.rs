@@ -39,3 +39,13 @@ pub fn trusted_root() -> Vec<u8> {
     .to_string()
     .into_bytes()
 }
+
+/// Sigstore trust of the bundled public-good root alone (tests of images that carry no bundle,
+/// or that must not trust the test Sigstore).
+pub fn public_good_trust() -> opk_verify::sigstore::SigstoreTrust {
+    opk_verify::sigstore::SigstoreTrust {
+        root: opk_verify::sigstore::trusted_root::TrustedRoot::public_good()
+            .expect("the bundled public-good root parses"),
+        keys: Vec::new(),
+    }
+}
