@@ -90,8 +90,14 @@ async fn verify_bundle_layer<T: Transport>(
         Ok(b) => b,
         Err(e) => return Outcome::Failed(AttestationFailure::Fetch(e)),
     };
+    // A parsed `Digest` is 64 lowercase hex; anything else is an error, never a pass.
     let Some(digest) = opk_verify::hex::decode(image_digest.hex()) else {
-        return Outcome::NotVerified(PAYLOAD_NOT_BOUND);
+        return Outcome::Failed(AttestationFailure::Fetch(
+            opk_registry::RegistryError::Verify(opk_verify::VerifyError::InvalidField {
+                what: "image digest",
+                field: "sha256",
+            }),
+        ));
     };
     // A message signature is about the image only if its digest is the image's; one over
     // another payload (cosign's simple-signing document) cannot be bound from here. A bundle

@@ -34,24 +34,11 @@ impl Envelope {
     /// read in place and decoded once, and the signatures are counted as they are read.
     pub fn parse(bytes: &[u8]) -> Result<Self, VerifyError> {
         const WHAT: &str = "DSSE envelope";
-        limits::check(
-            bytes.len(),
-            limits::MAX_ENVELOPE_BYTES,
-            Limit::EnvelopeBytes,
-        )?;
-        let m = raw::members(
-            bytes,
-            WHAT,
-            &["payloadType", "payload", "signatures"],
-            Unknown::Refuse,
-        )?;
-        let payload_type = m.str("payloadType")?.into_owned();
-        let payload = b64::decode_dsse(&m.str("payload")?, "DSSE payload")?;
-        let sigs = m.array(
-            "signatures",
-            limits::MAX_DSSE_SIGNATURES,
-            Limit::DsseSignatures,
-        )?;
+        let Head {
+            payload_type,
+            payload,
+            signatures: sigs,
+        } = head(bytes, WHAT)?;
         if sigs.is_empty() {
             return Err(VerifyError::MissingField {
                 what: WHAT,
@@ -85,6 +72,42 @@ impl Envelope {
     pub fn pae(&self) -> Vec<u8> {
         pae(self.payload_type.as_bytes(), &self.payload)
     }
+}
+
+/// What every DSSE envelope shares, read in place: bounded in size, its three members and no
+/// other (an unknown one is refused at its key), the payload decoded once, the signatures
+/// counted as they are read (each left unread for the caller's own rules).
+pub(crate) struct Head<'a> {
+    /// `payloadType` as received.
+    pub payload_type: String,
+    /// The decoded payload.
+    pub payload: Vec<u8>,
+    /// The signatures, raw.
+    pub signatures: Vec<&'a serde_json::value::RawValue>,
+}
+
+/// Reads the [`Head`] of envelope JSON (`what` names it in errors).
+pub(crate) fn head<'a>(bytes: &'a [u8], what: &'static str) -> Result<Head<'a>, VerifyError> {
+    limits::check(
+        bytes.len(),
+        limits::MAX_ENVELOPE_BYTES,
+        Limit::EnvelopeBytes,
+    )?;
+    let m = raw::members(
+        bytes,
+        what,
+        &["payloadType", "payload", "signatures"],
+        Unknown::Refuse,
+    )?;
+    Ok(Head {
+        payload_type: m.str("payloadType")?.into_owned(),
+        payload: b64::decode_dsse(&m.str("payload")?, "DSSE payload")?,
+        signatures: m.array(
+            "signatures",
+            limits::MAX_DSSE_SIGNATURES,
+            Limit::DsseSignatures,
+        )?,
+    })
 }
 
 /// `"DSSEv1" SP len(type) SP type SP len(body) SP body`, lengths as ASCII decimal byte counts.

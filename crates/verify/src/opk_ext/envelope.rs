@@ -54,24 +54,11 @@ impl ExtEnvelope {
     /// member is refused), exactly one signature — the Go verifier loops over the signatures,
     /// so an envelope with none verifies there; here it is refused.
     pub fn parse(bytes: &[u8]) -> Result<Self, VerifyError> {
-        limits::check(
-            bytes.len(),
-            limits::MAX_ENVELOPE_BYTES,
-            Limit::EnvelopeBytes,
-        )?;
-        let m = raw::members(
-            bytes,
-            WHAT,
-            &["payloadType", "payload", "signatures"],
-            Unknown::Refuse,
-        )?;
-        let payload_type = m.str("payloadType")?.into_owned();
-        let payload = b64::decode_dsse(&m.str("payload")?, "DSSE payload")?;
-        let sigs = m.array(
-            "signatures",
-            limits::MAX_DSSE_SIGNATURES,
-            Limit::DsseSignatures,
-        )?;
+        let crate::dsse::Head {
+            payload_type,
+            payload,
+            signatures: sigs,
+        } = crate::dsse::head(bytes, WHAT)?;
         let [sig] = sigs.as_slice() else {
             return Err(VerifyError::UnsupportedFormat {
                 reason: "an OpenPubkey Ext envelope has exactly one signature",

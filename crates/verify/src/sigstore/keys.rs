@@ -206,38 +206,33 @@ impl PublicKey {
     }
 }
 
+/// An RSA signature over a prehashed digest with one of the `rsa` crate's schemes (its
+/// `pkcs1v15` or `pss` module): the signature exactly the modulus long, then the scheme's check.
+macro_rules! rsa_prehash {
+    ($scheme:ident, $key:expr, $hash:expr, $digest:expr, $sig:expr) => {{
+        use rsa::signature::hazmat::PrehashVerifier as _;
+        use rsa::$scheme::{Signature, VerifyingKey};
+        let (key, digest, sig): (&RsaKey, &[u8], &[u8]) = ($key, $digest, $sig);
+        if sig.len() != key.modulus_len() {
+            return false;
+        }
+        let Ok(sig) = Signature::try_from(sig) else {
+            return false;
+        };
+        let k = key.rsa().clone();
+        match $hash {
+            HashAlg::Sha256 => VerifyingKey::<Sha256>::new(k).verify_prehash(digest, &sig),
+            HashAlg::Sha384 => VerifyingKey::<Sha384>::new(k).verify_prehash(digest, &sig),
+            HashAlg::Sha512 => VerifyingKey::<Sha512>::new(k).verify_prehash(digest, &sig),
+        }
+        .is_ok()
+    }};
+}
+
 fn rsa_pkcs1(key: &RsaKey, hash: HashAlg, digest: &[u8], sig: &[u8]) -> bool {
-    use rsa::pkcs1v15::{Signature, VerifyingKey};
-    use rsa::signature::hazmat::PrehashVerifier as _;
-    if sig.len() != key.modulus_len() {
-        return false;
-    }
-    let Ok(sig) = Signature::try_from(sig) else {
-        return false;
-    };
-    let k = key.rsa().clone();
-    match hash {
-        HashAlg::Sha256 => VerifyingKey::<Sha256>::new(k).verify_prehash(digest, &sig),
-        HashAlg::Sha384 => VerifyingKey::<Sha384>::new(k).verify_prehash(digest, &sig),
-        HashAlg::Sha512 => VerifyingKey::<Sha512>::new(k).verify_prehash(digest, &sig),
-    }
-    .is_ok()
+    rsa_prehash!(pkcs1v15, key, hash, digest, sig)
 }
 
 fn rsa_pss(key: &RsaKey, hash: HashAlg, digest: &[u8], sig: &[u8]) -> bool {
-    use rsa::pss::{Signature, VerifyingKey};
-    use rsa::signature::hazmat::PrehashVerifier as _;
-    if sig.len() != key.modulus_len() {
-        return false;
-    }
-    let Ok(sig) = Signature::try_from(sig) else {
-        return false;
-    };
-    let k = key.rsa().clone();
-    match hash {
-        HashAlg::Sha256 => VerifyingKey::<Sha256>::new(k).verify_prehash(digest, &sig),
-        HashAlg::Sha384 => VerifyingKey::<Sha384>::new(k).verify_prehash(digest, &sig),
-        HashAlg::Sha512 => VerifyingKey::<Sha512>::new(k).verify_prehash(digest, &sig),
-    }
-    .is_ok()
+    rsa_prehash!(pss, key, hash, digest, sig)
 }
