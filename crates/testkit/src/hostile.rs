@@ -2,7 +2,6 @@
 //! `http://<host>/<path>` like an honest one, except for one chosen lie. The client must catch
 //! every lie with a distinct error and never call withheld content "unsigned".
 
-use std::io::Read as _;
 use std::time::Duration;
 
 use crate::image::Blob;
@@ -169,35 +168,11 @@ fn handle(agent: &ureq::Agent, lies: &[Lie], req: &Request) -> Response {
         }
     }
     let url = format!("http://{host}{rest}");
-    let mut forward = if head {
-        agent.head(&url)
-    } else {
-        agent.get(&url)
-    };
-    for (name, value) in &req.headers {
-        if name.eq_ignore_ascii_case("accept") || name.eq_ignore_ascii_case("authorization") {
-            forward = forward.header(name.as_str(), value.as_str());
-        }
-    }
-    let Ok(mut up) = forward.call() else {
+    let sent = req.headers.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+    let Some((status, headers, mut body)) = crate::upstream::forward(agent, &url, head, sent)
+    else {
         return respond(502, vec![], b"upstream unreachable".to_vec());
     };
-    let status = up.status().as_u16();
-    let headers: Vec<(String, String)> = up
-        .headers()
-        .iter()
-        .filter(|(k, _)| {
-            !matches!(
-                k.as_str(),
-                "content-length" | "transfer-encoding" | "connection"
-            )
-        })
-        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_owned()))
-        .collect();
-    let mut body = Vec::new();
-    if !head {
-        let _ = up.body_mut().as_reader().read_to_end(&mut body);
-    }
     for lie in lies {
         if let Lie::FlipBlobByte(d) = lie {
             if bare.contains("/blobs/") && bare.ends_with(d.as_str()) && !body.is_empty() {

@@ -12,7 +12,8 @@
 //!   or token auth backed by [`token_issuer`]) and pushes fixtures through the registry API;
 //!   [`hostile`] is a forwarding proxy that lies in one chosen way (on `opk-serve`, which
 //!   idle browser connections cannot starve); [`redirect_front`] a registry
-//!   front sending blobs to a store on another port that refuses credentials.
+//!   front sending blobs to a store on another port that refuses credentials; both forward
+//!   through [`upstream`].
 
 pub mod der;
 pub mod ext_forge;
@@ -31,6 +32,8 @@ pub mod registry;
 pub mod sigstore_demo;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod token_issuer;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod upstream;
 
 /// Decodes lowercase or uppercase hex (test input only; panics on bad hex).
 pub fn hex_decode(s: &str) -> Vec<u8> {

@@ -5,7 +5,6 @@
 //! `Authorization` (400: two auth mechanisms) — so a client that keeps its registry token on a
 //! redirect to another port (same host name, another origin) fails here, as it leaks the token.
 
-use std::io::Read as _;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -122,34 +121,12 @@ fn forward(
     }
     let head = *req.method() == tiny_http::Method::Head;
     let target = format!("http://{registry}{url}");
-    let mut call = if head {
-        agent.head(&target)
-    } else {
-        agent.get(&target)
-    };
-    for h in req.headers() {
-        let name = h.field.as_str().as_str();
-        if name.eq_ignore_ascii_case("accept") || name.eq_ignore_ascii_case("authorization") {
-            call = call.header(name, h.value.as_str());
-        }
-    }
-    let Ok(mut up) = call.call() else {
-        return response(502, vec![], b"registry unreachable".to_vec());
-    };
-    let headers = up
+    let sent = req
         .headers()
         .iter()
-        .filter(|(k, _)| {
-            !matches!(
-                k.as_str(),
-                "content-length" | "transfer-encoding" | "connection"
-            )
-        })
-        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_owned()))
-        .collect();
-    let mut body = Vec::new();
-    if !head {
-        let _ = up.body_mut().as_reader().read_to_end(&mut body);
+        .map(|h| (h.field.as_str().as_str(), h.value.as_str()));
+    match crate::upstream::forward(agent, &target, head, sent) {
+        Some((status, headers, body)) => response(status, headers, body),
+        None => response(502, vec![], b"registry unreachable".to_vec()),
     }
-    response(up.status().as_u16(), headers, body)
 }
