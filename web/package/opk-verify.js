@@ -30,7 +30,7 @@ export function stateOf(report) {
   return report.verified ? 'verified' : 'invalid';
 }
 
-const SCHEMES = { open_pubkey: 'OpenPubkey', sigstore: 'Sigstore', cosign: 'cosign', notation: 'Notation' };
+const SCHEMES = { open_pubkey: 'OpenPubkey', sigstore: 'Sigstore', cosign: 'cosign v2', notation: 'Notation' };
 
 /** The schemes of an image report's verified attestations, as shown beside the badge. */
 export function schemesOf(report) {

@@ -27,7 +27,7 @@ impl Scheme {
         match self {
             Self::OpenPubkey => "OpenPubkey",
             Self::Sigstore => "Sigstore",
-            Self::Cosign => "cosign",
+            Self::Cosign => "cosign v2",
             Self::Notation => "Notation",
         }
     }

@@ -104,14 +104,11 @@ pub fn verdict_lines(reference: &Reference, v: &ImageVerdict) -> Vec<Line> {
                 docker_lines(reference, ok, &mut out);
             }
             Outcome::Sigstore(ok) => {
-                let what = ok
-                    .statement
-                    .as_ref()
-                    .map_or("message signature", |s| s.predicate_type.as_str());
-                out.push(Line::Heading(format!(
-                    "Verifying {what} attestation ({})",
-                    place(a)
-                )));
+                let what = match &ok.statement {
+                    Some(s) => format!("{} attestation", s.predicate_type),
+                    None => "image signature".into(),
+                };
+                out.push(Line::Heading(format!("Verifying {what} ({})", place(a))));
                 out.extend(check_lines(&ok.checks));
                 out.push(Line::Pass(format!(
                     "Verified under the trusted root {}",

@@ -2,20 +2,23 @@
 //! Sigstore bundle on the image is fetched by digest and verified by opk-verify against the
 //! platform image digest (a DSSE statement must name it; a message signature must be over it),
 //! under the Sigstore trust and the one policy. What this tool does not verify is reported as
-//! such, never counted either way: Notation signatures, cosign v2 tags and message signatures
-//! over a payload the registry does not hold. A bundle on a BuildKit attestation manifest
+//! such, never counted either way: Notation signatures and message-signature bundles over a
+//! payload the registry does not hold. Each layer of a cosign v2 signature manifest (tag or
+//! referrer) is verified with its annotations as one signature on the platform image. A bundle on a BuildKit attestation manifest
 //! (Docker's github-builder) is verified with that manifest and its statements, which must name
 //! the platform image.
 
 use futures_util::future::join_all;
 use opk_registry::{Client, FoundSignature, Reference, SignatureKind, SignedSubject, Transport};
-use opk_verify::limits::{Limit, MAX_BUNDLE_BYTES, MAX_STATEMENT_BYTES};
+use opk_verify::limits::{Limit, MAX_BUNDLE_BYTES, MAX_ENVELOPE_BYTES, MAX_STATEMENT_BYTES};
 use opk_verify::oci::Manifest;
 use opk_verify::oci::{Descriptor, Digest};
 use opk_verify::sigstore::bundle::{Bundle, Content};
+#[cfg(target_arch = "wasm32")]
+use opk_verify::sigstore::cosign_signature_checks;
 use opk_verify::sigstore::keys::HashAlg;
 use opk_verify::sigstore::signatures::Accepted;
-use opk_verify::sigstore::{verify_signed_manifest, Artifact};
+use opk_verify::sigstore::{verify_signed_manifest, Artifact, CosignLayer};
 
 use crate::context::VerifyContext;
 use crate::outcome::{AttestationFailure, Outcome, Scheme};
@@ -23,8 +26,6 @@ use crate::verify_image::AttestationReport;
 
 /// Why a Notation signature is listed and not verified.
 pub const NOTATION_NOT_VERIFIED: &str = "Notation signature — not verified";
-/// Why a cosign v2 tag is listed and not verified.
-pub const COSIGN_NOT_VERIFIED: &str = "cosign v2 signature — not verified by this version";
 /// Why a message-signature bundle over another payload is not bound to the image.
 pub const PAYLOAD_NOT_BOUND: &str =
     "message signature over a payload the registry does not hold — not bound to this image";
@@ -54,7 +55,7 @@ pub async fn signature_reports<T: Transport>(
                 },
                 SignatureKind::CosignSignature | SignatureKind::CosignAttestation => (
                     Some(Scheme::Cosign),
-                    Outcome::NotVerified(COSIGN_NOT_VERIFIED),
+                    verify_cosign_layer(client, reference, layer, image_digest, cx).await,
                 ),
                 SignatureKind::Notation => (
                     Some(Scheme::Notation),
@@ -121,6 +122,51 @@ async fn verify_bundle_layer<T: Transport>(
     let verified =
         opk_verify::sigstore::verify_bundle(&bytes, artifact, cx.sigstore, cx.policy, cx.now);
     match verified {
+        Ok(v) => Outcome::Sigstore(v),
+        Err(r) => Outcome::Failed(AttestationFailure::Rejected(r)),
+    }
+}
+
+/// One layer of a cosign v2 signature manifest: its blob by digest, its annotations from the
+/// manifest (the signature, certificate and Rekor bundle), verified about the image.
+async fn verify_cosign_layer<T: Transport>(
+    client: &Client<T>,
+    reference: &Reference,
+    layer: &Descriptor,
+    image_digest: &Digest,
+    cx: &VerifyContext<'_>,
+) -> Outcome {
+    let bytes = match client
+        .blob(reference, layer, MAX_ENVELOPE_BYTES, Limit::EnvelopeBytes)
+        .await
+    {
+        Ok(b) => b,
+        Err(e) => return Outcome::Failed(AttestationFailure::Fetch(e)),
+    };
+    let cosign = CosignLayer {
+        media_type: &layer.media_type,
+        annotations: &layer.annotations,
+        bytes: &bytes,
+    };
+    #[cfg(target_arch = "wasm32")]
+    let accepted = crate::webcrypto::sigstore_accepted(cosign_signature_checks(
+        cosign,
+        image_digest.hex(),
+        cx.sigstore,
+        cx.policy,
+        cx.now,
+    ))
+    .await;
+    #[cfg(not(target_arch = "wasm32"))]
+    let accepted = Accepted::default();
+    match opk_verify::sigstore::verify_cosign_layer(
+        cosign,
+        image_digest.hex(),
+        cx.sigstore,
+        cx.policy,
+        cx.now,
+        &accepted,
+    ) {
         Ok(v) => Outcome::Sigstore(v),
         Err(r) => Outcome::Failed(AttestationFailure::Rejected(r)),
     }

@@ -3,11 +3,12 @@
 //! Sigstore's root as a dev root: a bundle alone, beside OpenPubkey attestations (one policy and
 //! the required predicate types satisfied by either scheme), and the twins that must fail — a
 //! bundle about another image, another signer, an untrusted root, a withheld bundle — each with
-//! its error and state; Notation and cosign tags are listed, never counted.
+//! its error and state; cosign v2 `.sig`/`.att` tags verify, and a changed payload fails;
+//! Notation signatures are listed, never counted.
 #![cfg(not(target_arch = "wasm32"))]
 
 use opk_pipeline::report::{verdict_lines, Line};
-use opk_pipeline::signature_reports::{COSIGN_NOT_VERIFIED, NOTATION_NOT_VERIFIED};
+use opk_pipeline::signature_reports::NOTATION_NOT_VERIFIED;
 use opk_pipeline::{verify_image, ImageVerdict, Outcome, Scheme, State, VerifyContext};
 use opk_registry::{Client, Found, NativeTransport, Reference, RegistryError, Route};
 use opk_testkit::forge::TestOp;
@@ -15,7 +16,7 @@ use opk_testkit::hostile::{HostileProxy, Lie};
 use opk_testkit::image::{self, Blob, Fixture, Signing};
 use opk_testkit::referrers::{self as layouts, bundle_referrer, BUNDLE_V03};
 use opk_testkit::registry::{Mode, Registry};
-use opk_testkit::sigstore::{bundle, fulcio, root};
+use opk_testkit::sigstore::{bundle, cosign_tag, fulcio, root};
 use opk_verify::sigstore::trusted_root::{RootSource, TrustedRoot};
 use opk_verify::sigstore::SigstoreTrust;
 use opk_verify::{Policy, UnixTime, VerifyError};
@@ -28,6 +29,7 @@ const AMD64: &str = "linux/amd64";
 const AT: i64 = 1_796_601_600;
 const NOW: UnixTime = UnixTime(AT + 3600);
 const CYCLONEDX: &str = "https://cyclonedx.org/bom";
+const SLSA_V1: &str = "https://slsa.dev/provenance/v1";
 
 fn dev_root() -> SigstoreTrust {
     SigstoreTrust {
@@ -242,20 +244,12 @@ fn a_withheld_bundle_is_withheld_never_unsigned() {
 }
 
 #[test]
-fn notation_and_cosign_tags_are_listed_and_never_counted() {
+fn notation_is_listed_and_never_counted() {
     let (reg, f) = seeded(Signing::NoAttestations);
     let amd = &f.platform(AMD64).manifest;
     let env = Blob::new("application/jose+json", b"{}".to_vec());
     let notation = layouts::referrer(layouts::NOTATION, &[&env], amd);
     reg.push_referrers(REPO, amd, &[(&notation, &[&env], layouts::NOTATION)]);
-    let payload = Blob::new(layouts::SIMPLE_SIGNING, b"{}".to_vec());
-    reg.push_blob(REPO, &layouts::cosign_config());
-    reg.push_blob(REPO, &payload);
-    reg.push_manifest(
-        REPO,
-        &format!("{}.sig", layouts::referrers_tag(amd)),
-        &layouts::cosign_tag_manifest(&[(&payload, serde_json::json!({}))]),
-    );
     let v = verify(&reg, "", &policy(&[], "145685596"), &dev_root()).unwrap();
     let outcomes: Vec<(Option<Scheme>, &Outcome)> = v
         .attestations
@@ -264,16 +258,10 @@ fn notation_and_cosign_tags_are_listed_and_never_counted() {
         .collect();
     assert_eq!(
         outcomes,
-        [
-            (
-                Some(Scheme::Notation),
-                &Outcome::NotVerified(NOTATION_NOT_VERIFIED)
-            ),
-            (
-                Some(Scheme::Cosign),
-                &Outcome::NotVerified(COSIGN_NOT_VERIFIED)
-            ),
-        ]
+        [(
+            Some(Scheme::Notation),
+            &Outcome::NotVerified(NOTATION_NOT_VERIFIED)
+        )]
     );
     // Nothing verified: unsigned, not verified.
     assert_eq!(v.state(), State::Unsigned);
@@ -283,6 +271,71 @@ fn notation_and_cosign_tags_are_listed_and_never_counted() {
             .any(|l| l.starts_with("Skipping ") && l.ends_with(NOTATION_NOT_VERIFIED)),
         "{text:#?}"
     );
+}
+
+/// cosign v2's `.sig` (simple signing) and `.att` (SLSA provenance v1) of the amd64 image.
+fn cosign_v2_layers(amd: &Blob, reg: &Registry) -> (cosign_tag::Layer, cosign_tag::Layer) {
+    let hex = &amd.digest()["sha256:".len()..];
+    let payload = cosign_tag::simple_signing(hex, &format!("{}/{REPO}", reg.addr));
+    let sig = cosign_tag::signature(&payload, &fulcio::Identity::demo(), AT);
+    let st = image::statement(SLSA_V1, "pkg:docker/openpubkey/demo@main", hex);
+    let att = cosign_tag::attestation(&st, &fulcio::Identity::demo(), AT);
+    (sig, att)
+}
+
+#[test]
+fn cosign_v2_tags_verify_and_a_changed_payload_fails() {
+    let (reg, f) = seeded(Signing::NoAttestations);
+    let amd = &f.platform(AMD64).manifest;
+    let (sig, att) = cosign_v2_layers(amd, &reg);
+    reg.push_cosign_tag(REPO, amd, "sig", std::slice::from_ref(&sig));
+    reg.push_cosign_tag(REPO, amd, "att", &[att]);
+    let v = verify(&reg, "", &policy(&[SLSA_V1], "145685596"), &dev_root()).unwrap();
+    assert_eq!(v.state(), State::Verified, "{:?}", v.error);
+    let found: Vec<(Option<Scheme>, Found, &str)> = v
+        .attestations
+        .iter()
+        .map(|a| match &a.outcome {
+            Outcome::Sigstore(o) => (a.scheme, a.found, o.version.as_str()),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                Some(Scheme::Cosign),
+                Found::CosignTag,
+                "cosign v2 signature"
+            ),
+            (
+                Some(Scheme::Cosign),
+                Found::CosignTag,
+                "cosign v2 attestation"
+            ),
+        ]
+    );
+    let text = lines(&reg, &v);
+    for heading in [
+        "Verifying image signature (cosign v2 signature, found in a cosign tag)".to_owned(),
+        format!("Verifying {SLSA_V1} attestation (cosign v2 signature, found in a cosign tag)"),
+    ] {
+        assert!(text.contains(&heading), "{text:#?}");
+    }
+    // The tampered twin: the signed payload changed after signing (its signature kept).
+    let (reg, f) = seeded(Signing::NoAttestations);
+    let amd = &f.platform(AMD64).manifest;
+    let (mut sig, _) = cosign_v2_layers(amd, &reg);
+    sig.bytes = cosign_tag::simple_signing(&amd.digest()["sha256:".len()..], "elsewhere/image");
+    reg.push_cosign_tag(REPO, amd, "sig", &[sig]);
+    let v = verify(&reg, "", &policy(&[], "145685596"), &dev_root()).unwrap();
+    assert_eq!(
+        v.error,
+        Some(RegistryError::Verify(VerifyError::SignatureInvalid {
+            what: "the signature over the artifact"
+        }))
+    );
+    assert_eq!(v.state(), State::Invalid);
 }
 
 /// Docker's github-builder layout: BuildKit's unsigned attestation manifest, signed by cosign

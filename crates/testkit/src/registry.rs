@@ -274,7 +274,6 @@ impl Registry {
         assert_eq!(r.status(), 201, "manifest put {reference}: {body}");
     }
 
-    /// Pushes a whole fixture and tags its index `tag`.
     /// Pushes referrer manifests of `subject` (each with its layers, and the empty config) and
     /// the `sha256-<hex>` tag listing them (`(manifest, layers, artifact type)`): the layout
     /// a registry without the referrers API holds. Returns the listing.
@@ -297,6 +296,33 @@ impl Registry {
         index
     }
 
+    /// Pushes cosign v2's signature manifest holding `layers` (its config and blobs too) under
+    /// the tag `sha256-<hex>.<suffix>` of `subject` (`sig` or `att`). Returns the manifest.
+    pub fn push_cosign_tag(
+        &self,
+        repo: &str,
+        subject: &Blob,
+        suffix: &str,
+        layers: &[crate::sigstore::cosign_tag::Layer],
+    ) -> Blob {
+        self.push_blob(repo, &crate::referrers::cosign_config());
+        let blobs: Vec<(Blob, serde_json::Value)> = layers
+            .iter()
+            .map(|l| {
+                let blob = Blob::new(l.media_type, l.bytes.clone());
+                self.push_blob(repo, &blob);
+                (blob, serde_json::json!(l.annotations))
+            })
+            .collect();
+        let refs: Vec<(&Blob, serde_json::Value)> =
+            blobs.iter().map(|(b, a)| (b, a.clone())).collect();
+        let manifest = crate::referrers::cosign_tag_manifest(&refs);
+        let tag = format!("{}.{suffix}", crate::referrers::referrers_tag(subject));
+        self.push_manifest(repo, &tag, &manifest);
+        manifest
+    }
+
+    /// Pushes a whole fixture and tags its index `tag`.
     pub fn push(&self, repo: &str, tag: &str, fixture: &Fixture) {
         for b in &fixture.blobs {
             self.push_blob(repo, b);

@@ -7,6 +7,7 @@
 //! and the core labels it a dev instance.
 
 pub mod bundle;
+pub mod cosign_tag;
 pub mod ct;
 pub mod fulcio;
 pub mod rekor;

@@ -211,3 +211,47 @@ pub fn dsse(envelope: &[u8], payload: &[u8], sig: &[u8], cert: &[u8]) -> Vec<u8>
     .to_string()
     .into_bytes()
 }
+
+/// An `intoto` 0.0.2 body, as cosign v2's `attest` logs it: the envelope without its payload,
+/// its one signature base64-encoded twice, the signer's certificate, and the envelope's and
+/// the payload's SHA-256.
+pub fn intoto(
+    envelope: &[u8],
+    payload_type: &str,
+    payload: &[u8],
+    sig: &[u8],
+    cert: &[u8],
+) -> Vec<u8> {
+    json!({
+        "apiVersion": "0.0.2",
+        "kind": "intoto",
+        "spec": {
+            "content": {
+                "envelope": {
+                    "payloadType": payload_type,
+                    "signatures": [{"sig": b64(b64(sig).as_bytes()), "publicKey": b64(pem(cert).as_bytes())}]
+                },
+                "hash": {"algorithm": "sha256", "value": hex::encode(&Sha256::digest(envelope))},
+                "payloadHash": {"algorithm": "sha256", "value": hex::encode(&Sha256::digest(payload))}
+            }
+        }
+    })
+    .to_string()
+    .into_bytes()
+}
+
+impl Logged {
+    /// cosign v2's `dev.sigstore.cosign/bundle` annotation: the SET and the payload it signs.
+    pub fn cosign_annotation(&self) -> String {
+        json!({
+            "SignedEntryTimestamp": b64(&self.set),
+            "Payload": {
+                "body": b64(&self.body),
+                "integratedTime": self.integrated_time,
+                "logIndex": self.index,
+                "logID": hex::encode(&log_id())
+            }
+        })
+        .to_string()
+    }
+}

@@ -8,6 +8,7 @@ pub mod bundle;
 pub mod cert;
 pub mod chain;
 pub mod checkpoint;
+pub mod cosign_tag;
 pub mod der_raw;
 pub mod identity;
 pub mod keys;
@@ -23,6 +24,7 @@ pub mod tsa;
 pub mod verify;
 
 pub use artifact::{Artifact, ArtifactDigests, ArtifactHasher};
+pub use cosign_tag::{cosign_signature_checks, verify_cosign_layer, CosignLayer};
 pub use signed_manifest::{verify_signed_manifest, SignedManifest};
 pub use verify::{
     signature_checks, verify_bundle, verify_bundle_accepting, BundleOutcome, Signer, SigstoreTrust,

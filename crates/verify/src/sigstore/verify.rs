@@ -174,6 +174,33 @@ pub(super) fn pipeline(
     let bundle = ck.step("bundle.parse", Bundle::parse(bytes), |b| {
         format!("Parsed Sigstore bundle {:?}", b.version)
     })?;
+    let timestamped = bundle.content.signature().to_vec();
+    verify_parsed(
+        &bundle,
+        &timestamped,
+        artifact,
+        trust,
+        policy,
+        now,
+        sigs,
+        ck,
+    )
+}
+
+/// The pipeline after parsing: `bundle` verified about `artifact`; its RFC 3161 timestamps
+/// must cover `timestamped` (a bundle's signature; for cosign v2 tags, see
+/// [`super::cosign_tag`]).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn verify_parsed(
+    bundle: &Bundle,
+    timestamped: &[u8],
+    artifact: Artifact<'_>,
+    trust: &SigstoreTrust,
+    policy: &Policy,
+    now: UnixTime,
+    sigs: &Signatures<'_>,
+    ck: &mut Checklist,
+) -> Result<BundleOutcome, VerifyError> {
     if bundle.version >= BundleVersion::V03 && matches!(bundle.material, Material::Chain(_)) {
         return Err(ck.fail(
             "bundle.material",
@@ -265,13 +292,8 @@ pub(super) fn pipeline(
     for ts in &bundle.timestamps {
         let t = ck.step(
             "timestamp",
-            Timestamp::parse(ts).and_then(|t| {
-                t.verify(
-                    bundle.content.signature(),
-                    &trust.root.timestamp_authorities,
-                    sigs,
-                )
-            }),
+            Timestamp::parse(ts)
+                .and_then(|t| t.verify(timestamped, &trust.root.timestamp_authorities, sigs)),
             |t| format!("Verified RFC 3161 timestamp {t}"),
         )?;
         times.push(t);
