@@ -4,7 +4,7 @@
 //! suite here and the WebCrypto agreement test of `opk-registry`, which include this file.
 #![allow(dead_code)]
 
-use crate::sigstore_cases::{Case, DEFAULT_ARTIFACT};
+use super::sigstore_cases::{Case, DEFAULT_ARTIFACT};
 use opk_verify::sigstore::keys::PublicKey;
 use opk_verify::sigstore::pem;
 use opk_verify::sigstore::trusted_root::{RootSource, TrustedRoot};
