@@ -9,8 +9,9 @@ export const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return 
 
 // One run: a fresh browser (empty HTTP cache), the app with the policy in its link, then the
 // reference typed and submitted; timed inside the page from the submit event to the verdict.
-export async function timeToVerdict(app, demo, image, { sbomFilter } = {}) {
-  const base = `${app.url}?owner_id=${OWNER}&jwks=${demo.issuer}/.well-known/jwks`;
+// `query`: more of the page's URL parameters (a trusted root, required predicates).
+export async function timeToVerdict(app, demo, image, { sbomFilter, query = '' } = {}) {
+  const base = `${app.url}?owner_id=${OWNER}&jwks=${demo.issuer}/.well-known/jwks${query}`;
   const { browser, page, waitFor } = await openPage(base);
   try {
     await waitFor('#image-ref');

@@ -89,6 +89,8 @@ test('the element verifies a Sigstore-signed image and names the scheme', async 
     const registry = env.demo.registry;
     assert.deepEqual(await add({ image: `${registry}/openpubkey/sigstore:latest`, 'owner-id': '145685596',
       'trusted-root-src': env.demo.sigstoreRoot }), { state: 'verified', schemes: 'Sigstore' });
+    assert.deepEqual(await add({ image: `${registry}/openpubkey/cosign-v2:latest`, 'owner-id': '145685596',
+      'trusted-root-src': env.demo.sigstoreRoot }), { state: 'verified', schemes: 'cosign v2' });
     assert.deepEqual(await add({ image: `${registry}/openpubkey/demo:latest`, 'owner-id': '145685596',
       'jwks-src': `${env.demo.issuer}/.well-known/jwks` }), { state: 'verified', schemes: 'OpenPubkey' });
     // Without the test root, the bundled public-good root does not trust the local Sigstore.

@@ -129,13 +129,15 @@ test('an attestation withheld by a proxy says withheld, not unsigned', async () 
   assert.equal(arm.state, 'verified', arm.text);
 });
 
-test('Sigstore-signed images: bundle referrers and github-builder verify, a forged bundle does not', async () => {
+test('Sigstore-signed images: bundle referrers, github-builder and cosign v2 tags verify, forged and tampered twins do not', async () => {
   const root = `&trusted_root=${env.demo.sigstoreRoot}`;
   const sigstoreLink = (image) => `${env.app.url}?image=${env.demo.registry}/openpubkey/${image}&owner_id=${OWNER}${root}`;
   for (const [image, state, expect] of [
     ['sigstore:latest', 'verified', /Sigstore signature, found in the referrers tag/],
     ['github-builder:latest', 'verified', /Verified the signed manifest's attestations: https:\/\/slsa\.dev\/provenance\/v0\.2/],
+    ['cosign-v2:latest', 'verified', /Verifying https:\/\/slsa\.dev\/provenance\/v0\.2 attestation \(cosign v2 signature, found in a cosign tag\)/],
     ['sigstore-forged:latest', 'invalid', /subject_mismatch/],
+    ['sigstore-tampered:latest', 'invalid', /signature_invalid/],
   ]) {
     const { state: got, text, hosts, browser } = await verdictOf(sigstoreLink(image), `sigstore-${image.split(':')[0]}`);
     try {

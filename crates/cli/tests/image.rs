@@ -689,6 +689,60 @@ fn verify_accepts_a_github_builder_signature_on_the_attestation_manifest() {
 }
 
 #[test]
+fn verify_checks_cosign_v2_tags_and_names_the_scheme() {
+    use opk_testkit::sigstore::{cosign_tag, fulcio, root};
+    let env = Env::new(Mode::Cors, Signing::NoAttestations);
+    let p = env.fixture.platform(PLATFORMS[0]);
+    let hex = &p.manifest.digest()["sha256:".len()..];
+    let at = 1_796_601_600;
+    let payload = cosign_tag::simple_signing(hex, &format!("{}/{REPO}", env.reg.addr));
+    let sig = cosign_tag::signature(&payload, &fulcio::Identity::demo(), at);
+    let slsa_v1 = "https://slsa.dev/provenance/v1";
+    let st = image::statement(slsa_v1, "pkg:docker/openpubkey/demo", hex);
+    let att = cosign_tag::attestation(&st, &fulcio::Identity::demo(), at);
+    env.reg.push_cosign_tag(REPO, &p.manifest, "sig", &[sig]);
+    env.reg.push_cosign_tag(REPO, &p.manifest, "att", &[att]);
+    let root_file = env.dir.path().join("test-sigstore.json");
+    std::fs::write(&root_file, root::trusted_root()).unwrap();
+    let root_path = root_file.display().to_string();
+    let out = env.verify(
+        &env.image(),
+        &["--trusted-root", &root_path, "--predicate", slsa_v1],
+    );
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    for line in [
+        "Verifying image signature (cosign v2 signature, found in a cosign tag)".to_owned(),
+        format!("Verifying {slsa_v1} attestation (cosign v2 signature, found in a cosign tag)"),
+        format!(
+            "  ✓ Verified the signed payload names {}",
+            p.manifest.digest()
+        ),
+    ] {
+        assert!(text.contains(&line), "{text}");
+    }
+    // The same signatures under another owner's policy: refused, naming the rule.
+    let jwks = env.jwks();
+    let image_ref = env.image();
+    let out = opk(&[
+        "verify",
+        &image_ref,
+        "--jwks",
+        &jwks,
+        "--trusted-root",
+        &root_path,
+        "--repo-owner-id",
+        "1",
+    ]);
+    assert_exit(&out, 1);
+    assert!(
+        stderr(&out).contains("policy_violation"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn opk_proxy_answers_beside_idle_connections() {
     use std::io::{Read as _, Write as _};
     // A browser preconnects sockets it may never use; each used to hold one of the proxy's

@@ -6,7 +6,10 @@
 //!   a Sigstore bundle (SLSA provenance v0.2 naming it) as a referrer;
 //! - `openpubkey/github-builder:latest`: BuildKit's unsigned attestations, each attestation
 //!   manifest signed with a cosign-style bundle, as Docker's github-builder does;
-//! - `openpubkey/sigstore-forged:latest`: a validly signed bundle naming another image.
+//! - `openpubkey/sigstore-forged:latest`: a validly signed bundle naming another image;
+//! - `openpubkey/sigstore-tampered:latest`: a bundle whose statement was changed after signing;
+//! - `openpubkey/cosign-v2:latest`: cosign v2's tags on each platform image, `.sig` (simple
+//!   signing) and `.att` (SLSA provenance v0.2 in DSSE), with their material in annotations.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -15,7 +18,7 @@ use opk_serve::{Body, Response, Server};
 use crate::image::{self, Fixture, Signing};
 use crate::referrers::{bundle_referrer, BUNDLE_V03};
 use crate::registry::Registry;
-use crate::sigstore::{bundle, fulcio, root};
+use crate::sigstore::{bundle, cosign_tag, fulcio, root};
 
 const PLATFORMS: [&str; 2] = ["linux/amd64", "linux/arm64"];
 
@@ -138,6 +141,33 @@ pub fn seed(reg: &Registry, tag: &str) -> SigstoreDemo {
             &[(&m, &[&layer], BUNDLE_V03)],
         );
     }
+    let tampered = seed_image(
+        reg,
+        "openpubkey/sigstore-tampered",
+        tag,
+        Signing::NoAttestations,
+    );
+    for p in &tampered.platforms {
+        let purl = format!("pkg:docker/{}/openpubkey/sigstore-tampered@{tag}", reg.addr);
+        let signed = provenance_bundle(&p.manifest.digest(), &purl, at);
+        let (m, layer) = bundle_referrer(changed_after_signing(&signed), &p.manifest);
+        reg.push_referrers(
+            "openpubkey/sigstore-tampered",
+            &p.manifest,
+            &[(&m, &[&layer], BUNDLE_V03)],
+        );
+    }
+    let cosign = seed_image(reg, "openpubkey/cosign-v2", tag, Signing::NoAttestations);
+    for p in &cosign.platforms {
+        let hex = &p.manifest.digest()["sha256:".len()..];
+        let repo = format!("{}/openpubkey/cosign-v2", reg.addr);
+        let payload = cosign_tag::simple_signing(hex, &repo);
+        let sig = cosign_tag::signature(&payload, &fulcio::Identity::demo(), at);
+        reg.push_cosign_tag("openpubkey/cosign-v2", &p.manifest, "sig", &[sig]);
+        let st = image::statement(image::SLSA_V02, &format!("pkg:docker/{repo}@{tag}"), hex);
+        let att = cosign_tag::attestation(&st, &fulcio::Identity::demo(), at);
+        reg.push_cosign_tag("openpubkey/cosign-v2", &p.manifest, "att", &[att]);
+    }
     let server = Server::start(|req| Response {
         status: if req.target == "/trusted_root.json" {
             200
@@ -159,4 +189,19 @@ pub fn seed(reg: &Registry, tag: &str) -> SigstoreDemo {
         amd64_referrer,
         _server: server,
     }
+}
+
+/// `bundle` (a DSSE bundle) with its statement's predicate changed after signing: the
+/// signature no longer covers the envelope.
+fn changed_after_signing(bundle: &[u8]) -> Vec<u8> {
+    let mut v: serde_json::Value = serde_json::from_slice(bundle).expect("a bundle");
+    let payload = opk_verify::b64::decode_dsse(
+        v["dsseEnvelope"]["payload"].as_str().expect("a payload"),
+        "payload",
+    )
+    .expect("base64");
+    let mut st: serde_json::Value = serde_json::from_slice(&payload).expect("a statement");
+    st["predicate"]["builder"] = serde_json::json!({"id": "https://tampered.example/builder"});
+    v["dsseEnvelope"]["payload"] = opk_verify::b64::encode_std(st.to_string().as_bytes()).into();
+    v.to_string().into_bytes()
 }

@@ -9,7 +9,8 @@
 //! - `openpubkey/both:latest`: signed as the demo image, plus a Sigstore-signed CycloneDX SBOM
 //!   per platform (a mix of schemes under one policy);
 //! - Sigstore-signed images (`openpubkey/sigstore`, `openpubkey/github-builder`,
-//!   `openpubkey/sigstore-forged`: see `opk_testkit::sigstore_demo`), with the test Sigstore's
+//!   `openpubkey/cosign-v2`, and the twins `openpubkey/sigstore-forged` and
+//!   `openpubkey/sigstore-tampered`: see `opk_testkit::sigstore_demo`), with the test Sigstore's
 //!   trusted root served for the page (`OPK_DEMO_SIGSTORE_ROOT`) and written beside the dev
 //!   issuer's JWKS (`OPK_DEMO_SIGSTORE_ROOT_FILE`).
 //!
