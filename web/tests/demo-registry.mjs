@@ -27,6 +27,7 @@ export async function startDemoRegistry() {
     registry: env.OPK_DEMO_REGISTRY,
     issuer: env.OPK_DEV_ISSUER,
     hostileProxy: env.OPK_DEMO_HOSTILE_PROXY,
+    referrersApi: env.OPK_DEMO_REFERRERS_API,
     sigstoreRoot: env.OPK_DEMO_SIGSTORE_ROOT,
     stop: async () => { child.stdin.end(); await stopped; },
   };

@@ -149,6 +149,18 @@ test('Sigstore-signed images: bundle referrers, github-builder and cosign v2 tag
   }
 });
 
+test('a registry with the referrers API: the bundle is found through it', async () => {
+  const url = `${env.app.url}?image=${env.demo.referrersApi}/openpubkey/sigstore:latest&owner_id=${OWNER}`
+    + `&trusted_root=${env.demo.sigstoreRoot}`;
+  const { state, text, hosts, browser } = await verdictOf(url, 'sigstore-referrers-api');
+  try {
+    assert.equal(state, 'verified', text);
+    assert.match(text, /Sigstore signature, found in the referrers API/);
+    assert.doesNotMatch(text, /the sha256- tag is used/);
+    onlyHosts(hosts, [new URL(env.app.url).host, env.demo.referrersApi, new URL(env.demo.sigstoreRoot).host]);
+  } finally { await browser.close(); }
+});
+
 test('one policy over both schemes: OpenPubkey provenance and a Sigstore SBOM', async () => {
   const predicates = '&predicate=https://slsa.dev/provenance/v0.2&predicate=https://cyclonedx.org/bom';
   const url = `${link('both:latest', predicates)}&trusted_root=${env.demo.sigstoreRoot}`;

@@ -15,6 +15,7 @@ use opk_testkit::forge::TestOp;
 use opk_testkit::hostile::{HostileProxy, Lie};
 use opk_testkit::image::{self, Blob, Fixture, Signing};
 use opk_testkit::referrers::{self as layouts, bundle_referrer, BUNDLE_V03};
+use opk_testkit::referrers_front::ReferrersFront;
 use opk_testkit::registry::{Mode, Registry};
 use opk_testkit::sigstore::{bundle, cosign_tag, fulcio, root};
 use opk_verify::sigstore::trusted_root::{RootSource, TrustedRoot};
@@ -82,8 +83,18 @@ fn verify(
     policy: &Policy,
     sigstore: &SigstoreTrust,
 ) -> Result<ImageVerdict, RegistryError> {
+    verify_at(&reg.addr, proxy, policy, sigstore)
+}
+
+/// [`verify`] of the image at the registry host `host` (a front, or the registry).
+fn verify_at(
+    host: &str,
+    proxy: &str,
+    policy: &Policy,
+    sigstore: &SigstoreTrust,
+) -> Result<ImageVerdict, RegistryError> {
     let c = Client::new(NativeTransport::default(), Route::parse(proxy).unwrap());
-    let r = Reference::parse(&format!("{}/{REPO}:{TAG}", reg.addr)).unwrap();
+    let r = Reference::parse(&format!("{host}/{REPO}:{TAG}")).unwrap();
     let trust = TestOp::new().trust();
     let cx = VerifyContext {
         trust: &trust,
@@ -241,6 +252,81 @@ fn a_withheld_bundle_is_withheld_never_unsigned() {
     .unwrap_err();
     assert_eq!(e.code(), "signature_withheld", "{e:?}");
     assert_eq!(State::of_error(&e), State::Withheld);
+}
+
+#[test]
+fn the_referrers_api_of_a_front_finds_the_bundle_and_filters_by_artifact_type() {
+    let (reg, f) = seeded(Signing::NoAttestations);
+    let amd = &f.platform(AMD64).manifest;
+    let bundle_manifest = with_bundle(
+        &reg,
+        amd,
+        bundle_about(CYCLONEDX, &amd.digest(), &fulcio::Identity::demo()),
+    );
+    let front = ReferrersFront::start(&reg.addr);
+    let v = verify_at(
+        &front.addr,
+        "",
+        &policy(&[CYCLONEDX], "145685596"),
+        &dev_root(),
+    )
+    .unwrap();
+    assert_eq!(v.state(), State::Verified, "{:?}", v.error);
+    let places: Vec<(Option<Scheme>, Found)> =
+        v.attestations.iter().map(|a| (a.scheme, a.found)).collect();
+    assert_eq!(places, [(Some(Scheme::Sigstore), Found::ReferrersApi)]);
+    // The endpoint to the spec: an OCI index, filtered by artifactType when asked (and saying
+    // so), empty for a subject without referrers.
+    let get = |path: &str| {
+        let mut resp = ureq::get(&format!("http://{}/v2/{REPO}/referrers/{path}", front.addr))
+            .call()
+            .unwrap();
+        let filtered = resp
+            .headers()
+            .get("OCI-Filters-Applied")
+            .map(|v| v.to_str().unwrap().to_owned());
+        let ct = resp
+            .headers()
+            .get("Content-Type")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let body: serde_json::Value =
+            serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap();
+        let digests: Vec<String> = body["manifests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["digest"].as_str().unwrap().to_owned())
+            .collect();
+        (ct, filtered, digests)
+    };
+    let index = "application/vnd.oci.image.index.v1+json".to_owned();
+    assert_eq!(
+        get(&amd.digest()),
+        (index.clone(), None, vec![bundle_manifest.digest()])
+    );
+    assert_eq!(
+        get(&format!(
+            "{}?artifactType={}",
+            amd.digest(),
+            "application%2Fvnd.dev.sigstore.bundle.v0.3%2Bjson"
+        )),
+        (
+            index.clone(),
+            Some("artifactType".into()),
+            vec![bundle_manifest.digest()]
+        )
+    );
+    assert_eq!(
+        get(&format!(
+            "{}?artifactType=application%2Fexample",
+            amd.digest()
+        )),
+        (index.clone(), Some("artifactType".into()), vec![])
+    );
+    assert_eq!(get(&f.index.digest()), (index, None, vec![]));
 }
 
 #[test]

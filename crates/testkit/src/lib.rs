@@ -12,8 +12,9 @@
 //!   or token auth backed by [`token_issuer`]) and pushes fixtures through the registry API;
 //!   [`hostile`] is a forwarding proxy that lies in one chosen way (on `opk-serve`, which
 //!   idle browser connections cannot starve); [`redirect_front`] a registry
-//!   front sending blobs to a store on another port that refuses credentials; both forward
-//!   through [`upstream`].
+//!   front sending blobs to a store on another port that refuses credentials;
+//!   [`referrers_front`] the OCI 1.1 referrers API in front of a registry without it; all
+//!   forward through [`upstream`].
 
 pub mod der;
 pub mod ext_forge;
@@ -26,6 +27,8 @@ pub mod sigstore;
 pub mod hostile;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod redirect_front;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod referrers_front;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod registry;
 #[cfg(not(target_arch = "wasm32"))]

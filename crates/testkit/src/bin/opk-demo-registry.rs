@@ -14,7 +14,8 @@
 //!   trusted root served for the page (`OPK_DEMO_SIGSTORE_ROOT`) and written beside the dev
 //!   issuer's JWKS (`OPK_DEMO_SIGSTORE_ROOT_FILE`).
 //!
-//! It also starts a hostile proxy (prefix form) that withholds the demo image's linux/amd64
+//! It also starts the same registry behind a front that implements the OCI 1.1 referrers API
+//! (`OPK_DEMO_REFERRERS_API`, a registry host), and a hostile proxy (prefix form) that withholds the demo image's linux/amd64
 //! attestation manifest and the linux/amd64 bundle referrer of `openpubkey/sigstore`, for the
 //! withheld state.
 //!
@@ -28,6 +29,7 @@ use std::process::{Child, Command, Stdio};
 
 use opk_testkit::hostile::{HostileProxy, Lie};
 use opk_testkit::image::{self, Blob, Signing, OCI_INDEX, OCI_MANIFEST};
+use opk_testkit::referrers_front::ReferrersFront;
 use opk_testkit::registry::{Mode, Registry, TempDir};
 use serde_json::{json, Value};
 
@@ -162,8 +164,11 @@ fn main() {
         Lie::hide(&hidden),
         Lie::hide(&sigstore.amd64_referrer),
     ]);
+    // The same registry behind a front that implements the OCI 1.1 referrers API.
+    let referrers_front = ReferrersFront::start(&reg.addr);
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "OPK_DEMO_REGISTRY={}", reg.addr);
+    let _ = writeln!(out, "OPK_DEMO_REFERRERS_API={}", referrers_front.addr);
     let _ = writeln!(out, "OPK_DEMO_HOSTILE_PROXY={}", hostile.url);
     let _ = writeln!(out, "OPK_DEV_ISSUER={issuer}");
     let _ = writeln!(out, "OPK_DEV_JWKS={}", jwks_path.display());
@@ -175,6 +180,7 @@ fn main() {
     let mut sink = Vec::new();
     let _ = std::io::stdin().read_to_end(&mut sink);
     drop(hostile);
+    drop(referrers_front);
     drop(sigstore);
     drop(op);
     drop(reg);
