@@ -1,12 +1,17 @@
-//! Offline verification: paste or drop a DSSE envelope, a PK token (any format), a JWT, or an
-//! attestation manifest with its layer files; verify with the bundled GitHub Actions key history
-//! plus a pasted JWKS. Nothing leaves the page: no request is made here.
+//! Offline verification: paste or drop a DSSE envelope, a PK token (any format), a JWT, an
+//! attestation manifest with its layer files, or a Sigstore bundle with its artifact (a file, or
+//! its sha256 digest); verify with the bundled GitHub Actions key history plus a pasted JWKS,
+//! and the bundled public-good Sigstore root or a pasted trusted root (user-supplied trust,
+//! labelled). Nothing leaves the page: no request is made here.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use opk_pipeline::report::{check_lines, Line};
 use opk_pipeline::webcrypto;
 use opk_verify::oci::{Digest, Manifest};
+use opk_verify::sigstore::keys::HashAlg;
+use opk_verify::sigstore::trusted_root::TrustedRoot;
+use opk_verify::sigstore::{Artifact, SigstoreTrust};
 use opk_verify::{ExpectedSubject, JwksFile, Policy, TrustRoots};
 
 use crate::params::Params;
@@ -27,6 +32,10 @@ pub enum Kind {
     Manifest,
     /// A JWKS (belongs in the key box).
     Jwks,
+    /// A Sigstore bundle (its artifact comes as a dropped file or a digest).
+    Bundle,
+    /// A Sigstore trusted root (belongs in the key box).
+    TrustedRoot,
 }
 
 /// Recognises pasted or dropped text.
@@ -34,7 +43,15 @@ pub fn detect(bytes: &[u8]) -> Option<Kind> {
     let text = std::str::from_utf8(bytes).ok()?.trim();
     if text.starts_with('{') {
         let v: serde_json::Value = serde_json::from_str(text).ok()?;
-        return if v.get("payloadType").is_some() {
+        let media_type = v
+            .get("mediaType")
+            .and_then(|m| m.as_str())
+            .unwrap_or_default();
+        return if media_type.starts_with("application/vnd.dev.sigstore.bundle") {
+            Some(Kind::Bundle)
+        } else if media_type.starts_with("application/vnd.dev.sigstore.trustedroot") {
+            Some(Kind::TrustedRoot)
+        } else if v.get("payloadType").is_some() {
             Some(Kind::Envelope)
         } else if v.get("payload").is_some() && v.get("signatures").is_some() {
             Some(Kind::PkToken)
@@ -77,7 +94,7 @@ fn policy_for(
         rules: params.rules(),
         ..Default::default()
     };
-    if !jwks.trim().is_empty() {
+    if !jwks.trim().is_empty() && detect(jwks.as_bytes()) != Some(Kind::TrustedRoot) {
         let file = JwksFile::parse(jwks.trim().as_bytes())
             .map_err(|e| format!("{}: pasted JWKS: {e}", e.code()))?;
         req.jwks.push(("pasted JWKS".to_owned(), file));
@@ -144,8 +161,11 @@ pub async fn verify_input(
         }]
     };
     let Some(kind) = detect(input) else {
-        return fail("unsupported_input: paste a DSSE envelope, a PK token, a JWT or an attestation manifest".into());
+        return fail("unsupported_input: paste a DSSE envelope, a PK token, a JWT, an attestation manifest or a Sigstore bundle".into());
     };
+    if kind == Kind::Bundle {
+        return vec![bundle_result(input, files, subject, params, jwks).await];
+    }
     let need_subject = matches!(kind, Kind::Envelope | Kind::Manifest);
     if need_subject && subject.trim().is_empty() {
         return fail("missing_subject: enter the platform image manifest digest (sha256:…) the statement must name".into());
@@ -158,6 +178,10 @@ pub async fn verify_input(
     let subject = subject.trim();
     match kind {
         Kind::Jwks => fail("this is a JWKS: paste it in the key box".into()),
+        Kind::TrustedRoot => {
+            fail("this is a Sigstore trusted root: paste it in the key box".into())
+        }
+        Kind::Bundle => unreachable!("bundles are verified above"),
         Kind::Envelope => {
             let title = "DSSE envelope".into();
             vec![envelope_result(title, input, subject, &trust, &policy, t).await]
@@ -213,6 +237,86 @@ pub async fn verify_input(
     }
 }
 
+/// A Sigstore bundle about the artifact: a dropped file that is not the bundle, else the
+/// digest typed in (`sha256:<hex>`); under the bundled public-good root, or a trusted root
+/// pasted in the key box (user-supplied, labelled); the page's identity rules.
+async fn bundle_result(
+    input: &[u8],
+    files: &[Vec<u8>],
+    subject: &str,
+    params: &Params,
+    key_box: &str,
+) -> OfflineResult {
+    let title = "Sigstore bundle".to_owned();
+    let fail = |msg: String| OfflineResult {
+        title: title.clone(),
+        state: State::Invalid,
+        lines: Vec::new(),
+        error: Some(msg),
+    };
+    // Dropped with the bundle: the artifact, and perhaps a key set or a trusted root.
+    let candidates: Vec<&Vec<u8>> = files
+        .iter()
+        .filter(|f| {
+            !matches!(
+                detect(f),
+                Some(Kind::Bundle | Kind::Jwks | Kind::TrustedRoot)
+            )
+        })
+        .collect();
+    let file = match candidates.as_slice() {
+        [] => None,
+        [one] => Some(one.as_slice()),
+        _ => return fail("ambiguous_artifact: drop the bundle with one artifact file".into()),
+    };
+    let digest = match (file, subject.trim()) {
+        (Some(_), _) => None,
+        (None, "") => {
+            return fail(
+                "missing_artifact: drop the artifact's file, or enter its digest (sha256:…)".into(),
+            )
+        }
+        (None, d) => match Digest::parse(d)
+            .ok()
+            .and_then(|d| opk_verify::hex::decode(d.hex()))
+        {
+            Some(raw) => Some(raw),
+            None => return fail(format!("invalid_digest: {d} is not sha256:<64 hex digits>")),
+        },
+    };
+    let artifact = match (&digest, file) {
+        (Some(raw), _) => Artifact::Digest(HashAlg::Sha256, raw),
+        (None, Some(bytes)) => Artifact::Bytes(bytes),
+        (None, None) => unreachable!("one of the two, checked above"),
+    };
+    let root = if detect(key_box.as_bytes()) == Some(Kind::TrustedRoot) {
+        TrustedRoot::parse_user(key_box.trim().as_bytes(), "pasted trusted root")
+    } else {
+        TrustedRoot::public_good()
+    };
+    let root = match root {
+        Ok(r) => r,
+        Err(e) => return fail(format!("{}: trusted root: {e}", e.code())),
+    };
+    let (_, policy, _) = match crate::session::trust_and_policy(params, Vec::new()) {
+        Ok(x) => x,
+        Err(f) => return fail(format!("{}: {}", f.code, f.message)),
+    };
+    let trust = SigstoreTrust {
+        root,
+        keys: Vec::new(),
+    };
+    let outcome = webcrypto::verify_bundle(input, artifact, &trust, &policy, now()).await;
+    let mut r = result_of(title, outcome, |o| o.checks.clone());
+    if r.state == State::Verified {
+        r.lines.push(Line::Pass(format!(
+            "Verified under the trusted root {}",
+            trust.root.label()
+        )));
+    }
+    r
+}
+
 async fn read_file(file: web_sys::File) -> Option<Vec<u8>> {
     let buf = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
         .await
@@ -239,7 +343,9 @@ pub fn OfflinePanel(params: RwSignal<Params>) -> impl IntoView {
                     continue;
                 };
                 match detect(&bytes) {
-                    Some(Kind::Jwks) => set_jwks.set(String::from_utf8_lossy(&bytes).into_owned()),
+                    Some(Kind::Jwks | Kind::TrustedRoot) => {
+                        set_jwks.set(String::from_utf8_lossy(&bytes).into_owned())
+                    }
                     // An attestation manifest wins over the layers dropped with it.
                     Some(kind) if main.is_none() || kind == Kind::Manifest => {
                         main = Some(bytes.clone());
@@ -289,27 +395,29 @@ pub fn OfflinePanel(params: RwSignal<Params>) -> impl IntoView {
         Some(Kind::Jwt) => "JWT",
         Some(Kind::Manifest) => "attestation manifest",
         Some(Kind::Jwks) => "JWKS (paste it in the key box)",
+        Some(Kind::Bundle) => "Sigstore bundle",
+        Some(Kind::TrustedRoot) => "Sigstore trusted root (paste it in the key box)",
         None if input.get().trim().is_empty() => "nothing yet",
         None => "not recognised",
     };
     view! {
         <section class="offline" id="offline">
             <h2>"Verify offline"</h2>
-            <p class="muted">"Paste or drop a DSSE envelope, a PK token, a JWT, or an attestation manifest with its layer files. Nothing leaves this page."</p>
+            <p class="muted">"Paste or drop a DSSE envelope, a PK token, a JWT, an attestation manifest with its layer files, or a Sigstore bundle with its artifact file (or the artifact's digest below). Nothing leaves this page."</p>
             <div class="drop" on:dragover=|ev: web_sys::DragEvent| ev.prevent_default() on:drop=on_drop>
                 <textarea id="offline-input" rows="6" spellcheck="false" placeholder="{\"payloadType\": …}"
                     prop:value=input on:input=move |ev| set_input.set(event_target_value(&ev))></textarea>
-                <label class="files">"Or choose files (a manifest with its layer files, a JWKS): "
+                <label class="files">"Or choose files (a manifest with its layer files, a bundle with its artifact, a JWKS or a trusted root): "
                     <input id="offline-files" type="file" multiple on:change=on_pick/>
                 </label>
                 <p class="muted">"Detected: "<span id="offline-kind">{kind}</span>
                     {move || { let n = files.with(Vec::len); (n > 0).then(|| format!(" · {n} dropped files")) }}</p>
             </div>
-            <label>"Image manifest digest the statement must name"
+            <label>"Image manifest digest the statement must name (for a bundle: the artifact's digest, if its file is not dropped)"
                 <input id="offline-subject" type="text" spellcheck="false" placeholder="sha256:…"
                     prop:value=subject on:input=move |ev| set_subject.set(event_target_value(&ev))/>
             </label>
-            <label>"Issuer keys (JWKS), in addition to the bundled GitHub Actions key history"
+            <label>"Issuer keys (JWKS), in addition to the bundled GitHub Actions key history; or a Sigstore trusted root, instead of the bundled public-good one"
                 <textarea id="offline-jwks" rows="3" spellcheck="false" placeholder="{\"keys\": […]}"
                     prop:value=jwks on:input=move |ev| set_jwks.set(event_target_value(&ev))></textarea>
             </label>

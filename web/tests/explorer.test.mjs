@@ -252,6 +252,50 @@ test('offline: a GitHub Actions ID token verifies as RS256 with the bundled key 
   } finally { await browser.close(); }
 });
 
+test('offline: a Sigstore bundle verifies about a digest or a dropped artifact file, and nothing is fetched', async () => {
+  const conformance = fileURLToPath(new URL('../../crates/verify/tests/vectors/sigstore-conformance/', import.meta.url));
+  const dsse = await readFile(`${conformance}happy-path-intoto-in-dsse-v3/bundle.sigstore.json`, 'utf8');
+  const subject = 'sha256:a0cfc71271d6e278e57cd332ff957c3f7043fdda354c4cbb190a30d56efa01bf';
+  const identity = 'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main';
+  const url = `${env.app.url}?cert_identity=${encodeURIComponent(identity)}&cert_oidc_issuer=https://token.actions.githubusercontent.com`;
+  const hosts = new Set();
+  const { page, browser, errors, waitFor } = await openPage(url, {
+    beforeGoto: (p) => p.on('request', (r) => hosts.add(new URL(r.url()).host)),
+  });
+  const verdict = async () => {
+    await page.click('#offline-verify');
+    await page.waitForSelector('#offline-results .verdict[data-state]');
+    const state = await page.getAttribute('#offline-results .verdict[data-state]', 'data-state');
+    return { state, text: await page.textContent('#offline-results') };
+  };
+  try {
+    await waitFor('#offline-input');
+    await page.fill('#offline-input', dsse);
+    assert.equal(await page.textContent('#offline-kind'), 'Sigstore bundle');
+    let r = await verdict();
+    assert.equal(r.state, 'invalid', r.text);
+    assert.match(r.text, /missing_artifact/);
+    await page.fill('#offline-subject', subject);
+    r = await verdict();
+    assert.equal(r.state, 'verified', r.text);
+    assert.match(r.text, /Verified under the trusted root Sigstore public good \(bundled/);
+    await page.fill('#offline-subject', `sha256:${'0'.repeat(64)}`);
+    r = await verdict();
+    assert.equal(r.state, 'invalid', r.text);
+    assert.match(r.text, /subject_mismatch/);
+    // A message signature with its artifact file, chosen with the bundle.
+    await page.fill('#offline-subject', '');
+    await page.setInputFiles('#offline-files', [`${conformance}happy-path-v0.3/bundle.sigstore.json`, `${conformance}a.txt`]);
+    await page.waitForFunction(() => document.querySelector('#offline-kind').textContent === 'Sigstore bundle'
+      && document.querySelector('#offline-input').value.includes('messageSignature'));
+    r = await verdict();
+    assert.equal(r.state, 'verified', r.text);
+    assert.match(r.text, /Verified the signature over the artifact/);
+    onlyHosts(hosts, [new URL(env.app.url).host]);
+    assert.deepEqual(errors, []);
+  } finally { await browser.close(); }
+});
+
 test('offline: the Go-reference F0 envelope verifies with its JWKS, and nothing is fetched', async () => {
   const envelope = await readFile(`${EXAMPLES}go-reference-f0-provenance.dsse.json`, 'utf8');
   const jwks = await readFile(`${EXAMPLES}go-reference-synthetic-op.jwks.json`, 'utf8');
