@@ -24,7 +24,9 @@ use crate::prechecked::Prechecked;
 use crate::report::{Check, Checklist, Rejected};
 use crate::sigstore::trusted_root::TrustedRoot;
 use crate::trust::TrustRoots;
-use crate::verify::{bind_statement, cic_of, expected_digest, pk_token_core, run, TokenOutcome};
+use crate::verify::{
+    bind_statement, cic_of, expected_digest, pk_token_core, run, Context, TokenOutcome,
+};
 use crate::{pktoken, Format, UnixTime, Verified, VerifyError};
 
 /// A verified Ext envelope.
@@ -101,14 +103,16 @@ pub fn verify_ext_envelope(
     let subject = subject.into();
     run(
         |ck| {
-            let expected = expected_digest(&subject)?;
+            // The caller's digest is checked before anything is parsed.
+            expected_digest(&subject)?;
             let env = parse_checks(bytes, ck)?;
             let none = Prechecked::none();
-            let (token, cic) = pk_token_core(&env.pkt, trust, policy, now, &none, ck)?;
+            let cx = Context::new(trust, policy, now, &none);
+            let (token, cic) = pk_token_core(&env.pkt, &cx, ck)?;
             let iat = token.claims.get("iat").and_then(serde_json::Value::as_i64);
             let log = binding::verify(&env, &cic, iat, root, now, ck)?;
             let tokens = [token];
-            let statement = bind_statement(&env.payload, &subject, expected, &tokens, policy, ck)?;
+            let statement = bind_statement(&env.payload, &subject, &tokens, policy, ck)?;
             let [token] = tokens;
             Ok(ExtOutcome {
                 token,
