@@ -76,6 +76,10 @@ pub async fn signature_reports<T: Transport>(
     .await
 }
 
+fn fetch_failed(e: opk_registry::RegistryError) -> Outcome {
+    Outcome::Failed(AttestationFailure::Fetch(e))
+}
+
 /// A Sigstore bundle about the image itself.
 async fn verify_bundle_layer<T: Transport>(
     client: &Client<T>,
@@ -89,7 +93,7 @@ async fn verify_bundle_layer<T: Transport>(
         .await
     {
         Ok(b) => b,
-        Err(e) => return Outcome::Failed(AttestationFailure::Fetch(e)),
+        Err(e) => return fetch_failed(e),
     };
     // A parsed `Digest` is 64 lowercase hex; anything else is an error, never a pass.
     let Some(digest) = opk_verify::hex::decode(image_digest.hex()) else {
@@ -141,7 +145,7 @@ async fn verify_cosign_layer<T: Transport>(
         .await
     {
         Ok(b) => b,
-        Err(e) => return Outcome::Failed(AttestationFailure::Fetch(e)),
+        Err(e) => return fetch_failed(e),
     };
     let cosign = CosignLayer {
         media_type: &layer.media_type,
@@ -202,7 +206,7 @@ async fn verify_manifest_bundle<T: Transport>(
     };
     let (bundle, bytes, statements) = match fetched.await {
         Ok(x) => x,
-        Err(e) => return Outcome::Failed(AttestationFailure::Fetch(e)),
+        Err(e) => return fetch_failed(e),
     };
     let layers: Vec<&[u8]> = statements.iter().map(Vec::as_slice).collect();
     let accepted = accepted(&bundle, &bytes, cx).await;

@@ -18,7 +18,6 @@ use opk_testkit::referrers::{self as layouts, bundle_referrer, BUNDLE_V03};
 use opk_testkit::referrers_front::ReferrersFront;
 use opk_testkit::registry::{Mode, Registry};
 use opk_testkit::sigstore::{bundle, cosign_tag, fulcio, root};
-use opk_verify::sigstore::trusted_root::{RootSource, TrustedRoot};
 use opk_verify::sigstore::SigstoreTrust;
 use opk_verify::{Policy, UnixTime, VerifyError};
 
@@ -33,16 +32,7 @@ const CYCLONEDX: &str = "https://cyclonedx.org/bom";
 const SLSA_V1: &str = "https://slsa.dev/provenance/v1";
 
 fn dev_root() -> SigstoreTrust {
-    SigstoreTrust {
-        root: TrustedRoot::parse(
-            &root::trusted_root(),
-            RootSource::Dev {
-                label: "opk test Sigstore".into(),
-            },
-        )
-        .unwrap(),
-        keys: Vec::new(),
-    }
+    root::dev_trust()
 }
 
 fn policy(predicates: &[&str], owner: &str) -> Policy {

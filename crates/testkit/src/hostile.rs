@@ -2,8 +2,6 @@
 //! `http://<host>/<path>` like an honest one, except for one chosen lie. The client must catch
 //! every lie with a distinct error and never call withheld content "unsigned".
 
-use std::time::Duration;
-
 use crate::image::Blob;
 use opk_serve::{Body, Request, Response, Server};
 
@@ -81,12 +79,7 @@ pub struct HostileProxy {
 impl HostileProxy {
     /// Starts on a free loopback port.
     pub fn start(lies: Vec<Lie>) -> Self {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .timeout_global(Some(Duration::from_secs(10)))
-            .build()
-            .into();
+        let agent = crate::upstream::agent();
         let server = Server::start(move |req| handle(&agent, &lies, req));
         Self {
             url: format!("http://{}", server.addr),

@@ -7,7 +7,6 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
 use crate::image::Blob;
 
@@ -42,12 +41,7 @@ impl RedirectFront {
         {
             let (s, registry) = (Arc::clone(&front), registry.to_owned());
             std::thread::spawn(move || {
-                let agent: ureq::Agent = ureq::Agent::config_builder()
-                    .http_status_as_error(false)
-                    .max_redirects(0)
-                    .timeout_global(Some(Duration::from_secs(10)))
-                    .build()
-                    .into();
+                let agent = crate::upstream::agent();
                 for req in s.incoming_requests() {
                     let resp = forward(&agent, &registry, store_port, &req);
                     let _ = req.respond(resp);

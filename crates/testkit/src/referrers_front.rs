@@ -6,8 +6,6 @@
 //! "Listing Referrers"). Everything else is forwarded as is. CORS on every answer, so the page
 //! can use it as its registry.
 
-use std::time::Duration;
-
 use opk_serve::{Body, Request, Response, Server};
 use serde_json::{json, Value};
 
@@ -24,12 +22,7 @@ pub struct ReferrersFront {
 impl ReferrersFront {
     /// Starts on a free loopback port, in front of the registry at `upstream` (`host:port`).
     pub fn start(upstream: &str) -> Self {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .timeout_global(Some(Duration::from_secs(10)))
-            .build()
-            .into();
+        let agent = crate::upstream::agent();
         let upstream = upstream.to_owned();
         let server = Server::start(move |req| handle(&agent, &upstream, req));
         Self {

@@ -4,6 +4,17 @@
 
 use std::io::Read as _;
 
+/// The client a front forwards with: statuses are answers (not errors), redirects are passed
+/// back to the caller (never followed), 10 s at most per request.
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .timeout_global(Some(std::time::Duration::from_secs(10)))
+        .build()
+        .into()
+}
+
 /// The registry's answer: status, headers, body.
 pub type Answer = (u16, Vec<(String, String)>, Vec<u8>);
 

@@ -9,7 +9,6 @@ use opk_testkit::image::statement;
 use opk_testkit::sigstore::cosign_tag::{self, Layer};
 use opk_testkit::sigstore::{fulcio, root};
 use opk_verify::sigstore::cosign_tag::{CERTIFICATE, REKOR_BUNDLE, SIGNATURE};
-use opk_verify::sigstore::trusted_root::{RootSource, TrustedRoot};
 use opk_verify::sigstore::verify::Signer;
 use opk_verify::sigstore::{verify_cosign_layer, BundleOutcome, CosignLayer, SigstoreTrust};
 use opk_verify::{b64, Policy, UnixTime, VerifyError};
@@ -27,16 +26,7 @@ const IMAGE: &str = "1f0d8b3c4e5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d
 const OTHER: &str = "2f0d8b3c4e5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
 
 fn trust() -> SigstoreTrust {
-    SigstoreTrust {
-        root: TrustedRoot::parse(
-            &root::trusted_root(),
-            RootSource::Dev {
-                label: "opk test Sigstore".into(),
-            },
-        )
-        .unwrap(),
-        keys: Vec::new(),
-    }
+    root::dev_trust()
 }
 
 fn policy() -> Policy {

@@ -49,3 +49,19 @@ pub fn public_good_trust() -> opk_verify::sigstore::SigstoreTrust {
         keys: Vec::new(),
     }
 }
+
+/// Sigstore trust of the test Sigstore's root, as the demo passes it: a dev instance labelled
+/// `opk test Sigstore`.
+pub fn dev_trust() -> opk_verify::sigstore::SigstoreTrust {
+    use opk_verify::sigstore::trusted_root::{RootSource, TrustedRoot};
+    opk_verify::sigstore::SigstoreTrust {
+        root: TrustedRoot::parse(
+            &trusted_root(),
+            RootSource::Dev {
+                label: "opk test Sigstore".into(),
+            },
+        )
+        .expect("the test Sigstore's root parses"),
+        keys: Vec::new(),
+    }
+}

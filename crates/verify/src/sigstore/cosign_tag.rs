@@ -19,7 +19,7 @@ use super::artifact::Artifact;
 use super::bundle::{Bundle, BundleVersion, Content, Material, TlogEntry};
 use super::keys::HashAlg;
 use super::signatures::{Accepted, SignatureCheck, Signatures};
-use super::verify::{verify_parsed, BundleOutcome, SigstoreTrust};
+use super::verify::{verify_parsed, BundleOutcome, Context, SigstoreTrust};
 use crate::dsse::Envelope;
 use crate::json::raw::{self, Unknown};
 use crate::limits::{self, Limit};
@@ -68,7 +68,10 @@ pub fn verify_cosign_layer(
 ) -> Result<Verified<BundleOutcome>, Rejected> {
     let sigs = Signatures::accepting(accepted);
     crate::verify::run(
-        |ck| pipeline(layer, image_sha256, trust, policy, now, &sigs, ck),
+        |ck| {
+            let cx = Context::new(trust, policy, now, &sigs);
+            pipeline(layer, image_sha256, &cx, ck)
+        },
         |o, checks| o.checks = checks,
     )
 }
@@ -83,17 +86,15 @@ pub fn cosign_signature_checks(
 ) -> Vec<SignatureCheck> {
     let sigs = Signatures::record();
     let mut ck = Checklist::default();
-    let _discarded = pipeline(layer, image_sha256, trust, policy, now, &sigs, &mut ck);
+    let cx = Context::new(trust, policy, now, &sigs);
+    let _discarded = pipeline(layer, image_sha256, &cx, &mut ck);
     sigs.recorded()
 }
 
 fn pipeline(
     layer: CosignLayer<'_>,
     image_sha256: &str,
-    trust: &SigstoreTrust,
-    policy: &Policy,
-    now: UnixTime,
-    sigs: &Signatures<'_>,
+    cx: &Context<'_>,
     ck: &mut Checklist,
 ) -> Result<BundleOutcome, VerifyError> {
     let image =
@@ -119,7 +120,7 @@ fn pipeline(
     } else {
         (Artifact::Digest(HashAlg::Sha256, &image), layer.bytes)
     };
-    let mut outcome = verify_parsed(&bundle, timestamped, artifact, trust, policy, now, sigs, ck)?;
+    let mut outcome = verify_parsed(&bundle, timestamped, artifact, cx, ck)?;
     if simple {
         ck.step(
             "cosign.payload",

@@ -8,7 +8,7 @@
 use super::artifact::Artifact;
 use super::keys::HashAlg;
 use super::signatures::{Accepted, Signatures};
-use super::verify::{pipeline, BundleOutcome, SigstoreTrust};
+use super::verify::{pipeline, BundleOutcome, Context, SigstoreTrust};
 use crate::intoto::Statement;
 use crate::oci::{Digest, Manifest};
 use crate::report::Checklist;
@@ -50,7 +50,8 @@ pub fn verify_signed_manifest(
                 field: "sha256",
             })?;
             let artifact = Artifact::Digest(HashAlg::Sha256, &raw);
-            let signature = pipeline(bundle, artifact, trust, policy, now, &sigs, ck)?;
+            let cx = Context::new(trust, policy, now, &sigs);
+            let signature = pipeline(bundle, artifact, &cx, ck)?;
             let statements = covered(manifest, layers, image_sha256, ck)?;
             Ok(SignedManifest {
                 signature,

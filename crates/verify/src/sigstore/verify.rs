@@ -77,6 +77,32 @@ pub struct BundleOutcome {
     pub checks: Vec<crate::Check>,
 }
 
+/// What every stage of a Sigstore verification reads: the trust, the policy, the time and how
+/// signatures are checked (here, or accepted from another implementation).
+#[derive(Clone, Copy)]
+pub(super) struct Context<'a> {
+    pub trust: &'a SigstoreTrust,
+    pub policy: &'a Policy,
+    pub now: UnixTime,
+    pub sigs: &'a Signatures<'a>,
+}
+
+impl<'a> Context<'a> {
+    pub(super) fn new(
+        trust: &'a SigstoreTrust,
+        policy: &'a Policy,
+        now: UnixTime,
+        sigs: &'a Signatures<'a>,
+    ) -> Self {
+        Self {
+            trust,
+            policy,
+            now,
+            sigs,
+        }
+    }
+}
+
 /// Trust for Sigstore: a trusted root and, for keyed bundles, keys.
 #[derive(Debug, Clone)]
 pub struct SigstoreTrust {
@@ -111,7 +137,10 @@ pub fn verify_bundle_accepting(
 ) -> Result<Verified<BundleOutcome>, Rejected> {
     let sigs = Signatures::accepting(accepted);
     crate::verify::run(
-        |ck| pipeline(bytes, artifact, trust, policy, now, &sigs, ck),
+        |ck| {
+            let cx = Context::new(trust, policy, now, &sigs);
+            pipeline(bytes, artifact, &cx, ck)
+        },
         |o, checks| o.checks = checks,
     )
 }
@@ -128,7 +157,8 @@ pub fn signature_checks(
 ) -> Vec<SignatureCheck> {
     let sigs = Signatures::record();
     let mut ck = Checklist::default();
-    let _discarded = pipeline(bytes, artifact, trust, policy, now, &sigs, &mut ck);
+    let cx = Context::new(trust, policy, now, &sigs);
+    let _discarded = pipeline(bytes, artifact, &cx, &mut ck);
     sigs.recorded()
 }
 
@@ -165,42 +195,32 @@ fn schemes_for(key: &PublicKey) -> &'static [Scheme] {
 pub(super) fn pipeline(
     bytes: &[u8],
     artifact: Artifact<'_>,
-    trust: &SigstoreTrust,
-    policy: &Policy,
-    now: UnixTime,
-    sigs: &Signatures<'_>,
+    cx: &Context<'_>,
     ck: &mut Checklist,
 ) -> Result<BundleOutcome, VerifyError> {
     let bundle = ck.step("bundle.parse", Bundle::parse(bytes), |b| {
         format!("Parsed Sigstore bundle {:?}", b.version)
     })?;
     let timestamped = bundle.content.signature().to_vec();
-    verify_parsed(
-        &bundle,
-        &timestamped,
-        artifact,
-        trust,
-        policy,
-        now,
-        sigs,
-        ck,
-    )
+    verify_parsed(&bundle, &timestamped, artifact, cx, ck)
 }
 
 /// The pipeline after parsing: `bundle` verified about `artifact`; its RFC 3161 timestamps
 /// must cover `timestamped` (a bundle's signature; for cosign v2 tags, see
 /// [`super::cosign_tag`]).
-#[allow(clippy::too_many_arguments)]
 pub(super) fn verify_parsed(
     bundle: &Bundle,
     timestamped: &[u8],
     artifact: Artifact<'_>,
-    trust: &SigstoreTrust,
-    policy: &Policy,
-    now: UnixTime,
-    sigs: &Signatures<'_>,
+    cx: &Context<'_>,
     ck: &mut Checklist,
 ) -> Result<BundleOutcome, VerifyError> {
+    let Context {
+        trust,
+        policy,
+        now,
+        sigs,
+    } = *cx;
     if bundle.version >= BundleVersion::V03 && matches!(bundle.material, Material::Chain(_)) {
         return Err(ck.fail(
             "bundle.material",

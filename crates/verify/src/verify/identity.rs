@@ -18,13 +18,7 @@ pub(super) fn check(
     policy: &Policy,
     ck: &mut Checklist,
 ) -> Result<(), VerifyError> {
-    let claim = |k: &str| {
-        claims
-            .get(k)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
+    let claim = |k: &str| claim_text(claims, k);
     if iss == GITHUB_ACTIONS_ISSUER || claims.contains_key("run_id") {
         let (repo, run) = (claim("repository"), claim("run_id"));
         if !repo.is_empty() && !run.is_empty() {
@@ -47,11 +41,7 @@ pub(super) fn check(
         }
     }
     for r in &policy.rules {
-        let actual = claims
-            .get(r.claim)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
+        let actual = claim_text(claims, r.claim);
         let res = rule(r.claim, &r.expected, &actual);
         ck.step(rule_id(r.claim), res, |()| match r.claim {
             "repository_owner_id" => format!(
@@ -64,6 +54,15 @@ pub(super) fn check(
         })?;
     }
     Ok(())
+}
+
+/// The string claim `name` of a verified token, empty when absent or not a string.
+pub(super) fn claim_text(claims: &Map<String, Value>, name: &str) -> String {
+    claims
+        .get(name)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// `expected` is `actual`, an absent or empty `actual` never.

@@ -5,7 +5,7 @@
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use super::identity::rule;
+use super::identity::{claim_text, rule};
 use crate::intoto::{self, Predicate};
 use crate::json::raw;
 use crate::report::Checklist;
@@ -43,13 +43,7 @@ pub(super) fn cross_checks(
     claims: &Map<String, Value>,
     ck: &mut Checklist,
 ) -> Result<(), VerifyError> {
-    let claim = |k: &str| {
-        claims
-            .get(k)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
+    let claim = |k: &str| claim_text(claims, k);
     // Read in place: a provenance can be megabytes (`mode=max`); nothing else of it is built.
     let text = |path: &[&str]| predicate.text_at(path).unwrap_or_default().into_owned();
     let vcs: &[&str] = match slsa {
