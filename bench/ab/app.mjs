@@ -5,6 +5,7 @@
 // by tens of percent; run it in both orders before believing a few percent.
 //   cp -r dist /tmp/old; (change the code); scripts/build
 //   OPK_DEMO_BIG_SBOM=10000 node bench/ab/app.mjs /tmp/old dist big-sbom 9
+// Images signed by the test Sigstore (both, sigstore, cosign-v2) need its root: OPK_AB_SIGSTORE=1.
 // Needs target/debug/opk and opk-demo-registry (scripts/bench builds them).
 import { serveDist } from '../../web/serve-dist.mjs';
 import { startDemoRegistry } from '../../web/tests/demo-registry.mjs';
@@ -18,7 +19,8 @@ const ms = [[], []];
 try {
   for (let r = 0; r < Number(rounds); r++) {
     for (const i of r % 2 ? [1, 0] : [0, 1]) {
-      const run = await timeToVerdict(apps[i], demo, image);
+      const query = process.env.OPK_AB_SIGSTORE ? `&trusted_root=${demo.sigstoreRoot}` : '';
+      const run = await timeToVerdict(apps[i], demo, image, { query });
       if (run.state !== 'verified') throw new Error(`${i ? b : a}: ${JSON.stringify(run)}`);
       ms[i].push(run.ms);
     }

@@ -75,49 +75,52 @@ pub async fn verify_image<T: Transport>(
     let image = Image::fetch(client, reference).await?;
     let target = image.image_for(platform)?;
     let purl = reference.purl(platform);
-    let (sets, found) = join(
-        attestations(client, &image, &target.digest),
-        signatures(client, &image, &target.digest),
-    )
-    .await;
-    let sets = match sets {
-        Ok(sets) => sets,
-        Err(RegistryError::AttestationNotFound { .. }) => Vec::new(),
-        Err(e) => return Err(e),
+    // BuildKit's attestations are verified as soon as their manifests are in, beside the
+    // search for other signatures (referrers, cosign tags), whose reports follow theirs.
+    let (purl_ref, image_digest) = (purl.as_deref(), &target.digest);
+    let opk = async {
+        let sets = match attestations(client, &image, image_digest).await {
+            Ok(sets) => sets,
+            Err(RegistryError::AttestationNotFound { .. }) => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        // Every layer is fetched side by side; each is verified as soon as its bytes are in.
+        let reports = join_all(sets.iter().flat_map(|set| {
+            set.layers.iter().map(move |(layer, signed)| async move {
+                let outcome = if *signed {
+                    match verify_layer(client, reference, layer, image_digest, purl_ref, cx).await {
+                        Ok(v) => Outcome::OpenPubkey(v),
+                        Err(e) => Outcome::Failed(e),
+                    }
+                } else {
+                    Outcome::Unsigned
+                };
+                AttestationReport {
+                    scheme: signed.then_some(Scheme::OpenPubkey),
+                    manifest: set.descriptor.digest.clone(),
+                    found: set.found,
+                    layer: layer.clone(),
+                    predicate_hint: layer.annotations.get("in-toto.io/predicate-type").cloned(),
+                    outcome,
+                }
+            })
+        }))
+        .await;
+        Ok((sets.is_empty(), reports))
     };
-    let found = found?;
-    if sets.is_empty() && found.is_empty() {
+    let others = async {
+        let found = signatures(client, &image, image_digest).await?;
+        let reports = signature_reports(client, reference, &found, image_digest, cx).await;
+        Ok::<_, RegistryError>((found.len(), reports))
+    };
+    let (opk, others) = join(opk, others).await;
+    let (no_sets, mut reports) = opk?;
+    let (found, others) = others?;
+    if no_sets && found == 0 {
         return Err(RegistryError::AttestationNotFound {
             image: target.digest.to_string(),
         });
     }
-    // Every layer is fetched side by side; each is verified as soon as its bytes are in.
-    let (purl_ref, image_digest) = (purl.as_deref(), &target.digest);
-    let opk = join_all(sets.iter().flat_map(|set| {
-        set.layers.iter().map(move |(layer, signed)| async move {
-            let outcome = if *signed {
-                match verify_layer(client, reference, layer, image_digest, purl_ref, cx).await {
-                    Ok(v) => Outcome::OpenPubkey(v),
-                    Err(e) => Outcome::Failed(e),
-                }
-            } else {
-                Outcome::Unsigned
-            };
-            AttestationReport {
-                scheme: signed.then_some(Scheme::OpenPubkey),
-                manifest: set.descriptor.digest.clone(),
-                found: set.found,
-                layer: layer.clone(),
-                predicate_hint: layer.annotations.get("in-toto.io/predicate-type").cloned(),
-                outcome,
-            }
-        })
-    }));
-    let (mut reports, others) = join(
-        opk,
-        signature_reports(client, reference, &found, image_digest, cx),
-    )
-    .await;
     reports.extend(others);
     let error = verdict(&reports, &target.digest, cx);
     Ok(ImageVerdict {
