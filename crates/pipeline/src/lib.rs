@@ -8,6 +8,7 @@
 //!   required predicate types.
 //! - [`inspect_image`]: an image's structure, attestations and signatures, as JSON.
 //! - [`report`]: the verdict as `docker verify`'s lines and as the `--json` object.
+//! - [`explain`]: a failure in the reader's words (what it means, what to do).
 //! - `webcrypto` (wasm32): the browser's fast path — WebCrypto checks ES256/RS256/ECDSA
 //!   signatures first, the core verifies whatever it did not accept.
 
@@ -19,6 +20,7 @@
 )]
 
 mod context;
+pub mod explain;
 mod inspect;
 mod outcome;
 pub mod report;

@@ -141,6 +141,9 @@ pub enum State {
     Withheld,
     /// The registry could not be reached.
     Unreachable,
+    /// Not verified because of the configuration, not the image: no identity rule, an empty
+    /// rule, an issuer key set or trusted root that could not be loaded. The image may be fine.
+    NotVerified,
 }
 
 impl State {
@@ -156,7 +159,8 @@ impl State {
         }
     }
 
-    /// Its stable name (`verified`, `invalid`, `unsigned`, `withheld`, `unreachable`).
+    /// Its stable name (`verified`, `invalid`, `unsigned`, `withheld`, `unreachable`,
+    /// `not_verified`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Verified => "verified",
@@ -164,6 +168,7 @@ impl State {
             Self::Unsigned => "unsigned",
             Self::Withheld => "withheld",
             Self::Unreachable => "unreachable",
+            Self::NotVerified => "not_verified",
         }
     }
 }

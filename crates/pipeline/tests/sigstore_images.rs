@@ -187,7 +187,8 @@ fn a_bundle_about_another_image_fails_as_forged() {
     assert_eq!(
         v.error,
         Some(RegistryError::Verify(VerifyError::SubjectMismatch {
-            expected: amd.digest()["sha256:".len()..].to_owned()
+            expected: amd.digest()["sha256:".len()..].to_owned(),
+            found: other.to_owned(),
         }))
     );
     assert_eq!(v.state(), State::Invalid);
@@ -478,7 +479,8 @@ fn a_signature_on_another_manifest_or_a_changed_statement_fails() {
     assert_eq!(
         v.error,
         Some(RegistryError::Verify(VerifyError::SubjectMismatch {
-            expected: att.digest()["sha256:".len()..].to_owned()
+            expected: att.digest()["sha256:".len()..].to_owned(),
+            found: other.to_owned(),
         }))
     );
     // Signed properly, but a proxy changes a statement: its digest no longer matches the

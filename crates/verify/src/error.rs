@@ -128,10 +128,12 @@ pub enum VerifyError {
         reason: &'static str,
     },
     /// No statement subject carries the expected digest.
-    #[error("attestation does not refer to digest {expected}")]
+    #[error("attestation does not refer to digest {expected}: it names {found}")]
     SubjectMismatch {
         /// The digest that was required.
         expected: String,
+        /// What it names instead (at most three digests, as `sha256:<hex>`), for the reader.
+        found: String,
     },
     /// The subject with the expected digest does not carry the expected name (purl/tag).
     #[error("attestation does not refer to {expected}")]

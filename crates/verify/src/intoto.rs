@@ -185,6 +185,25 @@ impl Statement {
             .iter()
             .find(|s| s.sha256.as_deref() == Some(hex))
     }
+
+    /// The sha256 digests its subjects name, for an error message: at most three, as
+    /// `sha256:<hex>`, then how many more; "no sha256 digest" when none has one.
+    pub fn named_digests(&self) -> String {
+        named_digests(self.subject.iter().filter_map(|s| s.sha256.as_deref()))
+    }
+}
+
+/// At most three digests as `sha256:<hex>`, then how many more (for error messages).
+pub fn named_digests<'a>(hexes: impl Iterator<Item = &'a str>) -> String {
+    let all: Vec<&str> = hexes.collect();
+    if all.is_empty() {
+        return "no sha256 digest".to_owned();
+    }
+    let mut out: Vec<String> = all.iter().take(3).map(|h| format!("sha256:{h}")).collect();
+    if all.len() > 3 {
+        out.push(format!("and {} more", all.len() - 3));
+    }
+    out.join(", ")
 }
 
 /// What the statement must name: the platform manifest digest the caller computed, and on

@@ -511,7 +511,8 @@ fn envelope_checks_both_ways() {
         assert_eq!(
             err_of(verify_envelope(&env, &zero, &op.trust(), &policy(), NOW)),
             VerifyError::SubjectMismatch {
-                expected: zero.clone()
+                expected: zero.clone(),
+                found: SUBJECT.to_owned(),
             }
         );
         // A token without att.

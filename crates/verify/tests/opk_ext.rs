@@ -548,7 +548,8 @@ mod forged {
         assert_eq!(
             verify(&env, &"0".repeat(64), &owner()).unwrap_err(),
             VerifyError::SubjectMismatch {
-                expected: format!("sha256:{}", "0".repeat(64))
+                expected: format!("sha256:{}", "0".repeat(64)),
+                found: format!("sha256:{SUBJECT}"),
             }
         );
         // The public-good root does not know the test log.

@@ -121,13 +121,15 @@ fn a_signature_about_another_image_is_refused() {
     assert_eq!(
         verify_as(&sig_layer(), OTHER, &policy()).unwrap_err(),
         VerifyError::SubjectMismatch {
-            expected: format!("sha256:{OTHER}")
+            expected: format!("sha256:{OTHER}"),
+            found: format!("sha256:{IMAGE}"),
         }
     );
     assert_eq!(
         verify_as(&att_layer(), OTHER, &policy()).unwrap_err(),
         VerifyError::SubjectMismatch {
-            expected: OTHER.into()
+            expected: OTHER.into(),
+            found: format!("sha256:{IMAGE}"),
         }
     );
 }

@@ -246,7 +246,8 @@ fn a_signed_attestation_manifest_covers_exactly_its_statements() {
     assert_eq!(
         run(&att.bytes, &layers, other).unwrap_err().error,
         VerifyError::SubjectMismatch {
-            expected: format!("sha256:{other}")
+            expected: format!("sha256:{other}"),
+            found: format!("sha256:{image}"),
         }
     );
     // A layer left out.

@@ -338,6 +338,10 @@ fn simple_signing_names(bytes: &[u8], image_sha256: &str) -> Result<(), VerifyEr
     if named.as_str() != Some(format!("sha256:{image_sha256}").as_str()) {
         return Err(VerifyError::SubjectMismatch {
             expected: format!("sha256:{image_sha256}"),
+            found: match named.as_str() {
+                Some(d) => d.chars().take(80).collect(),
+                None => "no digest string".to_owned(),
+            },
         });
     }
     Ok(())

@@ -99,8 +99,9 @@ fn covered(
             "subject",
             st.subject_with_sha256(image_sha256)
                 .map(|_| ())
-                .ok_or(VerifyError::SubjectMismatch {
+                .ok_or_else(|| VerifyError::SubjectMismatch {
                     expected: format!("sha256:{image_sha256}"),
+                    found: st.named_digests(),
                 }),
             |()| format!("Verified attestation refers to digest sha256:{image_sha256}"),
         )?;

@@ -527,7 +527,10 @@ fn content_signature(
                 }
             };
             if !want {
-                return Err(VerifyError::SubjectMismatch { expected: name });
+                return Err(VerifyError::SubjectMismatch {
+                    expected: name,
+                    found: statement.named_digests(),
+                });
             }
             Ok((None, Some(statement)))
         }

@@ -98,8 +98,9 @@ pub(crate) fn bind_statement(
         statement
             .subject_with_sha256(expected)
             .map(|_| ())
-            .ok_or(VerifyError::SubjectMismatch {
+            .ok_or_else(|| VerifyError::SubjectMismatch {
                 expected: format!("sha256:{expected}"),
+                found: statement.named_digests(),
             }),
         |()| format!("Verified attestation refers to digest sha256:{expected}"),
     )?;
