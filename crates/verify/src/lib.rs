@@ -22,6 +22,7 @@
 )]
 
 pub mod b64;
+pub mod claimed;
 pub mod dsse;
 mod error;
 pub mod gq;

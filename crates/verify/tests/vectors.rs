@@ -376,3 +376,17 @@ fn gq_rounds_in_pairs_and_an_odd_last_round_all_count() {
         }
     });
 }
+
+#[test]
+fn the_claimed_signer_is_read_unverified_and_only_from_a_pk_token() {
+    use opk_verify::claimed::claimed_signer_unverified;
+    let s = claimed_signer_unverified(DSSE_PROVENANCE).unwrap();
+    assert_eq!(s.repository_owner_id, "145685596");
+    assert_eq!(s.repository, "openpubkey/demo");
+    assert_eq!(s.issuer, "https://token.actions.githubusercontent.com");
+    // Not an envelope; an envelope whose signature is no PK token.
+    assert_eq!(claimed_signer_unverified(b"{}"), None);
+    let mut env: serde_json::Value = serde_json::from_slice(DSSE_PROVENANCE).unwrap();
+    env["signatures"][0]["sig"] = "AAAA".into();
+    assert_eq!(claimed_signer_unverified(env.to_string().as_bytes()), None);
+}
