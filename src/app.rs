@@ -1,7 +1,8 @@
-//! The page: the image box with examples, the policy panel and proxy setting, then for a run its
-//! summary, one tab per platform (verdict and explorer, attestations folded under their
+//! The page: the image box with examples, the policy panel (folded when the link carries a
+//! policy) and proxy setting, then for a run the verdict first — one banner per platform —
+//! then one tab per platform (checklist and explorer, attestations folded under their
 //! platform), the equivalent `opk verify` command and the fetch log; and the offline panel.
-//! The URL holds the request, so a shared link reproduces the verdict.
+//! The URL holds the request, so a shared link, Back and Forward reproduce the verdict.
 
 use std::sync::Arc;
 
@@ -10,12 +11,13 @@ use leptos::task::spawn_local;
 
 use crate::params::Params;
 use crate::session::{self, Outcome, Phase};
+use crate::views::banner::VerdictBanner;
 use crate::views::common::{CopyButton, DigestText};
 use crate::views::explorer::PlatformExplorer;
 use crate::views::fetch_log::FetchLog;
 use crate::views::offline::OfflinePanel;
 use crate::views::policy_form::{saved_proxy, PolicyForm};
-use crate::views::verdict::{classify, VerdictPanel};
+use crate::views::verdict::{classify, label, VerdictPanel};
 
 fn location_query() -> String {
     web_sys::window()
@@ -23,16 +25,61 @@ fn location_query() -> String {
         .unwrap_or_default()
 }
 
-fn push_url(params: &Params, replace: bool) {
+/// What a run does to the browser's history.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum History {
+    /// A new entry (a submit).
+    Push,
+    /// The current entry (a deep link's first run, a platform choice).
+    Replace,
+    /// Nothing: the URL already says it (Back or Forward).
+    Keep,
+}
+
+fn push_url(params: &Params, how: History) {
     let Some(w) = web_sys::window() else { return };
     let Ok(history) = w.history() else { return };
     let path = w.location().pathname().unwrap_or_default();
     let url = format!("{path}{}", params.to_query());
-    let _ = if replace {
-        history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
-    } else {
-        history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
+    let _ = match how {
+        History::Replace => {
+            history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
+        }
+        History::Push => history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url)),
+        History::Keep => Ok(()),
     };
+}
+
+fn set_title(title: &str) {
+    if let Some(d) = web_sys::window().and_then(|w| w.document()) {
+        d.set_title(title);
+    }
+}
+
+/// The tab's title: the verdict of the platform shown first and the image.
+fn title_of(phase: &Phase, selected: &str) -> String {
+    match phase {
+        Phase::Idle => "OPK Explorer".to_owned(),
+        Phase::Running(_) => "Verifying… — OPK Explorer".to_owned(),
+        Phase::Failed(f) => format!(
+            "{} — OPK Explorer",
+            if f.unreachable() {
+                "Registry unreachable"
+            } else {
+                "Could not explore"
+            }
+        ),
+        Phase::Done(o) => {
+            let headline = o
+                .platforms
+                .iter()
+                .find(|p| p.platform == selected)
+                .or(o.platforms.first())
+                .map(|p| label(classify(&p.verdict).0).1)
+                .unwrap_or("No platforms");
+            format!("{headline} · {} — OPK Explorer", o.reference)
+        }
+    }
 }
 
 /// The platform shown first: the one asked for, else linux/amd64, else the first.
@@ -57,12 +104,13 @@ pub fn App() -> impl IntoView {
     let (phase, set_phase) = signal(Phase::Idle);
     let (selected, set_selected) = signal(String::new());
     let generation = StoredValue::new(0u32);
-    let start = move |replace: bool| {
+    let start = move |how: History| {
         let p = params.get_untracked();
         if p.image.trim().is_empty() {
+            set_phase.set(Phase::Idle);
             return;
         }
-        push_url(&p, replace);
+        push_url(&p, how);
         generation.update_value(|g| *g += 1);
         let mine = generation.get_value();
         set_phase.set(Phase::Running("Starting…".into()));
@@ -91,17 +139,34 @@ pub fn App() -> impl IntoView {
             }
         });
     };
-    // A deep link runs at once.
-    start(true);
+    // A deep link runs at once; Back and Forward run what the URL says.
+    start(History::Replace);
+    let _ = window_event_listener(leptos::ev::popstate, move |_| {
+        params.set(Params::from_query(&location_query()));
+        start(History::Keep);
+    });
+    Effect::new(move |_| set_title(&phase.with(|p| title_of(p, &selected.get()))));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        start(false);
+        start(History::Push);
     };
     let select = move |platform: String| {
         params.update(|p| p.platform = platform.clone());
-        push_url(&params.get_untracked(), true);
+        push_url(&params.get_untracked(), History::Replace);
         set_selected.set(platform);
     };
+    let require = Callback::new(move |c: opk_verify::claimed::ClaimedSigner| {
+        params.update(|p| {
+            p.owner_id = c.repository_owner_id.clone();
+            p.repo = c.repository.clone();
+            p.empty_rules.clear();
+        });
+        start(History::Push);
+    });
+    let rerun = Callback::new(move |()| start(History::Push));
+    // The form is folded when the page opens on a link that names the image and its policy.
+    let policy_open =
+        params.with_untracked(|p| p.image.trim().is_empty() || !p.has_identity_rule());
     view! {
         <header class="top">
             <h1>"OPK Explorer"</h1>
@@ -113,8 +178,8 @@ pub fn App() -> impl IntoView {
             <form class="reference" on:submit=submit>
                 <label for="image-ref">"Image reference"</label>
                 <div class="row">
-                    <input id="image-ref" type="text" placeholder="ghcr.io/org/app:1.2 or openpubkey/demo@sha256:…"
-                        spellcheck="false" autocomplete="off"
+                    <input id="image-ref" type="text" placeholder="e.g. ghcr.io/org/app:1.2"
+                        spellcheck="false" autocomplete="off" autofocus=true
                         prop:value=move || params.with(|p| p.image.clone())
                         on:input=move |ev| params.update(|p| p.image = event_target_value(&ev))/>
                     <button type="submit" id="go">"Explore and verify"</button>
@@ -128,22 +193,25 @@ pub fn App() -> impl IntoView {
                     " · offline: "<a href="examples/go-reference-f0-provenance.dsse.json">"Go reference F0 envelope"</a>
                 </p>
             </form>
-            <PolicyForm params=params/>
+            <PolicyForm params=params open=policy_open on_submit=rerun/>
             <div id="status" class="status" role="status" aria-live="polite">
                 {move || match phase.get() {
                     Phase::Idle => view! { <p>"Enter an image reference to explore it."</p> }.into_any(),
                     Phase::Running(m) => view! { <p class="progress"><span class="spinner" aria-hidden="true"></span>{m}</p> }.into_any(),
                     Phase::Failed(f) => { let unreachable = f.unreachable(); view! {
-                        <section class="verdict failed" data-state=if unreachable { "unreachable" } else { "failed" }>
+                        <section class="verdict banner failed" data-state=if unreachable { "unreachable" } else { "failed" }>
                             <h3 class="headline">{if unreachable { "Registry unreachable" } else { "Could not explore this image" }}</h3>
-                            <p class="reason"><code class="code">{f.code}</code>" "{f.message}</p>
+                            <p class="meaning">{f.explanation.meaning.clone()}</p>
+                            <p class="action"><strong>"What to do: "</strong>{f.explanation.action.clone()}</p>
+                            <p class="reason muted"><code class="code">{f.code}</code>" "{f.message}</p>
                         </section>
                     }.into_any() },
-                    Phase::Done(o) => view! { <p>{format!("Explored {} ({} platforms).", o.reference, o.platforms.len())}</p> }.into_any(),
+                    // Said to screen readers; the heading below shows it to everyone else.
+                    Phase::Done(o) => view! { <p class="sr-only">{format!("Explored {} ({} platforms).", o.reference, o.platforms.len())}</p> }.into_any(),
                 }}
             </div>
             {move || match phase.get() {
-                Phase::Done(o) => Some(results(o, params, selected, select)),
+                Phase::Done(o) => Some(results(o, params, selected, select, require)),
                 _ => None,
             }}
             <OfflinePanel params=params/>
@@ -160,6 +228,7 @@ fn results(
     params: RwSignal<Params>,
     selected: ReadSignal<String>,
     select: impl Fn(String) + Copy + Send + Sync + 'static,
+    require: Callback<opk_verify::claimed::ClaimedSigner>,
 ) -> impl IntoView {
     let resolved = &o.image.resolved;
     let unverified = resolved.from_tag.clone().map(|tag| {
@@ -195,6 +264,13 @@ fn results(
             }
         })
         .collect_view();
+    let ran_query = o.ran.policy_query();
+    let stale = Signal::derive(move || params.with(|p| p.policy_query()) != ran_query);
+    let banners = o
+        .platforms
+        .iter()
+        .map(|p| view! { <VerdictBanner platform=p.clone() ran=o.ran.clone() stale=stale require=require/> })
+        .collect_view();
     let o2 = o.clone();
     let panel = move || {
         let name = selected.get();
@@ -214,6 +290,7 @@ fn results(
     view! {
         <section class="results" id="results">
             <h2>{o.reference.to_string()}</h2>
+            <div class="banners" id="verdicts">{banners}</div>
             <p class="entry">
                 "Top level "<DigestText digest=resolved.digest.to_string()/>
                 {format!(" · {} · {}", if o.proxied { "via proxy" } else { "direct" },

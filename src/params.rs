@@ -148,6 +148,51 @@ impl Params {
         .collect()
     }
 
+    /// Whether the request names any identity rule (OpenPubkey claims or a certificate
+    /// identity): then the link carries a policy and the form can stay folded.
+    pub fn has_identity_rule(&self) -> bool {
+        !self.rules().is_empty()
+            || !self.cert_identity.trim().is_empty()
+            || !self.cert_identity_prefix.trim().is_empty()
+    }
+
+    /// The query of the policy alone (no image, no platform): what a verdict depends on
+    /// besides the image, to tell when an edit makes a shown verdict stale.
+    pub fn policy_query(&self) -> String {
+        let mut p = self.clone();
+        p.image.clear();
+        p.platform.clear();
+        p.to_query()
+    }
+
+    /// The policy in words, for "verified against": each rule, the required predicate types,
+    /// the Sigstore identity rules.
+    pub fn policy_summary(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .rules()
+            .into_iter()
+            .map(|(k, v)| format!("{} = {v}", k.replace('_', " ")))
+            .collect();
+        if !self.cert_identity.is_empty() {
+            out.push(format!("certificate identity = {}", self.cert_identity));
+        }
+        if !self.cert_identity_prefix.is_empty() {
+            out.push(format!(
+                "certificate identity starts with {}",
+                self.cert_identity_prefix
+            ));
+        }
+        for i in &self.cert_oidc_issuers {
+            out.push(format!("certificate issuer {i}"));
+        }
+        if self.predicates.is_empty() {
+            out.push("requires https://slsa.dev/provenance/v0.2".to_owned());
+        } else {
+            out.push(format!("requires {}", self.predicates.join(", ")));
+        }
+        out
+    }
+
     /// The equivalent command line (JWKS URLs become files the user downloads).
     pub fn cli_command(&self, platform: &str) -> String {
         let mut cmd = format!("opk verify {}", shell_word(&self.image));

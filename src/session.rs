@@ -6,11 +6,13 @@
 use std::sync::Arc;
 
 use futures_util::future::{join, join_all};
+use opk_pipeline::explain::{explain, explain_setup, Explanation};
 use opk_pipeline::{ImageVerdict, State, VerifyContext};
 use opk_registry::{
     attestations, BrowserTransport, Client, FetchRecord, Found, Image, Method, Reference,
     RegistryError, Request, Route, Scheme, Transport as _,
 };
+use opk_verify::claimed::{claimed_signer_unverified, ClaimedSigner};
 use opk_verify::intoto::SLSA_PROVENANCE_V02;
 use opk_verify::limits::{self, Limit};
 use opk_verify::oci::{Descriptor, Digest};
@@ -23,21 +25,37 @@ use opk_verify::{JwksFile, Policy, TrustRoots, UnixTime};
 
 use crate::params::Params;
 
-/// A failure with its stable code.
+/// A failure with its stable code, the engine's message, and what it means to the reader.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
     /// The stable error code.
     pub code: String,
-    /// The message in plain words.
+    /// The engine's message (shown small, for reports).
     pub message: String,
     /// The state it puts a verification in (from the pipeline, never from the code).
     pub state: State,
+    /// What it means and what to do (from the typed error).
+    pub explanation: Explanation,
 }
 
 impl Failure {
     /// Whether the registry could not be reached at all.
     pub fn unreachable(&self) -> bool {
         self.state == State::Unreachable
+    }
+
+    /// A verification that did not run because of the configuration (a key set or trusted
+    /// root that could not be loaded, a policy that is not complete).
+    pub fn not_verified(code: &str, message: String, meaning: String, action: &str) -> Self {
+        Self {
+            code: code.to_owned(),
+            message,
+            state: State::NotVerified,
+            explanation: Explanation {
+                meaning,
+                action: action.to_owned(),
+            },
+        }
     }
 }
 
@@ -47,6 +65,7 @@ impl From<&RegistryError> for Failure {
             code: e.code().to_owned(),
             message: e.to_string(),
             state: State::of_error(e),
+            explanation: explain(e),
         }
     }
 }
@@ -56,7 +75,8 @@ impl From<SetupError> for Failure {
         Self {
             code: e.code().to_owned(),
             message: e.to_string(),
-            state: State::Invalid,
+            state: State::NotVerified,
+            explanation: explain_setup(&e),
         }
     }
 }
@@ -101,6 +121,9 @@ pub struct PlatformView {
     /// The verification verdict, shared: it holds every verified statement (an SBOM's can
     /// list 10,000 packages), and views clone the platform on every render.
     pub verdict: Arc<Result<ImageVerdict, Failure>>,
+    /// When the verification did not run for want of an identity rule: who the signature
+    /// claims to be from (unverified), offered as the rule.
+    pub claimed: Option<ClaimedSigner>,
 }
 
 /// Everything one run found.
@@ -118,6 +141,8 @@ pub struct Outcome {
     pub proxied: bool,
     /// The user-supplied trust in effect.
     pub trust: TrustLabels,
+    /// The request this outcome answers (its policy is what the verdicts were checked against).
+    pub ran: Params,
 }
 
 /// What the page shows while and after running.
@@ -143,10 +168,13 @@ pub fn now() -> UnixTime {
 pub async fn load_jwks(urls: &[String]) -> Result<Vec<(String, JwksFile)>, Failure> {
     let mut out = Vec::new();
     for url in urls {
-        let fail = |code: &str, message: String| Failure {
-            code: code.to_owned(),
-            message: format!("JWKS {url}: {message}"),
-            state: State::Invalid,
+        let fail = |code: &str, message: String| {
+            Failure::not_verified(
+                code,
+                format!("JWKS {url}: {message}"),
+                format!("Not verified: the issuer key set at {url} could not be loaded ({message})."),
+                "Check the URL; the server must answer with a JWKS and send CORS headers for this page to read it.",
+            )
         };
         let req = Request {
             method: Method::Get,
@@ -158,7 +186,7 @@ pub async fn load_jwks(urls: &[String]) -> Result<Vec<(String, JwksFile)>, Failu
         let resp = BrowserTransport
             .send(&req)
             .await
-            .map_err(|e| fail("network", format!("{e:?}")))?;
+            .map_err(|e| fail("network_error", transport_text(&e)))?;
         if resp.status != 200 {
             return Err(fail("http_error", format!("HTTP {}", resp.status)));
         }
@@ -171,10 +199,13 @@ pub async fn load_jwks(urls: &[String]) -> Result<Vec<(String, JwksFile)>, Failu
 /// The Sigstore trust for image verification: the trusted root the link names (loaded,
 /// bounded, labelled user-supplied or dev), else the bundled public-good root.
 async fn sigstore_trust(url: &str) -> Result<SigstoreTrust, Failure> {
-    let fail = |code: &str, message: String| Failure {
-        code: code.to_owned(),
-        message,
-        state: State::Invalid,
+    let fail = |code: &str, message: String| {
+        Failure::not_verified(
+            code,
+            message.clone(),
+            format!("Not verified: the Sigstore trusted root could not be used ({message})."),
+            "Check the trusted root URL, or leave it empty for the bundled public-good root.",
+        )
     };
     let root = if url.trim().is_empty() {
         TrustedRoot::public_good()
@@ -187,10 +218,12 @@ async fn sigstore_trust(url: &str) -> Result<SigstoreTrust, Failure> {
             body: Vec::new(),
             max_body: limits::MAX_TRUSTED_ROOT_BYTES,
         };
-        let resp = BrowserTransport
-            .send(&req)
-            .await
-            .map_err(|e| fail("network", format!("trusted root {url}: {e:?}")))?;
+        let resp = BrowserTransport.send(&req).await.map_err(|e| {
+            fail(
+                "network_error",
+                format!("trusted root {url}: {}", transport_text(&e)),
+            )
+        })?;
         if resp.status != 200 {
             return Err(fail(
                 "http_error",
@@ -226,21 +259,22 @@ pub fn trust_and_policy(
     } else {
         params.predicates.clone()
     };
-    let certificate_identity = match (
-        params.cert_identity.trim(),
-        params.cert_identity_prefix.trim(),
-    ) {
-        ("", "") => None,
-        (san, "") => Some(SanRule::Exact(san.to_owned())),
-        ("", prefix) => Some(SanRule::Prefix(prefix.to_owned())),
-        _ => {
-            return Err(Failure {
-                code: "invalid_policy".into(),
-                message: "cert_identity and cert_identity_prefix are exclusive".into(),
-                state: State::Invalid,
-            })
-        }
-    };
+    let certificate_identity =
+        match (
+            params.cert_identity.trim(),
+            params.cert_identity_prefix.trim(),
+        ) {
+            ("", "") => None,
+            (san, "") => Some(SanRule::Exact(san.to_owned())),
+            ("", prefix) => Some(SanRule::Prefix(prefix.to_owned())),
+            _ => return Err(Failure::not_verified(
+                "invalid_policy",
+                "cert_identity and cert_identity_prefix are exclusive".into(),
+                "Not verified: the policy gives both an exact certificate identity and a prefix."
+                    .into(),
+                "Keep one of the two.",
+            )),
+        };
     let req = setup::Request {
         issuers: Vec::new(),
         jwks,
@@ -264,11 +298,8 @@ pub async fn run(
     saved_proxy: String,
     progress: impl Fn(String),
 ) -> Result<(Outcome, Client<BrowserTransport>), Failure> {
-    let reference = Reference::parse(params.image.trim()).map_err(|e| Failure {
-        code: e.code().to_owned(),
-        message: e.to_string(),
-        state: State::Invalid,
-    })?;
+    let reference = Reference::parse(params.image.trim())
+        .map_err(|e| Failure::from(&RegistryError::Reference(e)))?;
     let proxy = if !params.proxy.is_empty() {
         params.proxy.clone()
     } else if reference.scheme() == Scheme::Http {
@@ -288,17 +319,29 @@ pub async fn run(
         Image::fetch(&client, &reference),
     )
     .await;
-    let (trust, policy, trust_labels) = trust_and_policy(&params, jwks?)?;
-    let sigstore = sigstore?;
-    let image = image.map_err(|e| with_proxy_hint(&e, proxied))?;
+    // What the registry says comes first: an unreachable registry or a missing tag is the real
+    // fault even when the policy is incomplete too.
+    let image = image.map_err(|e| with_proxy_hint(&e, &reference, proxied))?;
+    // A policy or trust that cannot be set up stops the verification, not the exploring: every
+    // platform is still fetched and shown, with the verdict "not verified" and why.
+    let (setup, trust_labels) = match jwks
+        .and_then(|jwks| trust_and_policy(&params, jwks))
+        .and_then(|t| Ok((t, sigstore?)))
+    {
+        Ok(((trust, policy, labels), sigstore)) => (Ok((trust, policy, sigstore)), labels),
+        Err(f) => (Err(f), Vec::new()),
+    };
     let images = image.images();
     progress(format!("Verifying {} platform image(s)…", images.len()));
     let platforms = join_all(images.into_iter().map(|(platform, descriptor)| {
-        let cx = VerifyContext {
-            trust: &trust,
-            sigstore: &sigstore,
-            policy: &policy,
-            now: now(),
+        let cx = match &setup {
+            Ok((trust, policy, sigstore)) => Ok(VerifyContext {
+                trust,
+                sigstore,
+                policy,
+                now: now(),
+            }),
+            Err(f) => Err(f.clone()),
         };
         platform_view(&client, &image, platform, descriptor, cx)
     }))
@@ -311,6 +354,7 @@ pub async fn run(
             fetches: client.fetch_log(),
             proxied,
             trust: trust_labels,
+            ran: params,
         },
         client,
     ))
@@ -323,7 +367,7 @@ async fn platform_view(
     image: &Image,
     platform: Option<opk_verify::oci::Platform>,
     descriptor: Descriptor,
-    cx: VerifyContext<'_>,
+    cx: Result<VerifyContext<'_>, Failure>,
 ) -> PlatformView {
     let reference = &image.reference;
     let fetch_manifest = || async {
@@ -332,10 +376,14 @@ async fn platform_view(
             .await
             .map_err(|e| Failure::from(&e))
     };
+    let cx = &cx;
     let verify = |name: String| async move {
-        opk_pipeline::verify_image(client, reference, &name, &cx)
-            .await
-            .map_err(|e| Failure::from(&e))
+        match cx {
+            Ok(cx) => opk_pipeline::verify_image(client, reference, &name, cx)
+                .await
+                .map_err(|e| Failure::from(&e)),
+            Err(not_run) => Err(not_run.clone()),
+        }
     };
     let (name, manifest, config, verdict) = match platform {
         Some(p) => {
@@ -359,6 +407,10 @@ async fn platform_view(
         }
     };
     let attestations = explore_attestations(client, image, &descriptor.digest).await;
+    let claimed = match (&verdict, &attestations) {
+        (Err(f), Ok(sets)) if f.state == State::NotVerified => claimed_signer(sets),
+        _ => None,
+    };
     PlatformView {
         platform: name,
         descriptor,
@@ -366,7 +418,17 @@ async fn platform_view(
         config,
         attestations,
         verdict: Arc::new(verdict),
+        claimed,
     }
+}
+
+/// The signer the first OpenPubkey-signed attestation claims, unverified: offered as a rule
+/// when there is none.
+fn claimed_signer(sets: &[AttestationView]) -> Option<ClaimedSigner> {
+    sets.iter()
+        .flat_map(|s| &s.layers)
+        .filter(|l| l.signed)
+        .find_map(|l| l.bytes.as_deref().ok().and_then(claimed_signer_unverified))
 }
 
 /// The config of an image manifest, checked against its descriptor; `None` if the manifest
@@ -424,12 +486,39 @@ fn platform_of_config(config: &[u8]) -> String {
     out
 }
 
-fn with_proxy_hint(e: &RegistryError, proxied: bool) -> Failure {
+/// What a browser reports for a request that got no response, in words (a browser's CORS
+/// refusal and a closed port both read "Failed to fetch").
+fn transport_text(e: &opk_registry::TransportError) -> String {
+    match e {
+        opk_registry::TransportError::Network(m) => {
+            format!("no answer, or one without CORS headers: {m}")
+        }
+        opk_registry::TransportError::BodyTooLarge => "the answer is over its size limit".into(),
+        opk_registry::TransportError::TooManyRedirects => "too many redirects".into(),
+    }
+}
+
+/// Whether `host` (`name[:port]`) is this machine, which the page reaches directly (never
+/// through the proxy).
+fn is_loopback(host: &str) -> bool {
+    let name = host.rsplit_once(':').map_or(host, |(n, _)| n);
+    name == "localhost" || name.starts_with("127.") || name == "[::1]"
+}
+
+/// The failure of fetching the image, with the advice that fits where it failed: a local
+/// registry that is not running, a remote one without CORS headers (a proxy helps), or a proxy
+/// that does not answer.
+fn with_proxy_hint(e: &RegistryError, reference: &Reference, proxied: bool) -> Failure {
     let mut f = Failure::from(e);
-    if f.unreachable() && !proxied {
-        f.message.push_str(
-            " — browsers can only reach registries that send CORS headers; set a CORS proxy (opk proxy) in the settings",
-        );
+    if f.unreachable() {
+        let host = reference.registry();
+        f.explanation.action = if is_loopback(host) {
+            format!("Nothing answered at {host}: check that the registry runs there (browsers also refuse some ports, such as 1). Local registries are reached directly, never through the proxy.")
+        } else if proxied {
+            "Check that the proxy runs and can reach the registry.".to_owned()
+        } else {
+            "A browser can only read registries that send CORS headers: set a CORS proxy (opk proxy) under Proxy, or check the registry's name.".to_owned()
+        };
     }
     f
 }

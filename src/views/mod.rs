@@ -2,6 +2,7 @@
 //! fetches or verifies anything.
 
 pub mod attestation;
+pub mod banner;
 pub mod common;
 pub mod explorer;
 pub mod fetch_log;

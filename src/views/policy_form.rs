@@ -1,5 +1,6 @@
 //! The policy panel (issuer keys, repository owner id, repository, workflow, ref, required
-//! predicate types) and the proxy setting, remembered in localStorage.
+//! predicate types) and the proxy setting, remembered in localStorage. Enter in any field
+//! verifies with the policy as it reads.
 
 use leptos::prelude::*;
 
@@ -29,8 +30,9 @@ fn save_proxy(v: &str) {
     }
 }
 
-/// One text field bound to a part of the params. Editing any field makes the form the policy's
-/// source: the link's empty rules (refused while they stand) are forgotten.
+/// One text field bound to a part of the params when it changes (Enter commits the change
+/// before it submits the form). Editing any field makes the form the policy's source: the link's empty rules
+/// (refused while they stand) are forgotten.
 fn field(
     params: RwSignal<Params>,
     id: &'static str,
@@ -50,17 +52,32 @@ fn field(
     }
 }
 
-/// The panel.
+/// The panel, open or folded; submitting it (Enter in a field, or its button) runs
+/// `on_submit`.
 #[component]
-pub fn PolicyForm(params: RwSignal<Params>) -> impl IntoView {
+pub fn PolicyForm(params: RwSignal<Params>, open: bool, on_submit: Callback<()>) -> impl IntoView {
     let (proxy, set_proxy) = signal(saved_proxy());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        on_submit.run(());
+    };
+    let summary = move || {
+        params.with(|p| {
+            let rules = p.policy_summary();
+            if p.has_identity_rule() {
+                format!("Policy: {}", rules.join(" · "))
+            } else {
+                "Policy — who must have signed (no identity rule yet)".to_owned()
+            }
+        })
+    };
     view! {
-        <details class="policy" open=true>
-            <summary>"Policy — who must have signed"</summary>
-            <div class="grid">
-                {field(params, "owner-id", "Repository owner id", "145685596",
+        <details class="policy" open=open>
+            <summary>{summary}</summary>
+            <form class="grid" on:submit=submit>
+                {field(params, "owner-id", "Repository owner id", "numeric, e.g. the id of your GitHub organisation",
                     |p| p.owner_id.clone(), |p, v| p.owner_id = v.trim().to_owned())}
-                {field(params, "repository", "Repository", "openpubkey/demo",
+                {field(params, "repository", "Repository", "owner/name",
                     |p| p.repo.clone(), |p, v| p.repo = v.trim().to_owned())}
                 {field(params, "workflow", "Workflow ref", "owner/repo/.github/workflows/build.yml@refs/heads/main",
                     |p| p.workflow.clone(), |p, v| p.workflow = v.trim().to_owned())}
@@ -72,7 +89,8 @@ pub fn PolicyForm(params: RwSignal<Params>) -> impl IntoView {
                 {field(params, "jwks-urls", "Extra issuer keys: JWKS URLs (comma-separated; user-supplied trust)", "https://…/jwks",
                     |p| p.jwks.join(", "),
                     |p, v| p.jwks = v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())}
-            </div>
+                <button type="submit" id="verify-policy">"Verify with this policy"</button>
+            </form>
             <p class="muted">"Issuer: GitHub Actions (bundled, dated key history). At least one identity rule is required."</p>
         </details>
         <details class="settings">

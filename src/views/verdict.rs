@@ -1,7 +1,6 @@
-//! The verification panel of one platform: one clear verdict (verified, invalid, unsigned,
-//! withheld or not found, unreachable — five different states), the checklist in `docker verify`'s
-//! words (the same lines the CLI prints), the signer identity, the key that verified and the
-//! format.
+//! The verification details of one platform, under its banner (`banner.rs`): the checklist in
+//! `docker verify`'s words (the same lines the CLI prints), folded, failures first; the signer
+//! identity, the key that verified and the format. And the states' names and headlines.
 
 use leptos::prelude::*;
 use opk_pipeline::report::{verdict_lines, Line};
@@ -19,6 +18,7 @@ pub fn label(state: State) -> (&'static str, &'static str) {
         State::Unsigned => "Unsigned",
         State::Withheld => "Withheld or not found",
         State::Unreachable => "Registry unreachable",
+        State::NotVerified => "Not verified",
     };
     (state.as_str(), headline)
 }
@@ -39,56 +39,55 @@ fn first_token(v: &ImageVerdict) -> Option<&TokenOutcome> {
     })
 }
 
-/// The panel.
+/// The panel: the folded checklist and the signer's details (nothing when the verification
+/// did not run: the banner says why).
 #[component]
 pub fn VerdictPanel(reference: Reference, platform: PlatformView) -> impl IntoView {
-    let (state, failure) = classify(&platform.verdict);
-    let (class, headline) = label(state);
-    // A verdict that rests on keys the user (or a shared link) supplied says so in the headline.
-    let qualifier = match (&*platform.verdict, state) {
-        (Ok(v), State::Verified) => match first_token(v).map(|t| &t.key.source) {
-            Some(KeySource::DevIssuer { .. }) => " — with dev issuer keys",
-            Some(KeySource::UserSupplied { .. }) => " — with user-supplied keys",
-            _ => "",
-        },
-        _ => "",
-    };
-    let reason = failure.map(|f| {
-        view! { <p class="reason"><code class="code">{f.code}</code>" "{f.message}</p> }
-    });
-    let details = match &*platform.verdict {
+    match &*platform.verdict {
         Ok(v) => Some(details(&reference, v)),
         Err(_) => None,
-    };
-    view! {
-        <section class=format!("verdict {class}") data-state=class>
-            <h3 class="headline">{headline}{qualifier}</h3>
-            {reason}
-            {details}
-        </section>
     }
 }
 
+fn line_view(l: &Line) -> impl IntoView {
+    let (class, text) = match l {
+        Line::Unverified(t) => ("unverified", t.clone()),
+        Line::Heading(t) => ("heading", t.clone()),
+        Line::Pass(t) => ("pass", format!("✓ {t}")),
+        Line::Fail(t) => ("fail", format!("✗ {t}")),
+        Line::Skipped(t) => ("skipped", t.clone()),
+        Line::Blank => ("blank", String::new()),
+        Line::Verdict { ok: true, text } => ("final ok", text.clone()),
+        Line::Verdict { ok: false, text } => ("final bad", format!("✗ {text}")),
+    };
+    view! { <li class=class>{text}</li> }
+}
+
 fn details(reference: &Reference, v: &ImageVerdict) -> impl IntoView {
-    let lines = verdict_lines(reference, v)
+    // The tag's resolution is said once, above the banners.
+    let all: Vec<Line> = verdict_lines(reference, v)
         .into_iter()
-        .map(|l| {
-            let (class, text) = match &l {
-                Line::Unverified(t) => ("unverified", t.clone()),
-                Line::Heading(t) => ("heading", t.clone()),
-                Line::Pass(t) => ("pass", format!("✓ {t}")),
-                Line::Fail(t) => ("fail", format!("✗ {t}")),
-                Line::Skipped(t) => ("skipped", t.clone()),
-                Line::Blank => ("blank", String::new()),
-                Line::Verdict { ok: true, text } => ("final ok", text.clone()),
-                Line::Verdict { ok: false, text } => ("final bad", format!("✗ {text}")),
-            };
-            view! { <li class=class>{text}</li> }
-        })
-        .collect_view();
+        .filter(|l| !matches!(l, Line::Unverified(_)))
+        .collect();
+    let failed: Vec<&Line> = all.iter().filter(|l| matches!(l, Line::Fail(_))).collect();
+    let passed = all.iter().filter(|l| matches!(l, Line::Pass(_))).count();
+    let summary = if failed.is_empty() {
+        format!("Checks: {passed} passed")
+    } else {
+        format!("Checks: {} failed, {passed} passed", failed.len())
+    };
+    let failures = (!failed.is_empty()).then(|| {
+        let items = failed.into_iter().map(line_view).collect_view();
+        view! { <ol class="checklist failures">{items}</ol> }
+    });
+    let lines = all.iter().map(line_view).collect_view();
     let identity = first_token(v).map(identity);
     view! {
-        <ol class="checklist">{lines}</ol>
+        <details class="checks">
+            <summary>{summary}</summary>
+            {failures}
+            <ol class="checklist">{lines}</ol>
+        </details>
         {identity}
     }
 }

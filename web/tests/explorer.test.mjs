@@ -38,7 +38,9 @@ async function verdictOf(url, shot, { platform, withheld = false } = {}) {
       await page.click(`.tab[data-platform="${platform}"]`);
       await page.waitForSelector(`.tab.selected[data-platform="${platform}"]`);
     }
-    const state = await page.getAttribute('#results .verdict[data-state], #status .verdict[data-state]', 'data-state');
+    // The banner of the platform asked for, else the first (the one shown first).
+    const banner = platform ? `#results .verdict[data-platform="${platform}"]` : '#results .verdict[data-state], #status .verdict[data-state]';
+    const state = await page.getAttribute(banner, 'data-state');
     const text = await page.locator('#results').count()
       ? await page.textContent('#results') : await page.textContent('#status');
     await page.screenshot({ path: `${ARTIFACTS}${shot}.png`, fullPage: true });
