@@ -10,7 +10,14 @@
 // workflow-ref, ref, predicates (comma-separated); jwks-src (comma-separated URLs of extra issuer
 // key sets: user-supplied trust); proxy; platform. For hosts whose Content-Security-Policy forbids
 // WebAssembly, mode="iframe" embed-src="…/embed.html" runs the verification in an iframe on the
-// package's own origin and talks to it with postMessage.
+// package's own origin and talks to it with postMessage. theme="light|dark" overrides the
+// colours, which otherwise follow the host page's `color-scheme` (never the OS alone).
+//
+// A misconfigured element (no identity rule, a misspelt or empty attribute, a key set that does
+// not load, a wasm that does not load) shows a neutral "Not verified", never "Invalid": that
+// state is for images that fail verification. The reason goes to the console for the host's
+// developer. Text inside the element (`<opk-verify …>signature not checked</opk-verify>`) is
+// what a browser shows when this module does not load at all.
 import init, { verifyImage, verifyEnvelopeAsync } from './opk_js.js';
 
 let ready;
@@ -40,6 +47,7 @@ export function schemesOf(report) {
 const HEADLINES = {
   verified: '✓ Verified', invalid: '✗ Invalid', unsigned: 'Unsigned',
   withheld: 'Withheld or not found', unreachable: 'Registry unreachable',
+  not_verified: 'Not verified',
 };
 
 async function fetchText(url) {
@@ -76,20 +84,20 @@ export async function run(request) {
   return verifyEnvelopeAsync(bytes, request.policy);
 }
 
+// light-dark() follows the used `color-scheme`, which the element inherits from the host page
+// (light unless the host opts in to dark): a white registry UI keeps dark text, whatever the OS.
 const STYLE = `
 :host { display: inline-block; font: 14px/1.4 system-ui, sans-serif; color: CanvasText; }
+:host([theme=light]) { color-scheme: light; } :host([theme=dark]) { color-scheme: dark; }
 .badge { display: inline-flex; gap: .4em; align-items: center; padding: .15em .6em; border-radius: 999px;
   border: 1px solid currentColor; font-weight: 600; }
-.verified { color: #1a7f37; } .invalid { color: #cf222e; } .unsigned { color: #9a6700; }
-.withheld { color: #6639ba; } .unreachable, .pending { color: GrayText; }
+.verified, li.pass { color: light-dark(#1a7f37, #3fb950); }
+.invalid, li.fail { color: light-dark(#cf222e, #f85149); }
+.unsigned { color: light-dark(#9a6700, #d29922); } .withheld { color: light-dark(#6639ba, #a371f7); }
+.unreachable, .pending, .not_verified { color: light-dark(#57606a, #8d96a0); }
 details { margin-top: .3em; } summary { cursor: pointer; }
 ol { list-style: none; padding: 0; margin: .3em 0; font-size: 12px; }
-li.pass { color: #1a7f37; } li.fail { color: #cf222e; }
-code { font-size: 12px; }
-@media (prefers-color-scheme: dark) {
-  .verified, li.pass { color: #3fb950; } .invalid, li.fail { color: #f85149; }
-  .unsigned { color: #d29922; } .withheld { color: #a371f7; }
-}`;
+code { font-size: 12px; }`;
 
 function lineClass(l) {
   const t = l.trimStart();
@@ -170,7 +178,11 @@ export class OpkVerifyElement extends HTMLElement {
         ? await viaIframe(this.getAttribute('embed-src'), request)
         : await run(request);
     } catch (e) {
-      report = { verified: false, error: { code: e?.code ?? 'error', message: e?.message ?? String(e) } };
+      // The API rejects only for its inputs (options, policy, reference), and a key set, root or
+      // wasm that does not load rejects here too: the element's configuration, not the image.
+      const error = { code: e?.code ?? 'error', message: e?.message ?? String(e) };
+      console.warn(`<opk-verify>: not verified because of the element's configuration: ${error.code}: ${error.message}`, this);
+      report = { verified: false, state: 'not_verified', error };
     }
     if (token !== this.token) return;
     render(this.root, report);

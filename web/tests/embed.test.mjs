@@ -68,7 +68,37 @@ test('an element whose identity attribute is present but empty is refused, never
     assert.equal(report.verified, false);
     assert.equal(report.error.code, 'invalid_policy');
     assert.match(report.error.message, /repository_owner_id is empty/);
-    assert.notEqual(await page.$eval('#empty-rule', (e) => e.shadowRoot.querySelector('.badge').dataset.state), 'verified');
+    // A configuration fault of the element: neutral, never "Invalid" (that is for images).
+    assert.equal(await page.$eval('#empty-rule', (e) => e.shadowRoot.querySelector('.badge').dataset.state), 'not_verified');
+    assert.deepEqual(errors, []);
+  } finally { await browser.close(); }
+});
+
+test('a misconfigured element is neutral and says why in the console; colours follow the host, not the OS', async () => {
+  const { page, browser, errors } = await openPage(hostUrl('host.html'));
+  const warnings = [];
+  page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+  try {
+    await badges(page);
+    const state = await page.evaluate((registry) => new Promise((resolve) => {
+      const el = document.createElement('opk-verify');
+      el.id = 'no-rule';
+      el.addEventListener('opk-verdict', () => resolve(el.shadowRoot.querySelector('.badge').dataset.state));
+      el.setAttribute('image', `${registry}/openpubkey/demo:latest`); // and no identity rule
+      document.body.append(el);
+    }), env.demo.registry);
+    assert.equal(state, 'not_verified');
+    assert.match(await page.$eval('#no-rule', (e) => e.shadowRoot.textContent), /Not verified/);
+    assert.ok(warnings.some((w) => /^<opk-verify>: not verified because of the element's configuration: invalid_policy/.test(w)), warnings.join('\n'));
+    // The host page sets no color-scheme: with the OS in dark mode the badge keeps the light
+    // palette's green (#1a7f37, 5.1:1 on white), never dark mode's #3fb950 (2.5:1 on white).
+    await page.emulateMedia({ colorScheme: 'dark' });
+    const colour = () => page.$eval('#signed', (e) => getComputedStyle(e.shadowRoot.querySelector('.badge')).color);
+    assert.equal(await colour(), 'rgb(26, 127, 55)');
+    // A host that opts in to dark (or says theme="dark") gets the dark palette.
+    await page.$eval('#signed', (e) => e.setAttribute('theme', 'dark'));
+    await page.waitForFunction(() => document.querySelector('#signed').shadowRoot.querySelector('.badge:not(.pending)'));
+    assert.equal(await colour(), 'rgb(63, 185, 80)');
     assert.deepEqual(errors, []);
   } finally { await browser.close(); }
 });
