@@ -200,7 +200,7 @@ pub fn App() -> impl IntoView {
                     Phase::Running(m) => view! { <p class="progress"><span class="spinner" aria-hidden="true"></span>{m}</p> }.into_any(),
                     Phase::Failed(f) => { let unreachable = f.unreachable(); view! {
                         <section class="verdict banner failed" data-state=if unreachable { "unreachable" } else { "failed" }>
-                            <h3 class="headline">{if unreachable { "Registry unreachable" } else { "Could not explore this image" }}</h3>
+                            <h2 class="headline">{if unreachable { "Registry unreachable" } else { "Could not explore this image" }}</h2>
                             <p class="meaning">{f.explanation.meaning.clone()}</p>
                             <p class="action"><strong>"What to do: "</strong>{f.explanation.action.clone()}</p>
                             <p class="reason muted"><code class="code">{f.code}</code>" "{f.message}</p>
@@ -255,8 +255,8 @@ fn results(
             let (class, headline) = crate::views::verdict::label(state);
             let n = name.clone();
             view! {
-                <button type="button" role="tab" class=move || format!("tab {class}{}", if selected.get() == n { " selected" } else { "" })
-                    aria-selected=move || (selected.get() == name).to_string()
+                <button type="button" class=move || format!("tab {class}{}", if selected.get() == n { " selected" } else { "" })
+                    aria-pressed=move || (selected.get() == name).to_string()
                     data-platform=p.platform.clone()
                     on:click={let name = p.platform.clone(); move |_| select(name.clone())}>
                     {p.platform.clone()}" · "{headline}
@@ -298,7 +298,8 @@ fn results(
             </p>
             {unverified}
             <ul class="trust">{trust}</ul>
-            <div class="tabs" role="tablist">{tabs}</div>
+            // Plain toggle buttons (not ARIA tabs, which promise arrow keys and tab panels).
+            <div class="tabs" role="group" aria-label="platform">{tabs}</div>
             {panel}
             <div class="cli">
                 <span class="muted">"Check it outside the browser: "</span>

@@ -110,7 +110,7 @@ pub fn AttestationLayer(layer: LayerView) -> impl IntoView {
                     .map(|(i, parts)| {
                         let parts = parts
                             .into_iter()
-                            .map(|(t, json)| view! { <h6>{t}</h6><pre>{json}</pre> })
+                            .map(|(t, json)| view! { <h5>{t}</h5><pre>{json}</pre> })
                             .collect_view();
                         view! {
                             <details class="pktoken">

@@ -36,8 +36,14 @@ pub fn SbomTable(document: Predicate) -> impl IntoView {
             (c, true) if c == column => " ▼",
             _ => "",
         };
+        // The sorted column says so to assistive technology; the others say nothing.
+        let aria_sort = move || match sort.get() {
+            (c, false) if c == column => Some("ascending"),
+            (c, true) if c == column => Some("descending"),
+            _ => None,
+        };
         view! {
-            <th>
+            <th aria-sort=aria_sort>
                 <button type="button" class="sort" on:click=move |_| {
                     set_sort.update(|(c, d)| {
                         *d = *c == column && !*d;

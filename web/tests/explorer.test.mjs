@@ -199,6 +199,14 @@ test('the SBOM table filters', async () => {
     assert.match(await count.textContent(), /^1 of 2 packages match$/);
     assert.equal(await page.locator('.sbom-table').first().locator('tbody tr').count(), 1);
     await page.screenshot({ path: `${ARTIFACTS}sbom-filtered.png`, fullPage: true });
+    // The sorted column says so (aria-sort), and only that one: by name at first.
+    const table = page.locator('.sbom-table').first();
+    const sorted = () => table.locator('th[aria-sort]').evaluateAll((ths) => ths.map((t) => `${t.textContent.replace(/[▲▼ ]+$/, '')} ${t.getAttribute('aria-sort')}`));
+    assert.deepEqual(await sorted(), ['Name ascending']);
+    await table.locator('th button.sort').first().click();
+    assert.deepEqual(await sorted(), ['Name descending']);
+    await table.locator('th button.sort').nth(1).click();
+    assert.deepEqual(await sorted(), ['Version ascending']);
   } finally { await browser.close(); }
 });
 

@@ -2,7 +2,8 @@
 // the banner's top edge is inside the first viewport at 1280×800 and 390×844, light and dark,
 // with its state and the sentence that says what it means (screenshots in web/test-artifacts/);
 // an image is explored without a policy and its claimed signer is one click away; Back and
-// Forward, Enter in a policy field, a stale verdict and the tab title.
+// Forward, Enter in a policy field, a stale verdict and the tab title; and WCAG 2.2 AA contrast
+// of the verdict, buttons and links in light and dark.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
@@ -25,6 +26,38 @@ async function closedPort() {
   const { port } = server.address();
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+/** WCAG 2.2 contrast of each visible text element that carries meaning (the banner's
+ * headline and sentences, buttons, links, muted text, tabs, badges) against the background it
+ * is drawn on, computed in the page. */
+function contrasts(page) {
+  return page.evaluate(() => {
+    const rgb = (c) => (c.match(/[\d.]+/g) ?? []).map(Number);
+    const lum = ([r, g, b]) => {
+      const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const background = (el) => {
+      for (let e = el; e; e = e.parentElement) {
+        const c = rgb(getComputedStyle(e).backgroundColor);
+        if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c.slice(0, 3);
+      }
+      return [255, 255, 255];
+    };
+    const out = [];
+    const selectors = ['.banner .headline', '.banner .meaning', '.banner .action', '.banner .reason', '.banner .against',
+      '.banner .who', '.banner .when', 'button#go', 'a', '.muted', 'summary', '.tab', '.badge', 'h2'];
+    for (const s of selectors) {
+      for (const el of [...document.querySelectorAll(s)].slice(0, 4)) {
+        const r = el.getBoundingClientRect();
+        if (!r.width || !r.height || !el.textContent.trim()) continue;
+        const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(background(el))];
+        out.push({ what: `${s} "${el.textContent.trim().slice(0, 30)}"`, ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05) });
+      }
+    }
+    return out;
+  });
 }
 
 const LAYOUTS = [
@@ -57,7 +90,9 @@ test('each state: the banner comes first, in every layout and colour scheme, and
       for (const s of sentences) assert.match(text, s, `${name}: ${text}`);
       // The unreachable advice fits a local registry: no CORS proxy (it is never used for one).
       if (name === 'unreachable') assert.doesNotMatch(text, /set a CORS proxy/);
-      // Nothing red unless the image is at fault.
+      // Headings never skip a level on the way down (h2 → h4 is a skip; h4 → h2 is not).
+      const levels = await page.$$eval('h1, h2, h3, h4, h5, h6', (hs) => hs.map((h) => Number(h.tagName[1])));
+      levels.forEach((l, i) => assert.ok(i === 0 || l <= levels[i - 1] + 1, `${name}: heading levels ${levels.join(',')}`));
       for (const { width, height } of LAYOUTS) {
         for (const colorScheme of ['light', 'dark']) {
           await page.setViewportSize({ width, height });
@@ -67,6 +102,9 @@ test('each state: the banner comes first, in every layout and colour scheme, and
           assert.ok(box && box.y >= 0 && box.y < height - 40,
             `${name} ${width}×${height} ${colorScheme}: banner top at ${box?.y}`);
           await page.screenshot({ path: `${ARTIFACTS}first-${name}-${width}-${colorScheme}.png` });
+          // WCAG 2.2 AA: 4.5:1 for text, in both colour schemes.
+          const low = (await contrasts(page)).filter((c) => c.ratio < 4.5);
+          assert.deepEqual(low, [], `${name} ${colorScheme}: ${low.map((c) => `${c.what} ${c.ratio.toFixed(2)}:1`).join('; ')}`);
         }
       }
     } finally { await browser.close(); }
