@@ -17,6 +17,7 @@ use crate::views::explorer::PlatformExplorer;
 use crate::views::fetch_log::FetchLog;
 use crate::views::offline::OfflinePanel;
 use crate::views::policy_form::{saved_proxy, PolicyForm};
+use crate::views::tags::TagsView;
 use crate::views::verdict::{classify, label, VerdictPanel};
 
 fn location_query() -> String {
@@ -104,8 +105,17 @@ pub fn App() -> impl IntoView {
     let (phase, set_phase) = signal(Phase::Idle);
     let (selected, set_selected) = signal(String::new());
     let generation = StoredValue::new(0u32);
+    let (tags_view, set_tags_view) = signal(None::<(String, Params)>);
     let start = move |how: History| {
         let p = params.get_untracked();
+        if !p.tags.trim().is_empty() {
+            push_url(&p, how);
+            generation.update_value(|g| *g += 1);
+            set_phase.set(Phase::Idle);
+            set_tags_view.set(Some((p.tags.trim().to_owned(), p)));
+            return;
+        }
+        set_tags_view.set(None);
         if p.image.trim().is_empty() {
             set_phase.set(Phase::Idle);
             return;
@@ -196,6 +206,7 @@ pub fn App() -> impl IntoView {
             <PolicyForm params=params open=policy_open on_submit=rerun/>
             <div id="status" class="status" role="status" aria-live="polite">
                 {move || match phase.get() {
+                    Phase::Idle if tags_view.with(Option::is_some) => ().into_any(),
                     Phase::Idle => view! { <p>"Enter an image reference to explore it."</p> }.into_any(),
                     Phase::Running(m) => view! { <p class="progress"><span class="spinner" aria-hidden="true"></span>{m}</p> }.into_any(),
                     Phase::Failed(f) => { let unreachable = f.unreachable(); view! {
@@ -210,6 +221,7 @@ pub fn App() -> impl IntoView {
                     Phase::Done(o) => view! { <p class="sr-only">{format!("Explored {} ({} platforms).", o.reference, o.platforms.len())}</p> }.into_any(),
                 }}
             </div>
+            {move || tags_view.get().map(|(repository, p)| view! { <TagsView repository=repository params=p/> })}
             {move || match phase.get() {
                 Phase::Done(o) => Some(results(o, params, selected, select, require)),
                 _ => None,
@@ -287,6 +299,13 @@ fn results(
             })
     };
     let cli = move || params.with(|p| p.cli_command(&selected.get()));
+    let tags_href = {
+        let mut p = o.ran.clone();
+        p.image.clear();
+        p.platform.clear();
+        p.tags = format!("{}/{}", o.reference.registry(), o.reference.repository());
+        p.to_query()
+    };
     view! {
         <section class="results" id="results">
             <h2>{o.reference.to_string()}</h2>
@@ -295,6 +314,7 @@ fn results(
                 "Top level "<DigestText digest=resolved.digest.to_string()/>
                 {format!(" · {} · {}", if o.proxied { "via proxy" } else { "direct" },
                     match &o.image.top { opk_registry::TopLevel::Index(_) => "index", opk_registry::TopLevel::Manifest(_) => "single manifest" })}
+                " · "<a class="tags-link" href=tags_href>"tags of this repository"</a>
             </p>
             {unverified}
             <ul class="trust">{trust}</ul>

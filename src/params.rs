@@ -34,6 +34,8 @@ pub struct Params {
     pub cert_oidc_issuers: Vec<String>,
     /// Sigstore: a trusted root to load (user-supplied trust) instead of the bundled one.
     pub trusted_root: String,
+    /// A repository (`registry/name`) whose tags to list instead of exploring an image.
+    pub tags: String,
     /// Identity rules the link gives with an empty value (`owner_id=`), as their policy claim
     /// names: refused, never read as "no rule" (an unset variable in a script that writes links
     /// must not drop a rule).
@@ -82,6 +84,7 @@ impl Params {
             }
             match k {
                 "image" => p.image = v,
+                "tags" => p.tags = v,
                 "platform" => p.platform = v,
                 "owner_id" => p.owner_id = v,
                 "repo" => p.repo = v,
@@ -109,6 +112,7 @@ impl Params {
             }
         };
         put("image", &self.image);
+        put("tags", &self.tags);
         put("platform", &self.platform);
         put("owner_id", &self.owner_id);
         put("repo", &self.repo);
@@ -161,6 +165,7 @@ impl Params {
     pub fn policy_query(&self) -> String {
         let mut p = self.clone();
         p.image.clear();
+        p.tags.clear();
         p.platform.clear();
         p.to_query()
     }

@@ -288,6 +288,25 @@ pub fn trust_and_policy(
     Ok((trust, policy, labels))
 }
 
+/// A client for `reference`'s registry: through the link's proxy, else directly for a plain
+/// HTTP (local) registry, else through the saved proxy; and whether it is proxied.
+pub fn client_for(
+    reference: &Reference,
+    link_proxy: &str,
+    saved_proxy: String,
+) -> Result<(Client<BrowserTransport>, bool), Failure> {
+    let proxy = if !link_proxy.is_empty() {
+        link_proxy.to_owned()
+    } else if reference.scheme() == Scheme::Http {
+        String::new()
+    } else {
+        saved_proxy
+    };
+    let route = Route::parse(&proxy).map_err(|e| Failure::from(&e))?;
+    let proxied = route.is_proxied();
+    Ok((Client::new(BrowserTransport, route), proxied))
+}
+
 /// Runs the whole request, reporting progress through `progress`: the key sets and the image
 /// side by side, then every platform side by side (its manifest, and its attestations fetched
 /// and verified). Image configs are not needed for a verdict unless the image is a single
@@ -300,16 +319,7 @@ pub async fn run(
 ) -> Result<(Outcome, Client<BrowserTransport>), Failure> {
     let reference = Reference::parse(params.image.trim())
         .map_err(|e| Failure::from(&RegistryError::Reference(e)))?;
-    let proxy = if !params.proxy.is_empty() {
-        params.proxy.clone()
-    } else if reference.scheme() == Scheme::Http {
-        String::new()
-    } else {
-        saved_proxy
-    };
-    let route = Route::parse(&proxy).map_err(|e| Failure::from(&e))?;
-    let proxied = route.is_proxied();
-    let client = Client::new(BrowserTransport, route);
+    let (client, proxied) = client_for(&reference, &params.proxy, saved_proxy)?;
     progress(format!("Fetching {reference} and the trust roots…"));
     let ((jwks, sigstore), image) = join(
         join(
@@ -498,13 +508,6 @@ fn transport_text(e: &opk_registry::TransportError) -> String {
     }
 }
 
-/// Whether `host` (`name[:port]`) is this machine, which the page reaches directly (never
-/// through the proxy).
-fn is_loopback(host: &str) -> bool {
-    let name = host.rsplit_once(':').map_or(host, |(n, _)| n);
-    name == "localhost" || name.starts_with("127.") || name == "[::1]"
-}
-
 /// The failure of fetching the image, with the advice that fits where it failed: a local
 /// registry that is not running, a remote one without CORS headers (a proxy helps), or a proxy
 /// that does not answer.
@@ -512,7 +515,7 @@ fn with_proxy_hint(e: &RegistryError, reference: &Reference, proxied: bool) -> F
     let mut f = Failure::from(e);
     if f.unreachable() {
         let host = reference.registry();
-        f.explanation.action = if is_loopback(host) {
+        f.explanation.action = if opk_registry::is_loopback_host(host) {
             format!("Nothing answered at {host}: check that the registry runs there (browsers also refuse some ports, such as 1). Local registries are reached directly, never through the proxy.")
         } else if proxied {
             "Check that the proxy runs and can reach the registry.".to_owned()

@@ -10,4 +10,5 @@ pub mod offline;
 pub mod policy_form;
 pub mod provenance;
 pub mod sbom;
+pub mod tags;
 pub mod verdict;

@@ -185,3 +185,37 @@ test('a tag the registry does not have says so in words, not as the registry\'s 
     assert.match(await banner.locator('.meaning').textContent(), /^The registry has no such image/);
   } finally { await browser.close(); }
 });
+
+test("a repository's tags are listed, each tag's digest fetched only when asked", async () => {
+  const requests = [];
+  const { page, browser, waitFor, errors } = await openPage(link('demo:latest'), {
+    beforeGoto: async (p) => p.on('request', (r) => { if (r.url().includes('/v2/')) requests.push(r.url()); }),
+  });
+  try {
+    await waitFor(BANNER, 30000);
+    await page.click('a.tags-link');
+    await waitFor('.tags-view li.tag[data-tag="latest"]', 30000);
+    assert.equal(await page.textContent('.tags-view h2'), `Tags of ${env.demo.registry}/openpubkey/demo`);
+    const query = new URL(page.url()).searchParams;
+    assert.equal(query.get('tags'), `${env.demo.registry}/openpubkey/demo`);
+    assert.equal(query.get('owner_id'), OWNER);
+    // One request for the listing; none for digests until asked.
+    const before = requests.length;
+    assert.deepEqual(requests.filter((u) => u.includes('/tags/list')).length, 1);
+    // (gloo-net's request builder appends an empty `&` to a URL that has a query.)
+    assert.equal(requests.at(-1).replace(/&$/, ''), `http://${env.demo.registry}/v2/openpubkey/demo/tags/list?n=100`);
+    const row = page.locator('.tags-view li.tag[data-tag="latest"]');
+    await row.locator('button.digest-of').click();
+    await row.locator('.digest code').waitFor();
+    assert.match(await row.locator('.digest').getAttribute('title'), /^sha256:[0-9a-f]{64}$/);
+    assert.equal(requests.length, before + 1);
+    // The tag opens its image's view with the same policy.
+    const href = await row.locator('a').getAttribute('href');
+    const target = new URLSearchParams(href.slice(href.indexOf('?')));
+    assert.equal(target.get('image'), `${env.demo.registry}/openpubkey/demo:latest`);
+    assert.equal(target.get('owner_id'), OWNER);
+    assert.equal(target.get('tags'), null);
+    await page.screenshot({ path: `${ARTIFACTS}tags.png`, fullPage: true });
+    assert.deepEqual(errors, []);
+  } finally { await browser.close(); }
+});

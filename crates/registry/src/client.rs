@@ -466,7 +466,7 @@ impl<T: Transport> Client<T> {
     }
 
     /// Adds `note` to the latest fetch-log record of `url`.
-    fn note(&self, url: &str, note: &str) {
+    pub(crate) fn note(&self, url: &str, note: &str) {
         if let Some(record) = self
             .log
             .borrow_mut()
@@ -614,7 +614,7 @@ impl<T: Transport> Client<T> {
 
     /// Sends one request with the cached authorization for `r`'s repository, running the auth
     /// flow once on `401`.
-    async fn send(
+    pub(crate) async fn send(
         &self,
         r: &Reference,
         method: Method,
@@ -797,7 +797,7 @@ fn oversize_as_mismatch(e: RegistryError, d: Option<&Descriptor>, body: Limit) -
     }
 }
 
-fn expect_ok(url: &str, resp: &Response) -> Result<(), RegistryError> {
+pub(crate) fn expect_ok(url: &str, resp: &Response) -> Result<(), RegistryError> {
     if resp.status == 200 {
         return Ok(());
     }
@@ -818,7 +818,7 @@ fn status_error(url: &str, resp: &Response) -> RegistryError {
 }
 
 /// The target of `Link: <url>; rel="next"`.
-fn next_link(header: &str) -> Option<String> {
+pub(crate) fn next_link(header: &str) -> Option<String> {
     header.split(',').find_map(|part| {
         let (target, params) = part.split_once(';')?;
         let target = target.trim().strip_prefix('<')?.strip_suffix('>')?;

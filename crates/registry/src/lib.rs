@@ -25,6 +25,7 @@ pub mod redirect;
 mod reference;
 mod route;
 mod signature_discovery;
+mod tags;
 mod transport;
 
 #[cfg(target_arch = "wasm32")]
@@ -41,6 +42,7 @@ pub use error::RegistryError;
 pub use reference::{is_loopback_host, Reference, ReferenceError, Scheme};
 pub use route::Route;
 pub use signature_discovery::{signatures, FoundSignature, SignatureKind, SignedSubject};
+pub use tags::{TagsPage, TAGS_PAGE_SIZE};
 pub use transport::{Method, Request, Response, Transport, TransportError, MAX_ERROR_BODY};
 
 #[cfg(target_arch = "wasm32")]

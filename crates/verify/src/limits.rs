@@ -75,6 +75,9 @@ pub const MAX_CHECKPOINT_BYTES: usize = 16 * 1024;
 /// Signatures (Sigstore bundles, cosign signatures and attestations, Notation signatures) kept
 /// per subject: beyond it, a registry listing more is refused rather than fetched.
 pub const MAX_SIGNATURES: usize = 32;
+/// Most tags in one page of a repository's tag list (the page asks for 100 at a time; a
+/// registry answering with more is refused, not read).
+pub const MAX_TAGS_PER_PAGE: usize = 1000;
 
 /// A named limit, reported by [`crate::VerifyError::LimitExceeded`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,6 +141,8 @@ pub enum Limit {
     CheckpointBytes,
     /// [`MAX_SIGNATURES`].
     Signatures,
+    /// [`MAX_TAGS_PER_PAGE`].
+    TagsPerPage,
 }
 
 impl Limit {
@@ -179,6 +184,7 @@ impl Limit {
             Self::ProofHashes => ("inclusion proof hashes", MAX_PROOF_HASHES),
             Self::CheckpointBytes => ("checkpoint bytes", MAX_CHECKPOINT_BYTES),
             Self::Signatures => ("signatures per subject", MAX_SIGNATURES),
+            Self::TagsPerPage => ("tags per tag-list page", MAX_TAGS_PER_PAGE),
         }
     }
 }
