@@ -294,11 +294,25 @@ fn results(
                 let reference = o2.reference.clone();
                 view! {
                     <VerdictPanel reference=reference platform=p.clone()/>
-                    <PlatformExplorer platform=p/>
+                    <PlatformExplorer reference=o2.reference.clone() platform=p/>
                 }
             })
     };
-    let cli = move || params.with(|p| p.cli_command(&selected.get()));
+    // Pinned to the digest this page verified (the tag is the one unverified step).
+    let pinned = StoredValue::new(format!(
+        "{}/{}@{}",
+        o.reference.registry(),
+        o.reference.repository(),
+        resolved.digest
+    ));
+    let cli =
+        move || params.with(|p| pinned.with_value(|pin| p.cli_command(&selected.get(), Some(pin))));
+    let files = o
+        .ran
+        .cli_files()
+        .into_iter()
+        .map(|(file, url)| view! { <li><code>{file}</code>": save "<a href=url.clone() rel="noreferrer noopener">{url.clone()}</a>" as this file"</li> })
+        .collect_view();
     let tags_href = {
         let mut p = o.ran.clone();
         p.image.clear();
@@ -325,6 +339,7 @@ fn results(
                 <span class="muted">"Check it outside the browser: "</span>
                 <code id="cli-command">{cli}</code>
                 <CopyButton text=move |()| cli() label="copy the command"/>
+                <ul class="cli-files muted">{files}</ul>
             </div>
             <FetchLog fetches=o.fetches.clone()/>
         </section>

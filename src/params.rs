@@ -198,9 +198,11 @@ impl Params {
         out
     }
 
-    /// The equivalent command line (JWKS URLs become files the user downloads).
-    pub fn cli_command(&self, platform: &str) -> String {
-        let mut cmd = format!("opk verify {}", shell_word(&self.image));
+    /// The equivalent command line, for the image as given or, once resolved, `pinned` (the
+    /// same repository at the digest this page verified, so the CLI checks the same bytes
+    /// even if the tag moves). Key sets and a trusted root become files: [`Self::cli_files`].
+    pub fn cli_command(&self, platform: &str, pinned: Option<&str>) -> String {
+        let mut cmd = format!("opk verify {}", shell_word(pinned.unwrap_or(&self.image)));
         if !platform.is_empty() && platform != "linux/amd64" {
             cmd.push_str(&format!(" --platform {platform}"));
         }
@@ -241,6 +243,22 @@ impl Params {
     }
 }
 
+impl Params {
+    /// The files [`Self::cli_command`] names, and the URL each is to be saved from.
+    pub fn cli_files(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = self
+            .jwks
+            .iter()
+            .enumerate()
+            .map(|(i, url)| (format!("jwks-{}.json", i + 1), url.clone()))
+            .collect();
+        if !self.trusted_root.is_empty() {
+            out.push(("trusted-root.json".into(), self.trusted_root.clone()));
+        }
+        out
+    }
+}
+
 fn shell_word(s: &str) -> String {
     if s.chars()
         .all(|c| c.is_ascii_alphanumeric() || "/:@._-%=+,".contains(c))
@@ -273,7 +291,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            p.cli_command("linux/arm64"),
+            p.cli_command("linux/arm64", None),
             "opk verify 127.0.0.1:5000/openpubkey/demo@sha256:ab --platform linux/arm64 \
              --repo-owner-id 145685596 --repository openpubkey/demo --predicate https://spdx.dev/Document \
              --jwks jwks-1.json"
@@ -287,7 +305,7 @@ mod tests {
         assert_eq!(s.cert_oidc_issuers, ["https://i.test"]);
         assert_eq!(Params::from_query(&s.to_query()), s);
         assert_eq!(
-            s.cli_command("linux/amd64"),
+            s.cli_command("linux/amd64", None),
             "opk verify x --repo-owner-id 1 --cert-identity-prefix https://github.com/o/r/ \
              --cert-oidc-issuer https://i.test --trusted-root trusted-root.json"
         );
@@ -304,6 +322,46 @@ mod tests {
             ..Params::default()
         };
         assert_eq!(Params::from_query(&odd.to_query()), odd);
-        assert_eq!(odd.cli_command(""), "opk verify 'a b&c=d'");
+        assert_eq!(odd.cli_command("", None), "opk verify 'a b&c=d'");
+    }
+
+    #[test]
+    fn the_command_is_pinned_and_names_where_its_files_come_from() {
+        let p = Params::from_query(
+            "?image=r.test/o/a:1&owner_id=1&jwks=http://k.test/jwks&trusted_root=http://t.test/root.json",
+        );
+        assert_eq!(
+            p.cli_command("linux/amd64", Some("r.test/o/a@sha256:ab")),
+            "opk verify r.test/o/a@sha256:ab --repo-owner-id 1 --jwks jwks-1.json --trusted-root trusted-root.json"
+        );
+        assert_eq!(
+            p.cli_files(),
+            [
+                ("jwks-1.json".to_string(), "http://k.test/jwks".to_string()),
+                (
+                    "trusted-root.json".to_string(),
+                    "http://t.test/root.json".to_string()
+                )
+            ]
+        );
+    }
+
+    #[test]
+    fn a_tags_view_round_trips_and_the_policy_ignores_image_and_tags() {
+        let p = Params::from_query("?tags=r.test/o/a&owner_id=1");
+        assert_eq!(p.tags, "r.test/o/a");
+        assert_eq!(Params::from_query(&p.to_query()), p);
+        let q = Params::from_query("?image=r.test/o/b:2&platform=linux/arm64&owner_id=1");
+        assert_eq!(p.policy_query(), q.policy_query());
+        assert!(q.has_identity_rule());
+        assert!(!Params::from_query("?image=x&predicate=p").has_identity_rule());
+        assert!(Params::from_query("?image=x&cert_identity=s").has_identity_rule());
+        assert_eq!(
+            q.policy_summary(),
+            [
+                "repository owner id = 1",
+                "requires https://slsa.dev/provenance/v0.2"
+            ]
+        );
     }
 }

@@ -1,16 +1,63 @@
-//! The explorer of one platform image: its manifest, its config (environment, entrypoint,
-//! labels, history), its layers, and — folded under it, never as an `unknown/unknown` platform —
-//! the attestation manifests that describe it, each object with its raw JSON.
+//! The explorer of one platform image: a summary (platform, created, compressed size, layer
+//! count, a `docker pull …@sha256:` line), its config (environment, entrypoint, labels, history
+//! with each step's layer size), its layers, and — folded under it, never as an
+//! `unknown/unknown` platform — the attestation manifests that describe it, each object with
+//! its raw JSON.
 
 use leptos::prelude::*;
 
+use opk_registry::Reference;
+
 use crate::session::{AttestationView, PlatformView};
 use crate::views::attestation::AttestationLayer;
-use crate::views::common::{human_size, DigestText, RawJson};
+use crate::views::common::{human_size, CopyButton, DigestText, RawJson};
+
+/// The layers' sizes, in manifest order (empty when the manifest does not parse).
+fn layer_sizes(manifest: &[u8]) -> Vec<u64> {
+    opk_verify::oci::Manifest::parse(manifest)
+        .map(|m| m.layers.iter().map(|l| l.size).collect())
+        .unwrap_or_default()
+}
+
+/// The summary: platform, created, layers and their compressed size, the pull line.
+fn summary(reference: &Reference, platform: &PlatformView) -> impl IntoView {
+    let sizes = platform
+        .manifest
+        .as_deref()
+        .map(layer_sizes)
+        .unwrap_or_default();
+    let total: u64 = sizes.iter().sum();
+    let created = match &platform.config {
+        Some(Ok(bytes)) => serde_json::from_slice::<ImageConfig>(bytes)
+            .ok()
+            .and_then(|c| c.created),
+        _ => None,
+    };
+    let pull = format!(
+        "docker pull {}@{}",
+        reference.familiar_name(),
+        platform.descriptor.digest
+    );
+    view! {
+        <dl class="summary">
+            <dt>"Platform"</dt><dd>{platform.platform.clone()}</dd>
+            <dt>"Created"</dt><dd>{created.unwrap_or_else(|| "not stated".to_owned())}</dd>
+            <dt>"Layers"</dt><dd>{format!("{} · {} compressed", sizes.len(), human_size(total))}</dd>
+            <dt>"Pull"</dt>
+            <dd><code class="pull">{pull.clone()}</code><CopyButton text=move |()| pull.clone() label="copy the pull command"/></dd>
+        </dl>
+    }
+}
 
 /// The platform's image, layers and attestations.
 #[component]
-pub fn PlatformExplorer(platform: PlatformView) -> impl IntoView {
+pub fn PlatformExplorer(reference: Reference, platform: PlatformView) -> impl IntoView {
+    let summary = summary(&reference, &platform);
+    let sizes = platform
+        .manifest
+        .as_deref()
+        .map(layer_sizes)
+        .unwrap_or_default();
     let manifest = match &platform.manifest {
         Ok(bytes) => {
             // The core's typed manifest (read in place, bounded): never a JSON tree of it.
@@ -41,7 +88,7 @@ pub fn PlatformExplorer(platform: PlatformView) -> impl IntoView {
         Err(f) => view! { <p class="error"><code class="code">{f.code.clone()}</code>" "{f.message.clone()}</p> }.into_any(),
     };
     let config = platform.config.clone().map(|c| match c {
-        Ok(bytes) => config_view(bytes).into_any(),
+        Ok(bytes) => config_view(bytes, &sizes).into_any(),
         Err(f) => view! { <p class="error"><code class="code">{f.code}</code>" "{f.message}</p> }
             .into_any(),
     });
@@ -68,6 +115,7 @@ pub fn PlatformExplorer(platform: PlatformView) -> impl IntoView {
                 "Image manifest "<DigestText digest=platform.descriptor.digest.to_string()/>
                 " · "{platform.descriptor.media_type.clone()}" · "{human_size(platform.descriptor.size)}
             </p>
+            {summary}
             {config}
             {manifest}
             {attestations}
@@ -79,6 +127,7 @@ pub fn PlatformExplorer(platform: PlatformView) -> impl IntoView {
 #[derive(serde::Deserialize, Default)]
 #[serde(default)]
 struct ImageConfig {
+    created: Option<String>,
     config: RunConfig,
     history: Vec<HistoryStep>,
 }
@@ -97,9 +146,26 @@ struct RunConfig {
 struct HistoryStep {
     created: Option<String>,
     created_by: Option<String>,
+    empty_layer: bool,
 }
 
-fn config_view(bytes: Vec<u8>) -> impl IntoView {
+/// Each history step's layer size: steps that made a layer take the layers in order; the
+/// others (`empty_layer`) made none. `None` once the steps outnumber the layers.
+fn step_sizes(history: &[HistoryStep], layers: &[u64]) -> Vec<Option<u64>> {
+    let mut next = layers.iter();
+    history
+        .iter()
+        .map(|h| {
+            if h.empty_layer {
+                Some(0)
+            } else {
+                next.next().copied()
+            }
+        })
+        .collect()
+}
+
+fn config_view(bytes: Vec<u8>, layers: &[u64]) -> impl IntoView {
     let c: ImageConfig = serde_json::from_slice(&bytes).unwrap_or_default();
     let env = c
         .config
@@ -115,13 +181,22 @@ fn config_view(bytes: Vec<u8>) -> impl IntoView {
             .map(|(k, v)| view! { <li><code>{k}</code>" = "{v}</li> })
             .collect_view()
     });
+    let sizes = step_sizes(&c.history, layers);
     let history = c
         .history
         .into_iter()
-        .map(|h| {
+        .zip(sizes)
+        .map(|(h, size)| {
             let by = h.created_by.unwrap_or_default();
             let when = h.created.unwrap_or_default();
-            view! { <li><span class="muted">{when}</span>" "<code>{by}</code></li> }
+            let size = match (h.empty_layer, size) {
+                (true, _) => "—".to_owned(),
+                (false, Some(s)) => human_size(s),
+                (false, None) => "?".to_owned(),
+            };
+            view! {
+                <tr><td class="num">{size}</td><td class="muted">{when}</td><td><code>{by}</code></td></tr>
+            }
         })
         .collect_view();
     view! {
@@ -131,7 +206,8 @@ fn config_view(bytes: Vec<u8>) -> impl IntoView {
             <dt>"Cmd"</dt><dd><code>{cmd}</code></dd>
             <dt>"Env"</dt><dd><ul>{env}</ul></dd>
             <dt>"Labels"</dt><dd><ul>{labels}</ul></dd>
-            <dt>"History"</dt><dd><ol>{history}</ol></dd>
+            <dt>"History"</dt>
+            <dd><table class="history"><thead><tr><th>"Layer size"</th><th>"Created"</th><th>"Step"</th></tr></thead><tbody>{history}</tbody></table></dd>
         </dl>
         <RawJson title="Image config" bytes=bytes/>
     }

@@ -69,8 +69,11 @@ test('the signed demo image verifies from a deep link, with the dev issuer label
     assert.match(text, /dev issuer/);
     assert.match(text, /✓ Verified — with dev issuer keys/);
     assert.match(text, /the one unverified step/);
-    assert.match(await page.textContent('#cli-command'),
-      new RegExp(`^opk verify ${env.demo.registry}/openpubkey/demo:latest --repo-owner-id ${OWNER} --jwks jwks-1.json$`));
+    // Pinned to the digest the page verified; the key set's file says where it comes from.
+    const top = await page.$eval('#results > .entry .digest', (e) => e.title);
+    assert.equal(await page.textContent('#cli-command'),
+      `opk verify ${env.demo.registry}/openpubkey/demo@${top} --repo-owner-id ${OWNER} --jwks jwks-1.json`);
+    assert.equal(await page.textContent('.cli-files li'), `jwks-1.json: save ${env.demo.issuer}/.well-known/jwks as this file`);
     // Attestations are folded under their platform, never shown as unknown/unknown.
     assert.doesNotMatch(await page.textContent('.tabs'), /unknown/);
     onlyHosts(hosts, [new URL(env.app.url).host, env.demo.registry, new URL(env.demo.issuer).host]);

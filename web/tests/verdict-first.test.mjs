@@ -219,3 +219,23 @@ test("a repository's tags are listed, each tag's digest fetched only when asked"
     assert.deepEqual(errors, []);
   } finally { await browser.close(); }
 });
+
+test('each platform has a summary: platform, created, layers and size, history sizes, a pull line by digest', async () => {
+  const { page, browser, waitFor } = await openPage(link('demo:latest'));
+  try {
+    await waitFor(BANNER, 30000);
+    // The config comes after the verdict.
+    await page.waitForFunction(() => !/not stated/.test(document.querySelector('.summary')?.textContent ?? 'not stated'), null, { timeout: 30000 });
+    const summary = await page.textContent('.summary');
+    assert.match(summary, /Platformlinux\/amd64/);
+    assert.match(summary, /Created2023-10-24T10:00:00Z/);
+    assert.match(summary, /Layers1 · \d+ B compressed/);
+    const digest = await page.getAttribute('.tab.selected', 'data-platform').then(() =>
+      page.$eval('.explorer .entry .digest', (e) => e.title));
+    assert.equal(await page.textContent('.summary code.pull'), `docker pull ${env.demo.registry}/openpubkey/demo@${digest}`);
+    // History: the ENV step made no layer, the COPY step made the one layer.
+    const rows = await page.$$eval('table.history tbody tr', (trs) => trs.map((tr) => tr.children[0].textContent));
+    assert.equal(rows[0], '—');
+    assert.match(rows[1], /^\d+ B$/);
+  } finally { await browser.close(); }
+});

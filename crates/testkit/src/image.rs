@@ -148,11 +148,14 @@ pub fn build(name: &str, tag: &str, platforms: &[&str], signing: Signing) -> Fix
         let config = Blob::new(
             OCI_CONFIG,
             json!({
-                "architecture": arch, "os": os,
+                "architecture": arch, "os": os, "created": "2023-10-24T10:00:00Z",
                 "config": {"Env": ["PATH=/usr/local/bin:/usr/bin:/bin"], "Entrypoint": ["/hello"],
                            "Labels": {"org.opencontainers.image.source": "https://github.com/openpubkey/demo"}},
                 "rootfs": {"type": "layers", "diff_ids": [layer.digest()]},
-                "history": [{"created": "2023-10-24T10:00:00Z", "created_by": "COPY hello /hello # buildkit"}]
+                "history": [
+                    {"created": "2023-10-24T09:59:00Z", "created_by": "ENV PATH=/usr/local/bin:/usr/bin:/bin", "empty_layer": true},
+                    {"created": "2023-10-24T10:00:00Z", "created_by": "COPY hello /hello # buildkit"}
+                ]
             })
             .to_string()
             .into_bytes(),
