@@ -321,12 +321,17 @@ pub async fn run(
         .map_err(|e| Failure::from(&RegistryError::Reference(e)))?;
     let (client, proxied) = client_for(&reference, &params.proxy, saved_proxy)?;
     progress(format!("Fetching {reference} and the trust roots…"));
-    let ((jwks, sigstore), image) = join(
+    // The image's first request goes out first; the trust is set up (parsing the bundled key
+    // history and trusted root takes milliseconds) while it is on the wire, not after.
+    let (image, (setup, sigstore)) = join(
+        Image::fetch(&client, &reference),
         join(
-            load_jwks(&params.jwks),
+            async {
+                let jwks = load_jwks(&params.jwks).await?;
+                trust_and_policy(&params, jwks)
+            },
             sigstore_trust(&params.trusted_root),
         ),
-        Image::fetch(&client, &reference),
     )
     .await;
     // What the registry says comes first: an unreachable registry or a missing tag is the real
@@ -334,10 +339,7 @@ pub async fn run(
     let image = image.map_err(|e| with_proxy_hint(&e, &reference, proxied))?;
     // A policy or trust that cannot be set up stops the verification, not the exploring: every
     // platform is still fetched and shown, with the verdict "not verified" and why.
-    let (setup, trust_labels) = match jwks
-        .and_then(|jwks| trust_and_policy(&params, jwks))
-        .and_then(|t| Ok((t, sigstore?)))
-    {
+    let (setup, trust_labels) = match setup.and_then(|t| Ok((t, sigstore?))) {
         Ok(((trust, policy, labels), sigstore)) => (Ok((trust, policy, sigstore)), labels),
         Err(f) => (Err(f), Vec::new()),
     };
