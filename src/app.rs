@@ -174,6 +174,7 @@ pub fn App() -> impl IntoView {
         start(History::Push);
     });
     let rerun = Callback::new(move |()| start(History::Push));
+    let (example, set_example) = signal(0u32);
     // The form is folded when the page opens on a link that names the image and its policy.
     let policy_open =
         params.with_untracked(|p| p.image.trim().is_empty() || !p.has_identity_rule());
@@ -200,7 +201,15 @@ pub fn App() -> impl IntoView {
                     <a href="?image=127.0.0.1:5000/openpubkey/tampered:latest&owner_id=145685596&jwks=http://127.0.0.1:8790/.well-known/jwks">"tampered"</a>", "
                     <a href="?image=127.0.0.1:5000/openpubkey/unsigned:latest&owner_id=145685596&jwks=http://127.0.0.1:8790/.well-known/jwks">"unsigned"</a>", "
                     <a href="?image=127.0.0.1:5000/openpubkey/forged:latest&owner_id=145685596&jwks=http://127.0.0.1:8790/.well-known/jwks">"forged subject"</a>
-                    " · offline: "<a href="examples/go-reference-f0-provenance.dsse.json">"Go reference F0 envelope"</a>
+                    " · offline: "<a href="#offline" id="load-example" on:click=move |ev| {
+                        // Loads the example into the offline panel below (no navigation: a
+                        // fragment change would read as Back/Forward).
+                        ev.prevent_default();
+                        set_example.update(|n| *n += 1);
+                        if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("offline")) {
+                            el.scroll_into_view();
+                        }
+                    }>"Go reference F0 envelope"</a>
                 </p>
             </form>
             <PolicyForm params=params open=policy_open on_submit=rerun/>
@@ -226,7 +235,7 @@ pub fn App() -> impl IntoView {
                 Phase::Done(o) => Some(results(o, params, selected, select, require)),
                 _ => None,
             }}
-            <OfflinePanel params=params/>
+            <OfflinePanel params=params example=example/>
         </main>
         <footer class="bottom">
             <span id="verifier-version">{format!("opk-verify {}", opk_verify::VERSION)}</span>

@@ -2,7 +2,10 @@
 //! attestation manifest with its layer files, or a Sigstore bundle with its artifact (a file, or
 //! its sha256 digest); verify with the bundled GitHub Actions key history plus a pasted JWKS,
 //! and the bundled public-good Sigstore root or a pasted trusted root (user-supplied trust,
-//! labelled). Nothing leaves the page: no request is made here.
+//! labelled). Nothing leaves the page: no request is made here (but for the bundled example,
+//! loaded from the app's own origin when asked). Input and configuration problems (no subject
+//! digest, a key set that does not parse) are "not verified", never "invalid": that is for
+//! signatures that fail.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -10,9 +13,9 @@ use opk_pipeline::report::{check_lines, Line};
 use opk_pipeline::webcrypto;
 use opk_verify::oci::{Digest, Manifest};
 use opk_verify::sigstore::keys::HashAlg;
-use opk_verify::sigstore::trusted_root::TrustedRoot;
+use opk_verify::sigstore::trusted_root::{RootSource, TrustedRoot};
 use opk_verify::sigstore::{Artifact, SigstoreTrust};
-use opk_verify::{ExpectedSubject, JwksFile, Policy, TrustRoots};
+use opk_verify::{ExpectedSubject, JwksFile, KeySource, Policy, TrustRoots};
 
 use crate::params::Params;
 use crate::session::now;
@@ -81,6 +84,9 @@ pub struct OfflineResult {
     pub lines: Vec<Line>,
     /// The error, `code: message`.
     pub error: Option<String>,
+    /// Whose keys a verified result rests on, when not the bundled ones (the pasted JWKS or
+    /// trusted root): said in the headline.
+    pub trust: Option<&'static str>,
 }
 
 /// Trust (bundled history plus the pasted JWKS) and the page's identity rules. Checking a token
@@ -109,6 +115,7 @@ fn result_of<T>(
     title: String,
     r: Result<opk_verify::Verified<T>, opk_verify::Rejected>,
     checks: impl Fn(&T) -> Vec<opk_verify::Check>,
+    trust: impl Fn(&T) -> Option<&'static str>,
 ) -> OfflineResult {
     match r {
         Ok(ok) => OfflineResult {
@@ -116,13 +123,36 @@ fn result_of<T>(
             state: State::Verified,
             lines: check_lines(&checks(&ok)),
             error: None,
+            trust: trust(&ok),
         },
         Err(rej) => OfflineResult {
             title,
             state: State::Invalid,
             lines: check_lines(&rej.checks),
             error: Some(format!("{}: {}", rej.error.code(), rej.error)),
+            trust: None,
         },
+    }
+}
+
+/// The label of a verified token's key when the user supplied it (a pasted JWKS, even one
+/// that claims GitHub's issuer) or it is a dev issuer's.
+fn key_trust(source: &KeySource) -> Option<&'static str> {
+    match source {
+        KeySource::UserSupplied { .. } => Some("with the pasted, user-supplied keys"),
+        KeySource::DevIssuer { .. } => Some("with dev issuer keys"),
+        _ => None,
+    }
+}
+
+/// An input or configuration problem: the verification did not run.
+fn not_run(title: &str, msg: String) -> OfflineResult {
+    OfflineResult {
+        title: title.to_owned(),
+        state: State::NotVerified,
+        lines: Vec::new(),
+        error: Some(msg),
+        trust: None,
     }
 }
 
@@ -140,6 +170,7 @@ async fn envelope_result(
         title,
         webcrypto::verify_envelope(bytes, subject, trust, policy, t).await,
         |o| o.checks.clone(),
+        |o| o.tokens.iter().find_map(|t| key_trust(&t.key.source)),
     )
 }
 
@@ -152,14 +183,7 @@ pub async fn verify_input(
     params: &Params,
     jwks: &str,
 ) -> Vec<OfflineResult> {
-    let fail = |msg: String| {
-        vec![OfflineResult {
-            title: "Input".into(),
-            state: State::Invalid,
-            lines: Vec::new(),
-            error: Some(msg),
-        }]
-    };
+    let fail = |msg: String| vec![not_run("Input", msg)];
     let Some(kind) = detect(input) else {
         return fail("unsupported_input: paste a DSSE envelope, a PK token, a JWT, an attestation manifest or a Sigstore bundle".into());
     };
@@ -192,6 +216,7 @@ pub async fn verify_input(
                 title.into(),
                 webcrypto::verify_token(input, &trust, &policy, t).await,
                 |o| o.checks.clone(),
+                |o| key_trust(&o.key.source),
             )]
         }
         Kind::Manifest => {
@@ -215,6 +240,7 @@ pub async fn verify_input(
                         state: State::Withheld,
                         lines: Vec::new(),
                         error: Some("missing_attestation: drop this layer's file too".into()),
+                        trust: None,
                     });
                     continue;
                 };
@@ -224,6 +250,7 @@ pub async fn verify_input(
                         state: State::Unsigned,
                         lines: Vec::new(),
                         error: Some("unsigned: a plain in-toto statement".into()),
+                        trust: None,
                     });
                     continue;
                 }
@@ -248,12 +275,7 @@ async fn bundle_result(
     key_box: &str,
 ) -> OfflineResult {
     let title = "Sigstore bundle".to_owned();
-    let fail = |msg: String| OfflineResult {
-        title: title.clone(),
-        state: State::Invalid,
-        lines: Vec::new(),
-        error: Some(msg),
-    };
+    let fail = |msg: String| not_run(&title, msg);
     // Dropped with the bundle: the artifact, and perhaps a key set or a trusted root.
     let candidates: Vec<&Vec<u8>> = files
         .iter()
@@ -307,7 +329,12 @@ async fn bundle_result(
         keys: Vec::new(),
     };
     let outcome = webcrypto::verify_bundle(input, artifact, &trust, &policy, now()).await;
-    let mut r = result_of(title, outcome, |o| o.checks.clone());
+    let root_trust = match trust.root.source {
+        RootSource::Bundled { .. } => None,
+        RootSource::UserSupplied { .. } => Some("under the pasted, user-supplied trusted root"),
+        RootSource::Dev { .. } => Some("under a dev trusted root"),
+    };
+    let mut r = result_of(title, outcome, |o| o.checks.clone(), |_| root_trust);
     if r.state == State::Verified {
         r.lines.push(Line::Pass(format!(
             "Verified under the trusted root {}",
@@ -324,14 +351,67 @@ async fn read_file(file: web_sys::File) -> Option<Vec<u8>> {
     Some(js_sys::Uint8Array::new(&buf).to_vec())
 }
 
-/// The offline panel.
+/// The bundled example (served with the app, `public/examples/`): the Go reference signer's F0
+/// envelope, the image digest it names, its synthetic key set, and the owner id it carries.
+const EXAMPLE_ENVELOPE: &str = "examples/go-reference-f0-provenance.dsse.json";
+const EXAMPLE_JWKS: &str = "examples/go-reference-synthetic-op.jwks.json";
+const EXAMPLE_SUBJECT: &str =
+    "sha256:3f1c9b8f0e2a4d5c6b7a8998a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8";
+const EXAMPLE_OWNER_ID: &str = "145685596";
+
+/// A file served with the app (relative to the page's directory), as text, bounded.
+async fn app_file(path: &str) -> Option<String> {
+    use opk_registry::Transport as _;
+    let href = web_sys::window()?.location().href().ok()?;
+    let page = href.split(['?', '#']).next()?;
+    let dir = &page[..=page.rfind('/')?];
+    let req = opk_registry::Request {
+        method: opk_registry::Method::Get,
+        url: format!("{dir}{path}"),
+        headers: Vec::new(),
+        body: Vec::new(),
+        max_body: opk_verify::limits::MAX_ENVELOPE_BYTES,
+    };
+    let resp = opk_registry::BrowserTransport.send(&req).await.ok()?;
+    (resp.status == 200).then(|| String::from_utf8_lossy(&resp.body).into_owned())
+}
+
+/// The offline panel. Each change of `example` loads the bundled example into it.
 #[component]
-pub fn OfflinePanel(params: RwSignal<Params>) -> impl IntoView {
+pub fn OfflinePanel(params: RwSignal<Params>, example: ReadSignal<u32>) -> impl IntoView {
     let (input, set_input) = signal(String::new());
     let (files, set_files) = signal(Vec::<Vec<u8>>::new());
     let (subject, set_subject) = signal(String::new());
     let (jwks, set_jwks) = signal(String::new());
     let (results, set_results) = signal(Vec::<OfflineResult>::new());
+    Effect::new(move |_| {
+        if example.get() == 0 {
+            return;
+        }
+        spawn_local(async move {
+            let (Some(envelope), Some(keys)) = (
+                app_file(EXAMPLE_ENVELOPE).await,
+                app_file(EXAMPLE_JWKS).await,
+            ) else {
+                set_results.set(vec![not_run(
+                    "Example",
+                    "example_unavailable: the example files are not served with this page".into(),
+                )]);
+                return;
+            };
+            set_input.set(envelope);
+            set_jwks.set(keys);
+            set_subject.set(EXAMPLE_SUBJECT.to_owned());
+            set_files.set(Vec::new());
+            set_results.set(Vec::new());
+            // The example's signer, as a rule, only where the policy names none.
+            params.update(|p| {
+                if !p.has_identity_rule() {
+                    p.owner_id = EXAMPLE_OWNER_ID.to_owned();
+                }
+            });
+        });
+    });
     // Dropped or picked files: the first recognised input (not a JWKS) goes in the box, a JWKS
     // in the key box, and all of them are candidates for a manifest's layers (by digest).
     let load = move |picked: Vec<web_sys::File>| {
@@ -435,7 +515,7 @@ pub fn OfflinePanel(params: RwSignal<Params>) -> impl IntoView {
                     }).collect_view();
                     view! {
                         <section class=format!("verdict {class}") data-state=class>
-                            <h3 class="headline">{headline}" — "{r.title}</h3>
+                            <h3 class="headline">{headline}{r.trust.map(|t| format!(" {t}"))}" — "{r.title}</h3>
                             {r.error.map(|e| view! { <p class="reason">{e}</p> })}
                             <ol class="checklist">{lines}</ol>
                         </section>

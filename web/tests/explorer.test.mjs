@@ -285,8 +285,9 @@ test('offline: a Sigstore bundle verifies about a digest or a dropped artifact f
     await waitFor('#offline-input');
     await page.fill('#offline-input', dsse);
     assert.equal(await page.textContent('#offline-kind'), 'Sigstore bundle');
+    // No artifact: an input error, so not verified (neutral), never "invalid".
     let r = await verdict();
-    assert.equal(r.state, 'invalid', r.text);
+    assert.equal(r.state, 'not_verified', r.text);
     assert.match(r.text, /missing_artifact/);
     await page.fill('#offline-subject', subject);
     r = await verdict();

@@ -239,3 +239,28 @@ test('each platform has a summary: platform, created, layers and size, history s
     assert.match(rows[1], /^\d+ B$/);
   } finally { await browser.close(); }
 });
+
+test('offline: the example loads into the panel; an input error is not verified, not invalid; pasted keys are labelled', async () => {
+  const { page, browser, waitFor, errors } = await openPage(env.app.url);
+  try {
+    await waitFor('#load-example');
+    await page.click('#load-example');
+    await page.waitForFunction(() => document.querySelector('#offline-input').value.includes('payloadType'));
+    assert.equal(await page.inputValue('#offline-subject'),
+      'sha256:3f1c9b8f0e2a4d5c6b7a8998a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8');
+    assert.match(await page.inputValue('#offline-jwks'), /"keys"/);
+    assert.equal(await page.inputValue('#owner-id'), OWNER);
+    assert.equal(new URL(page.url()).hash, '');
+    await page.click('#offline-verify');
+    await page.waitForSelector('#offline-results .verdict[data-state]');
+    assert.equal(await page.getAttribute('#offline-results .verdict', 'data-state'), 'verified');
+    // The synthetic key set is the user's, whatever issuer it names: the headline says so.
+    assert.match(await page.textContent('#offline-results .headline'), /^✓ Verified with the pasted, user-supplied keys — DSSE envelope$/);
+    // No subject digest: the verification did not run; neutral, not a red "Invalid".
+    await page.fill('#offline-subject', '');
+    await page.click('#offline-verify');
+    await page.waitForSelector('#offline-results .verdict[data-state="not_verified"]');
+    assert.match(await page.textContent('#offline-results'), /missing_subject/);
+    assert.deepEqual(errors, []);
+  } finally { await browser.close(); }
+});
