@@ -22,6 +22,7 @@ pub mod forge;
 pub mod image;
 pub mod referrers;
 pub mod sigstore;
+pub mod tarball;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod hostile;

@@ -1,0 +1,262 @@
+//! # opk-layer
+//!
+//! The files of an image layer, listed as its bytes stream in: gzip (or an uncompressed tar)
+//! decompressed chunk by chunk, the tar read incrementally ([`tar::TarLister`]). Pure — the
+//! caller fetches (and checks the layer's digest over the compressed bytes it fed in); nothing
+//! here does I/O or keeps the layer. Memory: the decompressor's window and buffers (about
+//! 100 KiB), one tar header, a bounded metadata record, the entry list (at most
+//! [`tar::MAX_ENTRIES`]) and, on request, one file of at most the size asked for.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+use std::io::Write as _;
+
+pub mod tar;
+
+pub use tar::TarLister;
+
+/// What an entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EntryKind {
+    /// A regular file.
+    File,
+    /// A directory.
+    Dir,
+    /// A symbolic link.
+    Symlink,
+    /// A hard link.
+    HardLink,
+    /// Anything else (device, FIFO), by its type flag.
+    Other(char),
+}
+
+/// One entry of a layer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Its path, without a leading `./` or `/`.
+    pub path: String,
+    /// Its size in bytes (0 for directories and links).
+    pub size: u64,
+    /// Its permission bits.
+    pub mode: u32,
+    /// Its kind.
+    pub kind: EntryKind,
+    /// The target of a link.
+    pub link: Option<String>,
+    /// An OCI whiteout (`.wh.<name>`): it deletes `<name>` from the layers below.
+    pub whiteout: bool,
+}
+
+/// The file asked for, when the layer has it as a regular file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Captured {
+    /// Its contents.
+    Bytes(Vec<u8>),
+    /// It is larger than the bound asked for: its size.
+    TooLarge(u64),
+}
+
+/// A layer's listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing {
+    /// The entries, in archive order.
+    pub entries: Vec<Entry>,
+    /// The file asked for, if the layer has it.
+    pub file: Option<Captured>,
+}
+
+/// Why a layer could not be listed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LayerError {
+    /// The layer's media type names a compression this reader does not handle.
+    #[error("layers compressed as {media_type} cannot be browsed here (gzip and plain tar can)")]
+    Unsupported {
+        /// The media type.
+        media_type: String,
+    },
+    /// The gzip stream is corrupt.
+    #[error("the layer's gzip stream is corrupt: {reason}")]
+    Gzip {
+        /// The decompressor's words.
+        reason: String,
+    },
+    /// A tar header is malformed.
+    #[error("tar header at byte {offset}: {reason}")]
+    TarHeader {
+        /// Its offset in the uncompressed archive.
+        offset: u64,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// A PAX or GNU long-name record is over its bound.
+    #[error("tar metadata record at byte {offset} is over 64 KiB")]
+    MetaTooLarge {
+        /// Its offset.
+        offset: u64,
+    },
+    /// More entries than the listing keeps.
+    #[error("the layer has more than {} entries", tar::MAX_ENTRIES)]
+    TooManyEntries,
+    /// The archive stops inside an entry.
+    #[error("the layer ends inside a tar entry (truncated)")]
+    Truncated,
+}
+
+impl LayerError {
+    /// The stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unsupported { .. } => "unsupported_layer",
+            Self::Gzip { .. } => "layer_gzip_invalid",
+            Self::TarHeader { .. } => "layer_tar_invalid",
+            Self::MetaTooLarge { .. } | Self::TooManyEntries => "limit_exceeded",
+            Self::Truncated => "layer_truncated",
+        }
+    }
+}
+
+/// How a layer is compressed, from its media type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    /// gzip.
+    Gzip,
+    /// None: a plain tar.
+    None,
+}
+
+impl Compression {
+    /// From an OCI or Docker layer media type.
+    pub fn of(media_type: &str) -> Result<Self, LayerError> {
+        let base = media_type.split(';').next().unwrap_or_default().trim();
+        if base.ends_with("+gzip") || base.ends_with(".tar.gzip") || base.ends_with("tar.gzip") {
+            Ok(Self::Gzip)
+        } else if base.ends_with(".tar") || base.ends_with("+tar") {
+            Ok(Self::None)
+        } else {
+            Err(LayerError::Unsupported {
+                media_type: media_type.to_owned(),
+            })
+        }
+    }
+}
+
+/// The tar reader as a write target, keeping its error for the decompressor's caller.
+struct Sink {
+    tar: TarLister,
+    error: Option<LayerError>,
+}
+
+impl std::io::Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.tar.ended() {
+            return Ok(buf.len());
+        }
+        match self.tar.push(buf) {
+            Ok(()) => Ok(buf.len()),
+            Err(e) => {
+                self.error = Some(e);
+                Err(std::io::Error::other("tar"))
+            }
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+enum Decoder {
+    Gzip(Box<flate2::write::GzDecoder<Sink>>),
+    Plain(Box<Sink>),
+}
+
+/// A layer's listing, fed chunk by chunk.
+pub struct LayerLister {
+    decoder: Decoder,
+    fed: u64,
+}
+
+impl LayerLister {
+    /// A lister for a layer of `media_type`; `capture`: keep the regular file at this path if
+    /// it is at most this many bytes.
+    pub fn new(media_type: &str, capture: Option<(String, usize)>) -> Result<Self, LayerError> {
+        let sink = Sink {
+            tar: TarLister::new(capture),
+            error: None,
+        };
+        let decoder = match Compression::of(media_type)? {
+            Compression::Gzip => Decoder::Gzip(Box::new(flate2::write::GzDecoder::new(sink))),
+            Compression::None => Decoder::Plain(Box::new(sink)),
+        };
+        Ok(Self { decoder, fed: 0 })
+    }
+
+    fn sink(&self) -> &Sink {
+        match &self.decoder {
+            Decoder::Gzip(d) => d.get_ref(),
+            Decoder::Plain(s) => s,
+        }
+    }
+
+    /// The entries read so far.
+    pub fn entries(&self) -> &[Entry] {
+        self.sink().tar.entries()
+    }
+
+    /// The compressed bytes fed in so far.
+    pub fn fed(&self) -> u64 {
+        self.fed
+    }
+
+    /// Whether the archive's end was read (the rest of the layer need not be fetched for the
+    /// listing — but only a whole layer can be digest-checked).
+    pub fn ended(&self) -> bool {
+        self.sink().tar.ended()
+    }
+
+    /// Feeds the layer's next compressed bytes.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), LayerError> {
+        self.fed += chunk.len() as u64;
+        let result = match &mut self.decoder {
+            Decoder::Gzip(d) => d.write_all(chunk),
+            Decoder::Plain(s) => s.write_all(chunk),
+        };
+        result.map_err(|e| self.error_of(e))
+    }
+
+    fn error_of(&mut self, e: std::io::Error) -> LayerError {
+        let sink = match &mut self.decoder {
+            Decoder::Gzip(d) => d.get_mut(),
+            Decoder::Plain(s) => s,
+        };
+        sink.error.take().unwrap_or(LayerError::Gzip {
+            reason: e.to_string(),
+        })
+    }
+
+    /// After the last chunk: the entries and the file asked for.
+    pub fn finish(mut self) -> Result<Listing, LayerError> {
+        let sink = match self.decoder {
+            Decoder::Gzip(ref mut d) => match d.try_finish() {
+                Ok(()) => match self.decoder {
+                    Decoder::Gzip(d) => d.finish().map_err(|e| LayerError::Gzip {
+                        reason: e.to_string(),
+                    })?,
+                    Decoder::Plain(s) => *s,
+                },
+                Err(e) => return Err(self.error_of(e)),
+            },
+            Decoder::Plain(s) => *s,
+        };
+        if sink.tar.truncated() {
+            return Err(LayerError::Truncated);
+        }
+        Ok(sink.tar.into_listing())
+    }
+}

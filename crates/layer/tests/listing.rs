@@ -1,0 +1,254 @@
+//! Layers listed as their bytes arrive: the demo layer's entries (file, directory, symlink,
+//! whiteout) whatever the chunk size; a file kept for viewing, or refused over its bound; PAX
+//! long paths and GNU base-256 sizes; each malformation with its error; and a 200 MiB layer
+//! listed with the heap never above a fixed bound (a counting allocator).
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use opk_layer::{tar::MAX_ENTRIES, Captured, EntryKind, LayerError, LayerLister, Listing};
+use opk_testkit::tarball::{self, Item};
+
+struct Counting;
+static NOW: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        let n = NOW.fetch_add(l.size(), Ordering::SeqCst) + l.size();
+        PEAK.fetch_max(n, Ordering::SeqCst);
+        System.alloc(l)
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        NOW.fetch_sub(l.size(), Ordering::SeqCst);
+        System.dealloc(p, l)
+    }
+}
+
+#[global_allocator]
+static A: Counting = Counting;
+
+/// The heap counters are global: the tests of this file run one at a time.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// What the demo layer's test compares: path, kind, size, mode, link, whiteout.
+type Shown<'a> = (&'a str, EntryKind, u64, u32, Option<&'a str>, bool);
+
+const GZ: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
+const TAR: &str = "application/vnd.oci.image.layer.v1.tar";
+
+fn list(
+    media_type: &str,
+    bytes: &[u8],
+    chunk: usize,
+    capture: Option<(&str, usize)>,
+) -> Result<Listing, LayerError> {
+    let mut l = LayerLister::new(media_type, capture.map(|(p, n)| (p.to_owned(), n)))?;
+    for c in bytes.chunks(chunk) {
+        l.push(c)?;
+    }
+    l.finish()
+}
+
+#[test]
+fn the_demo_layer_lists_the_same_whatever_the_chunks() {
+    let _one_at_a_time = serial();
+    let layer = tarball::demo_layer("demo");
+    let entries = list(GZ, &layer, layer.len(), None).unwrap().entries;
+    let shown: Vec<Shown> = entries
+        .iter()
+        .map(|e| {
+            (
+                e.path.as_str(),
+                e.kind,
+                e.size,
+                e.mode,
+                e.link.as_deref(),
+                e.whiteout,
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("etc", EntryKind::Dir, 0, 0o755, None, false),
+            ("etc/os-release", EntryKind::File, 41, 0o644, None, false),
+            ("hello", EntryKind::File, 31, 0o755, None, false),
+            (
+                "bin/hi",
+                EntryKind::Symlink,
+                0,
+                0o777,
+                Some("/hello"),
+                false
+            ),
+            ("var/cache/.wh.old", EntryKind::File, 0, 0o644, None, true),
+        ]
+    );
+    for chunk in [1, 7, 511, 512, 513, 4096] {
+        assert_eq!(
+            list(GZ, &layer, chunk, None).unwrap().entries,
+            entries,
+            "chunks of {chunk}"
+        );
+    }
+}
+
+#[test]
+fn a_file_is_kept_for_viewing_only_within_its_bound() {
+    let _one_at_a_time = serial();
+    let layer = tarball::demo_layer("demo");
+    let kept = list(GZ, &layer, 100, Some(("etc/os-release", 1024)))
+        .unwrap()
+        .file;
+    assert_eq!(
+        kept,
+        Some(Captured::Bytes(
+            b"NAME=\"OPK demo\"\nID=opk-demo\nVERSION_ID=1\n".to_vec()
+        ))
+    );
+    let over = list(GZ, &layer, 100, Some(("etc/os-release", 40)))
+        .unwrap()
+        .file;
+    assert_eq!(over, Some(Captured::TooLarge(41)));
+    let none = list(GZ, &layer, 100, Some(("no/such", 40))).unwrap().file;
+    assert_eq!(none, None);
+}
+
+#[test]
+fn pax_long_paths_and_base256_sizes_are_read() {
+    let _one_at_a_time = serial();
+    let long = format!("{}/file.txt", "d".repeat(150));
+    let mut tar = Vec::new();
+    tarball::entry(&mut tar, &Item::File(long.clone(), b"x".to_vec(), 0o600));
+    tar.extend(tarball::base256_file("big", b"0123456789"));
+    tar.extend([0u8; 1024]);
+    let entries = list(TAR, &tar, 64, None).unwrap().entries;
+    assert_eq!(entries[0].path, long);
+    assert_eq!(entries[0].size, 1);
+    assert_eq!((entries[1].path.as_str(), entries[1].size), ("big", 10));
+}
+
+#[test]
+fn each_malformation_fails_with_its_error() {
+    let _one_at_a_time = serial();
+    let tar = tarball::tar(&[Item::File("a".into(), b"abc".to_vec(), 0o644)]);
+    // A header byte changed: its checksum no longer matches.
+    let mut bad = tar.clone();
+    bad[0] = b'b';
+    assert_eq!(
+        list(TAR, &bad, 512, None).unwrap_err(),
+        LayerError::TarHeader {
+            offset: 0,
+            reason: "header checksum does not match"
+        }
+    );
+    // Cut inside the file's contents.
+    assert_eq!(
+        list(TAR, &tar[..514], 512, None).unwrap_err(),
+        LayerError::Truncated
+    );
+    // Not gzip.
+    assert!(matches!(
+        list(GZ, &tar, 512, None),
+        Err(LayerError::Gzip { .. })
+    ));
+    // zstd: named, not guessed.
+    assert_eq!(
+        LayerLister::new("application/vnd.oci.image.layer.v1.tar+zstd", None).err(),
+        Some(LayerError::Unsupported {
+            media_type: "application/vnd.oci.image.layer.v1.tar+zstd".into()
+        })
+    );
+    // A metadata record over 64 KiB.
+    let mut meta = Vec::new();
+    tarball::entry(
+        &mut meta,
+        &Item::File(format!("{}x", "p/".repeat(40_000)), Vec::new(), 0o644),
+    );
+    assert_eq!(
+        list(TAR, &meta, 4096, None).unwrap_err(),
+        LayerError::MetaTooLarge { offset: 0 }
+    );
+}
+
+#[test]
+fn entries_are_bounded() {
+    let _one_at_a_time = serial();
+    let mut l = LayerLister::new(TAR, None).unwrap();
+    let empty = tarball::tar(&[Item::File("f".into(), Vec::new(), 0o644)]);
+    let header = &empty[..512];
+    for _ in 0..MAX_ENTRIES {
+        l.push(header).unwrap();
+    }
+    assert_eq!(l.push(header).unwrap_err(), LayerError::TooManyEntries);
+}
+
+#[test]
+fn a_200_mib_layer_lists_in_bounded_memory() {
+    let _one_at_a_time = serial();
+    // One 200 MiB file among small ones, gzipped as it is generated, fed in 64 KiB chunks: the
+    // layer never exists in memory, here or in the lister.
+    const SIZE: u64 = 200 * 1024 * 1024;
+    let mut head = Vec::new();
+    tarball::entry(&mut head, &Item::File("small".into(), b"s".to_vec(), 0o644));
+    let big = tarball::tar(&[Item::File("big".into(), Vec::new(), 0o644)]);
+    let mut big_header = big[..512].to_vec();
+    big_header[124..135].copy_from_slice(format!("{SIZE:011o}").as_bytes());
+    big_header[148..156].copy_from_slice(b"        ");
+    let sum: u32 = big_header.iter().map(|&b| u32::from(b)).sum();
+    big_header[148..155].copy_from_slice(format!("{sum:06o}\0").as_bytes());
+    let mut l = LayerLister::new(TAR, Some(("big".into(), 1024 * 1024))).unwrap();
+    let chunk = vec![0xa5u8; 64 * 1024];
+    let base = NOW.load(Ordering::SeqCst);
+    PEAK.store(base, Ordering::SeqCst);
+    l.push(&head).unwrap();
+    l.push(&big_header).unwrap();
+    for _ in 0..SIZE / chunk.len() as u64 {
+        l.push(&chunk).unwrap();
+    }
+    l.push(&[0u8; 1024]).unwrap();
+    let peak = PEAK.load(Ordering::SeqCst) - base;
+    let Listing {
+        entries,
+        file: kept,
+    } = l.finish().unwrap();
+    assert_eq!(
+        entries
+            .iter()
+            .map(|e| (e.path.as_str(), e.size))
+            .collect::<Vec<_>>(),
+        [("small", 1), ("big", SIZE)]
+    );
+    assert_eq!(kept, Some(Captured::TooLarge(SIZE)));
+    // Two entries and their paths: nothing that grows with the layer.
+    assert!(
+        peak < 4 * 1024,
+        "peak heap {peak} B while listing a 200 MiB layer"
+    );
+}
+
+#[test]
+fn a_gzip_layer_lists_in_bounded_memory() {
+    let _one_at_a_time = serial();
+    // 16 MiB of file contents, gzipped (the decompressor's window and buffers are the bound).
+    let data = vec![7u8; 16 * 1024 * 1024];
+    let layer = tarball::gzip(&tarball::tar(&[Item::File("data".into(), data, 0o644)]));
+    let base = NOW.load(Ordering::SeqCst);
+    PEAK.store(base, Ordering::SeqCst);
+    let mut l = LayerLister::new(GZ, None).unwrap();
+    for c in layer.chunks(64 * 1024) {
+        l.push(c).unwrap();
+    }
+    let entries = l.finish().unwrap().entries;
+    let peak = PEAK.load(Ordering::SeqCst) - base;
+    assert_eq!(entries[0].size, 16 * 1024 * 1024);
+    assert!(
+        peak < 512 * 1024,
+        "peak heap {peak} B while listing a gzip layer"
+    );
+}
