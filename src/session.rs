@@ -507,6 +507,7 @@ fn transport_text(e: &opk_registry::TransportError) -> String {
         }
         opk_registry::TransportError::BodyTooLarge => "the answer is over its size limit".into(),
         opk_registry::TransportError::TooManyRedirects => "too many redirects".into(),
+        opk_registry::TransportError::Cancelled => "cancelled".into(),
     }
 }
 

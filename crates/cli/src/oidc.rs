@@ -181,6 +181,7 @@ fn get(
         TransportError::Network(m) => format!("{url}: {m}"),
         TransportError::BodyTooLarge => format!("{url}: response over {max_body} bytes"),
         TransportError::TooManyRedirects => format!("{url}: too many redirects"),
+        TransportError::Cancelled => format!("{url}: cancelled"),
     })?;
     if resp.status != 200 {
         return Err(format!(

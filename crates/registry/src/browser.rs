@@ -8,7 +8,9 @@
 
 use gloo_net::http::{Method as HttpMethod, RequestBuilder};
 
-use crate::transport::{Method, Request, Response, Transport, TransportError, MAX_ERROR_BODY};
+use crate::transport::{
+    BodySink, Method, Request, Response, Transport, TransportError, MAX_ERROR_BODY,
+};
 
 /// Requests from a browser page via `fetch`.
 #[derive(Debug, Clone, Copy, Default)]
@@ -16,6 +18,25 @@ pub struct BrowserTransport;
 
 impl Transport for BrowserTransport {
     async fn send(&self, req: &Request) -> Result<Response, TransportError> {
+        self.fetch(req, None).await
+    }
+
+    async fn send_streaming(
+        &self,
+        req: &Request,
+        sink: &mut BodySink<'_>,
+    ) -> Result<Response, TransportError> {
+        self.fetch(req, Some(sink)).await
+    }
+}
+
+impl BrowserTransport {
+    /// One `fetch`; a 2xx body goes to `sink` when there is one, else is read within bounds.
+    async fn fetch(
+        &self,
+        req: &Request,
+        sink: Option<&mut BodySink<'_>>,
+    ) -> Result<Response, TransportError> {
         let method = match req.method {
             Method::Get => HttpMethod::GET,
             Method::Head => HttpMethod::HEAD,
@@ -47,28 +68,66 @@ impl Transport for BrowserTransport {
             .iter()
             .find(|(k, _)| k == "content-length")
             .and_then(|(_, v)| v.parse::<usize>().ok());
-        if ok && req.method == Method::Get && announced.is_some_and(|n| n > req.max_body) {
-            return Err(TransportError::BodyTooLarge);
-        }
-        let body = if req.method == Method::Head {
-            Vec::new()
-        } else if ok {
-            read_bounded(resp.body(), req.max_body)
+        let body = match sink {
+            Some(sink) if ok && req.method == Method::Get => {
+                stream_to(resp.body(), sink).await?;
+                Vec::new()
+            }
+            _ if ok && req.method == Method::Get && announced.is_some_and(|n| n > req.max_body) => {
+                return Err(TransportError::BodyTooLarge);
+            }
+            _ if req.method == Method::Head => Vec::new(),
+            _ if ok => read_bounded(resp.body(), req.max_body)
                 .await?
-                .ok_or(TransportError::BodyTooLarge)?
-        } else {
+                .ok_or(TransportError::BodyTooLarge)?,
             // An error body is only a message: read what fits, then stop.
-            read_bounded(resp.body(), MAX_ERROR_BODY)
+            _ => read_bounded(resp.body(), MAX_ERROR_BODY)
                 .await
                 .ok()
                 .flatten()
-                .unwrap_or_default()
+                .unwrap_or_default(),
         };
         Ok(Response {
             status,
             headers,
             body,
         })
+    }
+}
+
+/// Passes `stream`'s chunks to `sink` as they arrive (one reused buffer), to the stream's end
+/// or until `sink` says stop (then the stream is cancelled).
+async fn stream_to(
+    stream: Option<web_sys::ReadableStream>,
+    sink: &mut BodySink<'_>,
+) -> Result<(), TransportError> {
+    use wasm_bindgen::JsCast as _;
+    let Some(stream) = stream else {
+        return Ok(());
+    };
+    let net = |e: wasm_bindgen::JsValue| TransportError::Network(format!("{e:?}"));
+    let reader: web_sys::ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
+    let mut buf = Vec::new();
+    loop {
+        let chunk = wasm_bindgen_futures::JsFuture::from(reader.read())
+            .await
+            .map_err(net)?;
+        let done = js_sys::Reflect::get(&chunk, &"done".into())
+            .map_err(net)?
+            .as_bool()
+            .unwrap_or(true);
+        if done {
+            return Ok(());
+        }
+        let value: js_sys::Uint8Array = js_sys::Reflect::get(&chunk, &"value".into())
+            .map_err(net)?
+            .unchecked_into();
+        buf.resize(value.length() as usize, 0);
+        value.copy_to(&mut buf);
+        if !sink(&buf) {
+            let _ = reader.cancel();
+            return Err(TransportError::Cancelled);
+        }
     }
 }
 

@@ -95,11 +95,11 @@ pub struct Resolved {
 /// (and checked) by digest is not fetched again: a verification sees one consistent image.
 #[derive(Debug)]
 pub struct Client<T> {
-    transport: T,
-    route: Route,
+    pub(crate) transport: T,
+    pub(crate) route: Route,
     credentials: Option<Credentials>,
-    auth: RefCell<Vec<(String, String)>>,
-    log: RefCell<Vec<FetchRecord>>,
+    pub(crate) auth: RefCell<Vec<(String, String)>>,
+    pub(crate) log: RefCell<Vec<FetchRecord>>,
     /// Tag resolutions of this client's lifetime: every later step sees the same index.
     resolved: RefCell<Vec<(String, Resolved)>>,
     /// Content already fetched and checked, by `registry/repository@digest`.
@@ -600,7 +600,7 @@ impl<T: Transport> Client<T> {
 
     /// Records the digest check of the latest request for `url` (other requests may have been
     /// sent since: fetches run side by side).
-    fn mark(&self, url: &str, check: DigestCheck) {
+    pub(crate) fn mark(&self, url: &str, check: DigestCheck) {
         if let Some(record) = self
             .log
             .borrow_mut()
@@ -779,6 +779,10 @@ impl<T: Transport> Client<T> {
             TransportError::Network(message) => RegistryError::Network {
                 url: req.url.clone(),
                 message,
+            },
+            TransportError::Cancelled => RegistryError::Network {
+                url: req.url.clone(),
+                message: "cancelled".into(),
             },
         })
     }

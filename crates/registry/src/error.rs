@@ -94,6 +94,9 @@ pub enum RegistryError {
         /// The platform image manifest digest.
         image: String,
     },
+    /// The caller stopped a streamed download.
+    #[error("cancelled")]
+    Cancelled,
     /// The index has no image for the requested platform.
     #[error("no image found for platform {platform} (available: {available})")]
     PlatformNotFound {
@@ -122,6 +125,7 @@ impl RegistryError {
             Self::SignatureWithheld { .. } => "signature_withheld",
             Self::Unsigned { .. } => "unsigned",
             Self::PlatformNotFound { .. } => "platform_not_found",
+            Self::Cancelled => "cancelled",
         }
     }
 

@@ -18,6 +18,7 @@
 )]
 
 mod auth;
+mod blob_stream;
 mod client;
 mod discover;
 mod error;
@@ -43,7 +44,9 @@ pub use reference::{is_loopback_host, Reference, ReferenceError, Scheme};
 pub use route::Route;
 pub use signature_discovery::{signatures, FoundSignature, SignatureKind, SignedSubject};
 pub use tags::{TagsPage, TAGS_PAGE_SIZE};
-pub use transport::{Method, Request, Response, Transport, TransportError, MAX_ERROR_BODY};
+pub use transport::{
+    BodySink, Method, Request, Response, Transport, TransportError, MAX_ERROR_BODY,
+};
 
 #[cfg(target_arch = "wasm32")]
 pub use browser::BrowserTransport;

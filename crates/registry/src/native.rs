@@ -7,7 +7,9 @@ use std::time::Duration;
 use opk_verify::limits::MAX_REDIRECTS;
 
 use crate::redirect;
-use crate::transport::{Method, Request, Response, Transport, TransportError, MAX_ERROR_BODY};
+use crate::transport::{
+    BodySink, Method, Request, Response, Transport, TransportError, MAX_ERROR_BODY,
+};
 
 /// Requests over the network from a native process.
 #[derive(Debug, Clone)]
@@ -38,9 +40,31 @@ impl Default for NativeTransport {
 
 impl Transport for NativeTransport {
     async fn send(&self, req: &Request) -> Result<Response, TransportError> {
+        self.follow(req, None)
+    }
+
+    async fn send_streaming(
+        &self,
+        req: &Request,
+        sink: &mut BodySink<'_>,
+    ) -> Result<Response, TransportError> {
+        self.follow(req, Some(sink))
+    }
+}
+
+impl NativeTransport {
+    /// Sends `req`, following redirects; a 2xx body goes to `sink` when there is one.
+    fn follow(
+        &self,
+        req: &Request,
+        mut sink: Option<&mut BodySink<'_>>,
+    ) -> Result<Response, TransportError> {
         let mut hop = req.clone();
         for _ in 0..=MAX_REDIRECTS {
-            let resp = self.send_once(&hop)?;
+            let resp = match sink {
+                Some(ref mut s) => self.send_once(&hop, Some(&mut **s))?,
+                None => self.send_once(&hop, None)?,
+            };
             let Some(next) = redirect(&hop, &resp) else {
                 return Ok(resp);
             };
@@ -77,7 +101,11 @@ fn redirect(req: &Request, resp: &Response) -> Option<Request> {
 
 impl NativeTransport {
     /// One request, no redirect followed.
-    fn send_once(&self, req: &Request) -> Result<Response, TransportError> {
+    fn send_once(
+        &self,
+        req: &Request,
+        sink: Option<&mut BodySink<'_>>,
+    ) -> Result<Response, TransportError> {
         let result = match req.method {
             Method::Get => with_headers(self.agent.get(&req.url), req).call(),
             Method::Head => with_headers(self.agent.head(&req.url), req).call(),
@@ -107,6 +135,20 @@ impl NativeTransport {
                 &mut buf,
             );
             buf
+        } else if let Some(sink) = sink {
+            let mut reader = resp.body_mut().with_config().limit(u64::MAX).reader();
+            let mut buf = vec![0u8; 64 * 1024];
+            loop {
+                let n = std::io::Read::read(&mut reader, &mut buf)
+                    .map_err(|e| TransportError::Network(e.to_string()))?;
+                if n == 0 {
+                    break;
+                }
+                if !sink(&buf[..n]) {
+                    return Err(TransportError::Cancelled);
+                }
+            }
+            Vec::new()
         } else {
             resp.body_mut()
                 .with_config()

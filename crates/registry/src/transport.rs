@@ -77,7 +77,12 @@ pub enum TransportError {
     BodyTooLarge,
     /// More redirects than [`opk_verify::limits::MAX_REDIRECTS`].
     TooManyRedirects,
+    /// The caller's sink asked to stop reading (a cancelled stream).
+    Cancelled,
 }
+
+/// Where a streamed body goes, chunk by chunk; it returns `false` to stop reading.
+pub type BodySink<'a> = dyn FnMut(&[u8]) -> bool + 'a;
 
 /// Sends requests. Futures are not `Send`: the browser's are not, and the native one completes
 /// at once (it blocks), so the CLI drives it with a one-line executor.
@@ -85,4 +90,24 @@ pub enum TransportError {
 pub trait Transport {
     /// Sends `req` and reads the response body within its bound.
     async fn send(&self, req: &Request) -> Result<Response, TransportError>;
+
+    /// Sends `req`; a successful (2xx) response's body goes to `sink` as it arrives, chunk by
+    /// chunk, and is not kept (the returned body is empty); other bodies are read as by
+    /// [`Self::send`]. `sink` returns `false` to stop: [`TransportError::Cancelled`].
+    /// `req.max_body` does not apply to a streamed body: the caller counts. This default reads
+    /// the whole body first; the real transports override it.
+    async fn send_streaming(
+        &self,
+        req: &Request,
+        sink: &mut BodySink<'_>,
+    ) -> Result<Response, TransportError> {
+        let mut resp = self.send(req).await?;
+        if (200..300).contains(&resp.status) {
+            let body = std::mem::take(&mut resp.body);
+            if !sink(&body) {
+                return Err(TransportError::Cancelled);
+            }
+        }
+        Ok(resp)
+    }
 }

@@ -16,7 +16,7 @@ pub const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
 /// See [`OCI_INDEX`].
 pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 const OCI_CONFIG: &str = "application/vnd.oci.image.config.v1+json";
-const OCI_LAYER: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
+pub const OCI_LAYER: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
 /// The provenance predicate type.
 pub const SLSA_V02: &str = "https://slsa.dev/provenance/v0.2";
 /// The SPDX predicate type.
@@ -141,9 +141,10 @@ pub fn build(name: &str, tag: &str, platforms: &[&str], signing: Signing) -> Fix
     let mut images = Vec::new();
     for platform in platforms {
         let (os, arch) = platform.split_once('/').expect("os/arch");
+        // A real gzipped tar (a small root file system), so the layer browser has files.
         let layer = Blob::new(
             OCI_LAYER,
-            format!("layer of {name}:{tag} for {platform}").into_bytes(),
+            crate::tarball::demo_layer(&format!("{name}:{tag} for {platform}")),
         );
         let config = Blob::new(
             OCI_CONFIG,
