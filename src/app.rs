@@ -303,7 +303,7 @@ fn results(
                 let reference = o2.reference.clone();
                 view! {
                     <VerdictPanel reference=reference platform=p.clone()/>
-                    <PlatformExplorer reference=o2.reference.clone() platform=p/>
+                    <PlatformExplorer reference=o2.reference.clone() proxy=o2.ran.proxy.clone() platform=p/>
                 }
             })
     };

@@ -11,6 +11,7 @@ use opk_registry::Reference;
 use crate::session::{AttestationView, PlatformView};
 use crate::views::attestation::AttestationLayer;
 use crate::views::common::{human_size, CopyButton, DigestText, RawJson};
+use crate::views::layer_browser::LayerBrowser;
 
 /// The layers' sizes, in manifest order (empty when the manifest does not parse).
 fn layer_sizes(manifest: &[u8]) -> Vec<u64> {
@@ -51,7 +52,11 @@ fn summary(reference: &Reference, platform: &PlatformView) -> impl IntoView {
 
 /// The platform's image, layers and attestations.
 #[component]
-pub fn PlatformExplorer(reference: Reference, platform: PlatformView) -> impl IntoView {
+pub fn PlatformExplorer(
+    reference: Reference,
+    proxy: String,
+    platform: PlatformView,
+) -> impl IntoView {
     let summary = summary(&reference, &platform);
     let sizes = platform
         .manifest
@@ -66,12 +71,22 @@ pub fn PlatformExplorer(reference: Reference, platform: PlatformView) -> impl In
                 .unwrap_or_default()
                 .into_iter()
                 .map(|l| {
+                    // The layer's files, listed when asked (the layer is streamed, not kept).
+                    let (open, set_open) = signal(false);
+                    let (r, p, d) = (reference.clone(), proxy.clone(), l.clone());
                     view! {
-                        <tr>
-                            <td>{l.media_type}</td>
+                        <tr class="layer" data-layer=l.digest.to_string()>
+                            <td>{l.media_type.clone()}</td>
                             <td class="num">{human_size(l.size)}</td>
-                            <td><DigestText digest=l.digest.to_string()/></td>
+                            <td><DigestText digest=l.digest.to_string()/>" "
+                                <button type="button" class="list-files" aria-expanded=move || open.get().to_string()
+                                    on:click=move |_| set_open.set(true)>"Files"</button></td>
                         </tr>
+                        {move || open.get().then(|| view! {
+                            <tr class="layer-files-row"><td colspan="3">
+                                <LayerBrowser reference=r.clone() proxy=p.clone() layer=d.clone()/>
+                            </td></tr>
+                        })}
                     }
                 })
                 .collect_view();

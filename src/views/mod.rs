@@ -6,6 +6,7 @@ pub mod banner;
 pub mod common;
 pub mod explorer;
 pub mod fetch_log;
+pub mod layer_browser;
 pub mod offline;
 pub mod policy_form;
 pub mod provenance;

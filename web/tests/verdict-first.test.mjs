@@ -264,3 +264,30 @@ test('offline: the example loads into the panel; an input error is not verified,
     assert.deepEqual(errors, []);
   } finally { await browser.close(); }
 });
+
+test("a layer's files are listed as it streams, searched, and a file viewed", async () => {
+  const { page, browser, waitFor, errors } = await openPage(link('demo:latest'));
+  try {
+    await waitFor(BANNER, 30000);
+    await page.click('tr.layer button.list-files');
+    await page.waitForSelector('.layer-browser .layer-done', { timeout: 30000 });
+    assert.match(await page.textContent('.layer-done'), /^✓ 5 entries · the layer's digest checked/);
+    const rows = await page.$$eval('.layer-files tr.entry', (trs) => trs.map((tr) =>
+      [...tr.children].map((td) => td.textContent.replace(/\s+/g, ' ').trim()).join(' | ')));
+    assert.deepEqual(rows.map((r) => r.replace(/ \| \d+ B \| /, ' | ')), [
+      'drwxr-xr-x | etc',
+      '-rw-r--r-- | etc/os-release',
+      '-rwxr-xr-x | hello',
+      'lrwxrwxrwx | bin/hi → /hello',
+      '-rw-r--r-- | var/cache/.wh.old whiteout',
+    ]);
+    assert.match(rows[1], / \| 41 B \| /);
+    await page.fill('.layer-search', 'os-rel');
+    assert.equal(await page.locator('.layer-files tr.entry').count(), 1);
+    await page.click('.layer-files button.view-file');
+    await page.waitForSelector('.file-view .file-text');
+    assert.equal(await page.textContent('.file-view .file-text'), 'NAME="OPK demo"\nID=opk-demo\nVERSION_ID=1\n');
+    await page.screenshot({ path: `${ARTIFACTS}layer-files.png`, fullPage: true });
+    assert.deepEqual(errors, []);
+  } finally { await browser.close(); }
+});

@@ -1,10 +1,11 @@
 //! # opk-layer
 //!
 //! The files of an image layer, listed as its bytes stream in: gzip (or an uncompressed tar)
-//! decompressed chunk by chunk, the tar read incrementally ([`tar::TarLister`]). Pure — the
+//! decompressed chunk by chunk (`miniz_oxide`'s inflater, the gzip framing read here), the tar
+//! read incrementally ([`tar::TarLister`]). Pure — the
 //! caller fetches (and checks the layer's digest over the compressed bytes it fed in); nothing
-//! here does I/O or keeps the layer. Memory: the decompressor's window and buffers (about
-//! 100 KiB), one tar header, a bounded metadata record, the entry list (at most
+//! here does I/O or keeps the layer. Memory: the inflater's state and window (about 43 KiB), a
+//! 32 KiB output buffer, one tar header, a bounded metadata record, the entry list (at most
 //! [`tar::MAX_ENTRIES`]) and, on request, one file of at most the size asked for.
 
 #![forbid(unsafe_code)]
@@ -14,8 +15,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
-use std::io::Write as _;
-
+mod gzip;
 pub mod tar;
 
 pub use tar::TarLister;
@@ -147,38 +147,15 @@ impl Compression {
     }
 }
 
-/// The tar reader as a write target, keeping its error for the decompressor's caller.
-struct Sink {
-    tar: TarLister,
-    error: Option<LayerError>,
-}
-
-impl std::io::Write for Sink {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if self.tar.ended() {
-            return Ok(buf.len());
-        }
-        match self.tar.push(buf) {
-            Ok(()) => Ok(buf.len()),
-            Err(e) => {
-                self.error = Some(e);
-                Err(std::io::Error::other("tar"))
-            }
-        }
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 enum Decoder {
-    Gzip(Box<flate2::write::GzDecoder<Sink>>),
-    Plain(Box<Sink>),
+    Gzip(Box<gzip::Gunzip>),
+    Plain,
 }
 
 /// A layer's listing, fed chunk by chunk.
 pub struct LayerLister {
     decoder: Decoder,
+    tar: TarLister,
     fed: u64,
 }
 
@@ -186,27 +163,20 @@ impl LayerLister {
     /// A lister for a layer of `media_type`; `capture`: keep the regular file at this path if
     /// it is at most this many bytes.
     pub fn new(media_type: &str, capture: Option<(String, usize)>) -> Result<Self, LayerError> {
-        let sink = Sink {
-            tar: TarLister::new(capture),
-            error: None,
-        };
         let decoder = match Compression::of(media_type)? {
-            Compression::Gzip => Decoder::Gzip(Box::new(flate2::write::GzDecoder::new(sink))),
-            Compression::None => Decoder::Plain(Box::new(sink)),
+            Compression::Gzip => Decoder::Gzip(Box::new(gzip::Gunzip::new())),
+            Compression::None => Decoder::Plain,
         };
-        Ok(Self { decoder, fed: 0 })
-    }
-
-    fn sink(&self) -> &Sink {
-        match &self.decoder {
-            Decoder::Gzip(d) => d.get_ref(),
-            Decoder::Plain(s) => s,
-        }
+        Ok(Self {
+            decoder,
+            tar: TarLister::new(capture),
+            fed: 0,
+        })
     }
 
     /// The entries read so far.
     pub fn entries(&self) -> &[Entry] {
-        self.sink().tar.entries()
+        self.tar.entries()
     }
 
     /// The compressed bytes fed in so far.
@@ -217,46 +187,37 @@ impl LayerLister {
     /// Whether the archive's end was read (the rest of the layer need not be fetched for the
     /// listing — but only a whole layer can be digest-checked).
     pub fn ended(&self) -> bool {
-        self.sink().tar.ended()
+        self.tar.ended()
     }
 
     /// Feeds the layer's next compressed bytes.
     pub fn push(&mut self, chunk: &[u8]) -> Result<(), LayerError> {
         self.fed += chunk.len() as u64;
-        let result = match &mut self.decoder {
-            Decoder::Gzip(d) => d.write_all(chunk),
-            Decoder::Plain(s) => s.write_all(chunk),
-        };
-        result.map_err(|e| self.error_of(e))
-    }
-
-    fn error_of(&mut self, e: std::io::Error) -> LayerError {
-        let sink = match &mut self.decoder {
-            Decoder::Gzip(d) => d.get_mut(),
-            Decoder::Plain(s) => s,
-        };
-        sink.error.take().unwrap_or(LayerError::Gzip {
-            reason: e.to_string(),
-        })
+        let tar = &mut self.tar;
+        match &mut self.decoder {
+            Decoder::Gzip(g) => g.push(chunk, &mut |out| {
+                if tar.ended() {
+                    Ok(())
+                } else {
+                    tar.push(out)
+                }
+            }),
+            Decoder::Plain => tar.push(chunk),
+        }
     }
 
     /// After the last chunk: the entries and the file asked for.
-    pub fn finish(mut self) -> Result<Listing, LayerError> {
-        let sink = match self.decoder {
-            Decoder::Gzip(ref mut d) => match d.try_finish() {
-                Ok(()) => match self.decoder {
-                    Decoder::Gzip(d) => d.finish().map_err(|e| LayerError::Gzip {
-                        reason: e.to_string(),
-                    })?,
-                    Decoder::Plain(s) => *s,
-                },
-                Err(e) => return Err(self.error_of(e)),
-            },
-            Decoder::Plain(s) => *s,
-        };
-        if sink.tar.truncated() {
+    pub fn finish(self) -> Result<Listing, LayerError> {
+        if let Decoder::Gzip(g) = &self.decoder {
+            if !g.complete() {
+                return Err(LayerError::Gzip {
+                    reason: "the gzip stream ends before its end".into(),
+                });
+            }
+        }
+        if self.tar.truncated() {
             return Err(LayerError::Truncated);
         }
-        Ok(sink.tar.into_listing())
+        Ok(self.tar.into_listing())
     }
 }

@@ -252,3 +252,41 @@ fn a_gzip_layer_lists_in_bounded_memory() {
         "peak heap {peak} B while listing a gzip layer"
     );
 }
+
+#[test]
+fn gzip_framing_members_names_and_damage() {
+    let _one_at_a_time = serial();
+    let tar = tarball::tar(&[Item::File("a".into(), b"abc".to_vec(), 0o644)]);
+    // A member header with a file name and a comment, read across 1-byte chunks.
+    let mut named = Vec::new();
+    {
+        use std::io::Write as _;
+        let mut e = flate2::GzBuilder::new()
+            .filename("layer.tar")
+            .comment("made by a test")
+            .write(&mut named, flate2::Compression::default());
+        e.write_all(&tar).unwrap();
+        e.finish().unwrap();
+    }
+    assert_eq!(list(GZ, &named, 1, None).unwrap().entries[0].path, "a");
+    // Two members: the tar split across them.
+    let mut two = tarball::gzip(&tar[..700]);
+    two.extend(tarball::gzip(&tar[700..]));
+    assert_eq!(list(GZ, &two, 333, None).unwrap().entries[0].size, 3);
+    // The trailer's length changed.
+    let mut bad = tarball::gzip(&tar);
+    let n = bad.len();
+    bad[n - 1] ^= 1;
+    assert_eq!(
+        list(GZ, &bad, 4096, None).unwrap_err(),
+        LayerError::Gzip {
+            reason: "the trailer's length does not match the data".into()
+        }
+    );
+    // Cut inside the DEFLATE data.
+    let whole = tarball::gzip(&tar);
+    assert!(matches!(
+        list(GZ, &whole[..whole.len() - 12], 4096, None),
+        Err(LayerError::Gzip { .. } | LayerError::Truncated)
+    ));
+}
