@@ -22,6 +22,8 @@ pub enum Command {
     Verify(VerifyImage),
     /// Show an image's structure: index, platforms, manifests, configs, layers, attestations.
     Inspect(Inspect),
+    /// List an image's layers, or the files of one layer (streamed, digest-checked).
+    Ls(Ls),
     /// Verify a DSSE envelope file offline, bound to an image manifest digest.
     VerifyEnvelope(VerifyEnvelope),
     /// Verify a PK token (any format) or an RS256/GQ-signed JWT file offline.
@@ -153,6 +155,21 @@ pub struct Inspect {
     /// Print one JSON object (with every object's raw JSON) instead of a summary.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `opk ls IMAGE [LAYER-DIGEST]`.
+#[derive(Debug, Clone, Args)]
+pub struct Ls {
+    /// The image: [registry/]repo[:tag][@sha256:…].
+    pub image: String,
+    /// A layer of the platform image (sha256:…): list its files instead of the layers.
+    #[arg(value_name = "LAYER-DIGEST")]
+    pub layer: Option<String>,
+    /// The platform (os/arch[/variant]); default linux/amd64 when present, else the first.
+    #[arg(long)]
+    pub platform: Option<String>,
+    #[command(flatten)]
+    pub registry: Registry,
 }
 
 /// `opk verify-envelope FILE`.

@@ -23,6 +23,7 @@ mod image_verify;
 mod input;
 mod inspect;
 mod issuer_key;
+mod ls;
 mod offline;
 mod oidc;
 mod oidc_login;
@@ -50,6 +51,7 @@ fn main() -> ExitCode {
     match &cli.command {
         args::Command::Verify(v) => image_verify::run(v, now),
         args::Command::Inspect(i) => inspect::run(i),
+        args::Command::Ls(l) => ls::run(l),
         args::Command::VerifyEnvelope(v) => offline::envelope(v, now),
         args::Command::VerifyToken(v) => offline::token(v, now),
         args::Command::VerifyBundle(v) => bundle::run(v, now),

@@ -766,3 +766,65 @@ fn opk_proxy_answers_beside_idle_connections() {
         "{answer}"
     );
 }
+
+#[test]
+fn ls_lists_the_layers_and_a_layers_files_streamed_and_checked() {
+    let env = Env::new(Mode::Plain, Signing::Unsigned);
+    let out = opk(&["ls", &env.image(), "--platform", "linux/arm64"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&env.fixture.platform("linux/arm64").manifest.bytes).unwrap();
+    let layer = manifest["layers"][0]["digest"].as_str().unwrap().to_owned();
+    assert!(text.starts_with(&layer), "{text}");
+    assert!(
+        text.trim_end()
+            .ends_with("application/vnd.oci.image.layer.v1.tar+gzip"),
+        "{text}"
+    );
+
+    let out = opk(&["ls", &env.image(), "--platform", "linux/arm64", &layer]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(lines[0], "drwxr-xr-x 0 etc");
+    assert_eq!(lines[1], "-rw-r--r-- 41 etc/os-release");
+    assert_eq!(lines[3], "lrwxrwxrwx 0 bin/hi -> /hello");
+    assert_eq!(lines[4], "-rw-r--r-- 0 var/cache/.wh.old (whiteout)");
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains(&format!("5 entries; layer digest {layer} verified")));
+
+    // A proxy that changes a byte: the listing fails its digest (exit 1) and says so.
+    let proxy = HostileProxy::start(vec![Lie::FlipBlobByte(layer.clone())]);
+    let out = opk(&[
+        "ls",
+        &env.image(),
+        "--platform",
+        "linux/arm64",
+        &layer,
+        "--proxy",
+        &proxy.url,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("error: ") && (err.contains("digest_mismatch") || err.contains("layer_")),
+        "{err}"
+    );
+    // Not a layer of the image.
+    let out = opk(&["ls", &env.image(), &format!("sha256:{}", "0".repeat(64))]);
+    assert_eq!(out.status.code(), Some(2));
+}
