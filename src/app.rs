@@ -12,9 +12,11 @@ use leptos::task::spawn_local;
 use crate::params::Params;
 use crate::session::{self, Outcome, Phase};
 use crate::views::banner::VerdictBanner;
+use crate::views::common::RawJson;
 use crate::views::common::{CopyButton, DigestText};
 use crate::views::explorer::PlatformExplorer;
 use crate::views::fetch_log::FetchLog;
+use crate::views::object::ObjectView;
 use crate::views::offline::OfflinePanel;
 use crate::views::policy_form::{saved_proxy, PolicyForm};
 use crate::views::tags::TagsView;
@@ -102,6 +104,8 @@ fn default_platform(o: &Outcome, asked: &str) -> String {
 #[component]
 pub fn App() -> impl IntoView {
     let params = RwSignal::new(Params::from_query(&location_query()));
+    // Views link objects with the page's request (common::object_href).
+    provide_context(params);
     let (phase, set_phase) = signal(Phase::Idle);
     let (selected, set_selected) = signal(String::new());
     let generation = StoredValue::new(0u32);
@@ -333,6 +337,9 @@ fn results(
         <section class="results" id="results">
             <h2>{o.reference.to_string()}</h2>
             <div class="banners" id="verdicts">{banners}</div>
+            {(!o.ran.digest.is_empty()).then(|| view! {
+                <ObjectView outcome=o.clone() digest=o.ran.digest.clone() path=o.ran.path.clone() proxy=o.ran.proxy.clone()/>
+            })}
             <p class="entry">
                 "Top level "<DigestText digest=resolved.digest.to_string()/>
                 {format!(" · {} · {}", if o.proxied { "via proxy" } else { "direct" },
@@ -340,6 +347,7 @@ fn results(
                 " · "<a class="tags-link" href=tags_href>"tags of this repository"</a>
             </p>
             {unverified}
+            <RawJson title="Top-level index" bytes=o.image.bytes.clone()/>
             <ul class="trust">{trust}</ul>
             // Plain toggle buttons (not ARIA tabs, which promise arrow keys and tab panels).
             <div class="tabs" role="group" aria-label="platform">{tabs}</div>

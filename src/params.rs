@@ -36,6 +36,10 @@ pub struct Params {
     pub trusted_root: String,
     /// A repository (`registry/name`) whose tags to list instead of exploring an image.
     pub tags: String,
+    /// An object of the image to show (index, manifest, config, layer, attestation).
+    pub digest: String,
+    /// With `digest` a layer: a file in it to show.
+    pub path: String,
     /// Identity rules the link gives with an empty value (`owner_id=`), as their policy claim
     /// names: refused, never read as "no rule" (an unset variable in a script that writes links
     /// must not drop a rule).
@@ -85,6 +89,8 @@ impl Params {
             match k {
                 "image" => p.image = v,
                 "tags" => p.tags = v,
+                "digest" => p.digest = v,
+                "path" => p.path = v,
                 "platform" => p.platform = v,
                 "owner_id" => p.owner_id = v,
                 "repo" => p.repo = v,
@@ -113,6 +119,8 @@ impl Params {
         };
         put("image", &self.image);
         put("tags", &self.tags);
+        put("digest", &self.digest);
+        put("path", &self.path);
         put("platform", &self.platform);
         put("owner_id", &self.owner_id);
         put("repo", &self.repo);
@@ -166,6 +174,8 @@ impl Params {
         let mut p = self.clone();
         p.image.clear();
         p.tags.clear();
+        p.digest.clear();
+        p.path.clear();
         p.platform.clear();
         p.to_query()
     }
@@ -343,6 +353,22 @@ mod tests {
                     "http://t.test/root.json".to_string()
                 )
             ]
+        );
+    }
+
+    #[test]
+    fn an_object_link_round_trips_and_is_not_policy() {
+        let p = Params::from_query(
+            "?image=r.test/o/a:1&owner_id=1&digest=sha256:ab&path=etc/os-release",
+        );
+        assert_eq!(
+            (p.digest.as_str(), p.path.as_str()),
+            ("sha256:ab", "etc/os-release")
+        );
+        assert_eq!(Params::from_query(&p.to_query()), p);
+        assert_eq!(
+            p.policy_query(),
+            Params::from_query("?owner_id=1").policy_query()
         );
     }
 

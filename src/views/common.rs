@@ -33,12 +33,33 @@ pub fn short_digest(d: &str) -> String {
     }
 }
 
-/// A digest with its copy button.
+/// The page's link to the object `digest` of the image being explored (with the same request),
+/// when the page has one.
+pub fn object_href(digest: &str, path: &str) -> Option<String> {
+    let params = use_context::<RwSignal<crate::params::Params>>()?;
+    let mut p = params.get_untracked();
+    if p.image.trim().is_empty() {
+        return None;
+    }
+    p.tags.clear();
+    p.digest = digest.to_owned();
+    p.path = path.to_owned();
+    Some(p.to_query())
+}
+
+/// A digest, linked to that object's view, with its copy button.
 #[component]
 pub fn DigestText(#[prop(into)] digest: String) -> impl IntoView {
+    let short = short_digest(&digest);
+    let text = match object_href(&digest, "") {
+        Some(href) => {
+            view! { <a class="object-link" href=href><code>{short}</code></a> }.into_any()
+        }
+        None => view! { <code>{short}</code> }.into_any(),
+    };
     view! {
         <span class="digest" title=digest.clone()>
-            <code>{short_digest(&digest)}</code>
+            {text}
             <CopyButton text={
                 let digest = digest.clone();
                 move |()| digest.clone()

@@ -14,7 +14,7 @@ use opk_registry::{Reference, RegistryError};
 use opk_verify::oci::Descriptor;
 
 use crate::session::{client_for, Failure};
-use crate::views::common::human_size;
+use crate::views::common::{human_size, object_href};
 use crate::views::policy_form::saved_proxy;
 
 /// The largest file shown as text.
@@ -120,7 +120,14 @@ fn save(path: &str, bytes: &[u8]) {
 
 /// The browser of one layer.
 #[component]
-pub fn LayerBrowser(reference: Reference, proxy: String, layer: Descriptor) -> impl IntoView {
+pub fn LayerBrowser(
+    reference: Reference,
+    proxy: String,
+    layer: Descriptor,
+    /// A file to show at once (a shared link's `&path=`).
+    #[prop(optional)]
+    show: Option<String>,
+) -> impl IntoView {
     let (progress, set_progress) = signal(Progress::Streaming(0));
     let (search, set_search) = signal(String::new());
     let (viewed, set_viewed) = signal(None::<(String, Result<Captured, String>)>);
@@ -164,6 +171,9 @@ pub fn LayerBrowser(reference: Reference, proxy: String, layer: Descriptor) -> i
             });
         }
     };
+    if let Some(path) = show.filter(|p| !p.is_empty()) {
+        view_file.clone()(path);
+    }
     let status = move || {
         match progress.get() {
         Progress::Streaming(n) => view! {
@@ -212,6 +222,7 @@ pub fn LayerBrowser(reference: Reference, proxy: String, layer: Descriptor) -> i
             })
             .collect::<Vec<_>>()
     };
+    let digest = layer.digest.to_string();
     let file = move || {
         viewed.get().map(|(path, r)| match r {
             Ok(Captured::Bytes(bytes)) => {
@@ -221,9 +232,11 @@ pub fn LayerBrowser(reference: Reference, proxy: String, layer: Descriptor) -> i
                     String::from_utf8_lossy(&bytes).into_owned()
                 };
                 let p = path.clone();
+                let share = object_href(&digest, &path)
+                    .map(|href| view! { " "<a class="file-link" href=href>"link to this file"</a> });
                 view! {
                     <section class="file-view">
-                        <h5>{path.clone()}" "<button type="button" class="save-file" on:click=move |_| save(&p, &bytes)>"Save"</button></h5>
+                        <h5>{path.clone()}" "<button type="button" class="save-file" on:click=move |_| save(&p, &bytes)>"Save"</button>{share}</h5>
                         <pre class="file-text">{text}</pre>
                     </section>
                 }.into_any()

@@ -7,6 +7,7 @@ pub mod common;
 pub mod explorer;
 pub mod fetch_log;
 pub mod layer_browser;
+pub mod object;
 pub mod offline;
 pub mod policy_form;
 pub mod provenance;

@@ -291,3 +291,29 @@ test("a layer's files are listed as it streams, searched, and a file viewed", as
     assert.deepEqual(errors, []);
   } finally { await browser.close(); }
 });
+
+test('every object has a link: an attestation manifest, and a file in a layer, by URL', async () => {
+  const { page, browser, waitFor, errors } = await openPage(link('demo:latest'));
+  try {
+    await waitFor(BANNER, 30000);
+    // The top-level index is shown too.
+    assert.equal(await page.locator('details.raw', { hasText: 'Top-level index' }).count(), 1);
+    // The attestation manifest's digest is a link to its view.
+    const att = page.locator('.attestation-manifest .entry a.object-link').first();
+    const digest = await att.locator('xpath=..').getAttribute('title');
+    await att.click();
+    await page.waitForSelector('#object h3');
+    assert.equal(new URL(page.url()).searchParams.get('digest'), digest);
+    assert.equal(await page.textContent('#object h3'), 'attestation manifest');
+    assert.match(await page.textContent('#object .object-json'), /"layers"/);
+    // A file in a layer, named by the URL, is shown at once.
+    const layer = await page.getAttribute('tr.layer', 'data-layer');
+    const url = `${link('demo:latest')}&digest=${layer}&path=etc/os-release`;
+    await page.goto(url);
+    await page.waitForSelector('#object .file-view .file-text', { timeout: 30000 });
+    assert.match(await page.textContent('#object .file-text'), /^NAME="OPK demo"/);
+    const share = await page.getAttribute('#object .file-link', 'href');
+    assert.equal(new URLSearchParams(share.slice(share.indexOf('?'))).get('path'), 'etc/os-release');
+    assert.deepEqual(errors, []);
+  } finally { await browser.close(); }
+});
