@@ -283,9 +283,15 @@ pub struct Proxy {
     /// served (public upstream hosts only).
     #[arg(long = "allow-origin", value_name = "ORIGIN")]
     pub allow_origin: Vec<String>,
-    /// Largest upstream body forwarded, in bytes.
+    /// Largest upstream body forwarded, in bytes (manifests, tags, referrers, tokens: read
+    /// whole, then sent).
     #[arg(long, default_value_t = 16 * 1024 * 1024, value_name = "BYTES")]
     pub max_body: usize,
+    /// Largest blob streamed, in bytes: blobs (`/v2/…/blobs/…`, image layers) are passed on
+    /// as they arrive, never held; one announced larger is refused, and the stream stops at
+    /// this many bytes (the client's digest check then fails).
+    #[arg(long, default_value_t = 4 * 1024 * 1024 * 1024, value_name = "BYTES")]
+    pub max_layer: u64,
     /// Upstream timeout per request, in seconds.
     #[arg(long, default_value_t = 30, value_name = "SECS")]
     pub timeout: u64,

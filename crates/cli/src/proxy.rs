@@ -60,6 +60,7 @@ struct Config {
     allow: Vec<String>,
     origins: Origins,
     max_body: usize,
+    max_layer: u64,
     agent: ureq::Agent,
 }
 
@@ -85,6 +86,7 @@ pub fn run(p: &Proxy) -> ExitCode {
         allow: allow.clone(),
         origins: origins.clone(),
         max_body: p.max_body,
+        max_layer: p.max_layer,
         agent,
     };
     // One thread per connection (opk-serve): a browser's idle preconnected sockets cannot
@@ -277,6 +279,30 @@ fn handle(config: &Config, req: &Request) -> Reply {
                 .and_then(|v| v.parse().ok());
             return reply(status, out, Vec::new(), len.or(Some(0)));
         }
+        // A blob (an image layer can be gigabytes) is streamed: never held here.
+        if (200..300).contains(&status) && is_blob(&url) {
+            let announced = up
+                .headers()
+                .get("content-length")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<u64>().ok());
+            if announced.is_some_and(|n| n > config.max_layer) {
+                return error(
+                    502,
+                    origin,
+                    &format!(
+                        "upstream blob exceeds {} bytes (--max-layer)",
+                        config.max_layer
+                    ),
+                );
+            }
+            let reader = up.into_body().into_reader().take(config.max_layer);
+            return Response {
+                status,
+                headers: out,
+                body: Body::Stream(Box::new(reader)),
+            };
+        }
         let mut body = Vec::new();
         let limit = u64::try_from(config.max_body).unwrap_or(u64::MAX) + 1;
         if let Err(e) = up.body_mut().as_reader().take(limit).read_to_end(&mut body) {
@@ -292,6 +318,14 @@ fn handle(config: &Config, req: &Request) -> Reply {
         return reply(status, out, body, None);
     }
     error(502, origin, &format!("more than {MAX_REDIRECTS} redirects"))
+}
+
+/// Whether `url` names a blob (`/v2/<name>/blobs/<digest>`).
+fn is_blob(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let path = rest.split('?').next().unwrap_or_default();
+    path.split_once('/')
+        .is_some_and(|(_, p)| p.starts_with("v2/") && p.rsplit('/').nth(1) == Some("blobs"))
 }
 
 fn authority(url: &str) -> &str {

@@ -88,6 +88,10 @@ const APP_ORIGIN: &str = "http://127.0.0.1:8080";
 
 impl OpkProxy {
     fn start(allow: &[&str]) -> Self {
+        Self::start_with(allow, &[])
+    }
+
+    fn start_with(allow: &[&str], extra: &[&str]) -> Self {
         let mut args = vec![
             "proxy",
             "--listen",
@@ -98,6 +102,7 @@ impl OpkProxy {
         for a in allow {
             args.extend(["--allow", a]);
         }
+        args.extend_from_slice(extra);
         let mut child = Command::new(env!("CARGO_BIN_EXE_opk"))
             .args(&args)
             .stdout(Stdio::piped())
@@ -827,4 +832,52 @@ fn ls_lists_the_layers_and_a_layers_files_streamed_and_checked() {
     // Not a layer of the image.
     let out = opk(&["ls", &env.image(), &format!("sha256:{}", "0".repeat(64))]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn the_proxy_streams_blobs_past_max_body_and_refuses_them_past_max_layer() {
+    use sha2::{Digest as _, Sha256};
+    let env = Env::new(Mode::Plain, Signing::Unsigned);
+    // 20 MiB: more than --max-body's 16 MiB default.
+    let big = image::Blob::new(
+        image::OCI_LAYER,
+        (0..20 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect(),
+    );
+    env.reg.push_blob(REPO, &big);
+    let url = |proxy: &OpkProxy| {
+        format!(
+            "{}/{}/v2/{REPO}/blobs/{}",
+            proxy.url,
+            env.reg.addr,
+            big.digest()
+        )
+    };
+    let proxy = OpkProxy::start(&[&env.reg.addr]);
+    let mut resp = ureq::get(&url(&proxy)).call().unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        resp.headers()
+            .get("transfer-encoding")
+            .and_then(|v| v.to_str().ok()),
+        Some("chunked")
+    );
+    let body = resp
+        .body_mut()
+        .with_config()
+        .limit(64 * 1024 * 1024)
+        .read_to_vec()
+        .unwrap();
+    assert_eq!(
+        format!("sha256:{}", opk_verify::hex::encode(&Sha256::digest(&body))),
+        big.digest()
+    );
+    // Over --max-layer: refused before anything is streamed.
+    let small = OpkProxy::start_with(&[&env.reg.addr], &["--max-layer", "1000"]);
+    let resp = ureq::get(&url(&small))
+        .config()
+        .http_status_as_error(false)
+        .build()
+        .call()
+        .unwrap();
+    assert_eq!(resp.status(), 502);
 }
