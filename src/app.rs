@@ -21,6 +21,7 @@ use crate::views::offline::OfflinePanel;
 use crate::views::policy_form::{saved_proxy, PolicyForm};
 use crate::views::tags::TagsView;
 use crate::views::verdict::{classify, label, VerdictPanel};
+use opk_pipeline::State;
 
 fn location_query() -> String {
     web_sys::window()
@@ -222,9 +223,13 @@ pub fn App() -> impl IntoView {
                     Phase::Idle if tags_view.with(Option::is_some) => ().into_any(),
                     Phase::Idle => view! { <p>"Enter an image reference to explore it."</p> }.into_any(),
                     Phase::Running(m) => view! { <p class="progress"><span class="spinner" aria-hidden="true"></span>{m}</p> }.into_any(),
-                    Phase::Failed(f) => { let unreachable = f.unreachable(); view! {
-                        <section class="verdict banner failed" data-state=if unreachable { "unreachable" } else { "failed" }>
-                            <h2 class="headline">{if unreachable { "Registry unreachable" } else { "Could not explore this image" }}</h2>
+                    Phase::Failed(f) => { let (class, headline) = match f.state {
+                        State::Unreachable => ("unreachable", "Registry unreachable"),
+                        State::NotFound => ("not_found", "Not found"),
+                        _ => ("failed", "Could not explore this image"),
+                    }; view! {
+                        <section class=format!("verdict banner {class}") data-state=class>
+                            <h2 class="headline">{headline}</h2>
                             <p class="meaning">{f.explanation.meaning.clone()}</p>
                             <p class="action"><strong>"What to do: "</strong>{f.explanation.action.clone()}</p>
                             <p class="reason muted"><code class="code">{f.code}</code>" "{f.message}</p>

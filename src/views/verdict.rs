@@ -18,6 +18,7 @@ pub fn label(state: State) -> (&'static str, &'static str) {
         State::Unsigned => "Unsigned",
         State::Withheld => "Withheld or not found",
         State::Unreachable => "Registry unreachable",
+        State::NotFound => "Not found",
         State::NotVerified => "Not verified",
     };
     (state.as_str(), headline)

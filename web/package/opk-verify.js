@@ -47,7 +47,7 @@ export function schemesOf(report) {
 const HEADLINES = {
   verified: '✓ Verified', invalid: '✗ Invalid', unsigned: 'Unsigned',
   withheld: 'Withheld or not found', unreachable: 'Registry unreachable',
-  not_verified: 'Not verified',
+  not_verified: 'Not verified', not_found: 'Not found',
 };
 
 async function fetchText(url) {
@@ -94,7 +94,7 @@ const STYLE = `
 .verified, li.pass { color: light-dark(#1a7f37, #3fb950); }
 .invalid, li.fail { color: light-dark(#cf222e, #f85149); }
 .unsigned { color: light-dark(#9a6700, #d29922); } .withheld { color: light-dark(#6639ba, #a371f7); }
-.unreachable, .pending, .not_verified { color: light-dark(#57606a, #8d96a0); }
+.unreachable, .pending, .not_verified, .not_found { color: light-dark(#57606a, #8d96a0); }
 details { margin-top: .3em; } summary { cursor: pointer; }
 ol { list-style: none; padding: 0; margin: .3em 0; font-size: 12px; }
 code { font-size: 12px; }`;

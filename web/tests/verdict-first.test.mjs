@@ -181,7 +181,8 @@ test('a tag the registry does not have says so in words, not as the registry\'s 
   try {
     await waitFor(BANNER, 30000);
     const banner = page.locator(BANNER).first();
-    assert.equal(await banner.getAttribute('data-state'), 'failed');
+    assert.equal(await banner.getAttribute('data-state'), 'not_found');
+    assert.equal(await banner.locator('.headline').textContent(), 'Not found');
     assert.match(await banner.locator('.meaning').textContent(), /^The registry has no such image/);
   } finally { await browser.close(); }
 });

@@ -141,16 +141,31 @@ pub enum State {
     Withheld,
     /// The registry could not be reached.
     Unreachable,
+    /// The image (repository, tag, digest) or the platform asked for does not exist there.
+    NotFound,
     /// Not verified because of the configuration, not the image: no identity rule, an empty
     /// rule, an issuer key set or trusted root that could not be loaded. The image may be fine.
     NotVerified,
 }
 
 impl State {
-    /// The state an error puts a verdict in.
+    /// The state an attestation's or signature's failure puts the verdict in: one listed but
+    /// missing (404) is withheld, never "not found" — the image is there.
+    pub fn of_attestation_error(e: &RegistryError) -> Self {
+        match e {
+            RegistryError::Http { status: 404, .. } => Self::Withheld,
+            _ => Self::of_error(e),
+        }
+    }
+
+    /// The state an error of reaching the image puts a verdict in (`verify_image`'s `Err`):
+    /// a 404 there means the image or platform does not exist.
     pub fn of_error(e: &RegistryError) -> Self {
         match e {
             _ if e.is_unreachable() => Self::Unreachable,
+            RegistryError::Http { status: 404, .. } | RegistryError::PlatformNotFound { .. } => {
+                Self::NotFound
+            }
             RegistryError::Unsigned { .. } => Self::Unsigned,
             RegistryError::AttestationNotFound { .. }
             | RegistryError::AttestationWithheld { .. }
@@ -160,7 +175,7 @@ impl State {
     }
 
     /// Its stable name (`verified`, `invalid`, `unsigned`, `withheld`, `unreachable`,
-    /// `not_verified`).
+    /// `not_found`, `not_verified`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Verified => "verified",
@@ -168,7 +183,34 @@ impl State {
             Self::Unsigned => "unsigned",
             Self::Withheld => "withheld",
             Self::Unreachable => "unreachable",
+            Self::NotFound => "not_found",
             Self::NotVerified => "not_verified",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn http(status: u16) -> RegistryError {
+        RegistryError::Http {
+            url: "http://r.test/v2/x/manifests/y".into(),
+            status,
+            detail: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_missing_image_is_not_found_but_a_missing_attestation_is_withheld() {
+        assert_eq!(State::of_error(&http(404)), State::NotFound);
+        assert_eq!(State::of_attestation_error(&http(404)), State::Withheld);
+        let platform = RegistryError::PlatformNotFound {
+            platform: "linux/s390x".into(),
+            available: "linux/amd64".into(),
+        };
+        assert_eq!(State::of_error(&platform), State::NotFound);
+        assert_eq!(State::of_error(&http(500)), State::Invalid);
+        assert_eq!(State::NotFound.as_str(), "not_found");
     }
 }

@@ -60,7 +60,9 @@ impl ImageVerdict {
 
     /// The verdict's state.
     pub fn state(&self) -> State {
-        self.error.as_ref().map_or(State::Verified, State::of_error)
+        self.error
+            .as_ref()
+            .map_or(State::Verified, State::of_attestation_error)
     }
 }
 
