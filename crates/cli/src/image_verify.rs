@@ -68,6 +68,7 @@ pub fn run(v: &VerifyImage, now: UnixTime) -> ExitCode {
                 outln!("✗ {e}");
             }
             eprintln!("error: {}: {e}", e.code());
+            explain(&e);
             ExitCode::from(if e.is_unreachable() { 2 } else { 1 })
         }
         Ok(verdict) => {
@@ -83,11 +84,19 @@ pub fn run(v: &VerifyImage, now: UnixTime) -> ExitCode {
                 None => ExitCode::SUCCESS,
                 Some(e) => {
                     eprintln!("error: {}: {e}", e.code());
+                    explain(e);
                     ExitCode::from(1)
                 }
             }
         }
     }
+}
+
+/// What the failure means and what to do, as the page's banner says it (from the typed error).
+fn explain(e: &opk_registry::RegistryError) {
+    let x = opk_pipeline::explain::explain(e);
+    eprintln!("  {}", x.meaning);
+    eprintln!("  what to do: {}", x.action);
 }
 
 fn print_text(reference: &Reference, v: &ImageVerdict) {

@@ -232,6 +232,12 @@ fn verify_prints_docker_verify_lines_directly_and_as_json() {
         "{}",
         stderr(&out)
     );
+    // Then what it means and what to do, in the page's words.
+    assert!(
+        stderr(&out).contains("  There is no verified attestation of type https://example.com/absent, which the policy requires.\n  what to do: Drop that requirement"),
+        "{}",
+        stderr(&out)
+    );
     // A wrong owner is a policy violation.
     let jwks = env.jwks();
     let out = opk(&[
