@@ -315,12 +315,25 @@ pub fn client_for(
 pub async fn run(
     params: Params,
     saved_proxy: String,
-    progress: impl Fn(String),
+    progress: impl Fn(String) + Clone + 'static,
 ) -> Result<(Outcome, Client<BrowserTransport>), Failure> {
     let reference = Reference::parse(params.image.trim())
         .map_err(|e| Failure::from(&RegistryError::Reference(e)))?;
     let (client, proxied) = client_for(&reference, &params.proxy, saved_proxy)?;
-    progress(format!("Fetching {reference} and the trust roots…"));
+    // The stage, and under it every request answered of those sent ("12 of 18 requests").
+    let stage = std::rc::Rc::new(std::cell::RefCell::new(String::new()));
+    let say = {
+        let (stage, progress) = (stage.clone(), progress.clone());
+        move |m: String| {
+            *stage.borrow_mut() = m.clone();
+            progress(m);
+        }
+    };
+    client.on_progress({
+        let (stage, progress) = (stage.clone(), progress.clone());
+        move |done, sent| progress(format!("{} {done} of {sent} requests", stage.borrow()))
+    });
+    say(format!("Fetching {reference} and the trust roots…"));
     // The image's first request goes out first; the trust is set up (parsing the bundled key
     // history and trusted root takes milliseconds) while it is on the wire, not after.
     let (image, (setup, sigstore)) = join(
@@ -344,7 +357,7 @@ pub async fn run(
         Err(f) => (Err(f), Vec::new()),
     };
     let images = image.images();
-    progress(format!("Verifying {} platform image(s)…", images.len()));
+    say(format!("Verifying {} platform image(s)…", images.len()));
     let platforms = join_all(images.into_iter().map(|(platform, descriptor)| {
         let cx = match &setup {
             Ok((trust, policy, sigstore)) => Ok(VerifyContext {
@@ -358,6 +371,8 @@ pub async fn run(
         platform_view(&client, &image, platform, descriptor, cx)
     }))
     .await;
+    // What follows (the configs, the explorer's layers) is not this run's progress.
+    client.on_progress(|_, _| {});
     Ok((
         Outcome {
             reference,

@@ -318,3 +318,26 @@ test('every object has a link: an attestation manifest, and a file in a layer, b
     assert.deepEqual(errors, []);
   } finally { await browser.close(); }
 });
+
+test('the live region counts the requests while a verification runs', async () => {
+  const { page, browser, waitFor } = await openPage(link('demo:latest'), {
+    beforeGoto: (p) => p.addInitScript(() => {
+      window.statusTexts = [];
+      new MutationObserver(() => {
+        const s = document.querySelector('#status');
+        if (s) window.statusTexts.push(s.textContent);
+      }).observe(document, { childList: true, subtree: true, characterData: true });
+    }),
+  });
+  try {
+    await waitFor(BANNER, 30000);
+    assert.equal(await page.getAttribute('#status', 'aria-live'), 'polite');
+    const texts = await page.evaluate(() => window.statusTexts);
+    const counts = texts.map((t) => t.match(/(\d+) of (\d+) requests/)).filter(Boolean).map((m) => [Number(m[1]), Number(m[2])]);
+    assert.ok(counts.length >= 3, texts.join('\n'));
+    assert.ok(counts.every(([done, sent]) => done <= sent), JSON.stringify(counts));
+    // Answered requests only ever grow.
+    assert.ok(counts.every(([done], i) => i === 0 || done >= counts[i - 1][0]), JSON.stringify(counts));
+    assert.ok(texts.some((t) => /^Verifying 2 platform image\(s\)… \d+ of \d+ requests$/.test(t.trim())), texts.join('\n'));
+  } finally { await browser.close(); }
+});

@@ -102,7 +102,9 @@ impl<T: Transport> Client<T> {
             }
             sink(chunk)
         };
+        self.progress.sent();
         let result = self.transport.send_streaming(&req, &mut pass).await;
+        self.progress.done();
         if let Some(record) = self.log.borrow_mut().get_mut(at) {
             record.status = result.as_ref().ok().map(|resp| resp.status);
             record.bytes = usize::try_from(count).unwrap_or(usize::MAX);

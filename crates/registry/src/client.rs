@@ -111,6 +111,7 @@ pub struct Client<T> {
     /// client: one verification sees one consistent set of signatures).
     listings: RefCell<Vec<(String, Referrers)>>,
     tags: RefCell<Vec<(String, TagContent)>>,
+    pub(crate) progress: crate::progress::RequestProgress,
 }
 
 /// What a tag named: the digest of the bytes received and the bytes, or nothing (404).
@@ -130,7 +131,14 @@ impl<T: Transport> Client<T> {
             no_referrers_api: RefCell::new(Vec::new()),
             listings: RefCell::new(Vec::new()),
             tags: RefCell::new(Vec::new()),
+            progress: Default::default(),
         }
+    }
+
+    /// Calls `hook(answered, sent)` on every request sent and every one answered (a page's
+    /// live region: "12 of 18 requests").
+    pub fn on_progress(&self, hook: impl Fn(usize, usize) + 'static) {
+        self.progress.set(Box::new(hook));
     }
 
     fn content_key(r: &Reference, digest: &Digest) -> String {
@@ -768,7 +776,9 @@ impl<T: Transport> Client<T> {
             });
             log.len() - 1
         };
+        self.progress.sent();
         let result = self.transport.send(&req).await;
+        self.progress.done();
         if let (Ok(resp), Some(record)) = (&result, self.log.borrow_mut().get_mut(at)) {
             record.status = Some(resp.status);
             record.bytes = resp.body.len();

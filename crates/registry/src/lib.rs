@@ -22,6 +22,7 @@ mod blob_stream;
 mod client;
 mod discover;
 mod error;
+mod progress;
 pub mod redirect;
 mod reference;
 mod route;

@@ -141,3 +141,18 @@ fn an_oversized_page_or_a_body_that_is_no_tag_list_is_refused() {
         "{result:?}"
     );
 }
+
+#[test]
+fn progress_counts_requests_sent_and_answered() {
+    let reg = registry_with(&["a"]);
+    let c = Client::new(NativeTransport::default(), Route::parse("").unwrap());
+    let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    c.on_progress({
+        let seen = seen.clone();
+        move |done, sent| seen.borrow_mut().push((done, sent))
+    });
+    let r = Reference::parse(&format!("{}/{REPO}", reg.addr)).unwrap();
+    pollster::block_on(c.tags_page(&r, None, 100)).unwrap();
+    pollster::block_on(c.tags_page(&r, None, 100)).unwrap();
+    assert_eq!(*seen.borrow(), [(0, 1), (1, 1), (1, 2), (2, 2)]);
+}
