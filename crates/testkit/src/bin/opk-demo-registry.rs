@@ -135,6 +135,15 @@ fn main() {
         );
     }
 
+    // For the layer browser's memory test: a single-manifest image whose plain-tar layer holds
+    // a file of OPK_DEMO_BIG_LAYER MiB.
+    if let Some(mib) = std::env::var("OPK_DEMO_BIG_LAYER")
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok())
+    {
+        push_big_layer(&reg, mib);
+    }
+
     let sigstore = opk_testkit::sigstore_demo::seed(&reg, TAG);
     opk_testkit::sigstore_demo::add_sbom_bundles(&reg, "openpubkey/both", TAG);
     let root_path = dir.path().join("test-sigstore.trusted_root.json");
@@ -316,4 +325,39 @@ fn descriptor_like(old: &Value, blob: &Blob) -> Value {
     d["digest"] = json!(blob.digest());
     d["size"] = json!(blob.bytes.len());
     d
+}
+
+/// `openpubkey/big-layer:latest`: one linux/amd64 image whose uncompressed tar layer holds
+/// `small.txt` and `big.bin` (`mib` MiB of zeros).
+fn push_big_layer(reg: &Registry, mib: usize) {
+    use opk_testkit::tarball::{self, Item};
+    const REPO: &str = "openpubkey/big-layer";
+    let mut tar = Vec::new();
+    tarball::entry(
+        &mut tar,
+        &Item::File("small.txt".into(), b"small\n".to_vec(), 0o644),
+    );
+    tarball::entry(
+        &mut tar,
+        &Item::File("big.bin".into(), vec![0; mib << 20], 0o644),
+    );
+    tar.extend([0u8; 1024]);
+    let layer = Blob::new("application/vnd.oci.image.layer.v1.tar", tar);
+    let config = Blob::new(
+        "application/vnd.oci.image.config.v1+json",
+        json!({"architecture": "amd64", "os": "linux",
+               "rootfs": {"type": "layers", "diff_ids": [layer.digest()]}})
+        .to_string()
+        .into_bytes(),
+    );
+    let manifest = Blob::new(
+        OCI_MANIFEST,
+        json!({"schemaVersion": 2, "mediaType": OCI_MANIFEST,
+               "config": config.descriptor(), "layers": [layer.descriptor()]})
+        .to_string()
+        .into_bytes(),
+    );
+    reg.push_blob(REPO, &config);
+    reg.push_blob(REPO, &layer);
+    reg.push_manifest(REPO, "latest", &manifest);
 }
