@@ -5,10 +5,11 @@
 
 use sha2::{Digest as _, Sha256};
 
+use opk_verify::limits::Limit;
 use opk_verify::oci::Descriptor;
 use opk_verify::VerifyError;
 
-use crate::client::{expect_ok, Client, DigestCheck, FetchRecord};
+use crate::client::{expect_ok, transport_error, Client, DigestCheck, FetchRecord};
 use crate::transport::{BodySink, Method, Request, Transport, TransportError};
 use crate::{Reference, RegistryError};
 
@@ -28,14 +29,7 @@ impl<T: Transport> Client<T> {
             Err(RegistryError::Http { status: 401, .. }) => {
                 // The token flow runs once, on a bodiless request; then the stream again.
                 let head = self
-                    .send(
-                        r,
-                        Method::Head,
-                        &url,
-                        "*/*",
-                        0,
-                        opk_verify::limits::Limit::ManifestBytes,
-                    )
+                    .send(r, Method::Head, &url, "*/*", 0, Limit::ManifestBytes)
                     .await?;
                 expect_ok(&url, &head)?;
                 self.stream_once(r, &url, d, sink).await?
@@ -117,13 +111,8 @@ impl<T: Transport> Client<T> {
                     actual: format!("more than {} bytes", d.size),
                 }))
             }
-            Err(TransportError::Cancelled) => return Err(RegistryError::Cancelled),
-            Err(e) => {
-                return Err(RegistryError::Network {
-                    url: req.url.clone(),
-                    message: format!("{e:?}"),
-                })
-            }
+            // A streamed body has no transport bound (counted above): no `BodyTooLarge` here.
+            Err(e) => return Err(transport_error(e, &req.url, Limit::ManifestBytes)),
         };
         expect_ok(url, &resp)?;
         Ok((count, hasher.finalize().to_vec()))

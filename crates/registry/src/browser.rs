@@ -136,34 +136,18 @@ async fn read_bounded(
     stream: Option<web_sys::ReadableStream>,
     max: usize,
 ) -> Result<Option<Vec<u8>>, TransportError> {
-    use wasm_bindgen::JsCast as _;
-    let Some(stream) = stream else {
-        return Ok(Some(Vec::new()));
-    };
-    let net = |e: wasm_bindgen::JsValue| TransportError::Network(format!("{e:?}"));
-    let reader: web_sys::ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
     let mut out = Vec::new();
-    loop {
-        let chunk = wasm_bindgen_futures::JsFuture::from(reader.read())
-            .await
-            .map_err(net)?;
-        let done = js_sys::Reflect::get(&chunk, &"done".into())
-            .map_err(net)?
-            .as_bool()
-            .unwrap_or(true);
-        if done {
-            return Ok(Some(out));
+    let read = stream_to(stream, &mut |chunk| {
+        if out.len() + chunk.len() > max {
+            return false;
         }
-        let value: js_sys::Uint8Array = js_sys::Reflect::get(&chunk, &"value".into())
-            .map_err(net)?
-            .unchecked_into();
-        let len = value.length() as usize;
-        if out.len() + len > max {
-            let _ = reader.cancel();
-            return Ok(None);
-        }
-        let start = out.len();
-        out.resize(start + len, 0);
-        value.copy_to(&mut out[start..]);
+        out.extend_from_slice(chunk);
+        true
+    })
+    .await;
+    match read {
+        Ok(()) => Ok(Some(out)),
+        Err(TransportError::Cancelled) => Ok(None),
+        Err(e) => Err(e),
     }
 }

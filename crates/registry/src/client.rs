@@ -783,18 +783,20 @@ impl<T: Transport> Client<T> {
             record.status = Some(resp.status);
             record.bytes = resp.body.len();
         }
-        result.map_err(|e| match e {
-            TransportError::BodyTooLarge => RegistryError::from(limit),
-            TransportError::TooManyRedirects => RegistryError::from(Limit::Redirects),
-            TransportError::Network(message) => RegistryError::Network {
-                url: req.url.clone(),
-                message,
-            },
-            TransportError::Cancelled => RegistryError::Network {
-                url: req.url.clone(),
-                message: "cancelled".into(),
-            },
-        })
+        result.map_err(|e| transport_error(e, &req.url, limit))
+    }
+}
+
+/// A transport's failure for the request to `url` (as sent), `limit` naming its body bound.
+pub(crate) fn transport_error(e: TransportError, url: &str, limit: Limit) -> RegistryError {
+    match e {
+        TransportError::BodyTooLarge => RegistryError::from(limit),
+        TransportError::TooManyRedirects => RegistryError::from(Limit::Redirects),
+        TransportError::Network(message) => RegistryError::Network {
+            url: url.to_owned(),
+            message,
+        },
+        TransportError::Cancelled => RegistryError::Cancelled,
     }
 }
 
