@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use opk_layer::{Captured, Entry, EntryKind, LayerLister, Listing};
+use opk_layer::{Captured, EntryKind, LayerLister, Listing};
 use opk_registry::{Reference, RegistryError};
 use opk_verify::oci::Descriptor;
 
@@ -71,28 +71,6 @@ async fn stream_layer(
             ))
         }
     }
-}
-
-fn mode_text(e: &Entry) -> String {
-    let kind = match e.kind {
-        EntryKind::Dir => 'd',
-        EntryKind::Symlink => 'l',
-        EntryKind::HardLink => 'h',
-        EntryKind::File => '-',
-        _ => '?',
-    };
-    let bits: String = (0..9)
-        .map(|i| {
-            let on = e.mode & (1 << (8 - i)) != 0;
-            match (on, i % 3) {
-                (false, _) => '-',
-                (true, 0) => 'r',
-                (true, 1) => 'w',
-                (true, _) => 'x',
-            }
-        })
-        .collect();
-    format!("{kind}{bits}")
 }
 
 /// Saves `bytes` as a file named after `path` (a Blob URL, revoked after the click).
@@ -206,7 +184,7 @@ pub fn LayerBrowser(
                 let link = e.link.clone().map(|l| format!(" → {l}"));
                 view! {
                     <tr class="entry" data-path=e.path.clone()>
-                        <td><code>{mode_text(&e)}</code></td>
+                        <td><code>{e.mode_text()}</code></td>
                         <td class="num">{human_size(e.size)}</td>
                         <td style=format!("padding-left: {}rem", depth as f32 * 0.8)>
                             {if viewable {

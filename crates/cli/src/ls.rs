@@ -5,7 +5,7 @@
 
 use std::process::ExitCode;
 
-use opk_layer::{EntryKind, LayerLister};
+use opk_layer::LayerLister;
 use opk_registry::{Image, Reference, RegistryError};
 use opk_verify::oci::{Digest, Manifest};
 
@@ -15,25 +15,6 @@ use crate::{input_error, remote};
 fn failed(e: &RegistryError) -> ExitCode {
     eprintln!("error: {}: {e}", e.code());
     ExitCode::from(if e.is_unreachable() { 2 } else { 1 })
-}
-
-fn mode(kind: EntryKind, mode: u32) -> String {
-    let k = match kind {
-        EntryKind::Dir => 'd',
-        EntryKind::Symlink => 'l',
-        EntryKind::HardLink => 'h',
-        EntryKind::File => '-',
-        _ => '?',
-    };
-    let bits: String = (0..9)
-        .map(|i| match (mode & (1 << (8 - i)) != 0, i % 3) {
-            (false, _) => '-',
-            (true, 0) => 'r',
-            (true, 1) => 'w',
-            (true, _) => 'x',
-        })
-        .collect();
-    format!("{k}{bits}")
 }
 
 /// Runs the command.
@@ -102,12 +83,7 @@ pub fn run(l: &Ls) -> ExitCode {
                 .map(|t| format!(" -> {t}"))
                 .unwrap_or_default();
             let wh = if e.whiteout { "  (whiteout)" } else { "" };
-            outln!(
-                "{}  {:>12}  {}{link}{wh}",
-                mode(e.kind, e.mode),
-                e.size,
-                e.path
-            );
+            outln!("{}  {:>12}  {}{link}{wh}", e.mode_text(), e.size, e.path);
         }
         printed = lister.entries().len();
         true

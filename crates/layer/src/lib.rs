@@ -71,6 +71,26 @@ pub struct Listing {
     pub file: Option<Captured>,
 }
 
+impl Entry {
+    /// `ls -l`'s mode column: the kind (`d`, `l`, `h`, `-`, `?`) and `rwx` bits.
+    pub fn mode_text(&self) -> String {
+        let kind = match self.kind {
+            EntryKind::Dir => 'd',
+            EntryKind::Symlink => 'l',
+            EntryKind::HardLink => 'h',
+            EntryKind::File => '-',
+            EntryKind::Other(_) => '?',
+        };
+        let bits = (0..9).map(|i| match (self.mode & (1 << (8 - i)) != 0, i % 3) {
+            (false, _) => '-',
+            (true, 0) => 'r',
+            (true, 1) => 'w',
+            (true, _) => 'x',
+        });
+        std::iter::once(kind).chain(bits).collect()
+    }
+}
+
 /// Why a layer could not be listed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -182,12 +202,6 @@ impl LayerLister {
     /// The compressed bytes fed in so far.
     pub fn fed(&self) -> u64 {
         self.fed
-    }
-
-    /// Whether the archive's end was read (the rest of the layer need not be fetched for the
-    /// listing — but only a whole layer can be digest-checked).
-    pub fn ended(&self) -> bool {
-        self.tar.ended()
     }
 
     /// Feeds the layer's next compressed bytes.

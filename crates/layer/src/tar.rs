@@ -114,12 +114,6 @@ impl TarLister {
         }
     }
 
-    /// The captured file: its bytes, or `Err(size)` when it was larger than the bound; `None`
-    /// when no such regular file was seen.
-    pub fn captured(&self) -> Option<&Result<Vec<u8>, u64>> {
-        self.captured.as_ref()
-    }
-
     /// Gives up the entries and the captured file.
     pub fn into_listing(self) -> Listing {
         Listing {

@@ -290,3 +290,22 @@ fn gzip_framing_members_names_and_damage() {
         Err(LayerError::Gzip { .. } | LayerError::Truncated)
     ));
 }
+
+#[test]
+fn mode_text_reads_like_ls() {
+    let _one_at_a_time = serial();
+    let entries = list(GZ, &tarball::demo_layer("demo"), 4096, None)
+        .unwrap()
+        .entries;
+    let modes: Vec<String> = entries.iter().map(|e| e.mode_text()).collect();
+    assert_eq!(
+        modes,
+        [
+            "drwxr-xr-x",
+            "-rw-r--r--",
+            "-rwxr-xr-x",
+            "lrwxrwxrwx",
+            "-rw-r--r--"
+        ]
+    );
+}
