@@ -299,7 +299,7 @@ fn results(
     let banners = o
         .platforms
         .iter()
-        .map(|p| view! { <VerdictBanner platform=p.clone() ran=o.ran.clone() stale=stale require=require/> })
+        .map(|p| view! { <VerdictBanner platform=p.clone() ran=o.ran.clone() stale=stale require=require sigstore_root=o.sigstore_root/> })
         .collect_view();
     let o2 = o.clone();
     let panel = move || {

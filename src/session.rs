@@ -19,7 +19,7 @@ use opk_verify::oci::{Descriptor, Digest};
 use opk_verify::policy::PolicyError;
 use opk_verify::policy::SanRule;
 use opk_verify::setup::{self, SetupError};
-use opk_verify::sigstore::trusted_root::TrustedRoot;
+use opk_verify::sigstore::trusted_root::{RootSource, TrustedRoot};
 use opk_verify::sigstore::SigstoreTrust;
 use opk_verify::{JwksFile, Policy, TrustRoots, UnixTime};
 
@@ -141,6 +141,9 @@ pub struct Outcome {
     pub proxied: bool,
     /// The user-supplied trust in effect.
     pub trust: TrustLabels,
+    /// The headline's word for the Sigstore trusted root, when not the bundled one (from its
+    /// typed source).
+    pub sigstore_root: Option<&'static str>,
     /// The request this outcome answers (its policy is what the verdicts were checked against).
     pub ran: Params,
 }
@@ -356,6 +359,14 @@ pub async fn run(
         Ok(((trust, policy, labels), sigstore)) => (Ok((trust, policy, sigstore)), labels),
         Err(f) => (Err(f), Vec::new()),
     };
+    let sigstore_root = match &setup {
+        Ok((_, _, s)) => match s.root.source {
+            RootSource::Bundled { .. } => None,
+            RootSource::UserSupplied { .. } => Some(" — under a user-supplied Sigstore root"),
+            RootSource::Dev { .. } => Some(" — dev Sigstore"),
+        },
+        Err(_) => None,
+    };
     let images = image.images();
     say(format!("Verifying {} platform image(s)…", images.len()));
     let platforms = join_all(images.into_iter().map(|(platform, descriptor)| {
@@ -381,6 +392,7 @@ pub async fn run(
             fetches: client.fetch_log(),
             proxied,
             trust: trust_labels,
+            sigstore_root,
             ran: params,
         },
         client,

@@ -24,6 +24,9 @@ struct SignedBy {
     run: Option<String>,
     when: Option<String>,
     trust: String,
+    /// Said in the headline when the trust is not the bundled one (from the typed key or
+    /// root source, never from the label's text).
+    qualifier: Option<&'static str>,
 }
 
 /// `2026-12-07 10:51 UTC` for a Unix time.
@@ -37,7 +40,7 @@ fn date_of(secs: i64) -> String {
     }
 }
 
-fn from_bundle(b: &BundleOutcome, scheme: &'static str) -> SignedBy {
+fn from_bundle(b: &BundleOutcome, scheme: &'static str, root: Option<&'static str>) -> SignedBy {
     let claim = |k: &str| match &b.signer {
         Signer::Certificate { identity, .. } => identity.claim(k).unwrap_or_default().to_owned(),
         _ => String::new(),
@@ -59,10 +62,11 @@ fn from_bundle(b: &BundleOutcome, scheme: &'static str) -> SignedBy {
         run: Some(claim("run_url")).filter(|u| u.starts_with("https://")),
         when: b.signed_at.first().cloned(),
         trust: format!("Sigstore: {}", b.trusted_root),
+        qualifier: root,
     }
 }
 
-fn signed_by(v: &ImageVerdict) -> Option<SignedBy> {
+fn signed_by(v: &ImageVerdict, root: Option<&'static str>) -> Option<SignedBy> {
     v.attestations.iter().find_map(|a| match &a.outcome {
         Outcome::OpenPubkey(ok) => ok.tokens.first().map(|t| {
             let claim = |k: &str| match t.claims.get(k) {
@@ -71,12 +75,16 @@ fn signed_by(v: &ImageVerdict) -> Option<SignedBy> {
                 None => String::new(),
             };
             let (repo, run) = (claim("repository"), claim("run_id"));
-            let trust = match &t.key.source {
-                KeySource::DevIssuer { .. } => format!("dev issuer {}", t.key.issuer),
-                KeySource::UserSupplied { .. } => {
-                    format!("user-supplied keys for {}", t.key.issuer)
-                }
-                other => other.describe(),
+            let (trust, qualifier) = match &t.key.source {
+                KeySource::DevIssuer { .. } => (
+                    format!("dev issuer {}", t.key.issuer),
+                    Some(" — with dev issuer keys"),
+                ),
+                KeySource::UserSupplied { .. } => (
+                    format!("user-supplied keys for {}", t.key.issuer),
+                    Some(" — with user-supplied keys"),
+                ),
+                other => (other.describe(), None),
             };
             SignedBy {
                 scheme: "OpenPubkey",
@@ -88,10 +96,11 @@ fn signed_by(v: &ImageVerdict) -> Option<SignedBy> {
                 commit: claim("sha"),
                 when: t.claims.get("iat").and_then(|v| v.as_i64()).map(date_of),
                 trust,
+                qualifier,
             }
         }),
-        Outcome::Sigstore(ok) => Some(from_bundle(ok, "Sigstore")),
-        Outcome::SignedManifest(ok) => Some(from_bundle(&ok.signature, "Sigstore")),
+        Outcome::Sigstore(ok) => Some(from_bundle(ok, "Sigstore", root)),
+        Outcome::SignedManifest(ok) => Some(from_bundle(&ok.signature, "Sigstore", root)),
         _ => None,
     })
 }
@@ -123,29 +132,21 @@ pub fn VerdictBanner(
     ran: Params,
     stale: Signal<bool>,
     require: Callback<ClaimedSigner>,
+    /// The headline's word for the Sigstore root in use, when it is not the bundled one.
+    sigstore_root: Option<&'static str>,
 ) -> impl IntoView {
     let (state, failure) = classify(&platform.verdict);
     let (class, headline) = label(state);
-    let qualifier = match &*platform.verdict {
-        Ok(v) if state == State::Verified => signed_by(v).and_then(|s| {
-            s.trust
-                .starts_with("dev issuer")
-                .then_some(" — with dev issuer keys")
-                .or(s
-                    .trust
-                    .starts_with("user-supplied")
-                    .then_some(" — with user-supplied keys"))
-                .or(s
-                    .trust
-                    .contains("(dev instance)")
-                    .then_some(" — dev Sigstore"))
-        }),
-        _ => None,
-    };
-    let who = match &*platform.verdict {
-        Ok(v) => signed_by(v).map(who_view),
+    // Who signed, worked out once: the headline's qualifier and the lines under it.
+    let signer = match &*platform.verdict {
+        Ok(v) => signed_by(v, sigstore_root),
         Err(_) => None,
     };
+    let qualifier = signer
+        .as_ref()
+        .filter(|_| state == State::Verified)
+        .and_then(|s| s.qualifier);
+    let who = signer.map(who_view);
     let explained = failure.map(|f| {
         view! {
             <p class="meaning">{f.explanation.meaning.clone()}</p>
