@@ -132,6 +132,18 @@ pub fn image_entry(manifest: &Blob, platform: &str) -> Value {
     d
 }
 
+/// An OCI image manifest naming `config` and `layers`.
+pub fn image_manifest(config: &Blob, layers: &[&Blob]) -> Blob {
+    let layers: Vec<Value> = layers.iter().map(|l| l.descriptor()).collect();
+    Blob::new(
+        OCI_MANIFEST,
+        json!({"schemaVersion": 2, "mediaType": OCI_MANIFEST,
+               "config": config.descriptor(), "layers": layers})
+        .to_string()
+        .into_bytes(),
+    )
+}
+
 /// Builds an image named `name` (the familiar name in subject purls, e.g.
 /// `127.0.0.1:5000/openpubkey/demo`) tagged `tag` for `platforms`.
 pub fn build(name: &str, tag: &str, platforms: &[&str], signing: Signing) -> Fixture {
@@ -161,13 +173,7 @@ pub fn build(name: &str, tag: &str, platforms: &[&str], signing: Signing) -> Fix
             .to_string()
             .into_bytes(),
         );
-        let manifest = Blob::new(
-            OCI_MANIFEST,
-            json!({"schemaVersion": 2, "mediaType": OCI_MANIFEST,
-                   "config": config.descriptor(), "layers": [layer.descriptor()]})
-            .to_string()
-            .into_bytes(),
-        );
+        let manifest = image_manifest(&config, &[&layer]);
         blobs.push(config);
         blobs.push(layer);
         images.push(PlatformImage {

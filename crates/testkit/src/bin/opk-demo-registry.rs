@@ -350,13 +350,7 @@ fn push_big_layer(reg: &Registry, mib: usize) {
         .to_string()
         .into_bytes(),
     );
-    let manifest = Blob::new(
-        OCI_MANIFEST,
-        json!({"schemaVersion": 2, "mediaType": OCI_MANIFEST,
-               "config": config.descriptor(), "layers": [layer.descriptor()]})
-        .to_string()
-        .into_bytes(),
-    );
+    let manifest = image::image_manifest(&config, &[&layer]);
     reg.push_blob(REPO, &config);
     reg.push_blob(REPO, &layer);
     reg.push_manifest(REPO, "latest", &manifest);
