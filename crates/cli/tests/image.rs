@@ -699,6 +699,53 @@ fn verify_accepts_a_github_builder_signature_on_the_attestation_manifest() {
     )));
 }
 
+/// `opk verify` of an image whose linux/amd64 bundle (signed 2026-12-07T00:00:00Z, its log
+/// entry without a SET) the test authority stamped `stamped_after` seconds later.
+fn verify_timestamped(stamped_after: i64) -> Output {
+    use opk_testkit::referrers::{bundle_referrer, BUNDLE_V03};
+    use opk_testkit::sigstore::bundle::{self, Timing};
+    use opk_testkit::sigstore::{fulcio, root};
+    let env = Env::new(Mode::Cors, Signing::NoAttestations);
+    let amd = &env.fixture.platform(PLATFORMS[0]).manifest;
+    let statement = image::statement(
+        image::SLSA_V02,
+        "pkg:docker/openpubkey/demo@main?platform=linux%2Famd64",
+        &amd.digest()["sha256:".len()..],
+    );
+    let at = 1_796_601_600;
+    let timing = Timing::Authority(at + stamped_after);
+    let bundle = bundle::dsse_timed(&statement, &fulcio::Identity::demo(), at, timing);
+    let (m, layer) = bundle_referrer(bundle, amd);
+    env.reg
+        .push_referrers(REPO, amd, &[(&m, &[&layer], BUNDLE_V03)]);
+    let root_file = env.dir.path().join("test-sigstore.json");
+    std::fs::write(&root_file, root::trusted_root()).unwrap();
+    let root_path = root_file.display().to_string();
+    env.verify(
+        &env.image(),
+        &["--trusted-root", &root_path, "--platform", PLATFORMS[0]],
+    )
+}
+
+#[test]
+fn verify_takes_a_bundles_time_from_its_timestamp_authority() {
+    let out = verify_timestamped(5);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(
+        text.contains("✓ Verified RFC 3161 timestamp 2026-12-07T00:00:05Z"),
+        "{text}"
+    );
+    // Stamped after the ten-minute certificate expired: refused at that time.
+    let out = verify_timestamped(601);
+    assert_exit(&out, 1);
+    assert!(
+        stderr(&out).contains("outside_validity"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 #[test]
 fn verify_checks_cosign_v2_tags_and_names_the_scheme() {
     use opk_testkit::sigstore::{cosign_tag, fulcio, root};

@@ -385,6 +385,7 @@ pub fn bundle_json(ok: &opk_verify::sigstore::BundleOutcome) -> Value {
         "signedAt": ok.signed_at,
         "logEntries": ok.log_entries,
         "timestamps": ok.timestamps,
+        "timeWitness": ok.time_witness,
         "trustedRoot": ok.trusted_root,
         "checks": ok.checks,
         "predicateType": ok.statement.as_ref().map(|s| &s.predicate_type),

@@ -91,6 +91,10 @@ fn a_dsse_bundle_verifies_under_the_dev_root() {
         vec![("https://rekor.opk.test".to_owned(), 4)]
     );
     assert_eq!(out.signed_at, vec!["2026-12-07T00:00:00Z".to_owned()]);
+    assert_eq!(
+        out.time_witness,
+        opk_verify::sigstore::TimeWitness::TransparencyLog
+    );
     let Signer::Certificate { identity, .. } = &out.signer else {
         panic!("{:?}", out.signer)
     };

@@ -8,7 +8,7 @@ use serde_json::json;
 use sha2::{Digest as _, Sha256};
 
 use super::fulcio::{self, Identity};
-use super::rekor;
+use super::{rekor, tsa};
 use crate::der;
 use opk_verify::b64::encode_std as b64;
 use opk_verify::dsse::{pae, IN_TOTO_PAYLOAD_TYPE};
@@ -24,9 +24,24 @@ fn ephemeral(what: &[u8], at: i64) -> SigningKey {
     SigningKey::from_slice(&h.finalize()).unwrap()
 }
 
+/// Where a bundle's signing time comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timing {
+    /// The log's signed entry timestamp (Rekor v1's inclusion promise).
+    LogPromise,
+    /// An RFC 3161 timestamp from the test authority at the given Unix second, the log entry
+    /// carrying only its inclusion proof (as cosign v3 writes bundles for Rekor v2).
+    Authority(i64),
+}
+
 /// A DSSE bundle over an in-toto `statement`, signed by `identity` at `at` (Unix seconds; the
 /// log integrates it at the same second).
 pub fn dsse(statement: &[u8], identity: &Identity, at: i64) -> Vec<u8> {
+    dsse_timed(statement, identity, at, Timing::LogPromise)
+}
+
+/// A DSSE bundle over `statement`, signed by `identity` at `at`, its time given by `timing`.
+pub fn dsse_timed(statement: &[u8], identity: &Identity, at: i64, timing: Timing) -> Vec<u8> {
     let key = ephemeral(statement, at);
     let cert = fulcio::issue(identity, key.verifying_key(), at);
     let sig = der::sign(&key, &pae(IN_TOTO_PAYLOAD_TYPE.as_bytes(), statement));
@@ -36,13 +51,23 @@ pub fn dsse(statement: &[u8], identity: &Identity, at: i64) -> Vec<u8> {
         "signatures": [{"sig": b64(&sig), "keyid": ""}]
     });
     let body = rekor::dsse(envelope.to_string().as_bytes(), statement, &sig, &cert);
-    let entry = rekor::log(&body, at).bundle_entry("dsse");
+    let mut entry = rekor::log(&body, at).bundle_entry("dsse");
+    let mut material = json!({
+        "certificate": {"rawBytes": b64(&cert)},
+        "tlogEntries": []
+    });
+    if let Timing::Authority(stamped_at) = timing {
+        let entry = entry.as_object_mut().expect("an entry is an object");
+        entry.remove("inclusionPromise");
+        entry.remove("integratedTime");
+        material["timestampVerificationData"] = json!({
+            "rfc3161Timestamps": [{"signedTimestamp": b64(&tsa::timestamp(&sig, stamped_at))}]
+        });
+    }
+    material["tlogEntries"] = json!([entry]);
     json!({
         "mediaType": MEDIA_TYPE,
-        "verificationMaterial": {
-            "certificate": {"rawBytes": b64(&cert)},
-            "tlogEntries": [entry]
-        },
+        "verificationMaterial": material,
         "dsseEnvelope": envelope
     })
     .to_string()

@@ -1,10 +1,11 @@
-//! The test Sigstore's trusted root: its Rekor log, its Fulcio CA and its CT log, each valid
+//! The test Sigstore's trusted root: its Rekor log, its Fulcio CA, its CT log and its timestamp
+//! authority (leaf and root, the leaf the signer), each valid
 //! from 2020-01-01. It names itself a dev instance (`opkDevInstance`), so a user who passes it
 //! sees it labelled so; nothing trusts it by default.
 
 use serde_json::json;
 
-use super::{ct, fulcio, rekor};
+use super::{ct, fulcio, rekor, tsa};
 use crate::der;
 use opk_verify::b64::encode_std as b64;
 
@@ -34,7 +35,16 @@ pub fn trusted_root() -> Vec<u8> {
             "certChain": {"certificates": [{"rawBytes": b64(&fulcio::ca_certificate())}]},
             "validFor": {"start": SINCE}
         }],
-        "ctlogs": [log(ct::CT_URL, der::spki(&ct::key()), &ct::log_id())]
+        "ctlogs": [log(ct::CT_URL, der::spki(&ct::key()), &ct::log_id())],
+        "timestampAuthorities": [{
+            "subject": {"organization": "opk.test", "commonName": "opk-test-tsa"},
+            "uri": tsa::URI,
+            "certChain": {"certificates": [
+                {"rawBytes": b64(&tsa::leaf_certificate())},
+                {"rawBytes": b64(&tsa::root_certificate())}
+            ]},
+            "validFor": {"start": SINCE}
+        }]
     })
     .to_string()
     .into_bytes()

@@ -28,5 +28,5 @@ pub use cosign_tag::{cosign_signature_checks, verify_cosign_layer, CosignLayer};
 pub use signed_manifest::{verify_signed_manifest, SignedManifest};
 pub use verify::{
     signature_checks, verify_bundle, verify_bundle_accepting, BundleOutcome, Signer, SigstoreTrust,
-    TrustedKey,
+    TimeWitness, TrustedKey,
 };

@@ -56,6 +56,19 @@ pub enum Signer {
     },
 }
 
+/// What vouches for a bundle's signing time.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeWitness {
+    /// A transparency log's signed entry timestamp (its integrated time).
+    TransparencyLog,
+    /// An RFC 3161 timestamp authority.
+    TimestampAuthority,
+    /// Both a log's signed entry timestamp and a timestamp authority.
+    Both,
+}
+
 /// A verified bundle.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct BundleOutcome {
@@ -69,6 +82,8 @@ pub struct BundleOutcome {
     pub log_entries: Vec<(String, u64)>,
     /// How many RFC 3161 timestamps verified.
     pub timestamps: usize,
+    /// What vouches for `signed_at`.
+    pub time_witness: TimeWitness,
     /// The DSSE statement, for DSSE bundles.
     pub statement: Option<Statement>,
     /// The trusted root used, as labelled.
@@ -308,6 +323,7 @@ pub(super) fn verify_parsed(
         ));
     }
     let mut times: Vec<Millis> = entries.iter().filter_map(|e| e.integrated_time).collect();
+    let logged = !times.is_empty();
     let mut timestamps = 0;
     for ts in &bundle.timestamps {
         let t = ck.step(
@@ -329,6 +345,11 @@ pub(super) fn verify_parsed(
             },
         ));
     }
+    let time_witness = match (logged, timestamps > 0) {
+        (true, true) => TimeWitness::Both,
+        (true, false) => TimeWitness::TransparencyLog,
+        _ => TimeWitness::TimestampAuthority,
+    };
     let signer = match &signing {
         Signing::Leaf(leaf) => {
             let authority = ck.step(
@@ -370,6 +391,7 @@ pub(super) fn verify_parsed(
         signed_at: times.iter().map(Millis::to_string).collect(),
         log_entries: entries.into_iter().map(|e| (e.log, e.log_index)).collect(),
         timestamps,
+        time_witness,
         statement,
         trusted_root: trust.root.label(),
         checks: Vec::new(),
