@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 use opk_pipeline::{ImageVerdict, Outcome, State};
 use opk_verify::claimed::ClaimedSigner;
-use opk_verify::sigstore::{BundleOutcome, Signer};
+use opk_verify::sigstore::{BundleOutcome, Signer, TimeWitness};
 use opk_verify::KeySource;
 
 use crate::params::Params;
@@ -40,6 +40,14 @@ fn date_of(secs: i64) -> String {
     }
 }
 
+/// `2026-12-07 10:51 UTC` for an RFC 3339 UTC time, as [`date_of`] writes one.
+fn rfc3339_minutes(t: &str) -> String {
+    match t.get(..16) {
+        Some(min) if t.ends_with('Z') => format!("{} UTC", min.replace('T', " ")),
+        _ => t.to_owned(),
+    }
+}
+
 fn from_bundle(b: &BundleOutcome, scheme: &'static str, root: Option<&'static str>) -> SignedBy {
     let claim = |k: &str| match &b.signer {
         Signer::Certificate { identity, .. } => identity.claim(k).unwrap_or_default().to_owned(),
@@ -60,7 +68,14 @@ fn from_bundle(b: &BundleOutcome, scheme: &'static str, root: Option<&'static st
         workflow: claim("workflow_ref"),
         commit: claim("sha"),
         run: Some(claim("run_url")).filter(|u| u.starts_with("https://")),
-        when: b.signed_at.first().cloned(),
+        when: b.signed_at.first().map(|t| {
+            let by = match b.time_witness {
+                TimeWitness::TransparencyLog => "transparency log",
+                TimeWitness::TimestampAuthority => "timestamp authority",
+                _ => "transparency log and timestamp authority",
+            };
+            format!("{} ({by})", rfc3339_minutes(t))
+        }),
         trust: format!("Sigstore: {}", b.trusted_root),
         qualifier: root,
     }

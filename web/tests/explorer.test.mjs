@@ -134,20 +134,21 @@ test('an attestation withheld by a proxy says withheld, not unsigned', async () 
   assert.equal(arm.state, 'verified', arm.text);
 });
 
-test('Sigstore-signed images: bundle referrers, github-builder and cosign v2 tags verify, forged and tampered twins do not', async () => {
+test('Sigstore-signed images: bundle referrers, github-builder, cosign v2 tags and a timestamp authority verify, forged and tampered twins do not', async () => {
   const root = `&trusted_root=${env.demo.sigstoreRoot}`;
   const sigstoreLink = (image) => `${env.app.url}?image=${env.demo.registry}/openpubkey/${image}&owner_id=${OWNER}${root}`;
   for (const [image, state, expect] of [
-    ['sigstore:latest', 'verified', /Sigstore signature, found in the referrers tag/],
+    ['sigstore:latest', 'verified', [/Sigstore signature, found in the referrers tag/, /Signed \d{4}-\d\d-\d\d \d\d:\d\d UTC \(transparency log\)/]],
     ['github-builder:latest', 'verified', /Verified the signed manifest's attestations: https:\/\/slsa\.dev\/provenance\/v0\.2/],
     ['cosign-v2:latest', 'verified', /Verifying https:\/\/slsa\.dev\/provenance\/v0\.2 attestation \(cosign v2 signature, found in a cosign tag\)/],
+    ['sigstore-timestamped:latest', 'verified', [/Verified RFC 3161 timestamp \d{4}-/, /Signed \d{4}-\d\d-\d\d \d\d:\d\d UTC \(timestamp authority\)/]],
     ['sigstore-forged:latest', 'invalid', /subject_mismatch/],
     ['sigstore-tampered:latest', 'invalid', /signature_invalid/],
   ]) {
     const { state: got, text, hosts, browser } = await verdictOf(sigstoreLink(image), `sigstore-${image.split(':')[0]}`);
     try {
       assert.equal(got, state, text);
-      assert.match(text, expect);
+      for (const e of [expect].flat()) assert.match(text, e);
       if (state === 'verified') assert.match(text, /opk test Sigstore, .* \(dev instance\)/);
       onlyHosts(hosts, [new URL(env.app.url).host, env.demo.registry, new URL(env.demo.sigstoreRoot).host]);
     } finally { await browser.close(); }

@@ -8,6 +8,9 @@
 //!   manifest signed with a cosign-style bundle, as Docker's github-builder does;
 //! - `openpubkey/sigstore-forged:latest`: a validly signed bundle naming another image;
 //! - `openpubkey/sigstore-tampered:latest`: a bundle whose statement was changed after signing;
+//! - `openpubkey/sigstore-timestamped:latest`: bundles whose log entries carry no signed entry
+//!   timestamp (as cosign v3 writes them for Rekor v2): the signing time is the test timestamp
+//!   authority's, 5 s after signing;
 //! - `openpubkey/cosign-v2:latest`: cosign v2's tags on each platform image, `.sig` (simple
 //!   signing) and `.att` (SLSA provenance v0.2 in DSSE), with their material in annotations.
 
@@ -18,6 +21,7 @@ use opk_serve::{Body, Response, Server};
 use crate::image::{self, Fixture, Signing};
 use crate::referrers::{bundle_referrer, BUNDLE_V03};
 use crate::registry::Registry;
+use crate::sigstore::bundle::Timing;
 use crate::sigstore::{bundle, cosign_tag, fulcio, root};
 
 const PLATFORMS: [&str; 2] = ["linux/amd64", "linux/arm64"];
@@ -80,7 +84,7 @@ fn provenance_bundle(subject_digest: &str, purl: &str, at: i64) -> Vec<u8> {
     bundle::dsse(&st, &fulcio::Identity::demo(), at)
 }
 
-/// Seeds the three images into `reg` (tag `tag`) and serves the trusted root.
+/// Seeds the Sigstore images into `reg` (tag `tag`) and serves the trusted root.
 pub fn seed(reg: &Registry, tag: &str) -> SigstoreDemo {
     // A minute ago: the page's clock must not see a signing time in the future.
     let at = now_minus_a_minute();
@@ -153,6 +157,35 @@ pub fn seed(reg: &Registry, tag: &str) -> SigstoreDemo {
         let (m, layer) = bundle_referrer(changed_after_signing(&signed), &p.manifest);
         reg.push_referrers(
             "openpubkey/sigstore-tampered",
+            &p.manifest,
+            &[(&m, &[&layer], BUNDLE_V03)],
+        );
+    }
+    let timestamped = seed_image(
+        reg,
+        "openpubkey/sigstore-timestamped",
+        tag,
+        Signing::NoAttestations,
+    );
+    for p in &timestamped.platforms {
+        let purl = format!(
+            "pkg:docker/{}/openpubkey/sigstore-timestamped@{tag}",
+            reg.addr
+        );
+        let st = image::statement(
+            image::SLSA_V02,
+            &purl,
+            &p.manifest.digest()["sha256:".len()..],
+        );
+        let stamped = bundle::dsse_timed(
+            &st,
+            &fulcio::Identity::demo(),
+            at,
+            Timing::Authority(at + 5),
+        );
+        let (m, layer) = bundle_referrer(stamped, &p.manifest);
+        reg.push_referrers(
+            "openpubkey/sigstore-timestamped",
             &p.manifest,
             &[(&m, &[&layer], BUNDLE_V03)],
         );
