@@ -298,6 +298,25 @@ test("a layer's files are listed as it streams, searched, and a file viewed", as
   } finally { await browser.close(); }
 });
 
+test('a zstd layer is listed as it streams, its directories named without a trailing slash', async () => {
+  const url = `${env.app.url}?image=${env.demo.registry}/openpubkey/zstd-layer:latest`;
+  const { page, browser, waitFor, errors } = await openPage(url);
+  try {
+    // No identity rule: explored, not verified; the layer browser is what this test needs.
+    await waitFor('#results .banner[data-state="not_verified"]', 30000);
+    await page.click('tr.layer button.list-files');
+    await page.waitForSelector('.layer-browser .layer-done', { timeout: 30000 });
+    assert.match(await page.textContent('.layer-done'), /^✓ 4 entries · the layer's digest checked/);
+    const rows = await page.$$eval('.layer-files tr.entry', (trs) => trs.map((tr) => tr.dataset.path));
+    assert.deepEqual(rows, ['etc', 'etc/os-release', 'usr/share', 'usr/share/words.txt']);
+    await page.fill('.layer-search', 'os-rel');
+    await page.click('.layer-files button.view-file');
+    await page.waitForSelector('.file-view .file-text');
+    assert.equal(await page.textContent('.file-view .file-text'), 'NAME="OPK zstd demo"\nID=opk-zstd\n');
+    assert.deepEqual(errors, []);
+  } finally { await browser.close(); }
+});
+
 test('every object has a link: an attestation manifest, and a file in a layer, by URL', async () => {
   const { page, browser, waitFor, errors } = await openPage(link('demo:latest'));
   try {

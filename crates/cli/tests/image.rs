@@ -888,6 +888,45 @@ fn ls_lists_the_layers_and_a_layers_files_streamed_and_checked() {
 }
 
 #[test]
+fn ls_lists_a_zstd_layer_from_the_reference_encoder() {
+    // crates/layer/tests/data/layer.tar.zst: written by `zstd -19 --check` (its README).
+    let env = Env::new(Mode::Plain, Signing::Unsigned);
+    let layer = image::Blob::new(
+        "application/vnd.oci.image.layer.v1.tar+zstd",
+        include_bytes!("../../layer/tests/data/layer.tar.zst").to_vec(),
+    );
+    let config = image::Blob::new(
+        "application/vnd.oci.image.config.v1+json",
+        br#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#
+            .to_vec(),
+    );
+    let manifest = image::image_manifest(&config, &[&layer]);
+    env.reg.push_blob(REPO, &config);
+    env.reg.push_blob(REPO, &layer);
+    env.reg.push_manifest(REPO, "zstd", &manifest);
+    let image_ref = format!("{}/{REPO}:zstd", env.reg.addr);
+    let out = opk(&["ls", &image_ref, &layer.digest()]);
+    assert_exit(&out, 0);
+    let lines: Vec<String> = stdout(&out)
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "drwxr-xr-x 0 usr/share/doc",
+            "-rw-r--r-- 334890 usr/share/doc/lines.txt",
+            "-rw-r--r-- 16384 usr/lib/noise.bin",
+            "-rw-r--r-- 22 etc/motd",
+        ]
+    );
+    assert!(stderr(&out).contains(&format!(
+        "4 entries; layer digest {} verified",
+        layer.digest()
+    )));
+}
+
+#[test]
 fn the_proxy_streams_blobs_past_max_body_and_refuses_them_past_max_layer() {
     use sha2::{Digest as _, Sha256};
     let env = Env::new(Mode::Plain, Signing::Unsigned);

@@ -1,11 +1,12 @@
 //! # opk-layer
 //!
-//! The files of an image layer, listed as its bytes stream in: gzip (or an uncompressed tar)
-//! decompressed chunk by chunk (`miniz_oxide`'s inflater, the gzip framing read here), the tar
-//! read incrementally ([`tar::TarLister`]). Pure — the
+//! The files of an image layer, listed as its bytes stream in: gzip or zstd (or an uncompressed
+//! tar) decompressed chunk by chunk (`miniz_oxide`'s inflater and `ruzstd`'s frame decoder,
+//! the framing of both read here), the tar read incrementally ([`tar::TarLister`]). Pure — the
 //! caller fetches (and checks the layer's digest over the compressed bytes it fed in); nothing
-//! here does I/O or keeps the layer. Memory: the inflater's state and window (about 43 KiB), a
-//! 32 KiB output buffer, one tar header, a bounded metadata record, the entry list (at most
+//! here does I/O or keeps the layer. Memory: the inflater's state and window (about 43 KiB) or
+//! zstd's window (at most [`zstd::MAX_WINDOW`], 32 MiB; 8 MiB or less up to level 19) and one
+//! block (at most 128 KiB), a 32 KiB output buffer, one tar header, a bounded metadata record, the entry list (at most
 //! [`tar::MAX_ENTRIES`]) and, on request, one file of at most the size asked for.
 
 #![forbid(unsafe_code)]
@@ -17,6 +18,7 @@
 
 mod gzip;
 pub mod tar;
+pub mod zstd;
 
 pub use tar::TarLister;
 
@@ -96,7 +98,9 @@ impl Entry {
 #[non_exhaustive]
 pub enum LayerError {
     /// The layer's media type names a compression this reader does not handle.
-    #[error("layers compressed as {media_type} cannot be browsed here (gzip and plain tar can)")]
+    #[error(
+        "layers compressed as {media_type} cannot be browsed here (gzip, zstd and plain tar can)"
+    )]
     Unsupported {
         /// The media type.
         media_type: String,
@@ -105,6 +109,12 @@ pub enum LayerError {
     #[error("the layer's gzip stream is corrupt: {reason}")]
     Gzip {
         /// The decompressor's words.
+        reason: String,
+    },
+    /// The zstd stream is corrupt, or asks for more memory than the reader holds.
+    #[error("the layer's zstd stream is corrupt: {reason}")]
+    Zstd {
+        /// What is wrong.
         reason: String,
     },
     /// A tar header is malformed.
@@ -135,6 +145,7 @@ impl LayerError {
         match self {
             Self::Unsupported { .. } => "unsupported_layer",
             Self::Gzip { .. } => "layer_gzip_invalid",
+            Self::Zstd { .. } => "layer_zstd_invalid",
             Self::TarHeader { .. } => "layer_tar_invalid",
             Self::MetaTooLarge { .. } | Self::TooManyEntries => "limit_exceeded",
             Self::Truncated => "layer_truncated",
@@ -147,6 +158,8 @@ impl LayerError {
 pub enum Compression {
     /// gzip.
     Gzip,
+    /// zstd.
+    Zstd,
     /// None: a plain tar.
     None,
 }
@@ -157,6 +170,8 @@ impl Compression {
         let base = media_type.split(';').next().unwrap_or_default().trim();
         if base.ends_with("+gzip") || base.ends_with(".tar.gzip") || base.ends_with("tar.gzip") {
             Ok(Self::Gzip)
+        } else if base.ends_with("+zstd") || base.ends_with(".tar.zstd") {
+            Ok(Self::Zstd)
         } else if base.ends_with(".tar") || base.ends_with("+tar") {
             Ok(Self::None)
         } else {
@@ -169,6 +184,7 @@ impl Compression {
 
 enum Decoder {
     Gzip(Box<gzip::Gunzip>),
+    Zstd(Box<zstd::Unzstd>),
     Plain,
 }
 
@@ -185,6 +201,7 @@ impl LayerLister {
     pub fn new(media_type: &str, capture: Option<(String, usize)>) -> Result<Self, LayerError> {
         let decoder = match Compression::of(media_type)? {
             Compression::Gzip => Decoder::Gzip(Box::new(gzip::Gunzip::new())),
+            Compression::Zstd => Decoder::Zstd(Box::new(zstd::Unzstd::new())),
             Compression::None => Decoder::Plain,
         };
         Ok(Self {
@@ -216,18 +233,31 @@ impl LayerLister {
                     tar.push(out)
                 }
             }),
+            Decoder::Zstd(z) => z.push(chunk, &mut |out| {
+                if tar.ended() {
+                    Ok(())
+                } else {
+                    tar.push(out)
+                }
+            }),
             Decoder::Plain => tar.push(chunk),
         }
     }
 
     /// After the last chunk: the entries and the file asked for.
     pub fn finish(self) -> Result<Listing, LayerError> {
-        if let Decoder::Gzip(g) = &self.decoder {
-            if !g.complete() {
+        match &self.decoder {
+            Decoder::Gzip(g) if !g.complete() => {
                 return Err(LayerError::Gzip {
                     reason: "the gzip stream ends before its end".into(),
-                });
+                })
             }
+            Decoder::Zstd(z) if !z.complete() => {
+                return Err(LayerError::Zstd {
+                    reason: "the zstd stream ends inside a frame".into(),
+                })
+            }
+            _ => {}
         }
         if self.tar.truncated() {
             return Err(LayerError::Truncated);

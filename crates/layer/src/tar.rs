@@ -275,10 +275,14 @@ impl TarLister {
         if self.entries.len() >= MAX_ENTRIES {
             return Err(LayerError::TooManyEntries);
         }
-        let path = path
-            .trim_start_matches("./")
-            .trim_start_matches('/')
-            .to_owned();
+        let path = path.trim_start_matches("./").trim_start_matches('/');
+        // Directories as tar writes them ("usr/bin/"), named as the other entries are; the
+        // archive's root ("./") is ".".
+        let path = match kind {
+            EntryKind::Dir if path.trim_end_matches('/').is_empty() => ".".to_owned(),
+            EntryKind::Dir => path.trim_end_matches('/').to_owned(),
+            _ => path.to_owned(),
+        };
         let capture = kind == EntryKind::File
             && self.captured.is_none()
             && self.capture.as_ref().is_some_and(|(p, _)| *p == path);

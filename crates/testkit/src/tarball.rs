@@ -1,5 +1,5 @@
 //! Tar archives for test layers, written byte by byte (ustar headers with their checksums, PAX
-//! records for long paths, GNU base-256 sizes on request), and gzip: real layers for the demo
+//! records for long paths, GNU base-256 sizes on request), gzip and zstd: real layers for the demo
 //! image and the layer lister's tests, with the formats registries carry.
 
 use std::io::Write as _;
@@ -104,6 +104,11 @@ pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     e.write_all(bytes).expect("gzip to memory");
     e.finish().expect("gzip to memory")
+}
+
+/// zstd of `bytes` (ruzstd's fastest level, about zstd's level 1), one frame.
+pub fn zstd(bytes: &[u8]) -> Vec<u8> {
+    ruzstd::encoding::compress_to_vec(bytes, ruzstd::encoding::CompressionLevel::Fastest)
 }
 
 /// The demo image's layer: a small root file system (a binary, its config, a symlink, a

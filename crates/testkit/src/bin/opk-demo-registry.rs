@@ -8,8 +8,9 @@
 //!   image (their subjects name the demo image's digests);
 //! - `openpubkey/both:latest`: signed as the demo image, plus a Sigstore-signed CycloneDX SBOM
 //!   per platform (a mix of schemes under one policy);
+//! - `openpubkey/zstd-layer:latest`: one unsigned linux/amd64 image whose layer is zstd;
 //! - Sigstore-signed images (`openpubkey/sigstore`, `openpubkey/github-builder`,
-//!   `openpubkey/cosign-v2`, and the twins `openpubkey/sigstore-forged` and
+//!   `openpubkey/cosign-v2`, `openpubkey/sigstore-timestamped`, and the twins `openpubkey/sigstore-forged` and
 //!   `openpubkey/sigstore-tampered`: see `opk_testkit::sigstore_demo`), with the test Sigstore's
 //!   trusted root served for the page (`OPK_DEMO_SIGSTORE_ROOT`) and written beside the dev
 //!   issuer's JWKS (`OPK_DEMO_SIGSTORE_ROOT_FILE`).
@@ -143,6 +144,7 @@ fn main() {
     {
         push_big_layer(&reg, mib);
     }
+    push_zstd_layer(&reg);
 
     let sigstore = opk_testkit::sigstore_demo::seed(&reg, TAG);
     opk_testkit::sigstore_demo::add_sbom_bundles(&reg, "openpubkey/both", TAG);
@@ -331,7 +333,6 @@ fn descriptor_like(old: &Value, blob: &Blob) -> Value {
 /// `small.txt` and `big.bin` (`mib` MiB of zeros).
 fn push_big_layer(reg: &Registry, mib: usize) {
     use opk_testkit::tarball::{self, Item};
-    const REPO: &str = "openpubkey/big-layer";
     let mut tar = Vec::new();
     tarball::entry(
         &mut tar,
@@ -343,6 +344,36 @@ fn push_big_layer(reg: &Registry, mib: usize) {
     );
     tar.extend([0u8; 1024]);
     let layer = Blob::new("application/vnd.oci.image.layer.v1.tar", tar);
+    push_one_layer_image(reg, "openpubkey/big-layer", &layer);
+}
+
+/// `openpubkey/zstd-layer:latest`: a zstd-compressed layer (directories written with their
+/// trailing slash, as tar writes them), for the layer browser.
+fn push_zstd_layer(reg: &Registry) {
+    use opk_testkit::tarball::{self, Item};
+    let tar = tarball::tar(&[
+        Item::Dir("etc/".into()),
+        Item::File(
+            "etc/os-release".into(),
+            b"NAME=\"OPK zstd demo\"\nID=opk-zstd\n".to_vec(),
+            0o644,
+        ),
+        Item::Dir("usr/share/".into()),
+        Item::File(
+            "usr/share/words.txt".into(),
+            "zstd ".repeat(40_000).into_bytes(),
+            0o644,
+        ),
+    ]);
+    let layer = Blob::new(
+        "application/vnd.oci.image.layer.v1.tar+zstd",
+        tarball::zstd(&tar),
+    );
+    push_one_layer_image(reg, "openpubkey/zstd-layer", &layer);
+}
+
+/// A single-manifest linux/amd64 image of `layer` at `repo:latest`.
+fn push_one_layer_image(reg: &Registry, repo: &str, layer: &Blob) {
     let config = Blob::new(
         "application/vnd.oci.image.config.v1+json",
         json!({"architecture": "amd64", "os": "linux",
@@ -350,8 +381,8 @@ fn push_big_layer(reg: &Registry, mib: usize) {
         .to_string()
         .into_bytes(),
     );
-    let manifest = image::image_manifest(&config, &[&layer]);
-    reg.push_blob(REPO, &config);
-    reg.push_blob(REPO, &layer);
-    reg.push_manifest(REPO, "latest", &manifest);
+    let manifest = image::image_manifest(&config, &[layer]);
+    reg.push_blob(repo, &config);
+    reg.push_blob(repo, layer);
+    reg.push_manifest(repo, "latest", &manifest);
 }
