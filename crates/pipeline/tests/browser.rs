@@ -137,3 +137,35 @@ async fn content_changed_by_a_proxy_fails_its_digest_check_in_the_browser() {
     let r = verify(plain, "demo", swapping).await;
     assert_eq!(code(&r), "digest_mismatch", "{r:?}");
 }
+
+#[wasm_bindgen_test]
+async fn the_two_searches_share_one_referrers_listing_in_the_browser() {
+    // No BuildKit attestations: the attestation search and the signature search both list the
+    // image's referrers, truly at once here (fetch is asynchronous), and share one request.
+    let reg = fixture!("OPK_TEST_REGISTRY");
+    let client = Client::new(BrowserTransport, Route::parse("").unwrap());
+    let r = Reference::parse(&format!("{reg}/openpubkey/sigstore:main")).unwrap();
+    let id = opk_testkit::sigstore::fulcio::Identity::demo();
+    let policy = Policy::builder()
+        .issuer(id.issuer.clone())
+        .certificate_identity(id.san.clone())
+        .repository_owner_id("145685596")
+        .require_predicate_type("https://cyclonedx.org/bom")
+        .build()
+        .unwrap();
+    let cx = VerifyContext {
+        trust: &TestOp::new().trust(),
+        sigstore: &opk_testkit::sigstore::root::dev_trust(),
+        policy: &policy,
+        now: NOW,
+    };
+    let v = verify_image(&client, &r, "linux/amd64", &cx).await.unwrap();
+    assert!(v.verified(), "{:?}", v.error);
+    let log = client.fetch_log();
+    let count = |suffix: &str| log.iter().filter(|rec| rec.url.ends_with(suffix)).count();
+    let digest = v.image_digest.to_string();
+    let tag = format!("/manifests/sha256-{}", &digest["sha256:".len()..]);
+    // docker-registry has no referrers API: one 404 from it, one read of the tag.
+    assert_eq!(count(&format!("/referrers/{digest}")), 1, "{log:#?}");
+    assert_eq!(count(&tag), 1, "{log:#?}");
+}

@@ -16,6 +16,7 @@ use opk_verify::VerifyError;
 
 use crate::auth::{token_from_response, Challenge, Credentials};
 use crate::route::{resolve, Route};
+use crate::shared_listing::SharedListings;
 use crate::transport::{Method, Request, Response, Transport, TransportError};
 use crate::{Reference, RegistryError};
 
@@ -107,9 +108,10 @@ pub struct Client<T> {
     /// Repositories (`registry/repository`) whose registry answered the referrers API with
     /// 404: it has no such API, so later subjects go to the tag schema directly.
     no_referrers_api: RefCell<Vec<String>>,
-    /// Referrers listings and cosign tags already read (like tag resolutions, read once per
-    /// client: one verification sees one consistent set of signatures).
-    listings: RefCell<Vec<(String, Referrers)>>,
+    /// Referrers listings already read or being read (like tag resolutions, read once per
+    /// client: one verification sees one consistent set of signatures, and two lookups asking
+    /// at once share one request).
+    listings: SharedListings<Result<Referrers, RegistryError>>,
     tags: RefCell<Vec<(String, TagContent)>>,
     pub(crate) progress: crate::progress::RequestProgress,
 }
@@ -129,7 +131,7 @@ impl<T: Transport> Client<T> {
             resolved: RefCell::new(Vec::new()),
             content: RefCell::new(Vec::new()),
             no_referrers_api: RefCell::new(Vec::new()),
-            listings: RefCell::new(Vec::new()),
+            listings: SharedListings::default(),
             tags: RefCell::new(Vec::new()),
             progress: Default::default(),
         }
@@ -298,12 +300,9 @@ impl<T: Transport> Client<T> {
         digest: &Digest,
     ) -> Result<Referrers, RegistryError> {
         let key = Self::content_key(r, digest);
-        if let Some((_, done)) = self.listings.borrow().iter().find(|(k, _)| *k == key) {
-            return Ok(done.clone());
-        }
-        let listing = self.list_referrers(r, digest).await?;
-        self.listings.borrow_mut().push((key, listing.clone()));
-        Ok(listing)
+        self.listings
+            .get_or_fetch(&key, || self.list_referrers(r, digest))
+            .await
     }
 
     async fn list_referrers(

@@ -26,6 +26,7 @@ mod progress;
 pub mod redirect;
 mod reference;
 mod route;
+mod shared_listing;
 mod signature_discovery;
 mod tags;
 mod transport;

@@ -3,7 +3,9 @@
 //! lines followed by `READY`, and stops everything when its standard input closes.
 //!
 //! - `OPK_TEST_REGISTRY`: a CORS-enabled registry with `openpubkey/demo:main` (signed),
-//!   `openpubkey/tampered:main` and `openpubkey/unsigned:main`.
+//!   `openpubkey/tampered:main`, `openpubkey/unsigned:main` and `openpubkey/sigstore:main` (no
+//!   BuildKit attestations; a CycloneDX bundle from the test Sigstore, signed at
+//!   [`SIGSTORE_AT`], as each platform image's referrer, through the `sha256-` tag).
 //! - `OPK_TEST_PLAIN_REGISTRY`: the same signed image in a registry without CORS headers.
 //! - `OPK_TEST_HOSTILE_PROXY`: a proxy in front of the plain registry that withholds the
 //!   amd64 attestation manifest.
@@ -17,7 +19,13 @@ use std::io::{Read as _, Write as _};
 
 use opk_testkit::hostile::{HostileProxy, Lie};
 use opk_testkit::image::{self, Signing};
+use opk_testkit::referrers::{bundle_referrer, BUNDLE_V03};
 use opk_testkit::registry::{Mode, Registry};
+use opk_testkit::sigstore::{bundle, fulcio};
+
+/// When the test Sigstore signed `openpubkey/sigstore:main`: 2026-11-18T09:00:00Z, before the
+/// browser tests' fixed `now` (1,795,000,000).
+const SIGSTORE_AT: i64 = 1_794_992_400;
 
 fn main() {
     let platforms = ["linux/amd64", "linux/arm64"];
@@ -32,6 +40,27 @@ fn main() {
             &format!("openpubkey/{repo}"),
             "main",
             &image::build(&name, "main", &platforms, signing),
+        );
+    }
+    let sigstore = image::build(
+        &format!("{}/openpubkey/sigstore", cors.addr),
+        "main",
+        &platforms,
+        Signing::NoAttestations,
+    );
+    cors.push("openpubkey/sigstore", "main", &sigstore);
+    for p in &sigstore.platforms {
+        let st = image::statement(
+            "https://cyclonedx.org/bom",
+            "pkg:docker/openpubkey/sigstore@main",
+            &p.manifest.digest()["sha256:".len()..],
+        );
+        let signed = bundle::dsse(&st, &fulcio::Identity::demo(), SIGSTORE_AT);
+        let (m, layer) = bundle_referrer(signed, &p.manifest);
+        cors.push_referrers(
+            "openpubkey/sigstore",
+            &p.manifest,
+            &[(&m, &[&layer], BUNDLE_V03)],
         );
     }
     let plain = Registry::start(Mode::Plain);
