@@ -298,6 +298,31 @@ test("a layer's files are listed as it streams, searched, and a file viewed", as
   } finally { await browser.close(); }
 });
 
+test('a remote registry that does not answer: set a CORS proxy, or check the proxy in use', async () => {
+  // Nothing leaves this machine: every request to a host other than 127.0.0.1 is failed by the
+  // browser's own interception, as a registry without CORS headers fails a page's fetch.
+  const offMachine = (p) => p.route((url) => url.hostname !== '127.0.0.1', (route) => route.abort('failed'));
+  const cases = [
+    ['docker hub, direct', `${env.app.url}?image=alpine&owner_id=${OWNER}`,
+      /docker\.io|registry-1\.docker\.io/, /set a CORS proxy \(opk proxy\) under Proxy/],
+    ['through a proxy that is not running', `${env.app.url}?image=registry.example/x/y:z&owner_id=${OWNER}`
+      + `&proxy=http://127.0.0.1:${await closedPort()}/`,
+      /registry\.example/, /Check that the proxy runs and can reach the registry\./],
+  ];
+  for (const [name, url, host, advice] of cases) {
+    const { page, browser, waitFor } = await openPage(url, { beforeGoto: offMachine });
+    try {
+      await waitFor(BANNER, 30000);
+      const banner = page.locator(BANNER).first();
+      assert.equal(await banner.getAttribute('data-state'), 'unreachable', name);
+      const text = await banner.textContent();
+      assert.match(text, host, `${name}: ${text}`);
+      assert.match(text, advice, `${name}: ${text}`);
+      assert.doesNotMatch(text, /Nothing answered at/, name);
+    } finally { await browser.close(); }
+  }
+});
+
 test('a zstd layer is listed as it streams, its directories named without a trailing slash', async () => {
   const url = `${env.app.url}?image=${env.demo.registry}/openpubkey/zstd-layer:latest`;
   const { page, browser, waitFor, errors } = await openPage(url);
