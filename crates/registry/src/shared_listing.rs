@@ -132,7 +132,8 @@ impl<T> SharedListings<T> {
     }
 }
 
-#[cfg(test)]
+// Run natively: the block_on they need (pollster) is a native dev-dependency.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use futures_util::future::join3;
