@@ -3,56 +3,17 @@
 //! long paths and GNU base-256 sizes; each malformation with its error; and a 200 MiB layer
 //! listed with the heap never above a fixed bound (a counting allocator).
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod common;
 
+use common::{list, measure_from_here, peak_since, serial};
 use opk_layer::{tar::MAX_ENTRIES, Captured, EntryKind, LayerError, LayerLister, Listing};
 use opk_testkit::tarball::{self, Item};
-
-struct Counting;
-static NOW: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        let n = NOW.fetch_add(l.size(), Ordering::SeqCst) + l.size();
-        PEAK.fetch_max(n, Ordering::SeqCst);
-        System.alloc(l)
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        NOW.fetch_sub(l.size(), Ordering::SeqCst);
-        System.dealloc(p, l)
-    }
-}
-
-#[global_allocator]
-static A: Counting = Counting;
-
-/// The heap counters are global: the tests of this file run one at a time.
-static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn serial() -> std::sync::MutexGuard<'static, ()> {
-    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 /// What the demo layer's test compares: path, kind, size, mode, link, whiteout.
 type Shown<'a> = (&'a str, EntryKind, u64, u32, Option<&'a str>, bool);
 
 const GZ: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
 const TAR: &str = "application/vnd.oci.image.layer.v1.tar";
-
-fn list(
-    media_type: &str,
-    bytes: &[u8],
-    chunk: usize,
-    capture: Option<(&str, usize)>,
-) -> Result<Listing, LayerError> {
-    let mut l = LayerLister::new(media_type, capture.map(|(p, n)| (p.to_owned(), n)))?;
-    for c in bytes.chunks(chunk) {
-        l.push(c)?;
-    }
-    l.finish()
-}
 
 #[test]
 fn the_demo_layer_lists_the_same_whatever_the_chunks() {
@@ -217,15 +178,14 @@ fn a_200_mib_layer_lists_in_bounded_memory() {
     big_header[148..155].copy_from_slice(format!("{sum:06o}\0").as_bytes());
     let mut l = LayerLister::new(TAR, Some(("big".into(), 1024 * 1024))).unwrap();
     let chunk = vec![0xa5u8; 64 * 1024];
-    let base = NOW.load(Ordering::SeqCst);
-    PEAK.store(base, Ordering::SeqCst);
+    let base = measure_from_here();
     l.push(&head).unwrap();
     l.push(&big_header).unwrap();
     for _ in 0..SIZE / chunk.len() as u64 {
         l.push(&chunk).unwrap();
     }
     l.push(&[0u8; 1024]).unwrap();
-    let peak = PEAK.load(Ordering::SeqCst) - base;
+    let peak = peak_since(base);
     let Listing {
         entries,
         file: kept,
@@ -251,14 +211,13 @@ fn a_gzip_layer_lists_in_bounded_memory() {
     // 16 MiB of file contents, gzipped (the decompressor's window and buffers are the bound).
     let data = vec![7u8; 16 * 1024 * 1024];
     let layer = tarball::gzip(&tarball::tar(&[Item::File("data".into(), data, 0o644)]));
-    let base = NOW.load(Ordering::SeqCst);
-    PEAK.store(base, Ordering::SeqCst);
+    let base = measure_from_here();
     let mut l = LayerLister::new(GZ, None).unwrap();
     for c in layer.chunks(64 * 1024) {
         l.push(c).unwrap();
     }
     let entries = l.finish().unwrap().entries;
-    let peak = PEAK.load(Ordering::SeqCst) - base;
+    let peak = peak_since(base);
     assert_eq!(entries[0].size, 16 * 1024 * 1024);
     assert!(
         peak < 512 * 1024,

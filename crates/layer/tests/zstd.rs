@@ -3,47 +3,15 @@
 //! same whatever the chunk size; frames in sequence and skippable frames; each malformation
 //! with its error; the window bound; and the heap while listing 16 MiB.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod common;
 
-use opk_layer::{Captured, EntryKind, LayerError, LayerLister, Listing};
+use common::{list, measure_from_here, peak_since, serial};
+use opk_layer::{Captured, EntryKind, LayerError, LayerLister};
 use opk_testkit::tarball::{self, Item};
-
-struct Counting;
-static NOW: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        let n = NOW.fetch_add(l.size(), Ordering::SeqCst) + l.size();
-        PEAK.fetch_max(n, Ordering::SeqCst);
-        System.alloc(l)
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        NOW.fetch_sub(l.size(), Ordering::SeqCst);
-        System.dealloc(p, l)
-    }
-}
-
-#[global_allocator]
-static A: Counting = Counting;
 
 const ZST: &str = "application/vnd.oci.image.layer.v1.tar+zstd";
 const GZ: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
 const REFERENCE: &[u8] = include_bytes!("data/layer.tar.zst");
-
-fn list(
-    media_type: &str,
-    bytes: &[u8],
-    chunk: usize,
-    capture: Option<(&str, usize)>,
-) -> Result<Listing, LayerError> {
-    let mut l = LayerLister::new(media_type, capture.map(|(p, n)| (p.to_owned(), n)))?;
-    for c in bytes.chunks(chunk) {
-        l.push(c)?;
-    }
-    l.finish()
-}
 
 fn zstd_error(reason: &str) -> LayerError {
     LayerError::Zstd {
@@ -53,6 +21,7 @@ fn zstd_error(reason: &str) -> LayerError {
 
 #[test]
 fn a_reference_encoders_layer_lists_whatever_the_chunks() {
+    let _one_at_a_time = serial();
     let listing = list(ZST, REFERENCE, REFERENCE.len(), Some(("etc/motd", 1024))).unwrap();
     let shown: Vec<(&str, EntryKind, u64)> = listing
         .entries
@@ -83,6 +52,7 @@ fn a_reference_encoders_layer_lists_whatever_the_chunks() {
 
 #[test]
 fn the_demo_layer_lists_the_same_in_zstd_as_in_gzip() {
+    let _one_at_a_time = serial();
     let tar = tarball::tar(&[
         Item::Dir("etc".into()),
         Item::File("etc/os-release".into(), b"ID=opk-demo\n".to_vec(), 0o644),
@@ -106,6 +76,7 @@ fn the_demo_layer_lists_the_same_in_zstd_as_in_gzip() {
 
 #[test]
 fn frames_follow_one_another_and_skippable_frames_are_skipped() {
+    let _one_at_a_time = serial();
     let tar = tarball::tar(&[
         Item::File("a".into(), vec![b'a'; 3000], 0o644),
         Item::File("b".into(), b"bee".to_vec(), 0o644),
@@ -123,6 +94,7 @@ fn frames_follow_one_another_and_skippable_frames_are_skipped() {
 
 #[test]
 fn each_malformation_fails_with_its_error() {
+    let _one_at_a_time = serial();
     // Not zstd at all (a gzip stream under a zstd media type).
     let gz = tarball::gzip(&tarball::tar(&[Item::Dir("d".into())]));
     assert_eq!(
@@ -187,24 +159,23 @@ fn each_malformation_fails_with_its_error() {
 
 #[test]
 fn a_zstd_layer_lists_in_bounded_memory() {
+    let _one_at_a_time = serial();
     // 16 MiB of file contents (compressible, so the decoder's window fills): the heap holds the
     // window, one block and the buffers — not the layer.
     let data: Vec<u8> = (0..16 * 1024 * 1024u32)
         .map(|i| (i % 251) as u8 ^ (i >> 12) as u8)
         .collect();
     let layer = tarball::zstd(&tarball::tar(&[Item::File("data".into(), data, 0o644)]));
-    let base = NOW.load(Ordering::SeqCst);
-    PEAK.store(base, Ordering::SeqCst);
+    let base = measure_from_here();
     let mut l = LayerLister::new(ZST, None).unwrap();
     for c in layer.chunks(64 * 1024) {
         l.push(c).unwrap();
     }
     let entries = l.finish().unwrap().entries;
-    let peak = PEAK.load(Ordering::SeqCst) - base;
+    let peak = peak_since(base);
     assert_eq!(entries[0].size, 16 * 1024 * 1024);
     assert!(
         peak < 4 * 1024 * 1024,
         "peak heap {peak} B while listing a 16 MiB zstd layer"
     );
-    eprintln!("peak heap {peak} B for a 16 MiB zstd layer");
 }

@@ -167,6 +167,29 @@ pub fn certificate(tbs: Vec<u8>, issuer: &SigningKey) -> Vec<u8> {
     seq(&[tbs, ecdsa_sha256(), bits(&sig)])
 }
 
+/// A self-signed root CA certificate for `key`: serial 1, `subject` as issuer and subject,
+/// valid `validity` (Unix seconds), key usage keyCertSign and cRLSign, basic constraints CA —
+/// both critical.
+pub fn self_signed_ca(key: &SigningKey, subject: Vec<u8>, validity: (i64, i64)) -> Vec<u8> {
+    let tbs = seq(&[
+        explicit(0, &uint(&[2])),
+        uint(&[1]),
+        ecdsa_sha256(),
+        subject.clone(),
+        seq(&[time(validity.0), time(validity.1)]),
+        subject,
+        spki(key),
+        explicit(
+            3,
+            &seq(&[
+                extension("2.5.29.15", true, &[0x03, 0x02, 0x01, 0x06]),
+                extension("2.5.29.19", true, &seq(&[TRUE.to_vec()])),
+            ]),
+        ),
+    ]);
+    certificate(tbs, key)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

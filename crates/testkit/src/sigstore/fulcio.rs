@@ -27,25 +27,11 @@ pub fn ca_key() -> SigningKey {
 
 /// The root CA certificate (DER).
 pub fn ca_certificate() -> Vec<u8> {
-    let key = ca_key();
-    let subject = name("opk-test-fulcio", Some("opk.test"));
-    let tbs = seq(&[
-        explicit(0, &uint(&[2])),
-        uint(&[1]),
-        der::ecdsa_sha256(),
-        subject.clone(),
-        seq(&[der::time(CA_VALIDITY.0), der::time(CA_VALIDITY.1)]),
-        subject,
-        der::spki(&key),
-        explicit(
-            3,
-            &seq(&[
-                extension("2.5.29.15", true, &[0x03, 0x02, 0x01, 0x06]),
-                extension("2.5.29.19", true, &seq(&[der::TRUE.to_vec()])),
-            ]),
-        ),
-    ]);
-    der::certificate(tbs, &key)
+    der::self_signed_ca(
+        &ca_key(),
+        name("opk-test-fulcio", Some("opk.test")),
+        CA_VALIDITY,
+    )
 }
 
 /// Who a leaf names: its SAN URI, OIDC issuer and Fulcio claim extensions (`(n, value)` for

@@ -35,24 +35,7 @@ fn root_name() -> Vec<u8> {
 
 /// The root certificate (DER): a CA for time-stamping.
 pub fn root_certificate() -> Vec<u8> {
-    let key = root_key();
-    let tbs = seq(&[
-        explicit(0, &uint(&[2])),
-        uint(&[1]),
-        der::ecdsa_sha256(),
-        root_name(),
-        seq(&[der::time(VALIDITY.0), der::time(VALIDITY.1)]),
-        root_name(),
-        der::spki(&key),
-        explicit(
-            3,
-            &seq(&[
-                extension("2.5.29.15", true, &[0x03, 0x02, 0x01, 0x06]),
-                extension("2.5.29.19", true, &seq(&[der::TRUE.to_vec()])),
-            ]),
-        ),
-    ]);
-    der::certificate(tbs, &key)
+    der::self_signed_ca(&root_key(), root_name(), VALIDITY)
 }
 
 const LEAF_SERIAL: [u8; 1] = [2];
