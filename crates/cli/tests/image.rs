@@ -636,6 +636,7 @@ fn verify_checks_a_sigstore_sbom_beside_opk_provenance() {
         .map(|a| a["scheme"].as_str().unwrap())
         .collect();
     assert_eq!(schemes, ["open_pubkey", "open_pubkey", "sigstore"]);
+    assert_eq!(v["attestations"][2]["timeWitness"], "transparency_log");
     // A certificate identity the bundle does not have: the Sigstore attestation fails the policy.
     let mut wrong = both.to_vec();
     wrong.extend([
@@ -701,7 +702,7 @@ fn verify_accepts_a_github_builder_signature_on_the_attestation_manifest() {
 
 /// `opk verify` of an image whose linux/amd64 bundle (signed 2026-12-07T00:00:00Z, its log
 /// entry without a SET) the test authority stamped `stamped_after` seconds later.
-fn verify_timestamped(stamped_after: i64) -> Output {
+fn verify_timestamped(stamped_after: i64, extra: &[&str]) -> Output {
     use opk_testkit::referrers::{bundle_referrer, BUNDLE_V03};
     use opk_testkit::sigstore::bundle::{self, Timing};
     use opk_testkit::sigstore::{fulcio, root};
@@ -721,23 +722,30 @@ fn verify_timestamped(stamped_after: i64) -> Output {
     let root_file = env.dir.path().join("test-sigstore.json");
     std::fs::write(&root_file, root::trusted_root()).unwrap();
     let root_path = root_file.display().to_string();
-    env.verify(
-        &env.image(),
-        &["--trusted-root", &root_path, "--platform", PLATFORMS[0]],
-    )
+    let mut args = vec!["--trusted-root", &root_path, "--platform", PLATFORMS[0]];
+    args.extend_from_slice(extra);
+    env.verify(&env.image(), &args)
 }
 
 #[test]
 fn verify_takes_a_bundles_time_from_its_timestamp_authority() {
-    let out = verify_timestamped(5);
+    let out = verify_timestamped(5, &[]);
     assert_exit(&out, 0);
     let text = stdout(&out);
     assert!(
         text.contains("✓ Verified RFC 3161 timestamp 2026-12-07T00:00:05Z"),
         "{text}"
     );
+    // The JSON names the time and what vouches for it.
+    let out = verify_timestamped(5, &["--json"]);
+    assert_exit(&out, 0);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let a = &v["attestations"][0];
+    assert_eq!(a["signedAt"], serde_json::json!(["2026-12-07T00:00:05Z"]));
+    assert_eq!(a["timeWitness"], "timestamp_authority");
+    assert_eq!(a["timestamps"], 1);
     // Stamped after the ten-minute certificate expired: refused at that time.
-    let out = verify_timestamped(601);
+    let out = verify_timestamped(601, &[]);
     assert_exit(&out, 1);
     assert!(
         stderr(&out).contains("outside_validity"),
