@@ -42,23 +42,29 @@ async fn stream_layer(
     let mut lister = LayerLister::new(&layer.media_type, file.map(|f| (f, VIEW_MAX)))
         .map_err(|e| format!("{}: {e}", e.code()))?;
     let mut error = None;
+    let mut fed = 0u64;
+    // A layer that stops parsing is still read to its end (unless cancelled): its digest decides
+    // whether the registry or a proxy changed it, the fault to report before a malformed tar.
     let streamed = client
         .blob_stream(&reference, &layer, &mut |chunk| {
             if cancel.load(Ordering::Relaxed) {
                 return false;
             }
-            if let Err(e) = lister.push(chunk) {
-                error = Some(format!("{}: {e}", e.code()));
-                return false;
+            fed += chunk.len() as u64;
+            if error.is_none() {
+                if let Err(e) = lister.push(chunk) {
+                    error = Some(format!(
+                        "{}: {e} (the layer's digest checked: the layer itself is malformed)",
+                        e.code()
+                    ));
+                }
             }
-            progress(lister.fed());
+            progress(fed);
             true
         })
         .await;
-    if let Some(e) = error {
-        return Err(e);
-    }
     match streamed {
+        Ok(()) if error.is_some() => Err(error.unwrap_or_default()),
         Ok(()) => lister.finish().map_err(|e| format!("{}: {e}", e.code())),
         Err(RegistryError::Cancelled) => {
             Err("cancelled: the listing stopped before the end".into())

@@ -71,10 +71,15 @@ pub fn run(l: &Ls) -> ExitCode {
     };
     let mut printed = 0;
     let mut error = None;
+    // A layer that stops parsing is still read to its end: its digest decides whether the
+    // registry (or a proxy) changed it, which is the fault to report before a malformed tar.
     let streamed = pollster::block_on(client.blob_stream(&reference, layer, &mut |chunk| {
+        if error.is_some() {
+            return true;
+        }
         if let Err(e) = lister.push(chunk) {
             error = Some(e);
-            return false;
+            return true;
         }
         for e in &lister.entries()[printed..] {
             let link = e
@@ -88,16 +93,17 @@ pub fn run(l: &Ls) -> ExitCode {
         printed = lister.entries().len();
         true
     }));
-    if let Some(e) = error {
-        eprintln!(
-            "error: {}: {e} (the entries above are unverified)",
-            e.code()
-        );
-        return ExitCode::from(1);
-    }
     if let Err(e) = streamed {
         eprintln!("(the entries above are unverified: the layer did not check)");
         return failed(&e);
+    }
+    if let Some(e) = error {
+        eprintln!(
+            "error: {}: {e} (the layer's digest {} verified: the layer itself is malformed)",
+            e.code(),
+            layer.digest
+        );
+        return ExitCode::from(1);
     }
     match lister.finish() {
         Ok(listing) => {
