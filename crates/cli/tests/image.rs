@@ -703,7 +703,6 @@ fn verify_accepts_a_github_builder_signature_on_the_attestation_manifest() {
 /// `opk verify` of an image whose linux/amd64 bundle (signed 2026-12-07T00:00:00Z, its log
 /// entry without a SET) the test authority stamped `stamped_after` seconds later.
 fn verify_timestamped(stamped_after: i64, extra: &[&str]) -> Output {
-    use opk_testkit::referrers::{bundle_referrer, BUNDLE_V03};
     use opk_testkit::sigstore::bundle::{self, Timing};
     use opk_testkit::sigstore::{fulcio, root};
     let env = Env::new(Mode::Cors, Signing::NoAttestations);
@@ -716,9 +715,7 @@ fn verify_timestamped(stamped_after: i64, extra: &[&str]) -> Output {
     let at = 1_796_601_600;
     let timing = Timing::Authority(at + stamped_after);
     let bundle = bundle::dsse_timed(&statement, &fulcio::Identity::demo(), at, timing);
-    let (m, layer) = bundle_referrer(bundle, amd);
-    env.reg
-        .push_referrers(REPO, amd, &[(&m, &[&layer], BUNDLE_V03)]);
+    env.reg.push_bundle_referrer(REPO, amd, bundle);
     let root_file = env.dir.path().join("test-sigstore.json");
     std::fs::write(&root_file, root::trusted_root()).unwrap();
     let root_path = root_file.display().to_string();

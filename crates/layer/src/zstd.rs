@@ -69,6 +69,11 @@ pub(crate) struct Unzstd {
     frames: usize,
 }
 
+/// The little-endian `u32` at `at` (the caller holds at least `at + 4` bytes).
+fn le_u32(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
 /// A frame header's length (magic included) from its first five bytes.
 fn frame_header_len(descriptor: u8) -> usize {
     let single_segment = descriptor & 0x20 != 0;
@@ -143,22 +148,12 @@ impl Unzstd {
                     if !self.fill(&mut input, 5) {
                         return Ok(());
                     }
-                    let magic = u32::from_le_bytes([
-                        self.held[0],
-                        self.held[1],
-                        self.held[2],
-                        self.held[3],
-                    ]);
+                    let magic = le_u32(&self.held, 0);
                     if (0x184D_2A50..=0x184D_2A5F).contains(&magic) {
                         if !self.fill(&mut input, 8) {
                             return Ok(());
                         }
-                        let len = u32::from_le_bytes([
-                            self.held[4],
-                            self.held[5],
-                            self.held[6],
-                            self.held[7],
-                        ]);
+                        let len = le_u32(&self.held, 4);
                         self.held.clear();
                         self.phase = Phase::Skip(u64::from(len));
                         continue;

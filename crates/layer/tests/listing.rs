@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{list, measure_from_here, peak_since, serial};
+use common::{list, list_measured, measure_from_here, peak_since, serial};
 use opk_layer::{tar::MAX_ENTRIES, Captured, EntryKind, LayerError, LayerLister, Listing};
 use opk_testkit::tarball::{self, Item};
 
@@ -211,13 +211,7 @@ fn a_gzip_layer_lists_in_bounded_memory() {
     // 16 MiB of file contents, gzipped (the decompressor's window and buffers are the bound).
     let data = vec![7u8; 16 * 1024 * 1024];
     let layer = tarball::gzip(&tarball::tar(&[Item::File("data".into(), data, 0o644)]));
-    let base = measure_from_here();
-    let mut l = LayerLister::new(GZ, None).unwrap();
-    for c in layer.chunks(64 * 1024) {
-        l.push(c).unwrap();
-    }
-    let entries = l.finish().unwrap().entries;
-    let peak = peak_since(base);
+    let (entries, peak) = list_measured(GZ, &layer);
     assert_eq!(entries[0].size, 16 * 1024 * 1024);
     assert!(
         peak < 512 * 1024,

@@ -5,8 +5,8 @@
 
 mod common;
 
-use common::{list, measure_from_here, peak_since, serial};
-use opk_layer::{Captured, EntryKind, LayerError, LayerLister};
+use common::{list, list_measured, serial};
+use opk_layer::{Captured, EntryKind, LayerError};
 use opk_testkit::tarball::{self, Item};
 
 const ZST: &str = "application/vnd.oci.image.layer.v1.tar+zstd";
@@ -166,13 +166,7 @@ fn a_zstd_layer_lists_in_bounded_memory() {
         .map(|i| (i % 251) as u8 ^ (i >> 12) as u8)
         .collect();
     let layer = tarball::zstd(&tarball::tar(&[Item::File("data".into(), data, 0o644)]));
-    let base = measure_from_here();
-    let mut l = LayerLister::new(ZST, None).unwrap();
-    for c in layer.chunks(64 * 1024) {
-        l.push(c).unwrap();
-    }
-    let entries = l.finish().unwrap().entries;
-    let peak = peak_since(base);
+    let (entries, peak) = list_measured(ZST, &layer);
     assert_eq!(entries[0].size, 16 * 1024 * 1024);
     assert!(
         peak < 4 * 1024 * 1024,

@@ -146,9 +146,8 @@ async fn the_two_searches_share_one_referrers_listing_in_the_browser() {
     let client = Client::new(BrowserTransport, Route::parse("").unwrap());
     let r = Reference::parse(&format!("{reg}/openpubkey/sigstore:main")).unwrap();
     let id = opk_testkit::sigstore::fulcio::Identity::demo();
-    let policy = Policy::builder()
-        .issuer(id.issuer.clone())
-        .certificate_identity(id.san.clone())
+    let policy = id
+        .policy_builder()
         .repository_owner_id("145685596")
         .require_predicate_type("https://cyclonedx.org/bom")
         .build()

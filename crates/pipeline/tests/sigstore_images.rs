@@ -14,7 +14,7 @@ use opk_registry::{Client, Found, NativeTransport, Reference, RegistryError, Rou
 use opk_testkit::forge::TestOp;
 use opk_testkit::hostile::{HostileProxy, Lie};
 use opk_testkit::image::{self, Blob, Fixture, Signing};
-use opk_testkit::referrers::{self as layouts, bundle_referrer, BUNDLE_V03};
+use opk_testkit::referrers as layouts;
 use opk_testkit::referrers_front::ReferrersFront;
 use opk_testkit::registry::{Mode, Registry};
 use opk_testkit::sigstore::{bundle, cosign_tag, fulcio, root};
@@ -62,9 +62,7 @@ fn bundle_about(predicate: &str, subject_digest: &str, identity: &fulcio::Identi
 
 /// Adds a bundle referrer to the amd64 image.
 fn with_bundle(reg: &Registry, image: &Blob, bundle: Vec<u8>) -> Blob {
-    let (m, layer) = bundle_referrer(bundle, image);
-    reg.push_referrers(REPO, image, &[(&m, &[&layer], BUNDLE_V03)]);
-    m
+    reg.push_bundle_referrer(REPO, image, bundle)
 }
 
 fn verify(
@@ -424,9 +422,7 @@ fn github_builder(reg: &Registry, f: &Fixture, signed_digest: &str) -> Blob {
         &fulcio::Identity::demo(),
         AT,
     );
-    let (m, layer) = bundle_referrer(sign, att);
-    reg.push_referrers(REPO, att, &[(&m, &[&layer], BUNDLE_V03)]);
-    m
+    reg.push_bundle_referrer(REPO, att, sign)
 }
 
 #[test]

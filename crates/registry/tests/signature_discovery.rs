@@ -20,7 +20,7 @@ use opk_verify::oci::Digest;
 use opk_verify::sigstore::keys::HashAlg;
 use opk_verify::sigstore::trusted_root::{RootSource, TrustedRoot};
 use opk_verify::sigstore::{verify_bundle, Artifact, SigstoreTrust};
-use opk_verify::{hex, Policy, UnixTime, VerifyError};
+use opk_verify::{hex, UnixTime, VerifyError};
 use serde_json::json;
 
 const REPO: &str = "openpubkey/demo";
@@ -97,11 +97,7 @@ fn verify_found(c: &Client<NativeTransport>, reg: &Registry, sig: &FoundSignatur
         .unwrap(),
         keys: Vec::new(),
     };
-    let policy = Policy::builder()
-        .issuer(identity().issuer)
-        .certificate_identity(identity().san)
-        .build()
-        .unwrap();
+    let policy = identity().policy_builder().build().unwrap();
     let digest = hex::decode(&image["sha256:".len()..]).unwrap();
     verify_bundle(
         &bytes,

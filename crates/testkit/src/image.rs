@@ -134,7 +134,12 @@ pub fn image_entry(manifest: &Blob, platform: &str) -> Value {
 
 /// An OCI image manifest naming `config` and `layers`.
 pub fn image_manifest(config: &Blob, layers: &[&Blob]) -> Blob {
-    let layers: Vec<Value> = layers.iter().map(|l| l.descriptor()).collect();
+    manifest_of_descriptors(config, layers.iter().map(|l| l.descriptor()).collect())
+}
+
+/// An OCI image manifest naming `config` and the layer descriptors `layers` as given (with
+/// whatever annotations the caller put on them).
+pub fn manifest_of_descriptors(config: &Blob, layers: Vec<Value>) -> Blob {
     Blob::new(
         OCI_MANIFEST,
         json!({"schemaVersion": 2, "mediaType": OCI_MANIFEST,

@@ -83,13 +83,7 @@ pub fn cosign_tag_manifest(layers: &[(&Blob, Value)]) -> Blob {
             d
         })
         .collect();
-    Blob::new(
-        OCI_MANIFEST,
-        json!({"schemaVersion": 2, "mediaType": OCI_MANIFEST,
-               "config": config.descriptor(), "layers": layers})
-        .to_string()
-        .into_bytes(),
-    )
+    crate::image::manifest_of_descriptors(&config, layers)
 }
 
 /// The config blob [`cosign_tag_manifest`] names.

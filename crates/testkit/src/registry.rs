@@ -296,6 +296,18 @@ impl Registry {
         index
     }
 
+    /// Pushes `bundle` as the one Sigstore bundle v0.3 referrer of `subject` (through the
+    /// `sha256-<hex>` tag, as [`Self::push_referrers`]). Returns the referrer manifest.
+    pub fn push_bundle_referrer(&self, repo: &str, subject: &Blob, bundle: Vec<u8>) -> Blob {
+        let (m, layer) = crate::referrers::bundle_referrer(bundle, subject);
+        self.push_referrers(
+            repo,
+            subject,
+            &[(&m, &[&layer], crate::referrers::BUNDLE_V03)],
+        );
+        m
+    }
+
     /// Pushes cosign v2's signature manifest holding `layers` (its config and blobs too) under
     /// the tag `sha256-<hex>.<suffix>` of `subject` (`sig` or `att`). Returns the manifest.
     pub fn push_cosign_tag(

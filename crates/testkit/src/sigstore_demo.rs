@@ -19,7 +19,6 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use opk_serve::{Body, Response, Server};
 
 use crate::image::{self, Fixture, Signing};
-use crate::referrers::{bundle_referrer, BUNDLE_V03};
 use crate::registry::Registry;
 use crate::sigstore::bundle::Timing;
 use crate::sigstore::{bundle, cosign_tag, fulcio, root};
@@ -67,9 +66,11 @@ pub fn add_sbom_bundles(reg: &Registry, repo: &str, tag: &str) {
             &format!("pkg:docker/{}/{repo}@{tag}", reg.addr),
             &digest["sha256:".len()..],
         );
-        let (m, layer) =
-            bundle_referrer(bundle::dsse(&st, &fulcio::Identity::demo(), at), &manifest);
-        reg.push_referrers(repo, &manifest, &[(&m, &[&layer], BUNDLE_V03)]);
+        reg.push_bundle_referrer(
+            repo,
+            &manifest,
+            bundle::dsse(&st, &fulcio::Identity::demo(), at),
+        );
     }
 }
 
@@ -96,14 +97,10 @@ pub fn seed(reg: &Registry, tag: &str) -> SigstoreDemo {
             reg.addr,
             p.platform.replace('/', "%2F")
         );
-        let (m, layer) = bundle_referrer(
-            provenance_bundle(&p.manifest.digest(), &purl, at),
-            &p.manifest,
-        );
-        reg.push_referrers(
+        let m = reg.push_bundle_referrer(
             "openpubkey/sigstore",
             &p.manifest,
-            &[(&m, &[&layer], BUNDLE_V03)],
+            provenance_bundle(&p.manifest.digest(), &purl, at),
         );
         if p.platform == "linux/amd64" {
             amd64_referrer = m.digest();
@@ -120,12 +117,7 @@ pub fn seed(reg: &Registry, tag: &str) -> SigstoreDemo {
             &fulcio::Identity::demo(),
             at,
         );
-        let (m, layer) = bundle_referrer(sign, att);
-        reg.push_referrers(
-            "openpubkey/github-builder",
-            att,
-            &[(&m, &[&layer], BUNDLE_V03)],
-        );
+        reg.push_bundle_referrer("openpubkey/github-builder", att, sign);
     }
     let forged = seed_image(
         reg,
@@ -135,14 +127,10 @@ pub fn seed(reg: &Registry, tag: &str) -> SigstoreDemo {
     );
     for (p, other) in forged.platforms.iter().zip(&signed.platforms) {
         let purl = format!("pkg:docker/{}/openpubkey/sigstore@{tag}", reg.addr);
-        let (m, layer) = bundle_referrer(
-            provenance_bundle(&other.manifest.digest(), &purl, at),
-            &p.manifest,
-        );
-        reg.push_referrers(
+        reg.push_bundle_referrer(
             "openpubkey/sigstore-forged",
             &p.manifest,
-            &[(&m, &[&layer], BUNDLE_V03)],
+            provenance_bundle(&other.manifest.digest(), &purl, at),
         );
     }
     let tampered = seed_image(
@@ -154,11 +142,10 @@ pub fn seed(reg: &Registry, tag: &str) -> SigstoreDemo {
     for p in &tampered.platforms {
         let purl = format!("pkg:docker/{}/openpubkey/sigstore-tampered@{tag}", reg.addr);
         let signed = provenance_bundle(&p.manifest.digest(), &purl, at);
-        let (m, layer) = bundle_referrer(changed_after_signing(&signed), &p.manifest);
-        reg.push_referrers(
+        reg.push_bundle_referrer(
             "openpubkey/sigstore-tampered",
             &p.manifest,
-            &[(&m, &[&layer], BUNDLE_V03)],
+            changed_after_signing(&signed),
         );
     }
     let timestamped = seed_image(
@@ -183,12 +170,7 @@ pub fn seed(reg: &Registry, tag: &str) -> SigstoreDemo {
             at,
             Timing::Authority(at + 5),
         );
-        let (m, layer) = bundle_referrer(stamped, &p.manifest);
-        reg.push_referrers(
-            "openpubkey/sigstore-timestamped",
-            &p.manifest,
-            &[(&m, &[&layer], BUNDLE_V03)],
-        );
+        reg.push_bundle_referrer("openpubkey/sigstore-timestamped", &p.manifest, stamped);
     }
     let cosign = seed_image(reg, "openpubkey/cosign-v2", tag, Signing::NoAttestations);
     for p in &cosign.platforms {

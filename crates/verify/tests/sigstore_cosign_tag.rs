@@ -31,9 +31,7 @@ fn trust() -> SigstoreTrust {
 
 fn policy() -> Policy {
     let id = fulcio::Identity::demo();
-    Policy::builder()
-        .issuer(id.issuer.clone())
-        .certificate_identity(id.san.clone())
+    id.policy_builder()
         .repository_owner_id("145685596")
         .build()
         .unwrap()

@@ -43,9 +43,7 @@ fn dev_root(bytes: &[u8]) -> SigstoreTrust {
 
 fn policy() -> Policy {
     let id = identity();
-    Policy::builder()
-        .issuer(id.issuer.clone())
-        .certificate_identity(id.san.clone())
+    id.policy_builder()
         .repository_owner_id("145685596")
         .build()
         .unwrap()

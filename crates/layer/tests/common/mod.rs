@@ -1,6 +1,8 @@
 //! What the layer lister's test binaries share: a counting allocator (the heap's peak while a
 //! layer is listed), the lock that keeps a binary's tests from allocating beside a
 //! measurement, and listing bytes in chunks of a given size.
+// Each test binary uses its own part of this module.
+#![allow(dead_code)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -46,6 +48,18 @@ pub fn measure_from_here() -> usize {
 /// The peak heap growth since [`measure_from_here`] returned `base`.
 pub fn peak_since(base: usize) -> usize {
     PEAK.load(Ordering::SeqCst) - base
+}
+
+/// Lists `layer` (of `media_type`) fed in 64 KiB chunks, as a registry stream arrives: its
+/// entries and the peak heap growth while listing.
+pub fn list_measured(media_type: &str, layer: &[u8]) -> (Vec<opk_layer::Entry>, usize) {
+    let base = measure_from_here();
+    let mut l = LayerLister::new(media_type, None).expect("a media type the lister reads");
+    for c in layer.chunks(64 * 1024) {
+        l.push(c).expect("the layer lists");
+    }
+    let entries = l.finish().expect("the layer lists").entries;
+    (entries, peak_since(base))
 }
 
 /// Lists `bytes` of a layer of `media_type` fed in `chunk`-byte pieces, keeping `capture`.

@@ -19,7 +19,6 @@ use std::io::{Read as _, Write as _};
 
 use opk_testkit::hostile::{HostileProxy, Lie};
 use opk_testkit::image::{self, Signing};
-use opk_testkit::referrers::{bundle_referrer, BUNDLE_V03};
 use opk_testkit::registry::{Mode, Registry};
 use opk_testkit::sigstore::{bundle, fulcio};
 
@@ -56,12 +55,7 @@ fn main() {
             &p.manifest.digest()["sha256:".len()..],
         );
         let signed = bundle::dsse(&st, &fulcio::Identity::demo(), SIGSTORE_AT);
-        let (m, layer) = bundle_referrer(signed, &p.manifest);
-        cors.push_referrers(
-            "openpubkey/sigstore",
-            &p.manifest,
-            &[(&m, &[&layer], BUNDLE_V03)],
-        );
+        cors.push_bundle_referrer("openpubkey/sigstore", &p.manifest, signed);
     }
     let plain = Registry::start(Mode::Plain);
     let signed = image::build(

@@ -55,6 +55,14 @@ impl Identity {
         Self::github(&claims)
     }
 
+    /// A policy builder trusting exactly this identity: its OIDC issuer and its SAN (callers
+    /// add the rules and predicate types a test needs).
+    pub fn policy_builder(&self) -> opk_verify::PolicyBuilder {
+        opk_verify::Policy::builder()
+            .issuer(self.issuer.clone())
+            .certificate_identity(self.san.clone())
+    }
+
     /// The identity Fulcio derives from a GitHub Actions ID token's claims (`iss` must be
     /// set; absent claims give no extension).
     pub fn github(claims: &Value) -> Self {
