@@ -43,22 +43,28 @@ async function benchPage() {
 }
 
 // The same figures `scripts/build` prints: GNU `gzip -9` (zlib's level 9 differs by ~2%) and
-// `brotli -q 11` of each file the page loads.
+// `brotli -q 11` of each file the page loads, then of what it fetches only when needed (the
+// lazy-*.wasm modules: the Sigstore verifier, on the first Sigstore or cosign signature).
 async function transferSize() {
   const files = (await readdir(`${ROOT}dist`)).filter((f) => /\.(wasm|js|css)$/.test(f));
   const size = (cmd, args, f) => execFileSync(cmd, [...args, `${ROOT}dist/${f}`], { maxBuffer: 1 << 26 }).length;
-  let gzip = 0;
-  let brotli = 0;
-  const parts = [];
-  for (const f of files) {
-    const gz = size('gzip', ['-9', '-c'], f);
-    const br = size('brotli', ['-q', '11', '-c'], f);
-    gzip += gz;
-    brotli += br;
-    parts.push(`${f.replace(/-[0-9a-f]{8,}/, '')} ${gz}/${br} B`);
+  for (const [what, group] of [
+    ['page load: wasm + js + css', files.filter((f) => !f.startsWith('lazy-'))],
+    ['on demand: the Sigstore verifier', files.filter((f) => f.startsWith('lazy-'))],
+  ]) {
+    let gzip = 0;
+    let brotli = 0;
+    const parts = [];
+    for (const f of group) {
+      const gz = size('gzip', ['-9', '-c'], f);
+      const br = size('brotli', ['-q', '11', '-c'], f);
+      gzip += gz;
+      brotli += br;
+      parts.push(`${f.replace(/-[0-9a-f]{8,}/g, '')} ${gz}/${br} B`);
+    }
+    row(`app transfer, gzip -9 / brotli -q 11, ${what} (${parts.join(', ')})`,
+      `${gzip} B (${(gzip / 1024).toFixed(0)} KiB) gzip, ${brotli} B (${(brotli / 1024).toFixed(0)} KiB) brotli`, '', null, '');
   }
-  row(`app transfer, gzip -9 / brotli -q 11: wasm + js + css (${parts.join(', ')})`,
-    `${gzip} B (${(gzip / 1024).toFixed(0)} KiB) gzip, ${brotli} B (${(brotli / 1024).toFixed(0)} KiB) brotli`, '', null, '');
 }
 
 async function appBenches() {

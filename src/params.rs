@@ -254,6 +254,16 @@ impl Params {
 }
 
 impl Params {
+    /// True when the link names Sigstore trust or identity (a trusted root, a certificate
+    /// identity or issuer): it asks for Sigstore signatures, so the page loads their verifier
+    /// (its second module) as the verification starts rather than when a bundle arrives.
+    pub fn names_sigstore(&self) -> bool {
+        !self.trusted_root.is_empty()
+            || !self.cert_identity.is_empty()
+            || !self.cert_identity_prefix.is_empty()
+            || !self.cert_oidc_issuers.is_empty()
+    }
+
     /// The files [`Self::cli_command`] names, and the URL each is to be saved from.
     pub fn cli_files(&self) -> Vec<(String, String)> {
         let mut out: Vec<(String, String)> = self
@@ -282,6 +292,20 @@ fn shell_word(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_link_names_sigstore_by_its_trusted_root_or_certificate_rules() {
+        let opk = "?image=r/x:1&owner_id=1&jwks=http://127.0.0.1:1/jwks";
+        assert!(!Params::from_query(opk).names_sigstore());
+        for extra in [
+            "&trusted_root=http://127.0.0.1:1/trusted_root.json",
+            "&cert_identity=https://github.com/o/r/.github/workflows/w.yml@refs/heads/main",
+            "&cert_identity_prefix=https://github.com/o/",
+            "&cert_oidc_issuer=https://token.actions.githubusercontent.com",
+        ] {
+            assert!(Params::from_query(&format!("{opk}{extra}")).names_sigstore(), "{extra}");
+        }
+    }
 
     #[test]
     fn a_deep_link_round_trips() {

@@ -337,6 +337,15 @@ pub async fn run(
         move |done, sent| progress(format!("{} {done} of {sent} requests", stage.borrow()))
     });
     say(format!("Fetching {reference} and the trust roots…"));
+    // A link naming Sigstore trust asks for Sigstore signatures: their verifier (the page's
+    // second module) starts loading beside the image's first requests, so it is there when a
+    // bundle is. Otherwise it is fetched only if discovery finds one. A failure here is not
+    // kept: the verification asks again, and reports it if it still does not load.
+    if params.names_sigstore() {
+        wasm_bindgen_futures::spawn_local(async {
+            let _ = opk_pipeline::sigstore_module::loaded().await;
+        });
+    }
     // The image's first request goes out first; the trust is set up (parsing the bundled key
     // history and trusted root takes milliseconds) while it is on the wire, not after.
     let (image, (setup, sigstore)) = join(

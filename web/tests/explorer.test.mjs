@@ -20,7 +20,7 @@ const link = (image, extra = '') =>
 
 /** Opens `url`, waits for the verdict of the selected platform, returns what it shows (and the
  * hosts and wasm files it requested). */
-async function verdictOf(url, shot, { platform, withheld = false } = {}) {
+async function verdictOf(url, shot, { platform, withheld = false, route, allowErrors } = {}) {
   const hosts = new Set();
   const wasm = [];
   const { page, browser, errors, waitFor } = await openPage(url, {
@@ -28,8 +28,9 @@ async function verdictOf(url, shot, { platform, withheld = false } = {}) {
       p.on('request', (r) => {
         const u = new URL(r.url());
         hosts.add(u.host);
-        if (u.pathname.endsWith('.wasm')) wasm.push(u.pathname.replace(/.*\/opk-explorer-[0-9a-f]+/, 'opk-explorer'));
+        if (u.pathname.endsWith('.wasm')) wasm.push(u.pathname.replace(/.*\/opk-explorer-[0-9a-f]+/, 'opk-explorer').replace(/^\/(lazy-[a-z]+)-[0-9a-f]{16}/, '$1'));
       });
+      await route?.(p);
     },
   });
   try {
@@ -45,7 +46,8 @@ async function verdictOf(url, shot, { platform, withheld = false } = {}) {
       ? await page.textContent('#results') : await page.textContent('#status');
     await page.screenshot({ path: `${ARTIFACTS}${shot}.png`, fullPage: true });
     // A withholding proxy answers 404, which Chromium logs as a failed resource load.
-    const unexpected = errors.filter((e) => !(withheld && /Failed to load resource: .* 404/.test(e)));
+    const unexpected = errors.filter((e) => !(withheld && /Failed to load resource: .* 404/.test(e))
+      && !allowErrors?.test(e));
     assert.deepEqual(unexpected, []);
     return { state, text, hosts, wasm, page, browser };
   } catch (e) {
@@ -62,7 +64,8 @@ test('the signed demo image verifies from a deep link, with the dev issuer label
   const { state, text, hosts, wasm, page, browser } = await verdictOf(link('demo:latest'), 'signed');
   try {
     assert.equal(state, 'verified', text);
-    // The page loads its one wasm, once.
+    // The page loads its first module, once: the Sigstore verifier (the second) is not
+    // fetched for an image with only OpenPubkey signatures.
     assert.deepEqual(wasm, ['opk-explorer_bg.wasm']);
     assert.match(text, /Verified all required attestations are present/);
     assert.match(text, /Verified attestation refers to tag/);
@@ -145,14 +148,45 @@ test('Sigstore-signed images: bundle referrers, github-builder, cosign v2 tags a
     ['sigstore-forged:latest', 'invalid', /subject_mismatch/],
     ['sigstore-tampered:latest', 'invalid', /signature_invalid/],
   ]) {
-    const { state: got, text, hosts, browser } = await verdictOf(sigstoreLink(image), `sigstore-${image.split(':')[0]}`);
+    const { state: got, text, hosts, wasm, browser } = await verdictOf(sigstoreLink(image), `sigstore-${image.split(':')[0]}`);
     try {
       assert.equal(got, state, text);
+      // The Sigstore verifier is a second module, fetched once, when a signature needs it.
+      assert.deepEqual(wasm, ['opk-explorer_bg.wasm', 'lazy-sigstore.wasm']);
       for (const e of [expect].flat()) assert.match(text, e);
       if (state === 'verified') assert.match(text, /opk test Sigstore, .* \(dev instance\)/);
       onlyHosts(hosts, [new URL(env.app.url).host, env.demo.registry, new URL(env.demo.sigstoreRoot).host]);
     } finally { await browser.close(); }
   }
+});
+
+test('a second module that is not the one the page pins is refused: not verified, never a verdict', async () => {
+  const url = `${env.app.url}?image=${env.demo.registry}/openpubkey/sigstore:latest&owner_id=${OWNER}`
+    + `&trusted_root=${env.demo.sigstoreRoot}`;
+  // The server (or a CDN) answers the Sigstore verifier's URL with other bytes: one flipped.
+  const route = (page) => page.route('**/lazy-sigstore-*.wasm', async (r) => {
+    const served = await r.fetch();
+    const body = Buffer.from(await served.body());
+    body[body.length - 1] ^= 1;
+    await r.fulfill({ response: served, body });
+  });
+  const { state, text, wasm, page, browser } = await verdictOf(url, 'sigstore-module-refused',
+    { route, allowErrors: /integrity|Failed to fetch|lazy-sigstore/i });
+  try {
+    assert.equal(state, 'not_verified', text);
+    assert.match(text, /could not load the part of itself that checks Sigstore signatures/);
+    assert.match(text, /Reload the page/);
+    assert.match(text, /the Sigstore verifier \(a second module of this page\) did not load/);
+    // Each signature that needs it asks again (a failure is not kept), none gets it.
+    assert.equal(wasm[0], 'opk-explorer_bg.wasm');
+    assert.ok(wasm.length >= 2 && wasm.slice(1).every((w) => w === 'lazy-sigstore.wasm'), wasm.join());
+    // A failed load is not kept: once the server answers with the pinned bytes, verifying
+    // again in the same page fetches the module again and verifies.
+    await page.unroute('**/lazy-sigstore-*.wasm');
+    await page.click('#go');
+    await page.waitForSelector('#results .verdict[data-state="verified"]', { timeout: 30000 });
+    assert.match(await page.textContent('#results'), /Sigstore signature, found in the referrers tag/);
+  } finally { await browser.close(); }
 });
 
 test('a registry with the referrers API: the bundle is found through it', async () => {

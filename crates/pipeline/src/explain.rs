@@ -80,6 +80,10 @@ pub fn explain(e: &RegistryError) -> Explanation {
             "The image carries attestations, but none is signed: anyone could have written them.",
             "Treat its provenance as unverified, and ask the publisher to sign it.",
         ),
+        RegistryError::VerifierNotLoaded { .. } => Explanation::new(
+            "The page could not load the part of itself that checks Sigstore signatures, so nothing was decided about this image.",
+            "Reload the page. If it persists, the server hosting OPK Explorer is not serving all of its files, or serves one changed (the page refuses a file whose digest is not the one it pins).",
+        ),
         RegistryError::PlatformNotFound { platform, available } => Explanation::new(
             format!("The image has no {platform} variant."),
             format!("Choose one of: {available}."),
@@ -258,6 +262,19 @@ mod tests {
         });
         assert!(unsigned.meaning.contains("none is signed"));
         assert_ne!(withheld, unsigned);
+    }
+
+    #[test]
+    fn a_verifier_that_did_not_load_is_the_page_not_the_image() {
+        let x = explain(&RegistryError::VerifierNotLoaded {
+            image: "sha256:aa".into(),
+        });
+        assert!(x.meaning.contains("nothing was decided"), "{x:?}");
+        assert!(x.action.starts_with("Reload the page."), "{x:?}");
+        let unsigned = explain(&RegistryError::Unsigned {
+            image: "sha256:aa".into(),
+        });
+        assert_ne!(x, unsigned);
     }
 
     #[test]

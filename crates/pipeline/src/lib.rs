@@ -9,10 +9,13 @@
 //! - [`inspect_image`]: an image's structure, attestations and signatures, as JSON.
 //! - [`report`]: the verdict as `docker verify`'s lines and as the `--json` object.
 //! - [`explain`]: a failure in the reader's words (what it means, what to do).
+//! - `sigstore_module` (wasm32): the core's Sigstore verification, loaded as a second module
+//!   by the web app.
 //! - `webcrypto` (wasm32): the browser's fast path — WebCrypto checks ES256/RS256/ECDSA
 //!   signatures first, the core verifies whatever it did not accept.
 
-#![forbid(unsafe_code)]
+// Unsafe only where the split macro generates its linkage (sigstore_module.rs).
+#![deny(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(
     not(test),
@@ -25,6 +28,8 @@ mod inspect;
 mod outcome;
 pub mod report;
 pub mod signature_reports;
+#[cfg(target_arch = "wasm32")]
+pub mod sigstore_module;
 mod verify_image;
 #[cfg(target_arch = "wasm32")]
 pub mod webcrypto;

@@ -75,6 +75,9 @@ pub enum Outcome {
     SignedManifest(Verified<SignedManifest>),
     /// A signature this tool recognises but does not verify: never counted either way.
     NotVerified(&'static str),
+    /// A signature the page could not check: the module holding its verifier (fetched on first
+    /// use) did not load. Nothing was decided, and the verdict is `not_verified`.
+    VerifierNotLoaded,
     /// A signed attestation that did not verify.
     Failed(AttestationFailure),
 }
@@ -101,7 +104,7 @@ impl Outcome {
             Self::OpenPubkey(_) | Self::Sigstore(_) | Self::SignedManifest(_) => {
                 AttestationState::Verified
             }
-            Self::NotVerified(_) => AttestationState::NotVerified,
+            Self::NotVerified(_) | Self::VerifierNotLoaded => AttestationState::NotVerified,
             Self::Failed(_) => AttestationState::Rejected,
         }
     }
@@ -167,6 +170,7 @@ impl State {
                 Self::NotFound
             }
             RegistryError::Unsigned { .. } => Self::Unsigned,
+            RegistryError::VerifierNotLoaded { .. } => Self::NotVerified,
             RegistryError::AttestationNotFound { .. }
             | RegistryError::AttestationWithheld { .. }
             | RegistryError::SignatureWithheld { .. } => Self::Withheld,

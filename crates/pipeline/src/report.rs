@@ -96,6 +96,13 @@ pub fn verdict_lines(reference: &Reference, v: &ImageVerdict) -> Vec<Line> {
                 a.manifest,
                 a.found.describe()
             ))),
+            Outcome::VerifierNotLoaded => {
+                out.push(Line::Heading(heading(a)));
+                out.push(Line::Skipped(format!(
+                    "Not checked: {}",
+                    crate::signature_reports::VERIFIER_NOT_LOADED
+                )));
+            }
             Outcome::OpenPubkey(ok) => {
                 out.push(Line::Heading(format!(
                     "Verifying {} attestation",
@@ -334,6 +341,10 @@ fn attestation_json(a: &AttestationReport) -> Value {
     let extra = match &a.outcome {
         Outcome::Unsigned => json!({}),
         Outcome::NotVerified(why) => json!({"reason": why}),
+        Outcome::VerifierNotLoaded => {
+            let why = crate::signature_reports::VERIFIER_NOT_LOADED;
+            json!({"reason": why, "error": error_json("verifier_not_loaded", &why)})
+        }
         Outcome::OpenPubkey(ok) => envelope_json(ok),
         Outcome::Sigstore(ok) => bundle_json(ok),
         Outcome::SignedManifest(ok) => {

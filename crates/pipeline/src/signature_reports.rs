@@ -14,11 +14,9 @@ use opk_verify::limits::{Limit, MAX_BUNDLE_BYTES, MAX_ENVELOPE_BYTES, MAX_STATEM
 use opk_verify::oci::Manifest;
 use opk_verify::oci::{Descriptor, Digest};
 use opk_verify::sigstore::bundle::{Bundle, Content};
-#[cfg(target_arch = "wasm32")]
-use opk_verify::sigstore::cosign_signature_checks;
 use opk_verify::sigstore::keys::HashAlg;
 use opk_verify::sigstore::signatures::Accepted;
-use opk_verify::sigstore::{verify_signed_manifest, Artifact, CosignLayer};
+use opk_verify::sigstore::{Artifact, CosignLayer};
 
 use crate::context::VerifyContext;
 use crate::outcome::{AttestationFailure, Outcome, Scheme};
@@ -29,6 +27,10 @@ pub const NOTATION_NOT_VERIFIED: &str = "Notation signature — not verified";
 /// Why a message-signature bundle over another payload is not bound to the image.
 pub const PAYLOAD_NOT_BOUND: &str =
     "message signature over a payload the registry does not hold — not bound to this image";
+/// Why a Sigstore or cosign signature was not checked in a page whose verifier module did not
+/// load (fetched on first use): [`Outcome::VerifierNotLoaded`].
+pub const VERIFIER_NOT_LOADED: &str =
+    "the Sigstore verifier (a second module of this page) did not load";
 /// A signature kind this version does not know.
 pub const UNKNOWN_KIND: &str = "a signature of a kind this version does not verify";
 
@@ -80,6 +82,20 @@ fn fetch_failed(e: opk_registry::RegistryError) -> Outcome {
     Outcome::Failed(AttestationFailure::Fetch(e))
 }
 
+/// `fetch`, with the page's Sigstore verifier module loading beside it (the second module
+/// arrives while the signature does); whether it loaded. Natively the verifier is linked in.
+#[cfg(target_arch = "wasm32")]
+async fn beside_verifier<F: std::future::Future>(fetch: F) -> (F::Output, bool) {
+    let (fetched, loaded) =
+        futures_util::future::join(fetch, crate::sigstore_module::loaded()).await;
+    (fetched, loaded.is_ok())
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+async fn beside_verifier<F: std::future::Future>(fetch: F) -> (F::Output, bool) {
+    (fetch.await, true)
+}
+
 /// A Sigstore bundle about the image itself.
 async fn verify_bundle_layer<T: Transport>(
     client: &Client<T>,
@@ -88,13 +104,15 @@ async fn verify_bundle_layer<T: Transport>(
     image_digest: &Digest,
     cx: &VerifyContext<'_>,
 ) -> Outcome {
-    let bytes = match client
-        .blob(reference, layer, MAX_BUNDLE_BYTES, Limit::BundleBytes)
-        .await
-    {
+    let (fetched, loaded) =
+        beside_verifier(client.blob(reference, layer, MAX_BUNDLE_BYTES, Limit::BundleBytes)).await;
+    let bytes = match fetched {
         Ok(b) => b,
         Err(e) => return fetch_failed(e),
     };
+    if !loaded {
+        return Outcome::VerifierNotLoaded;
+    }
     // A parsed `Digest` is 64 lowercase hex; anything else is an error, never a pass.
     let Some(digest) = opk_verify::hex::decode(image_digest.hex()) else {
         return Outcome::Failed(AttestationFailure::Fetch(
@@ -121,7 +139,12 @@ async fn verify_bundle_layer<T: Transport>(
     let artifact = Artifact::Digest(HashAlg::Sha256, &digest);
     #[cfg(target_arch = "wasm32")]
     let verified =
-        crate::webcrypto::verify_bundle(&bytes, artifact, cx.sigstore, cx.policy, cx.now).await;
+        match crate::webcrypto::verify_bundle(&bytes, artifact, cx.sigstore, cx.policy, cx.now)
+            .await
+        {
+            Ok(v) => v,
+            Err(_) => return Outcome::VerifierNotLoaded,
+        };
     #[cfg(not(target_arch = "wasm32"))]
     let verified =
         opk_verify::sigstore::verify_bundle(&bytes, artifact, cx.sigstore, cx.policy, cx.now);
@@ -140,37 +163,40 @@ async fn verify_cosign_layer<T: Transport>(
     image_digest: &Digest,
     cx: &VerifyContext<'_>,
 ) -> Outcome {
-    let bytes = match client
-        .blob(reference, layer, MAX_ENVELOPE_BYTES, Limit::EnvelopeBytes)
-        .await
-    {
+    let (fetched, loaded) =
+        beside_verifier(client.blob(reference, layer, MAX_ENVELOPE_BYTES, Limit::EnvelopeBytes))
+            .await;
+    let bytes = match fetched {
         Ok(b) => b,
         Err(e) => return fetch_failed(e),
     };
+    if !loaded {
+        return Outcome::VerifierNotLoaded;
+    }
     let cosign = CosignLayer {
         media_type: &layer.media_type,
         annotations: &layer.annotations,
         bytes: &bytes,
     };
     #[cfg(target_arch = "wasm32")]
-    let accepted = crate::webcrypto::sigstore_accepted(cosign_signature_checks(
-        cosign,
-        image_digest.hex(),
-        cx.sigstore,
-        cx.policy,
-        cx.now,
-    ))
-    .await;
+    let verified = {
+        use crate::sigstore_module as module;
+        let image = image_digest.hex();
+        let checks =
+            module::cosign_signature_checks(cosign, image, cx.sigstore, cx.policy, cx.now).await;
+        let accepted = crate::webcrypto::sigstore_accepted(checks).await;
+        module::verify_cosign_layer(cosign, image, cx.sigstore, cx.policy, cx.now, &accepted).await
+    };
     #[cfg(not(target_arch = "wasm32"))]
-    let accepted = Accepted::default();
-    match opk_verify::sigstore::verify_cosign_layer(
+    let verified = opk_verify::sigstore::verify_cosign_layer(
         cosign,
         image_digest.hex(),
         cx.sigstore,
         cx.policy,
         cx.now,
-        &accepted,
-    ) {
+        &Accepted::default(),
+    );
+    match verified {
         Ok(v) => Outcome::Sigstore(v),
         Err(r) => Outcome::Failed(AttestationFailure::Rejected(r)),
     }
@@ -204,22 +230,38 @@ async fn verify_manifest_bundle<T: Transport>(
         }
         Ok::<_, opk_registry::RegistryError>((bundle, bytes, statements))
     };
-    let (bundle, bytes, statements) = match fetched.await {
+    let (fetched, loaded) = beside_verifier(fetched).await;
+    let (bundle, bytes, statements) = match fetched {
         Ok(x) => x,
         Err(e) => return fetch_failed(e),
     };
+    if !loaded {
+        return Outcome::VerifierNotLoaded;
+    }
     let layers: Vec<&[u8]> = statements.iter().map(Vec::as_slice).collect();
-    let accepted = accepted(&bundle, &bytes, cx).await;
-    match verify_signed_manifest(
+    let image = image_digest.hex();
+    #[cfg(target_arch = "wasm32")]
+    let verified = {
+        use crate::sigstore_module as module;
+        let accepted = accepted(&bundle, &bytes, cx).await;
+        let (trust, policy, now) = (cx.sigstore, cx.policy, cx.now);
+        module::verify_signed_manifest(
+            &bundle, &bytes, &layers, image, trust, policy, now, &accepted,
+        )
+        .await
+    };
+    #[cfg(not(target_arch = "wasm32"))]
+    let verified = opk_verify::sigstore::verify_signed_manifest(
         &bundle,
         &bytes,
         &layers,
-        image_digest.hex(),
+        image,
         cx.sigstore,
         cx.policy,
         cx.now,
-        &accepted,
-    ) {
+        &Accepted::default(),
+    );
+    match verified {
         Ok(v) => Outcome::SignedManifest(v),
         Err(r) => Outcome::Failed(AttestationFailure::Rejected(r)),
     }
@@ -232,17 +274,9 @@ async fn accepted(bundle: &[u8], manifest: &[u8], cx: &VerifyContext<'_>) -> Acc
     let Some(raw) = opk_verify::hex::decode(digest.hex()) else {
         return Accepted::default();
     };
-    let checks = opk_verify::sigstore::signature_checks(
-        bundle,
-        Artifact::Digest(HashAlg::Sha256, &raw),
-        cx.sigstore,
-        cx.policy,
-        cx.now,
-    );
+    let artifact = Artifact::Digest(HashAlg::Sha256, &raw);
+    let checks =
+        crate::sigstore_module::signature_checks(bundle, artifact, cx.sigstore, cx.policy, cx.now)
+            .await;
     crate::webcrypto::sigstore_accepted(checks).await
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-async fn accepted(_bundle: &[u8], _manifest: &[u8], _cx: &VerifyContext<'_>) -> Accepted {
-    Accepted::default()
 }

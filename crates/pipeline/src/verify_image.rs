@@ -176,6 +176,15 @@ fn verdict(
             _ => {}
         }
     }
+    // A signature nobody checked leaves the verdict open, whatever else verified.
+    if reports
+        .iter()
+        .any(|r| matches!(r.outcome, Outcome::VerifierNotLoaded))
+    {
+        return Some(RegistryError::VerifierNotLoaded {
+            image: image.to_string(),
+        });
+    }
     let verified: Vec<&str> = reports
         .iter()
         .flat_map(|r| r.outcome.verified_predicates())
@@ -188,4 +197,75 @@ fn verdict(
     check_required_predicates(cx.policy, &verified)
         .err()
         .map(RegistryError::Verify)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opk_verify::oci::Descriptor;
+    use opk_verify::{Policy, TrustRoots, UnixTime};
+
+    fn report(outcome: Outcome) -> AttestationReport {
+        AttestationReport {
+            scheme: Some(Scheme::Sigstore),
+            manifest: Digest::of(b"referrer manifest"),
+            found: Found::ReferrersTag,
+            layer: Descriptor {
+                media_type: "application/vnd.dev.sigstore.bundle.v0.3+json".into(),
+                digest: Digest::of(b"bundle"),
+                size: 6,
+                annotations: Default::default(),
+                platform: None,
+                artifact_type: None,
+            },
+            predicate_hint: None,
+            outcome,
+        }
+    }
+
+    fn verdict_of(outcomes: Vec<Outcome>) -> Option<RegistryError> {
+        let policy = Policy::builder().repository_owner_id("1").build().unwrap();
+        let trust = TrustRoots::default();
+        let sigstore = opk_verify::sigstore::SigstoreTrust {
+            root: opk_verify::sigstore::trusted_root::TrustedRoot::public_good().unwrap(),
+            keys: Vec::new(),
+        };
+        let cx = VerifyContext {
+            trust: &trust,
+            sigstore: &sigstore,
+            policy: &policy,
+            now: UnixTime(0),
+        };
+        let reports: Vec<_> = outcomes.into_iter().map(report).collect();
+        verdict(&reports, &Digest::of(b"image"), &cx)
+    }
+
+    #[test]
+    fn a_signature_nobody_checked_leaves_the_verdict_open_not_unsigned() {
+        let image = Digest::of(b"image").to_string();
+        let open = verdict_of(vec![Outcome::Unsigned, Outcome::VerifierNotLoaded]);
+        assert_eq!(open, Some(RegistryError::VerifierNotLoaded { image }));
+        let e = open.unwrap();
+        assert_eq!(e.code(), "verifier_not_loaded");
+        assert_eq!(State::of_attestation_error(&e), State::NotVerified);
+        // Without it the same image reads unsigned: the variant is what changes the verdict.
+        let unsigned = verdict_of(vec![Outcome::Unsigned]).unwrap();
+        assert_eq!(unsigned.code(), "unsigned");
+        assert_eq!(
+            Outcome::VerifierNotLoaded.state(),
+            crate::outcome::AttestationState::NotVerified
+        );
+    }
+
+    #[test]
+    fn a_signature_that_failed_outranks_one_nobody_checked() {
+        let fetch = RegistryError::Http {
+            url: "http://r.test/v2/x/blobs/sha256:00".into(),
+            status: 500,
+            detail: String::new(),
+        };
+        let failed = Outcome::Failed(AttestationFailure::Fetch(fetch.clone()));
+        let v = verdict_of(vec![Outcome::VerifierNotLoaded, failed]);
+        assert_eq!(v, Some(fetch));
+    }
 }

@@ -12,14 +12,14 @@ use js_sys::{Array, Object, Reflect, Uint8Array};
 use opk_verify::jose::RsaKey;
 use opk_verify::prechecked::{checks, Checks, Es256Check, Prechecked, Rs256Check};
 use opk_verify::sigstore::signatures::{Accepted, KeyMaterial, SignatureCheck};
-use opk_verify::sigstore::{
-    signature_checks, verify_bundle_accepting, Artifact, BundleOutcome, SigstoreTrust,
-};
+use opk_verify::sigstore::{Artifact, BundleOutcome, SigstoreTrust};
 use opk_verify::{
     b64, EnvelopeOutcome, ExpectedSubject, Policy, Rejected, TokenOutcome, TrustRoots, UnixTime,
     Verified,
 };
 use wasm_bindgen::{JsCast as _, JsValue};
+
+use crate::sigstore_module::{self, SigstoreModuleNotLoaded};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{CryptoKey, EcKeyImportParams, EcdsaParams, JsonWebKey, SubtleCrypto};
 
@@ -194,15 +194,20 @@ pub async fn sigstore_accepted(checks: Vec<SignatureCheck>) -> Accepted {
 }
 
 /// [`opk_verify::sigstore::verify_bundle`] with WebCrypto first: the same outcome, and the
-/// ECDSA and RSA signatures WebCrypto accepts are not verified again in wasm.
+/// ECDSA and RSA signatures WebCrypto accepts are not verified again in wasm. The outer error:
+/// the verifier's module did not load, so nothing was decided.
 pub async fn verify_bundle(
     bytes: &[u8],
     artifact: Artifact<'_>,
     trust: &SigstoreTrust,
     policy: &Policy,
     now: UnixTime,
-) -> Result<Verified<BundleOutcome>, Rejected> {
-    let checks = signature_checks(bytes, artifact, trust, policy, now);
+) -> Result<Result<Verified<BundleOutcome>, Rejected>, SigstoreModuleNotLoaded> {
+    sigstore_module::loaded().await?;
+    let checks = sigstore_module::signature_checks(bytes, artifact, trust, policy, now).await;
     let accepted = sigstore_accepted(checks).await;
-    verify_bundle_accepting(bytes, artifact, trust, policy, now, &accepted)
+    Ok(
+        sigstore_module::verify_bundle_accepting(bytes, artifact, trust, policy, now, &accepted)
+            .await,
+    )
 }

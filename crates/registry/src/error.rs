@@ -88,6 +88,14 @@ pub enum RegistryError {
         /// What the fetch returned.
         reason: String,
     },
+    /// A signature was found that the page could not check: the module holding its verifier
+    /// (the web app fetches the Sigstore verifier on first use) did not load. Nothing was
+    /// decided about the image.
+    #[error("the signatures of image {image} were not checked: the Sigstore verifier (a second module of this page) did not load")]
+    VerifierNotLoaded {
+        /// The platform image manifest digest.
+        image: String,
+    },
     /// The attestation manifest holds only unsigned in-toto statements (no DSSE layer).
     #[error("the attestations of image {image} are not signed (only application/vnd.in-toto+json layers)")]
     Unsigned {
@@ -124,6 +132,7 @@ impl RegistryError {
             }
             Self::SignatureWithheld { .. } => "signature_withheld",
             Self::Unsigned { .. } => "unsigned",
+            Self::VerifierNotLoaded { .. } => "verifier_not_loaded",
             Self::PlatformNotFound { .. } => "platform_not_found",
             Self::Cancelled => "cancelled",
         }

@@ -1,0 +1,102 @@
+// web/split-app.mjs — Trunk's post_build hook (Trunk.toml): splits the app's wasm in two.
+//
+// The page verifies OpenPubkey attestations with the code it loads first; the core's Sigstore
+// verification (X.509, DER, P-384, Ed25519, RFC 3161, Rekor, the bundle pipeline: the split
+// points of crates/pipeline/src/sigstore_module.rs) is only fetched when a Sigstore or cosign
+// signature is verified. wasm-split-cli (wasm_split_cli_support, installed by scripts/setup)
+// cuts the linked wasm (build.rs keeps its relocations) at those points; this script then binds
+// the first module with wasm-bindgen, optimises both modules with npm binaryen's wasm-opt
+// (release), and replaces what Trunk staged. Every file gets a name with its content's digest,
+// and the chain of integrity stays unbroken: index.html pins the first module, its JS and the
+// split loader (sha384, as Trunk does), and the loader pins the second module it fetches.
+//
+// Nothing here guesses: every file and every rewrite it expects must be found exactly once,
+// or the build fails saying which.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const staging = process.env.TRUNK_STAGING_DIR;
+const profile = process.env.TRUNK_PROFILE;
+if (!staging || !profile) throw new Error('split-app: run by Trunk (TRUNK_STAGING_DIR, TRUNK_PROFILE unset)');
+const release = profile === 'release';
+const targetDir = resolve(root, process.env.CARGO_TARGET_DIR || 'target');
+const linked = join(targetDir, 'wasm32-unknown-unknown', release ? 'release' : 'debug', 'opk-explorer.wasm');
+const bin = (name) => join(root, 'web', 'node_modules', '.bin', name);
+
+/** The one entry of `dir` matching `re`: none or several is an error. */
+function one(dir, re, what) {
+  const found = readdirSync(dir).filter((f) => re.test(f));
+  if (found.length !== 1) throw new Error(`split-app: expected one ${what} in ${dir}, found ${found.length} (${readdirSync(dir).join(", ")})`);
+  return found[0];
+}
+
+/** `text` with `from` replaced by `to`, which must occur exactly once. */
+function replaceOnce(text, from, to, what) {
+  const n = text.split(from).length - 1;
+  if (n !== 1) throw new Error(`split-app: expected "${from}" once in ${what}, found ${n}`);
+  return text.replace(from, () => to);
+}
+
+const sri = (bytes) => `sha384-${createHash('sha384').update(bytes).digest('base64')}`;
+const tag = (bytes) => createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+const run = (cmd, args) => execFileSync(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+
+const js = one(staging, /^opk-explorer-[0-9a-f]+\.js$/, "Trunk's app JS");
+const stem = js.slice(0, -'.js'.length);
+const wasm = `${stem}_bg.wasm`;
+const work = mkdtempSync(join(tmpdir(), 'opk-split-'));
+try {
+  // 1. Split the linked module: <stem>.wasm (still to be bound), split_<name>.wasm, __wasm_split.js.
+  const split = join(work, 'split');
+  run('wasm-split-cli', [linked, split, '--out-name', stem]);
+  const chunks = readdirSync(split).filter((f) => /^split_[a-z0-9_]+\.wasm$/.test(f));
+  if (chunks.length === 0) throw new Error('split-app: wasm-split-cli produced no second module');
+
+  // 2. Bind the first module as Trunk would have.
+  const bound = join(work, 'bound');
+  run('wasm-bindgen', ['--target', 'web', '--no-typescript', '--keep-lld-exports', '--out-dir', bound,
+    '--out-name', stem, join(split, `${stem}.wasm`)]);
+  if (readdirSync(bound).some((f) => f === 'snippets')) throw new Error('split-app: wasm-bindgen emitted snippets, which this script does not stage');
+  const optimise = (file) => { if (release) run(bin('wasm-opt'), ['-Oz', '-o', file, file]); };
+  optimise(join(bound, `${stem}_bg.wasm`));
+
+  // 3. Each second module: optimised, named by its digest, fetched with its integrity pinned.
+  let loader = readFileSync(join(split, '__wasm_split.js'), 'utf8');
+  for (const chunk of chunks) {
+    const path = join(split, chunk);
+    optimise(path);
+    const bytes = readFileSync(path);
+    const name = `lazy-${chunk.slice('split_'.length, -'.wasm'.length)}-${tag(bytes)}.wasm`;
+    copyFileSync(path, join(staging, name));
+    loader = replaceOnce(loader, `fetch(new URL("./${chunk}", import.meta.url))`,
+      `fetch(new URL("./${name}", import.meta.url), { integrity: "${sri(bytes)}" })`, 'the split loader');
+  }
+
+  // 4. The loader, named by its digest; the first module's JS imports it by that name.
+  const loaderName = `${stem}-split-${tag(loader)}.js`;
+  writeFileSync(join(staging, loaderName), loader);
+  let glue = readFileSync(join(bound, `${stem}.js`), 'utf8');
+  glue = replaceOnce(glue, 'from "./__wasm_split.js"', `from "./${loaderName}"`, 'the bound JS');
+  writeFileSync(join(staging, js), glue);
+  copyFileSync(join(bound, `${stem}_bg.wasm`), join(staging, wasm));
+
+  // 5. index.html: the new digests of what Trunk pinned, and the loader pinned beside them.
+  const htmlPath = join(staging, 'index.html');
+  let html = readFileSync(htmlPath, 'utf8');
+  const pin = (file, preload) => {
+    const re = new RegExp(`(<link rel="${preload}" href="\\./${file.replace(/\./g, '\\.')}"[^>]*integrity=")[^"]+"`);
+    if (!re.test(html)) throw new Error(`split-app: no ${preload} of ${file} in index.html`);
+    html = html.replace(re, (_, head) => `${head}${sri(readFileSync(join(staging, file)))}"`);
+  };
+  pin(js, 'modulepreload');
+  pin(wasm, 'preload');
+  html = replaceOnce(html, '</head>', `<link rel="modulepreload" href="./${loaderName}" crossorigin="anonymous" integrity="${sri(loader)}"></head>`, 'index.html');
+  writeFileSync(`${htmlPath}.tmp`, html);
+  renameSync(`${htmlPath}.tmp`, htmlPath);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
