@@ -3,7 +3,8 @@
 //! Everything runs in the page: fetching goes through `opk-registry`, verification through
 //! `opk-verify`, and nothing a server says is trusted. This module only assembles the views.
 
-#![forbid(unsafe_code)]
+// Unsafe only where the split macro generates its linkage (layer_module.rs).
+#![deny(unsafe_code)]
 
 pub mod params;
 pub mod sbom_rows;
@@ -11,6 +12,8 @@ pub mod sbom_rows;
 // The page itself exists only in the browser (its transport is `fetch`).
 #[cfg(target_arch = "wasm32")]
 mod app;
+#[cfg(target_arch = "wasm32")]
+mod layer_module;
 #[cfg(target_arch = "wasm32")]
 pub mod session;
 #[cfg(target_arch = "wasm32")]

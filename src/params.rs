@@ -303,7 +303,10 @@ mod tests {
             "&cert_identity_prefix=https://github.com/o/",
             "&cert_oidc_issuer=https://token.actions.githubusercontent.com",
         ] {
-            assert!(Params::from_query(&format!("{opk}{extra}")).names_sigstore(), "{extra}");
+            assert!(
+                Params::from_query(&format!("{opk}{extra}")).names_sigstore(),
+                "{extra}"
+            );
         }
     }
 

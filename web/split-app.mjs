@@ -80,7 +80,10 @@ try {
   const loaderName = `${stem}-split-${tag(loader)}.js`;
   writeFileSync(join(staging, loaderName), loader);
   let glue = readFileSync(join(bound, `${stem}.js`), 'utf8');
-  glue = replaceOnce(glue, 'from "./__wasm_split.js"', `from "./${loaderName}"`, 'the bound JS');
+  // wasm-bindgen imports the loader once per split module (the same module, several names).
+  const imports = glue.split('from "./__wasm_split.js"').length - 1;
+  if (imports !== chunks.length) throw new Error(`split-app: the bound JS imports the split loader ${imports} times, for ${chunks.length} modules`);
+  glue = glue.replaceAll('from "./__wasm_split.js"', `from "./${loaderName}"`);
   writeFileSync(join(staging, js), glue);
   copyFileSync(join(bound, `${stem}_bg.wasm`), join(staging, wasm));
 

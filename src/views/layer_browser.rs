@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use opk_layer::{Captured, EntryKind, LayerLister, Listing};
+use opk_layer::{Captured, EntryKind, Listing};
 use opk_registry::{Reference, RegistryError};
 use opk_verify::oci::Descriptor;
 
@@ -39,8 +39,9 @@ async fn stream_layer(
     progress: impl Fn(u64) + 'static,
 ) -> Result<Listing, String> {
     let (client, _) = client_for(&reference, &proxy, saved_proxy()).map_err(|f| f.message)?;
-    let mut lister = LayerLister::new(&layer.media_type, file.map(|f| (f, VIEW_MAX)))
-        .map_err(|e| format!("{}: {e}", e.code()))?;
+    let mut lister = crate::layer_module::start(&layer.media_type, file.map(|f| (f, VIEW_MAX)))
+        .await
+        .map_err(|e| e.to_string())?;
     let mut error = None;
     let mut fed = 0u64;
     // A layer that stops parsing is still read to its end (unless cancelled): its digest decides

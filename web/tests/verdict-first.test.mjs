@@ -271,12 +271,22 @@ test('offline: the example loads into the panel; an input error is not verified,
   } finally { await browser.close(); }
 });
 
+/** Records the names of the wasm modules a page fetches (digests left out). */
+const wasmFetched = (list) => async (p) => p.on('request', (r) => {
+  const name = new URL(r.url()).pathname.split('/').pop();
+  if (name.endsWith('.wasm')) list.push(name.replace(/-[0-9a-f]{15,16}/g, ''));
+});
+
 test("a layer's files are listed as it streams, searched, and a file viewed", async () => {
-  const { page, browser, waitFor, errors } = await openPage(link('demo:latest'));
+  const wasm = [];
+  const { page, browser, waitFor, errors } = await openPage(link('demo:latest'), { beforeGoto: wasmFetched(wasm) });
   try {
     await waitFor(BANNER, 30000);
+    // The layer lister is a module of its own, fetched when a layer is first listed.
+    assert.deepEqual(wasm, ['opk-explorer_bg.wasm']);
     await page.click('tr.layer button.list-files');
     await page.waitForSelector('.layer-browser .layer-done', { timeout: 30000 });
+    assert.deepEqual(wasm, ['opk-explorer_bg.wasm', 'lazy-layer.wasm']);
     assert.match(await page.textContent('.layer-done'), /^✓ 5 entries · the layer's digest checked/);
     const rows = await page.$$eval('.layer-files tr.entry', (trs) => trs.map((tr) =>
       [...tr.children].map((td) => td.textContent.replace(/\s+/g, ' ').trim()).join(' | ')));
@@ -295,6 +305,32 @@ test("a layer's files are listed as it streams, searched, and a file viewed", as
     assert.equal(await page.textContent('.file-view .file-text'), 'NAME="OPK demo"\nID=opk-demo\nVERSION_ID=1\n');
     await page.screenshot({ path: `${ARTIFACTS}layer-files.png`, fullPage: true });
     assert.deepEqual(errors, []);
+  } finally { await browser.close(); }
+});
+
+test('a layer module that is not the one the page pins is refused, and the listing says so', async () => {
+  const wasm = [];
+  const { page, browser, waitFor, errors } = await openPage(link('demo:latest'), {
+    beforeGoto: async (p) => {
+      await wasmFetched(wasm)(p);
+      // The server (or a CDN) answers the layer module's URL with other bytes: one flipped.
+      await p.route('**/lazy-layer-*.wasm', async (r) => {
+        const served = await r.fetch();
+        const body = Buffer.from(await served.body());
+        body[body.length - 1] ^= 1;
+        await r.fulfill({ response: served, body });
+      });
+    },
+  });
+  try {
+    await waitFor(BANNER, 30000);
+    await page.click('tr.layer button.list-files');
+    await page.waitForSelector('.layer-browser .layer-error', { timeout: 30000 });
+    assert.match(await page.textContent('.layer-error'),
+      /^layer_browser_not_loaded: the layer browser \(a module of this page\) did not load; reload the page$/);
+    assert.equal(await page.locator('.layer-files tr.entry').count(), 0);
+    assert.deepEqual(wasm, ['opk-explorer_bg.wasm', 'lazy-layer.wasm']);
+    assert.ok(errors.length > 0 && errors.every((e) => /integrity|Failed to fetch/.test(e)), errors.join('\n'));
   } finally { await browser.close(); }
 });
 
