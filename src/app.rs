@@ -111,6 +111,9 @@ pub fn App() -> impl IntoView {
     let (selected, set_selected) = signal(String::new());
     let generation = StoredValue::new(0u32);
     let (tags_view, set_tags_view) = signal(None::<(String, Params)>);
+    // The verdicts are painted first; the platform's checklist and explorer (the bulk of the
+    // rendering) are built after that paint, and stay when the image configs arrive.
+    let (details, set_details) = signal(false);
     let start = move |how: History| {
         let p = params.get_untracked();
         if !p.tags.trim().is_empty() {
@@ -129,6 +132,7 @@ pub fn App() -> impl IntoView {
         generation.update_value(|g| *g += 1);
         let mine = generation.get_value();
         set_phase.set(Phase::Running("Starting…".into()));
+        set_details.set(false);
         spawn_local(async move {
             let progress = move |m: String| {
                 if generation.get_value() == mine {
@@ -144,6 +148,14 @@ pub fn App() -> impl IntoView {
                 Ok((mut o, client)) => {
                     set_selected.set(default_platform(&o, &asked));
                     set_phase.set(Phase::Done(Arc::new(o.clone())));
+                    request_animation_frame(move || {
+                        let show = move || {
+                            if generation.get_value() == mine {
+                                set_details.set(true);
+                            }
+                        };
+                        set_timeout(show, std::time::Duration::ZERO);
+                    });
                     // The verdict is on screen; now the image configs, for the explorer.
                     session::load_configs(&client, &mut o).await;
                     if generation.get_value() == mine {
@@ -241,7 +253,7 @@ pub fn App() -> impl IntoView {
             </div>
             {move || tags_view.get().map(|(repository, p)| view! { <TagsView repository=repository params=p/> })}
             {move || match phase.get() {
-                Phase::Done(o) => Some(results(o, params, selected, select, require)),
+                Phase::Done(o) => Some(results(o, params, selected, details, select, require)),
                 _ => None,
             }}
             <OfflinePanel params=params example=example/>
@@ -257,6 +269,7 @@ fn results(
     o: Arc<Outcome>,
     params: RwSignal<Params>,
     selected: ReadSignal<String>,
+    details: ReadSignal<bool>,
     select: impl Fn(String) + Copy + Send + Sync + 'static,
     require: Callback<opk_verify::claimed::ClaimedSigner>,
 ) -> impl IntoView {
@@ -303,6 +316,9 @@ fn results(
         .collect_view();
     let o2 = o.clone();
     let panel = move || {
+        if !details.get() {
+            return None;
+        }
         let name = selected.get();
         o2.platforms
             .iter()
@@ -339,7 +355,7 @@ fn results(
         p.to_query()
     };
     view! {
-        <section class="results" id="results">
+        <section class="results" id="results" data-details=move || if details.get() { "shown" } else { "pending" }>
             <h2>{o.reference.to_string()}</h2>
             <div class="banners" id="verdicts">{banners}</div>
             {(!o.ran.digest.is_empty()).then(|| view! {

@@ -35,6 +35,8 @@ async function verdictOf(url, shot, { platform, withheld = false, route, allowEr
   });
   try {
     await waitFor('#results .verdict[data-state], #status .verdict[data-state]', 30000);
+    // The verdicts are painted first, the platform's checklist and explorer a frame later.
+    if (await page.locator('#results').count()) await waitFor('#results[data-details="shown"]');
     if (platform) {
       await page.click(`.tab[data-platform="${platform}"]`);
       await page.waitForSelector(`.tab.selected[data-platform="${platform}"]`);

@@ -116,6 +116,26 @@ test('each state: the banner comes first, in every layout and colour scheme, and
   }
 });
 
+test('the verdicts are on screen before the checklist and the explorer are built', async () => {
+  // When a banner is first in the page, the platform's panel must not be: it follows a frame
+  // later, so the verdict is painted without waiting for the bulk of the rendering.
+  const seeBanner = (p) => p.addInitScript(() => {
+    new MutationObserver((_, obs) => {
+      const results = document.querySelector('#results');
+      if (!results?.querySelector('.banner[data-state]')) return;
+      window.atBanner = { details: results.dataset.details, layers: results.querySelectorAll('table.layers').length };
+      obs.disconnect();
+    }).observe(document, { childList: true, subtree: true });
+  });
+  const { page, browser, waitFor, errors } = await openPage(link('demo:latest'), { beforeGoto: seeBanner });
+  try {
+    await waitFor('#results[data-details="shown"]', 30000);
+    assert.deepEqual(await page.evaluate(() => window.atBanner), { details: 'pending', layers: 0 });
+    assert.ok(await page.locator('#results table.layers').count() > 0);
+    assert.deepEqual(errors, []);
+  } finally { await browser.close(); }
+});
+
 test('without a policy the image is explored, and the signer it claims is one click away', async () => {
   const url = `${env.app.url}?image=${env.demo.registry}/openpubkey/demo:latest&jwks=${env.demo.issuer}/.well-known/jwks`;
   const { page, browser, waitFor, errors } = await openPage(url);
@@ -126,7 +146,9 @@ test('without a policy the image is explored, and the signer it claims is one cl
     const text = await banner.textContent();
     assert.match(text, /Not verified: no identity rule/);
     assert.match(text, /claims to come from openpubkey\/demo \(owner id 145685596\); this is not verified yet/);
-    // Explored all the same: the platforms and their attestations are there.
+    // Explored all the same: the platforms and their attestations are there (a frame after
+    // the verdicts are painted).
+    await waitFor('#results[data-details="shown"]');
     assert.equal(await page.locator('.tab').count(), 2);
     assert.match(await page.textContent('#results'), /https:\/\/slsa\.dev\/provenance\/v0\.2/);
     // With no rule in the link the policy form is open.
