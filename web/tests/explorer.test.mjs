@@ -94,6 +94,30 @@ test('the signed demo image verifies from a deep link, with the dev issuer label
   } finally { await browser.close(); }
 });
 
+test('a deep link asks for its image and key set while the wasm downloads, once each; never around a proxy', async () => {
+  const entries = async (url, registry) => {
+    const { page, browser, waitFor, errors } = await openPage(url);
+    try {
+      await waitFor('#results .verdict[data-state]', 30000);
+      assert.deepEqual(errors.filter((e) => !/Failed to load resource: .* 404/.test(e)), []);
+      return await page.evaluate((registry) => performance.getEntriesByType('resource').map((e) => ({
+        name: e.name.replace(`http://${registry}`, 'REGISTRY'), start: e.startTime, end: e.responseEnd,
+      })), registry);
+    } finally { await browser.close(); }
+  };
+  const direct = await entries(link('demo:latest'), env.demo.registry);
+  const wasm = direct.find((e) => /opk-explorer-[0-9a-f]+_bg\.wasm$/.test(e.name));
+  const index = direct.filter((e) => e.name === 'REGISTRY/v2/openpubkey/demo/manifests/latest');
+  const jwks = direct.filter((e) => e.name === `${env.demo.issuer}/.well-known/jwks`);
+  assert.equal(index.length, 1, 'the image index is requested once: the client took the early response');
+  assert.equal(jwks.length, 1, 'the key set is requested once');
+  assert.ok(index[0].start < wasm.end && jwks[0].start < wasm.end, JSON.stringify({ wasm, index, jwks }));
+  // Through a proxy, nothing goes to the registry directly.
+  const proxied = await entries(`${link('demo:latest')}&proxy=${env.demo.hostileProxy}`, env.demo.registry);
+  assert.deepEqual(proxied.filter((e) => e.name.startsWith('REGISTRY/')), []);
+  assert.ok(proxied.some((e) => e.name.includes('/v2/openpubkey/demo/manifests/latest')));
+});
+
 test('the tampered image fails with att_mismatch', async () => {
   const { state, text, browser } = await verdictOf(link('tampered:latest'), 'tampered');
   await browser.close();

@@ -5,6 +5,13 @@
 //! Bodies: an announced `Content-Length` over the bound fails before the body is read; the body
 //! is then read as a stream with a byte budget and the read is cancelled as soon as it goes over,
 //! so a missing or lying `Content-Length` or an endless body costs at most the budget.
+//!
+//! Early requests: the page's first script (web/index.html) may already have sent, while the
+//! wasm was downloading, the GETs its deep link will need first (the image's top-level object,
+//! the issuer key sets, a trusted root), each with only an `Accept` header. A request that is
+//! exactly one of those (method, URL and `Accept`) takes its response instead of sending it
+//! again — once; it is read, bounded and checked like any other. If that early request failed,
+//! this one is sent as usual.
 
 use gloo_net::http::{Method as HttpMethod, RequestBuilder};
 
@@ -43,20 +50,17 @@ impl BrowserTransport {
             Method::Post => HttpMethod::POST,
             Method::Put => HttpMethod::PUT,
         };
-        let mut builder = RequestBuilder::new(&req.url).method(method);
-        for (k, v) in &req.headers {
-            builder = builder.header(k, v);
-        }
-        let request = if req.body.is_empty() {
-            builder.build()
-        } else {
-            builder.body(js_sys::Uint8Array::from(&req.body[..]))
-        }
-        .map_err(|e| TransportError::Network(e.to_string()))?;
-        let resp = request
-            .send()
-            .await
-            .map_err(|e| TransportError::Network(e.to_string()))?;
+        let early = match early_request(req) {
+            Some(promise) => wasm_bindgen_futures::JsFuture::from(promise)
+                .await
+                .ok()
+                .and_then(|r| wasm_bindgen::JsCast::dyn_into::<web_sys::Response>(r).ok()),
+            None => None,
+        };
+        let resp = match early {
+            Some(raw) => gloo_net::http::Response::from(raw),
+            None => Self::send_now(req, method).await?,
+        };
         let headers: Vec<(String, String)> = resp
             .headers()
             .entries()
@@ -93,6 +97,49 @@ impl BrowserTransport {
             body,
         })
     }
+}
+
+impl BrowserTransport {
+    async fn send_now(
+        req: &Request,
+        method: HttpMethod,
+    ) -> Result<gloo_net::http::Response, TransportError> {
+        let mut builder = RequestBuilder::new(&req.url).method(method);
+        for (k, v) in &req.headers {
+            builder = builder.header(k, v);
+        }
+        let request = if req.body.is_empty() {
+            builder.build()
+        } else {
+            builder.body(js_sys::Uint8Array::from(&req.body[..]))
+        }
+        .map_err(|e| TransportError::Network(e.to_string()))?;
+        request
+            .send()
+            .await
+            .map_err(|e| TransportError::Network(e.to_string()))
+    }
+}
+
+/// The response promise of the early request that is exactly `req` (a GET with no body whose
+/// only header is `Accept`), taken out of the page's `opkEarly` map (key `GET <url>\n<accept>`).
+fn early_request(req: &Request) -> Option<js_sys::Promise> {
+    use wasm_bindgen::JsCast as _;
+    if req.method != Method::Get || !req.body.is_empty() {
+        return None;
+    }
+    let [(name, accept)] = req.headers.as_slice() else {
+        return None;
+    };
+    if !name.eq_ignore_ascii_case("accept") {
+        return None;
+    }
+    let early = js_sys::Reflect::get(&js_sys::global(), &"opkEarly".into()).ok()?;
+    let early: js_sys::Map = early.dyn_into().ok()?;
+    let key = wasm_bindgen::JsValue::from_str(&format!("GET {}\n{accept}", req.url));
+    let promise = early.get(&key).dyn_into::<js_sys::Promise>().ok()?;
+    early.delete(&key);
+    Some(promise)
 }
 
 /// Passes `stream`'s chunks to `sink` as they arrive (one reused buffer), to the stream's end
