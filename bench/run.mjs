@@ -50,7 +50,7 @@ async function transferSize() {
   const size = (cmd, args, f) => execFileSync(cmd, [...args, `${ROOT}dist/${f}`], { maxBuffer: 1 << 26 }).length;
   for (const [what, group] of [
     ['page load: wasm + js + css', files.filter((f) => !f.startsWith('lazy-'))],
-    ['on demand: the Sigstore verifier', files.filter((f) => f.startsWith('lazy-'))],
+    ['on demand: the Sigstore verifier and the layer lister', files.filter((f) => f.startsWith('lazy-'))],
   ]) {
     let gzip = 0;
     let brotli = 0;

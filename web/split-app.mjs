@@ -61,7 +61,10 @@ try {
   run('wasm-bindgen', ['--target', 'web', '--no-typescript', '--keep-lld-exports', '--out-dir', bound,
     '--out-name', stem, join(split, `${stem}.wasm`)]);
   if (readdirSync(bound).some((f) => f === 'snippets')) throw new Error('split-app: wasm-bindgen emitted snippets, which this script does not stage');
-  const optimise = (file) => { if (release) run(bin('wasm-opt'), ['-Oz', '-o', file, file]); };
+  // OPK_SPLIT_KEEP_NAMES=1 (a profiling build): no wasm-opt, so the modules keep their names.
+  const optimise = (file) => {
+    if (release && !process.env.OPK_SPLIT_KEEP_NAMES) run(bin('wasm-opt'), ['-Oz', '-o', file, file]);
+  };
   optimise(join(bound, `${stem}_bg.wasm`));
 
   // 3. Each second module: optimised, named by its digest, fetched with its integrity pinned.
