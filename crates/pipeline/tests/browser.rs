@@ -145,10 +145,7 @@ async fn the_two_searches_share_one_referrers_listing_in_the_browser() {
     let reg = fixture!("OPK_TEST_REGISTRY");
     let client = Client::new(BrowserTransport, Route::parse("").unwrap());
     let r = Reference::parse(&format!("{reg}/openpubkey/sigstore:main")).unwrap();
-    let id = opk_testkit::sigstore::fulcio::Identity::demo();
-    let policy = id
-        .policy_builder()
-        .repository_owner_id("145685596")
+    let policy = opk_testkit::sigstore::fulcio::Identity::demo_policy_builder()
         .require_predicate_type("https://cyclonedx.org/bom")
         .build()
         .unwrap();

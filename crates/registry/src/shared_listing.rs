@@ -153,17 +153,18 @@ mod tests {
         })
     }
 
+    /// A fetch that counts itself in `fetched`, lets the others run once, then answers.
+    async fn counted(fetched: &Cell<u32>, answer: Result<u32, String>) -> Result<u32, String> {
+        fetched.set(fetched.get() + 1);
+        yield_once().await;
+        answer
+    }
+
     #[test]
     fn three_askers_at_once_fetch_once() {
         let listings = SharedListings::<Result<u32, String>>::default();
         let fetched = Cell::new(0);
-        let ask = || {
-            listings.get_or_fetch("k", || async {
-                fetched.set(fetched.get() + 1);
-                yield_once().await;
-                Ok(7)
-            })
-        };
+        let ask = || listings.get_or_fetch("k", || counted(&fetched, Ok(7)));
         let (a, b, c) = pollster::block_on(join3(ask(), ask(), ask()));
         assert_eq!((a, b, c), (Ok(7), Ok(7), Ok(7)));
         assert_eq!(fetched.get(), 1);
@@ -176,13 +177,7 @@ mod tests {
     fn a_failure_is_shared_then_forgotten() {
         let listings = SharedListings::<Result<u32, String>>::default();
         let fetched = Cell::new(0);
-        let ask = || {
-            listings.get_or_fetch("k", || async {
-                fetched.set(fetched.get() + 1);
-                yield_once().await;
-                Err::<u32, _>("404".to_owned())
-            })
-        };
+        let ask = || listings.get_or_fetch("k", || counted(&fetched, Err("404".to_owned())));
         let (a, b) = pollster::block_on(futures_util::future::join(ask(), ask()));
         assert_eq!((a, b), (Err("404".into()), Err("404".into())));
         assert_eq!(fetched.get(), 1);
@@ -200,12 +195,7 @@ mod tests {
                 std::future::pending::<Result<u32, String>>().await
             })
         };
-        let ready = || {
-            listings.get_or_fetch("k", || async {
-                fetched.set(fetched.get() + 1);
-                Ok(9)
-            })
-        };
+        let ready = || listings.get_or_fetch("k", || counted(&fetched, Ok(9)));
         // The first asker is polled once (it starts fetching), then dropped; the waiter that
         // was queued behind it fetches for itself.
         let answer = pollster::block_on(async {

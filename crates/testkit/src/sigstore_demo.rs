@@ -80,6 +80,30 @@ fn seed_image(reg: &Registry, repo: &str, tag: &str, signing: Signing) -> Fixtur
     f
 }
 
+/// An image seeded with its referrers.
+struct WithBundles {
+    image: Fixture,
+    /// Each platform's bundle referrer manifest, in platform order.
+    referrers: Vec<image::Blob>,
+}
+
+/// Seeds `repo` (no BuildKit attestations) and, on each platform image in order, a Sigstore
+/// bundle referrer as `bundle` makes it.
+fn seed_with_bundles(
+    reg: &Registry,
+    repo: &str,
+    tag: &str,
+    mut bundle: impl FnMut(&image::PlatformImage) -> Vec<u8>,
+) -> WithBundles {
+    let image = seed_image(reg, repo, tag, Signing::NoAttestations);
+    let referrers = image
+        .platforms
+        .iter()
+        .map(|p| reg.push_bundle_referrer(repo, &p.manifest, bundle(p)))
+        .collect();
+    WithBundles { image, referrers }
+}
+
 fn provenance_bundle(subject_digest: &str, purl: &str, at: i64) -> Vec<u8> {
     let st = image::statement(image::SLSA_V02, purl, &subject_digest["sha256:".len()..]);
     bundle::dsse(&st, &fulcio::Identity::demo(), at)
@@ -89,23 +113,23 @@ fn provenance_bundle(subject_digest: &str, purl: &str, at: i64) -> Vec<u8> {
 pub fn seed(reg: &Registry, tag: &str) -> SigstoreDemo {
     // A minute ago: the page's clock must not see a signing time in the future.
     let at = now_minus_a_minute();
-    let signed = seed_image(reg, "openpubkey/sigstore", tag, Signing::NoAttestations);
-    let mut amd64_referrer = String::new();
-    for p in &signed.platforms {
+    let purl = |repo: &str| format!("pkg:docker/{}/{repo}@{tag}", reg.addr);
+    let signed = seed_with_bundles(reg, "openpubkey/sigstore", tag, |p| {
         let purl = format!(
-            "pkg:docker/{}/openpubkey/sigstore@{tag}?platform={}",
-            reg.addr,
+            "{}?platform={}",
+            purl("openpubkey/sigstore"),
             p.platform.replace('/', "%2F")
         );
-        let m = reg.push_bundle_referrer(
-            "openpubkey/sigstore",
-            &p.manifest,
-            provenance_bundle(&p.manifest.digest(), &purl, at),
-        );
-        if p.platform == "linux/amd64" {
-            amd64_referrer = m.digest();
-        }
-    }
+        provenance_bundle(&p.manifest.digest(), &purl, at)
+    });
+    let amd64_referrer = signed
+        .image
+        .platforms
+        .iter()
+        .zip(&signed.referrers)
+        .find(|(p, _)| p.platform == "linux/amd64")
+        .map(|(_, m)| m.digest())
+        .expect("a linux/amd64 platform");
     let builder = seed_image(reg, "openpubkey/github-builder", tag, Signing::Unsigned);
     for p in &builder.platforms {
         let att = p
@@ -119,59 +143,34 @@ pub fn seed(reg: &Registry, tag: &str) -> SigstoreDemo {
         );
         reg.push_bundle_referrer("openpubkey/github-builder", att, sign);
     }
-    let forged = seed_image(
-        reg,
-        "openpubkey/sigstore-forged",
-        tag,
-        Signing::NoAttestations,
-    );
-    for (p, other) in forged.platforms.iter().zip(&signed.platforms) {
-        let purl = format!("pkg:docker/{}/openpubkey/sigstore@{tag}", reg.addr);
-        reg.push_bundle_referrer(
-            "openpubkey/sigstore-forged",
-            &p.manifest,
-            provenance_bundle(&other.manifest.digest(), &purl, at),
-        );
-    }
-    let tampered = seed_image(
-        reg,
-        "openpubkey/sigstore-tampered",
-        tag,
-        Signing::NoAttestations,
-    );
-    for p in &tampered.platforms {
-        let purl = format!("pkg:docker/{}/openpubkey/sigstore-tampered@{tag}", reg.addr);
-        let signed = provenance_bundle(&p.manifest.digest(), &purl, at);
-        reg.push_bundle_referrer(
-            "openpubkey/sigstore-tampered",
-            &p.manifest,
-            changed_after_signing(&signed),
-        );
-    }
-    let timestamped = seed_image(
-        reg,
-        "openpubkey/sigstore-timestamped",
-        tag,
-        Signing::NoAttestations,
-    );
-    for p in &timestamped.platforms {
-        let purl = format!(
-            "pkg:docker/{}/openpubkey/sigstore-timestamped@{tag}",
-            reg.addr
-        );
+    // Each platform's bundle names the same platform of openpubkey/sigstore instead.
+    let others: Vec<String> = signed
+        .image
+        .platforms
+        .iter()
+        .map(|p| p.manifest.digest())
+        .collect();
+    let mut other = others.iter();
+    seed_with_bundles(reg, "openpubkey/sigstore-forged", tag, |_| {
+        let digest = other
+            .next()
+            .expect("one platform of openpubkey/sigstore each");
+        provenance_bundle(digest, &purl("openpubkey/sigstore"), at)
+    });
+    seed_with_bundles(reg, "openpubkey/sigstore-tampered", tag, |p| {
+        let purl = purl("openpubkey/sigstore-tampered");
+        changed_after_signing(&provenance_bundle(&p.manifest.digest(), &purl, at))
+    });
+    seed_with_bundles(reg, "openpubkey/sigstore-timestamped", tag, |p| {
+        let hex = &p.manifest.digest()["sha256:".len()..];
         let st = image::statement(
             image::SLSA_V02,
-            &purl,
-            &p.manifest.digest()["sha256:".len()..],
+            &purl("openpubkey/sigstore-timestamped"),
+            hex,
         );
-        let stamped = bundle::dsse_timed(
-            &st,
-            &fulcio::Identity::demo(),
-            at,
-            Timing::Authority(at + 5),
-        );
-        reg.push_bundle_referrer("openpubkey/sigstore-timestamped", &p.manifest, stamped);
-    }
+        let authority = Timing::Authority(at + 5);
+        bundle::dsse_timed(&st, &fulcio::Identity::demo(), at, authority)
+    });
     let cosign = seed_image(reg, "openpubkey/cosign-v2", tag, Signing::NoAttestations);
     for p in &cosign.platforms {
         let hex = &p.manifest.digest()["sha256:".len()..];

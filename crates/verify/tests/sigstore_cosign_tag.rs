@@ -30,11 +30,7 @@ fn trust() -> SigstoreTrust {
 }
 
 fn policy() -> Policy {
-    let id = fulcio::Identity::demo();
-    id.policy_builder()
-        .repository_owner_id("145685596")
-        .build()
-        .unwrap()
+    fulcio::Identity::demo_policy_builder().build().unwrap()
 }
 
 fn sig_layer() -> Layer {

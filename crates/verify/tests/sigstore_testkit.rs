@@ -42,11 +42,7 @@ fn dev_root(bytes: &[u8]) -> SigstoreTrust {
 }
 
 fn policy() -> Policy {
-    let id = identity();
-    id.policy_builder()
-        .repository_owner_id("145685596")
-        .build()
-        .unwrap()
+    fulcio::Identity::demo_policy_builder().build().unwrap()
 }
 
 fn dsse_bundle() -> Vec<u8> {

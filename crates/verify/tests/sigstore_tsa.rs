@@ -44,11 +44,7 @@ fn stamped_bundle(at: i64) -> Vec<u8> {
 }
 
 fn policy() -> Policy {
-    let id = fulcio::Identity::demo();
-    id.policy_builder()
-        .repository_owner_id("145685596")
-        .build()
-        .unwrap()
+    fulcio::Identity::demo_policy_builder().build().unwrap()
 }
 
 fn trust(root_json: &[u8]) -> SigstoreTrust {

@@ -63,6 +63,14 @@ impl Identity {
             .certificate_identity(self.san.clone())
     }
 
+    /// [`Self::policy_builder`] of [`Self::demo`] with the demo's `repository_owner_id` rule:
+    /// the policy the demo's Sigstore signatures satisfy.
+    pub fn demo_policy_builder() -> opk_verify::PolicyBuilder {
+        Self::demo()
+            .policy_builder()
+            .repository_owner_id("145685596")
+    }
+
     /// The identity Fulcio derives from a GitHub Actions ID token's claims (`iss` must be
     /// set; absent claims give no extension).
     pub fn github(claims: &Value) -> Self {
