@@ -82,18 +82,20 @@ fn fetch_failed(e: opk_registry::RegistryError) -> Outcome {
     Outcome::Failed(AttestationFailure::Fetch(e))
 }
 
-/// `fetch`, with the page's Sigstore verifier module loading beside it (the second module
-/// arrives while the signature does); whether it loaded. Natively the verifier is linked in.
-#[cfg(target_arch = "wasm32")]
-async fn beside_verifier<F: std::future::Future>(fetch: F) -> (F::Output, bool) {
+/// What `fetch` fetched, with the page's Sigstore verifier module loading beside it (the
+/// second module arrives while the signature does); else the outcome to report: the fetch's
+/// failure first, then a verifier that did not load. Natively the verifier is linked in.
+async fn fetched_beside_verifier<T>(
+    fetch: impl std::future::Future<Output = Result<T, opk_registry::RegistryError>>,
+) -> Result<T, Outcome> {
+    #[cfg(target_arch = "wasm32")]
     let (fetched, loaded) =
         futures_util::future::join(fetch, crate::sigstore_module::loaded()).await;
-    (fetched, loaded.is_ok())
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-async fn beside_verifier<F: std::future::Future>(fetch: F) -> (F::Output, bool) {
-    (fetch.await, true)
+    #[cfg(not(target_arch = "wasm32"))]
+    let (fetched, loaded) = (fetch.await, Ok::<(), ()>(()));
+    let fetched = fetched.map_err(fetch_failed)?;
+    loaded.map_err(|_| Outcome::VerifierNotLoaded)?;
+    Ok(fetched)
 }
 
 /// A Sigstore bundle about the image itself.
@@ -104,15 +106,11 @@ async fn verify_bundle_layer<T: Transport>(
     image_digest: &Digest,
     cx: &VerifyContext<'_>,
 ) -> Outcome {
-    let (fetched, loaded) =
-        beside_verifier(client.blob(reference, layer, MAX_BUNDLE_BYTES, Limit::BundleBytes)).await;
-    let bytes = match fetched {
+    let blob = client.blob(reference, layer, MAX_BUNDLE_BYTES, Limit::BundleBytes);
+    let bytes = match fetched_beside_verifier(blob).await {
         Ok(b) => b,
-        Err(e) => return fetch_failed(e),
+        Err(outcome) => return outcome,
     };
-    if !loaded {
-        return Outcome::VerifierNotLoaded;
-    }
     // A parsed `Digest` is 64 lowercase hex; anything else is an error, never a pass.
     let Some(digest) = opk_verify::hex::decode(image_digest.hex()) else {
         return Outcome::Failed(AttestationFailure::Fetch(
@@ -163,16 +161,11 @@ async fn verify_cosign_layer<T: Transport>(
     image_digest: &Digest,
     cx: &VerifyContext<'_>,
 ) -> Outcome {
-    let (fetched, loaded) =
-        beside_verifier(client.blob(reference, layer, MAX_ENVELOPE_BYTES, Limit::EnvelopeBytes))
-            .await;
-    let bytes = match fetched {
+    let blob = client.blob(reference, layer, MAX_ENVELOPE_BYTES, Limit::EnvelopeBytes);
+    let bytes = match fetched_beside_verifier(blob).await {
         Ok(b) => b,
-        Err(e) => return fetch_failed(e),
+        Err(outcome) => return outcome,
     };
-    if !loaded {
-        return Outcome::VerifierNotLoaded;
-    }
     let cosign = CosignLayer {
         media_type: &layer.media_type,
         annotations: &layer.annotations,
@@ -230,14 +223,10 @@ async fn verify_manifest_bundle<T: Transport>(
         }
         Ok::<_, opk_registry::RegistryError>((bundle, bytes, statements))
     };
-    let (fetched, loaded) = beside_verifier(fetched).await;
-    let (bundle, bytes, statements) = match fetched {
+    let (bundle, bytes, statements) = match fetched_beside_verifier(fetched).await {
         Ok(x) => x,
-        Err(e) => return fetch_failed(e),
+        Err(outcome) => return outcome,
     };
-    if !loaded {
-        return Outcome::VerifierNotLoaded;
-    }
     let layers: Vec<&[u8]> = statements.iter().map(Vec::as_slice).collect();
     let image = image_digest.hex();
     #[cfg(target_arch = "wasm32")]
