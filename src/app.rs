@@ -114,6 +114,9 @@ pub fn App() -> impl IntoView {
     // The verdicts are painted first; the platform's checklist and explorer (the bulk of the
     // rendering) are built after that paint, and stay when the image configs arrive.
     let (details, set_details) = signal(false);
+    // What arrives after the verdict (the image configs, the whole fetch log): read by the views
+    // that show it, so the verdict view is not rebuilt (a layer listing started meanwhile stays).
+    let (late, set_late) = signal(None::<Arc<Outcome>>);
     let start = move |how: History| {
         let p = params.get_untracked();
         if !p.tags.trim().is_empty() {
@@ -133,6 +136,7 @@ pub fn App() -> impl IntoView {
         let mine = generation.get_value();
         set_phase.set(Phase::Running("Starting…".into()));
         set_details.set(false);
+        set_late.set(None);
         spawn_local(async move {
             let progress = move |m: String| {
                 if generation.get_value() == mine {
@@ -159,7 +163,7 @@ pub fn App() -> impl IntoView {
                     // The verdict is on screen; now the image configs, for the explorer.
                     session::load_configs(&client, &mut o).await;
                     if generation.get_value() == mine {
-                        set_phase.set(Phase::Done(Arc::new(o)));
+                        set_late.set(Some(Arc::new(o)));
                     }
                 }
                 Err(f) => set_phase.set(Phase::Failed(f)),
@@ -253,7 +257,7 @@ pub fn App() -> impl IntoView {
             </div>
             {move || tags_view.get().map(|(repository, p)| view! { <TagsView repository=repository params=p/> })}
             {move || match phase.get() {
-                Phase::Done(o) => Some(results(o, params, selected, details, select, require)),
+                Phase::Done(o) => Some(results(o, params, selected, details, late, select, require)),
                 _ => None,
             }}
             <OfflinePanel params=params example=example/>
@@ -270,6 +274,7 @@ fn results(
     params: RwSignal<Params>,
     selected: ReadSignal<String>,
     details: ReadSignal<bool>,
+    late: ReadSignal<Option<Arc<Outcome>>>,
     select: impl Fn(String) + Copy + Send + Sync + 'static,
     require: Callback<opk_verify::claimed::ClaimedSigner>,
 ) -> impl IntoView {
@@ -315,6 +320,7 @@ fn results(
         .map(|p| view! { <VerdictBanner platform=p.clone() ran=o.ran.clone() stale=stale require=require sigstore_root=o.sigstore_root/> })
         .collect_view();
     let o2 = o.clone();
+    let o3 = o.clone();
     let panel = move || {
         if !details.get() {
             return None;
@@ -326,9 +332,19 @@ fn results(
             .cloned()
             .map(|p| {
                 let reference = o2.reference.clone();
+                // The config as the verdict had it (a single manifest's), else once it arrives.
+                let (name, known) = (p.platform.clone(), p.config.clone());
+                let config = Signal::derive(move || {
+                    late.with(|l| {
+                        l.as_ref()
+                            .and_then(|o| o.platforms.iter().find(|q| q.platform == name))
+                            .and_then(|q| q.config.clone())
+                    })
+                    .or_else(|| known.clone())
+                });
                 view! {
                     <VerdictPanel reference=reference platform=p.clone()/>
-                    <PlatformExplorer reference=o2.reference.clone() proxy=o2.ran.proxy.clone() platform=p/>
+                    <PlatformExplorer reference=o2.reference.clone() proxy=o2.ran.proxy.clone() platform=p config=config/>
                 }
             })
     };
@@ -379,7 +395,12 @@ fn results(
                 <CopyButton text=move |()| cli() label="copy the command"/>
                 <ul class="cli-files muted">{files}</ul>
             </div>
-            <FetchLog fetches=o.fetches.clone()/>
+            {move || {
+                let fetches = late
+                    .with(|l| l.as_ref().map(|o| o.fetches.clone()))
+                    .unwrap_or_else(|| o3.fetches.clone());
+                view! { <FetchLog fetches=fetches/> }
+            }}
         </section>
     }
 }

@@ -13,6 +13,9 @@ use crate::views::attestation::AttestationLayer;
 use crate::views::common::{human_size, CopyButton, DigestText, RawJson};
 use crate::views::layer_browser::LayerBrowser;
 
+/// An image config's exact bytes (or why not), which may arrive after the verdict.
+type Config = Signal<Option<Result<Vec<u8>, crate::session::Failure>>>;
+
 /// The layers' sizes, in manifest order (empty when the manifest does not parse).
 fn layer_sizes(manifest: &[u8]) -> Vec<u64> {
     opk_verify::oci::Manifest::parse(manifest)
@@ -21,18 +24,20 @@ fn layer_sizes(manifest: &[u8]) -> Vec<u64> {
 }
 
 /// The summary: platform, created, layers and their compressed size, the pull line.
-fn summary(reference: &Reference, platform: &PlatformView) -> impl IntoView {
+fn summary(reference: &Reference, platform: &PlatformView, config: Config) -> impl IntoView {
     let sizes = platform
         .manifest
         .as_deref()
         .map(layer_sizes)
         .unwrap_or_default();
     let total: u64 = sizes.iter().sum();
-    let created = match &platform.config {
-        Some(Ok(bytes)) => serde_json::from_slice::<ImageConfig>(bytes)
-            .ok()
-            .and_then(|c| c.created),
-        _ => None,
+    let created = move || {
+        config.with(|c| match c {
+            Some(Ok(bytes)) => serde_json::from_slice::<ImageConfig>(bytes)
+                .ok()
+                .and_then(|c| c.created),
+            _ => None,
+        })
     };
     let pull = format!(
         "docker pull {}@{}",
@@ -42,7 +47,7 @@ fn summary(reference: &Reference, platform: &PlatformView) -> impl IntoView {
     view! {
         <dl class="summary">
             <dt>"Platform"</dt><dd>{platform.platform.clone()}</dd>
-            <dt>"Created"</dt><dd>{created.unwrap_or_else(|| "not stated".to_owned())}</dd>
+            <dt>"Created"</dt><dd>{move || created().unwrap_or_else(|| "not stated".to_owned())}</dd>
             <dt>"Layers"</dt><dd>{format!("{} · {} compressed", sizes.len(), human_size(total))}</dd>
             <dt>"Pull"</dt>
             <dd><code class="pull">{pull.clone()}</code><CopyButton text=move |()| pull.clone() label="copy the pull command"/></dd>
@@ -56,8 +61,10 @@ pub fn PlatformExplorer(
     reference: Reference,
     proxy: String,
     platform: PlatformView,
+    /// The image config, which may arrive after the verdict.
+    config: Config,
 ) -> impl IntoView {
-    let summary = summary(&reference, &platform);
+    let summary = summary(&reference, &platform, config);
     let sizes = platform
         .manifest
         .as_deref()
@@ -102,11 +109,15 @@ pub fn PlatformExplorer(
         }
         Err(f) => view! { <p class="error"><code class="code">{f.code.clone()}</code>" "{f.message.clone()}</p> }.into_any(),
     };
-    let config = platform.config.clone().map(|c| match c {
-        Ok(bytes) => config_view(bytes, &sizes).into_any(),
-        Err(f) => view! { <p class="error"><code class="code">{f.code}</code>" "{f.message}</p> }
-            .into_any(),
-    });
+    let config = move || {
+        config.get().map(|c| match c {
+            Ok(bytes) => config_view(bytes, &sizes).into_any(),
+            Err(f) => {
+                view! { <p class="error"><code class="code">{f.code}</code>" "{f.message}</p> }
+                    .into_any()
+            }
+        })
+    };
     let attestations = match platform.attestations.clone() {
         Ok(list) => {
             let n: usize = list.iter().map(|a| a.layers.len()).sum();

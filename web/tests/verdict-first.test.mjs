@@ -330,6 +330,29 @@ test("a layer's files are listed as it streams, searched, and a file viewed", as
   } finally { await browser.close(); }
 });
 
+test('a layer listed before the image configs arrive stays listed when they do', async () => {
+  // The configs come after the verdict; here they are held back 3 s (blobs whose JSON names
+  // a rootfs), so the listing starts first.
+  const holdConfigs = (p) => p.route('**/blobs/sha256:*', async (r) => {
+    const served = await r.fetch();
+    const body = await served.body();
+    if (body.length < 65536 && /"rootfs"\s*:/.test(body.toString('latin1'))) await new Promise((ok) => setTimeout(ok, 3000));
+    await r.fulfill({ response: served, body });
+  });
+  const { page, browser, waitFor, errors } = await openPage(link('demo:latest'), { beforeGoto: holdConfigs });
+  try {
+    await waitFor('#results[data-details="shown"]', 30000);
+    assert.equal(await page.locator('dl.config').count(), 0, 'the configs are not in yet');
+    await page.click('tr.layer button.list-files');
+    await page.waitForSelector('.layer-browser .layer-done', { timeout: 30000 });
+    await page.waitForSelector('dl.config', { timeout: 30000 });
+    assert.equal(await page.locator('.layer-browser .layer-done').count(), 1, 'the listing survived the configs');
+    assert.notEqual(await page.textContent('dl.summary'), '', 'summary');
+    assert.doesNotMatch(await page.textContent('dl.summary'), /Creatednot stated/);
+    assert.deepEqual(errors, []);
+  } finally { await browser.close(); }
+});
+
 test('a layer module that is not the one the page pins is refused, and the listing says so', async () => {
   const wasm = [];
   const { page, browser, waitFor, errors } = await openPage(link('demo:latest'), {
