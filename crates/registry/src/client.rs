@@ -2,8 +2,8 @@
 //!
 //! - Every by-digest response is hashed and compared before it is returned (`digest_mismatch`);
 //!   blobs are read to at most their descriptor's size.
-//! - A tag is resolved with `HEAD` (not counted by Docker Hub's rate limit); that resolution is
-//!   the one unverified step and is recorded as such.
+//! - A tag is resolved with one `GET`, whose bytes are kept; that resolution is the one
+//!   unverified step and is recorded as such.
 //! - `401` runs the token flow (anonymous, or Basic-authenticated when credentials are given)
 //!   once per repository, or retries with Basic for a Basic challenge.
 //! - Every request is recorded in a fetch log (URL, status, bytes, proxied, digest check).
@@ -11,10 +11,11 @@
 use std::cell::RefCell;
 
 use opk_verify::limits::{self, Limit};
-use opk_verify::oci::{Descriptor, Digest, Index, OCI_INDEX};
+use opk_verify::oci::{Descriptor, Digest};
 use opk_verify::VerifyError;
 
 use crate::auth::{token_from_response, Challenge, Credentials};
+use crate::referrers::Referrers;
 use crate::route::{resolve, Route};
 use crate::shared_listing::SharedListings;
 use crate::transport::{Method, Request, Response, Transport, TransportError};
@@ -64,25 +65,6 @@ pub struct FetchRecord {
     pub note: Option<String>,
 }
 
-/// Where a referrers listing came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ReferrersSource {
-    /// The OCI 1.1 referrers API.
-    Api,
-    /// The `sha256-<hex>` tag schema (registries without the API).
-    Tag,
-}
-
-/// The referrers of a subject, as listed: routing data only (each is fetched by digest).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Referrers {
-    /// Where the listing came from.
-    pub source: ReferrersSource,
-    /// The referring manifests' descriptors.
-    pub descriptors: Vec<Descriptor>,
-}
-
 /// A tag or digest resolved to a manifest digest.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Resolved {
@@ -105,13 +87,13 @@ pub struct Client<T> {
     resolved: RefCell<Vec<(String, Resolved)>>,
     /// Content already fetched and checked, by `registry/repository@digest`.
     content: RefCell<Vec<(String, Vec<u8>)>>,
-    /// Repositories (`registry/repository`) whose registry answered the referrers API with
-    /// 404: it has no such API, so later subjects go to the tag schema directly.
-    no_referrers_api: RefCell<Vec<String>>,
+    /// Repositories (`registry/repository`) whose registry has answered the referrers API,
+    /// and whether it has one (`false`: it answered 404), so later subjects ask only that way.
+    pub(crate) referrers_api: RefCell<Vec<(String, bool)>>,
     /// Referrers listings already read or being read (like tag resolutions, read once per
     /// client: one verification sees one consistent set of signatures, and two lookups asking
     /// at once share one request).
-    listings: SharedListings<Result<Referrers, RegistryError>>,
+    pub(crate) listings: SharedListings<Result<Referrers, RegistryError>>,
     tags: RefCell<Vec<(String, TagContent)>>,
     pub(crate) progress: crate::progress::RequestProgress,
 }
@@ -130,7 +112,7 @@ impl<T: Transport> Client<T> {
             log: RefCell::new(Vec::new()),
             resolved: RefCell::new(Vec::new()),
             content: RefCell::new(Vec::new()),
-            no_referrers_api: RefCell::new(Vec::new()),
+            referrers_api: RefCell::new(Vec::new()),
             listings: SharedListings::default(),
             tags: RefCell::new(Vec::new()),
             progress: Default::default(),
@@ -143,7 +125,7 @@ impl<T: Transport> Client<T> {
         self.progress.set(Box::new(hook));
     }
 
-    fn content_key(r: &Reference, digest: &Digest) -> String {
+    pub(crate) fn content_key(r: &Reference, digest: &Digest) -> String {
         format!("{}/{}@{digest}", r.api_host(), r.repository())
     }
 
@@ -249,19 +231,20 @@ impl<T: Transport> Client<T> {
             return Ok(bytes);
         }
         let url = format!("{}/v2/{}/manifests/{digest}", r.base_url(), r.repository());
+        let url = url.as_str();
         let resp = self
             .send(
                 r,
                 Method::Get,
-                &url,
+                url,
                 ACCEPT_MANIFESTS,
                 max,
                 Limit::ManifestBytes,
             )
             .await
             .map_err(|e| oversize_as_mismatch(e, descriptor, Limit::ManifestBytes))?;
-        expect_ok(&url, &resp)?;
-        self.check_digest(&url, &resp.body, digest, descriptor)?;
+        expect_ok(url, &resp)?;
+        self.check_digest(url, &resp.body, digest, descriptor)?;
         self.remember(r, digest, &resp.body);
         Ok(resp.body)
     }
@@ -289,143 +272,6 @@ impl<T: Transport> Client<T> {
         self.check_digest(&url, &resp.body, &d.digest, Some(d))?;
         self.remember(r, &d.digest, &resp.body);
         Ok(resp.body)
-    }
-
-    /// The referrers of `digest`: the referrers API, or the `sha256-<hex>` tag when the registry
-    /// has no such API (404, remembered for the repository). A listing is not content-addressed;
-    /// each entry is fetched by digest.
-    pub async fn referrers(
-        &self,
-        r: &Reference,
-        digest: &Digest,
-    ) -> Result<Referrers, RegistryError> {
-        let key = Self::content_key(r, digest);
-        self.listings
-            .get_or_fetch(&key, || self.list_referrers(r, digest))
-            .await
-    }
-
-    async fn list_referrers(
-        &self,
-        r: &Reference,
-        digest: &Digest,
-    ) -> Result<Referrers, RegistryError> {
-        let repo = format!("{}/{}", r.api_host(), r.repository());
-        if self.no_referrers_api.borrow().contains(&repo) {
-            return self.referrers_tag(r, digest).await;
-        }
-        let mut url = format!("{}/v2/{}/referrers/{digest}", r.base_url(), r.repository());
-        let mut out = Vec::new();
-        for page in 0.. {
-            limits::check(page + 1, limits::MAX_REFERRERS_PAGES, Limit::ReferrersPages)?;
-            let sent = self
-                .send(
-                    r,
-                    Method::Get,
-                    &url,
-                    OCI_INDEX,
-                    limits::MAX_MANIFEST_BYTES,
-                    Limit::ManifestBytes,
-                )
-                .await;
-            let resp = match sent {
-                // A registry without the API may answer its path with a 404 that carries no
-                // CORS headers, which a browser reports as a network error: the registry was
-                // reachable a request ago, so this is taken as "no API" too, and noted.
-                Err(RegistryError::Network { .. }) if page == 0 => {
-                    self.note(
-                        &url,
-                        "no referrers API answered (a network error, or a 404 without CORS headers): the sha256- tag is used",
-                    );
-                    self.no_referrers_api.borrow_mut().push(repo);
-                    return self.referrers_tag(r, digest).await;
-                }
-                sent => sent?,
-            };
-            if resp.status == 404 && page == 0 {
-                self.no_referrers_api.borrow_mut().push(repo);
-                return self.referrers_tag(r, digest).await;
-            }
-            expect_ok(&url, &resp)?;
-            let index = Index::parse(&resp.body)?;
-            out.extend(index.manifests);
-            limits::check(out.len(), limits::MAX_DESCRIPTORS, Limit::Descriptors)?;
-            match resp.header("link").and_then(next_link) {
-                Some(next) => url = resolve(&url, &next),
-                None => break,
-            }
-        }
-        Ok(Referrers {
-            source: ReferrersSource::Api,
-            descriptors: out,
-        })
-    }
-
-    /// The `sha256-<hex>` tag schema. What the tag names is accepted only if it is an OCI image
-    /// index other than the subject itself: a registry without the API that resolves the tag as
-    /// the digest (GitLab's, oras-go#1396) would otherwise list a multi-platform subject's own
-    /// images as its referrers. Anything else is ignored, with a note in the fetch log.
-    async fn referrers_tag(
-        &self,
-        r: &Reference,
-        digest: &Digest,
-    ) -> Result<Referrers, RegistryError> {
-        let url = format!(
-            "{}/v2/{}/manifests/sha256-{}",
-            r.base_url(),
-            r.repository(),
-            digest.hex()
-        );
-        let none = Referrers {
-            source: ReferrersSource::Tag,
-            descriptors: Vec::new(),
-        };
-        let resp = self
-            .send(
-                r,
-                Method::Get,
-                &url,
-                OCI_INDEX,
-                limits::MAX_MANIFEST_BYTES,
-                Limit::ManifestBytes,
-            )
-            .await?;
-        if resp.status == 404 {
-            return Ok(none);
-        }
-        expect_ok(&url, &resp)?;
-        if Digest::of(&resp.body) == *digest {
-            self.note(
-                &url,
-                "ignored: the registry answered the referrers tag with the subject itself",
-            );
-            return Ok(none);
-        }
-        let is_index = crate::discover::parse_top_level(&resp.body)
-            .ok()
-            .and_then(|top| match top {
-                crate::discover::TopLevel::Index(i) => Some(i),
-                crate::discover::TopLevel::Manifest(_) => None,
-            })
-            .filter(|i| {
-                let header = resp
-                    .header("content-type")
-                    .map(|c| c.split(';').next().unwrap_or_default().trim());
-                i.media_type.as_deref().or(header) == Some(OCI_INDEX)
-            });
-        match is_index {
-            Some(index) => Ok(Referrers {
-                source: ReferrersSource::Tag,
-                descriptors: index.manifests,
-            }),
-            None => {
-                self.note(
-                    &url,
-                    "ignored: the referrers tag does not name an OCI image index",
-                );
-                Ok(none)
-            }
-        }
     }
 
     /// The manifest a tag of `r`'s repository names (cosign's `sha256-<hex>.sig`): `None` when
@@ -850,6 +696,7 @@ pub(crate) fn next_link(header: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use opk_verify::oci::OCI_INDEX;
 
     #[test]
     fn accept_list_is_the_four_types() {

@@ -151,8 +151,8 @@ pub async fn attestations<T: Transport>(
     if listed.is_empty() {
         let referrers = client.referrers(r, image_digest).await?;
         let found = match referrers.source {
-            crate::client::ReferrersSource::Api => Found::ReferrersApi,
-            crate::client::ReferrersSource::Tag => Found::ReferrersTag,
+            crate::referrers::ReferrersSource::Api => Found::ReferrersApi,
+            crate::referrers::ReferrersSource::Tag => Found::ReferrersTag,
         };
         listed = referrers
             .descriptors

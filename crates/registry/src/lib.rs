@@ -25,7 +25,10 @@ mod error;
 mod progress;
 pub mod redirect;
 mod reference;
+mod referrers;
 mod route;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod scripted;
 mod shared_listing;
 mod signature_discovery;
 mod tags;
@@ -37,12 +40,11 @@ mod browser;
 mod native;
 
 pub use auth::{Challenge, Credentials};
-pub use client::{
-    Client, DigestCheck, FetchRecord, Referrers, ReferrersSource, Resolved, ACCEPT_MANIFESTS,
-};
+pub use client::{Client, DigestCheck, FetchRecord, Resolved, ACCEPT_MANIFESTS};
 pub use discover::{attestations, parse_top_level, AttestationManifest, Found, Image, TopLevel};
 pub use error::RegistryError;
 pub use reference::{is_loopback_host, Reference, ReferenceError, Scheme};
+pub use referrers::{Referrers, ReferrersSource};
 pub use route::Route;
 pub use signature_discovery::{signatures, FoundSignature, SignatureKind, SignedSubject};
 pub use tags::{TagsPage, TAGS_PAGE_SIZE};

@@ -136,22 +136,9 @@ impl<T> SharedListings<T> {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+    use crate::scripted::yield_once;
     use futures_util::future::join3;
     use std::cell::Cell;
-
-    /// A future that is pending on its first poll (waking itself), so that others run.
-    fn yield_once() -> impl Future<Output = ()> {
-        let mut yielded = false;
-        poll_fn(move |cx| {
-            if yielded {
-                Poll::Ready(())
-            } else {
-                yielded = true;
-                cx.waker().wake_by_ref();
-                Poll::Pending
-            }
-        })
-    }
 
     /// A fetch that counts itself in `fetched`, lets the others run once, then answers.
     async fn counted(fetched: &Cell<u32>, answer: Result<u32, String>) -> Result<u32, String> {

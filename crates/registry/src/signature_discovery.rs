@@ -10,8 +10,9 @@ use futures_util::future::{join, join_all};
 use opk_verify::limits::{self, Limit};
 use opk_verify::oci::{Descriptor, Digest, Manifest, OCI_MANIFEST};
 
-use crate::client::{Client, ReferrersSource};
+use crate::client::Client;
 use crate::discover::{Found, Image, TopLevel};
+use crate::referrers::ReferrersSource;
 use crate::transport::Transport;
 use crate::RegistryError;
 
