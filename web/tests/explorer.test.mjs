@@ -215,6 +215,28 @@ test('a second module that is not the one the page pins is refused: not verified
   } finally { await browser.close(); }
 });
 
+test('only the tag is preflighted: manifests named by a descriptor and discovery lookups are not', async () => {
+  // A CORS preflight is a round trip before the request. Manifests fetched by a descriptor
+  // carry its one type as `Accept` (short enough to be safelisted); discovery lookups too.
+  const predicates = '&predicate=https://slsa.dev/provenance/v0.2&predicate=https://cyclonedx.org/bom';
+  const url = `${link('both:latest', predicates)}&trusted_root=${env.demo.sigstoreRoot}`;
+  const sent = [];
+  const { page, browser, waitFor } = await openPage(url, {
+    beforeGoto: async (p) => {
+      const cdp = await p.context().newCDPSession(p);
+      await cdp.send('Network.enable');
+      cdp.on('Network.requestWillBeSent', (e) => sent.push(`${e.request.method} ${e.request.url.replace(`http://${env.demo.registry}`, '')}`));
+    },
+  });
+  try {
+    await waitFor('#results .verdict[data-state]', 30000);
+    assert.equal(await page.getAttribute('#results .verdict[data-state]', 'data-state'), 'verified');
+    const byDigest = sent.filter((s) => /^GET \/v2\/openpubkey\/both\/manifests\/sha256:/.test(s));
+    assert.ok(byDigest.length >= 6, `platform, attestation and referrer manifests: ${byDigest.join(', ')}`);
+    assert.deepEqual(sent.filter((s) => s.startsWith('OPTIONS')), ['OPTIONS /v2/openpubkey/both/manifests/latest']);
+  } finally { await browser.close(); }
+});
+
 test('a registry with the referrers API: the bundle is found through it', async () => {
   const url = `${env.app.url}?image=${env.demo.referrersApi}/openpubkey/sigstore:latest&owner_id=${OWNER}`
     + `&trusted_root=${env.demo.sigstoreRoot}`;
