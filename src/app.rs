@@ -64,7 +64,7 @@ fn set_title(title: &str) {
 fn title_of(phase: &Phase, selected: &str) -> String {
     match phase {
         Phase::Idle => "OPK Explorer".to_owned(),
-        Phase::Running(_) => "Verifying… — OPK Explorer".to_owned(),
+        Phase::Running => "Verifying… — OPK Explorer".to_owned(),
         Phase::Failed(f) => format!(
             "{} — OPK Explorer",
             if f.unreachable() {
@@ -108,6 +108,8 @@ pub fn App() -> impl IntoView {
     // Views link objects with the page's request (common::object_href).
     provide_context(params);
     let (phase, set_phase) = signal(Phase::Idle);
+    // The running verification's progress line ("… 12 of 18 requests"), updated per request.
+    let (stage, set_stage) = signal(String::new());
     let (selected, set_selected) = signal(String::new());
     let generation = StoredValue::new(0u32);
     let (tags_view, set_tags_view) = signal(None::<(String, Params)>);
@@ -134,13 +136,14 @@ pub fn App() -> impl IntoView {
         push_url(&p, how);
         generation.update_value(|g| *g += 1);
         let mine = generation.get_value();
-        set_phase.set(Phase::Running("Starting…".into()));
+        set_stage.set("Starting…".into());
+        set_phase.set(Phase::Running);
         set_details.set(false);
         set_late.set(None);
         spawn_local(async move {
             let progress = move |m: String| {
                 if generation.get_value() == mine {
-                    set_phase.set(Phase::Running(m));
+                    set_stage.set(m);
                 }
             };
             let asked = p.platform.clone();
@@ -176,7 +179,9 @@ pub fn App() -> impl IntoView {
         params.set(Params::from_query(&location_query()));
         start(History::Keep);
     });
-    Effect::new(move |_| set_title(&phase.with(|p| title_of(p, &selected.get()))));
+    // Set when it changes only (a memo): not once per progress update.
+    let title = Memo::new(move |_| phase.with(|p| title_of(p, &selected.get())));
+    Effect::new(move |_| set_title(&title.get()));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         start(History::Push);
@@ -238,7 +243,7 @@ pub fn App() -> impl IntoView {
                 {move || match phase.get() {
                     Phase::Idle if tags_view.with(Option::is_some) => ().into_any(),
                     Phase::Idle => view! { <p>"Enter an image reference to explore it."</p> }.into_any(),
-                    Phase::Running(m) => view! { <p class="progress"><span class="spinner" aria-hidden="true"></span>{m}</p> }.into_any(),
+                    Phase::Running => view! { <p class="progress"><span class="spinner" aria-hidden="true"></span>{move || stage.get()}</p> }.into_any(),
                     Phase::Failed(f) => { let (class, headline) = match f.state {
                         State::Unreachable => ("unreachable", "Registry unreachable"),
                         State::NotFound => ("not_found", "Not found"),

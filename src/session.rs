@@ -154,8 +154,9 @@ pub enum Phase {
     /// Nothing asked yet.
     #[default]
     Idle,
-    /// Working: what is happening now.
-    Running(String),
+    /// Working (what is happening now is the page's progress line, a signal of its own, so
+    /// each request's update changes one text node, not the phase).
+    Running,
     /// Could not even start or fetch the image.
     Failed(Failure),
     /// Done.
