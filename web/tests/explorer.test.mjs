@@ -186,6 +186,32 @@ test('Sigstore-signed images: bundle referrers, github-builder, cosign v2 tags a
   }
 });
 
+test('a signature is verified as its own lookup comes in, not after the slowest', async () => {
+  // cosign's .att tag answers 1.5 s late; the bundle found through the referrers tag is fetched
+  // meanwhile (before, every signature of a platform waited for all its lookups).
+  const url = `${env.app.url}?image=${env.demo.registry}/openpubkey/sigstore:latest&owner_id=${OWNER}`
+    + `&trusted_root=${env.demo.sigstoreRoot}`;
+  const route = (page) => page.route(/\/manifests\/sha256-[0-9a-f]{64}\.att$/, async (r) => {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await r.continue();
+  });
+  const { state, text, page, browser } = await verdictOf(url, 'sigstore-slow-lookup', { route, withheld: true });
+  try {
+    assert.equal(state, 'verified', text);
+    const { att, blobs } = await page.evaluate(() => {
+      const all = performance.getEntriesByType('resource');
+      return {
+        att: all.filter((e) => /\.att$/.test(e.name)).map((e) => e.responseEnd),
+        blobs: all.filter((e) => /\/blobs\/sha256:/.test(e.name)).map((e) => [e.name.slice(-12), e.startTime]),
+      };
+    });
+    assert.equal(att.length, 2, JSON.stringify(att));
+    // The bundles (one per platform); the image configs follow the verdict.
+    const early = blobs.filter(([, start]) => start < Math.min(...att));
+    assert.equal(early.length, 2, `bundles fetched before the .att lookup answered: ${JSON.stringify({ att, blobs })}`);
+  } finally { await browser.close(); }
+});
+
 test('a second module that is not the one the page pins is refused: not verified, never a verdict', async () => {
   const url = `${env.app.url}?image=${env.demo.registry}/openpubkey/sigstore:latest&owner_id=${OWNER}`
     + `&trusted_root=${env.demo.sigstoreRoot}`;

@@ -7,7 +7,8 @@
 
 use futures_util::future::{join, join_all};
 use opk_registry::{
-    attestations, signatures, Client, Found, Image, Reference, RegistryError, Resolved, Transport,
+    attestations, signature_lookups, Client, Found, Image, Reference, RegistryError, Resolved,
+    Transport,
 };
 use opk_verify::limits::{Limit, MAX_ENVELOPE_BYTES};
 use opk_verify::oci::{Descriptor, Digest};
@@ -110,10 +111,24 @@ pub async fn verify_image<T: Transport>(
         .await;
         Ok((sets.is_empty(), reports))
     };
+    // Each lookup's signatures are verified as soon as that lookup is in, not after the
+    // slowest (a bundle's blob need not wait for cosign's tags to 404); the reports keep
+    // discovery order, and the first lookup that failed is the error, as before.
     let others = async {
-        let found = signatures(client, &image, image_digest).await?;
-        let reports = signature_reports(client, reference, &found, image_digest, cx).await;
-        Ok::<_, RegistryError>((found.len(), reports))
+        let lookups = signature_lookups(client, &image, image_digest)?;
+        let done = join_all(lookups.into_iter().map(|lookup| async move {
+            let found = lookup.await?;
+            let reports = signature_reports(client, reference, &found, image_digest, cx).await;
+            Ok::<_, RegistryError>((found.len(), reports))
+        }))
+        .await;
+        let (mut found, mut reports) = (0, Vec::new());
+        for lookup in done {
+            let (n, r) = lookup?;
+            found += n;
+            reports.extend(r);
+        }
+        Ok::<_, RegistryError>((found, reports))
     };
     let (opk, others) = join(opk, others).await;
     let (no_sets, mut reports) = opk?;

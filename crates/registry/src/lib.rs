@@ -46,7 +46,9 @@ pub use error::RegistryError;
 pub use reference::{is_loopback_host, Reference, ReferenceError, Scheme};
 pub use referrers::{Referrers, ReferrersSource};
 pub use route::Route;
-pub use signature_discovery::{signatures, FoundSignature, SignatureKind, SignedSubject};
+pub use signature_discovery::{
+    signature_lookups, signatures, FoundSignature, SignatureKind, SignatureLookup, SignedSubject,
+};
 pub use tags::{TagsPage, TAGS_PAGE_SIZE};
 pub use transport::{
     BodySink, Method, Request, Response, Transport, TransportError, MAX_ERROR_BODY,

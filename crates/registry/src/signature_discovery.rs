@@ -6,7 +6,8 @@
 //! (Docker's github-builder signs those, not the image). Every referrer is fetched by digest and
 //! must name its subject; listings, artifact types and annotations are routing data only.
 
-use futures_util::future::{join, join_all};
+use futures_util::future::{join_all, LocalBoxFuture};
+use futures_util::FutureExt as _;
 use opk_verify::limits::{self, Limit};
 use opk_verify::oci::{Descriptor, Digest, Manifest, OCI_MANIFEST};
 
@@ -117,37 +118,53 @@ pub async fn signatures<T: Transport>(
     image: &Image,
     image_digest: &Digest,
 ) -> Result<Vec<FoundSignature>, RegistryError> {
-    // Every lookup side by side (each costs a round trip, and in a browser a preflight too):
-    // the image's referrers, cosign's two tags, the referrers of each attestation manifest.
+    let mut out = Vec::new();
+    for found in join_all(signature_lookups(client, image, image_digest)?).await {
+        out.extend(found?);
+    }
+    Ok(out)
+}
+
+/// One lookup of [`signatures`]: what it found, or why it could not look.
+pub type SignatureLookup<'a> = LocalBoxFuture<'a, Result<Vec<FoundSignature>, RegistryError>>;
+
+/// The lookups [`signatures`] makes, each a future of its own, in discovery order: the
+/// image's referrers, cosign's `.sig` and `.att` tags, the referrers of each attestation
+/// manifest. Run side by side (each costs a round trip, and in a browser a preflight too),
+/// they let a caller verify what one lookup found while the others are still out.
+pub fn signature_lookups<'a, T: Transport>(
+    client: &'a Client<T>,
+    image: &'a Image,
+    image_digest: &'a Digest,
+) -> Result<Vec<SignatureLookup<'a>>, RegistryError> {
     let attestation_manifests = match &image.top {
         TopLevel::Index(index) => index.attestations_for(image_digest)?,
         TopLevel::Manifest(_) => Vec::new(),
     };
-    let (referred, (tagged, on_manifests)) = join(
-        referrer_signatures(client, image, image_digest, SignedSubject::Image),
-        join(
-            join_all(
-                [
-                    ("sig", SignatureKind::CosignSignature),
-                    ("att", SignatureKind::CosignAttestation),
-                ]
-                .map(|(suffix, kind)| cosign_tag(client, image, image_digest, suffix, kind)),
-            ),
-            join_all(attestation_manifests.iter().map(|att| {
-                let on = SignedSubject::AttestationManifest(att.digest.clone());
-                referrer_signatures(client, image, &att.digest, on)
-            })),
-        ),
-    )
-    .await;
-    let mut out = referred?;
-    for t in tagged {
-        out.extend(t?);
+    let mut lookups: Vec<SignatureLookup<'a>> =
+        vec![
+            referrer_signatures(client, image, image_digest.clone(), SignedSubject::Image)
+                .boxed_local(),
+        ];
+    for (suffix, kind) in [
+        ("sig", SignatureKind::CosignSignature),
+        ("att", SignatureKind::CosignAttestation),
+    ] {
+        lookups.push(
+            async move {
+                Ok(cosign_tag(client, image, image_digest, suffix, kind)
+                    .await?
+                    .into_iter()
+                    .collect())
+            }
+            .boxed_local(),
+        );
     }
-    for m in on_manifests {
-        out.extend(m?);
+    for att in attestation_manifests {
+        let on = SignedSubject::AttestationManifest(att.digest.clone());
+        lookups.push(referrer_signatures(client, image, att.digest.clone(), on).boxed_local());
     }
-    Ok(out)
+    Ok(lookups)
 }
 
 /// cosign's `sha256-<hex>.<suffix>` tag of the image, if the registry has it.
@@ -184,11 +201,11 @@ async fn cosign_tag<T: Transport>(
 async fn referrer_signatures<T: Transport>(
     client: &Client<T>,
     image: &Image,
-    subject: &Digest,
+    subject: Digest,
     signed: SignedSubject,
 ) -> Result<Vec<FoundSignature>, RegistryError> {
     let r = &image.reference;
-    let listing = client.referrers(r, subject).await?;
+    let listing = client.referrers(r, &subject).await?;
     let found = match listing.source {
         ReferrersSource::Api => Found::ReferrersApi,
         ReferrersSource::Tag => Found::ReferrersTag,
@@ -230,7 +247,7 @@ async fn referrer_signatures<T: Transport>(
         else {
             continue;
         };
-        if m.subject.as_ref().map(|s| &s.digest) != Some(subject) {
+        if m.subject.as_ref().map(|s| &s.digest) != Some(&subject) {
             client.note_manifest(r, &d.digest, "ignored: this referrer names another subject");
             continue;
         }
