@@ -9,12 +9,15 @@ export const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return 
 
 // One run: a fresh browser (empty HTTP cache), the app with the policy in its link, then the
 // reference typed and submitted; timed inside the page from the submit event to the verdict.
-// `query`: more of the page's URL parameters (a trusted root, required predicates).
-export async function timeToVerdict(app, demo, image, { sbomFilter, query = '' } = {}) {
+// `query`: more of the page's URL parameters (a trusted root, required predicates). `settle`:
+// milliseconds to wait after the form appears (0: submit at once, while the browser may still
+// be compiling the wasm in the background, as a visitor quick to paste would).
+export async function timeToVerdict(app, demo, image, { sbomFilter, query = '', settle = 0 } = {}) {
   const base = `${app.url}?owner_id=${OWNER}&jwks=${demo.issuer}/.well-known/jwks${query}`;
   const { browser, page, waitFor } = await openPage(base);
   try {
     await waitFor('#image-ref');
+    if (settle) await page.waitForTimeout(settle);
     await page.fill('#image-ref', `${demo.registry}/openpubkey/${image}:latest`);
     const { ms, atVerdict, all } = await page.evaluate(() => new Promise((resolve) => {
       const form = document.querySelector('form.reference');

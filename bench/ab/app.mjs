@@ -6,6 +6,8 @@
 //   cp -r dist /tmp/old; (change the code); scripts/build
 //   OPK_DEMO_BIG_SBOM=10000 node bench/ab/app.mjs /tmp/old dist big-sbom 9
 // Images signed by the test Sigstore (both, sigstore, cosign-v2) need its root: OPK_AB_SIGSTORE=1.
+// OPK_AB_SETTLE=1500 waits that long after the form appears before submitting (the page idle,
+// its wasm compiled): less noise than submitting at once, as scripts/bench does.
 // Needs target/debug/opk and opk-demo-registry (scripts/bench builds them).
 import { serveDist } from '../../web/serve-dist.mjs';
 import { startDemoRegistry } from '../../web/tests/demo-registry.mjs';
@@ -20,7 +22,7 @@ try {
   for (let r = 0; r < Number(rounds); r++) {
     for (const i of r % 2 ? [1, 0] : [0, 1]) {
       const query = process.env.OPK_AB_SIGSTORE ? `&trusted_root=${demo.sigstoreRoot}` : '';
-      const run = await timeToVerdict(apps[i], demo, image, { query });
+      const run = await timeToVerdict(apps[i], demo, image, { query, settle: Number(process.env.OPK_AB_SETTLE ?? 0) });
       if (run.state !== 'verified') throw new Error(`${i ? b : a}: ${JSON.stringify(run)}`);
       ms[i].push(run.ms);
     }
