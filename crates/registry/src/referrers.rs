@@ -100,16 +100,7 @@ impl<T: Transport> Client<T> {
         let mut out = Vec::new();
         for page in 0.. {
             limits::check(page + 1, limits::MAX_REFERRERS_PAGES, Limit::ReferrersPages)?;
-            let sent = self
-                .send(
-                    r,
-                    Method::Get,
-                    &url,
-                    OCI_INDEX,
-                    limits::MAX_MANIFEST_BYTES,
-                    Limit::ManifestBytes,
-                )
-                .await;
+            let sent = self.get_index(r, &url).await;
             let resp = match sent {
                 // A registry without the API may answer its path with a 404 that carries no
                 // CORS headers, which a browser reports as a network error: the registry was
@@ -146,6 +137,24 @@ impl<T: Transport> Client<T> {
         }))
     }
 
+    /// A `GET` of `url` for an OCI image index (a listing page or the referrers tag), bounded
+    /// like a manifest.
+    async fn get_index(
+        &self,
+        r: &Reference,
+        url: &str,
+    ) -> Result<crate::transport::Response, RegistryError> {
+        self.send(
+            r,
+            Method::Get,
+            url,
+            OCI_INDEX,
+            limits::MAX_MANIFEST_BYTES,
+            Limit::ManifestBytes,
+        )
+        .await
+    }
+
     fn know_referrers_api(&self, r: &Reference, has: bool) {
         let repo = repository_key(r);
         let mut known = self.referrers_api.borrow_mut();
@@ -167,16 +176,7 @@ impl<T: Transport> Client<T> {
             source: ReferrersSource::Tag,
             descriptors: Vec::new(),
         };
-        let resp = self
-            .send(
-                r,
-                Method::Get,
-                &url,
-                OCI_INDEX,
-                limits::MAX_MANIFEST_BYTES,
-                Limit::ManifestBytes,
-            )
-            .await?;
+        let resp = self.get_index(r, &url).await?;
         if resp.status == 404 {
             return Ok(none);
         }
@@ -278,6 +278,15 @@ mod tests {
         format!("/manifests/sha256-{}", d.hex())
     }
 
+    /// Where `d`'s referrers were listed, and how many.
+    fn listed<F>(c: &Client<Scripted<F>>, d: &Digest) -> (ReferrersSource, usize)
+    where
+        F: Fn(&Request) -> Result<Response, TransportError>,
+    {
+        let found = block_on(c.referrers(&reference(), d)).unwrap();
+        (found.source, found.descriptors.len())
+    }
+
     /// The URLs sent, without the registry's base.
     fn paths<F>(c: &Client<Scripted<F>>) -> Vec<String>
     where
@@ -302,11 +311,7 @@ mod tests {
                 answer(404, b"")
             }
         });
-        let found = block_on(c.referrers(&reference(), &a)).unwrap();
-        assert_eq!(
-            (found.source, found.descriptors.len()),
-            (ReferrersSource::Tag, 1)
-        );
+        assert_eq!(listed(&c, &a), (ReferrersSource::Tag, 1));
         // Both were in flight before either was answered.
         let events = c.transport.events.borrow().clone();
         assert!(
@@ -315,11 +320,7 @@ mod tests {
         );
         assert_eq!(paths(&c), [api(&a), tag(&a)]);
         // The registry has no API: the next subject asks the tag alone.
-        let found = block_on(c.referrers(&reference(), &b)).unwrap();
-        assert_eq!(
-            (found.source, found.descriptors.len()),
-            (ReferrersSource::Tag, 0)
-        );
+        assert_eq!(listed(&c, &b), (ReferrersSource::Tag, 0));
         assert_eq!(paths(&c)[2..], [tag(&b)]);
     }
 
@@ -338,22 +339,14 @@ mod tests {
                 answer(404, b"")
             }
         });
-        let found = block_on(c.referrers(&reference(), &a)).unwrap();
-        assert_eq!(
-            (found.source, found.descriptors.len()),
-            (ReferrersSource::Api, 2)
-        );
+        assert_eq!(listed(&c, &a), (ReferrersSource::Api, 2));
         let log = c.fetch_log();
         let at_tag = log.iter().find(|r| r.url.ends_with(&tag(&a))).unwrap();
         assert_eq!(
             at_tag.note.as_deref(),
             Some("not used: the referrers API answered")
         );
-        let found = block_on(c.referrers(&reference(), &b)).unwrap();
-        assert_eq!(
-            (found.source, found.descriptors.len()),
-            (ReferrersSource::Api, 0)
-        );
+        assert_eq!(listed(&c, &b), (ReferrersSource::Api, 0));
         assert_eq!(paths(&c)[2..], [api(&b)]);
     }
 
@@ -368,11 +361,7 @@ mod tests {
                 answer(200, &listing(1))
             }
         });
-        let found = block_on(c.referrers(&reference(), &a)).unwrap();
-        assert_eq!(
-            (found.source, found.descriptors.len()),
-            (ReferrersSource::Tag, 1)
-        );
+        assert_eq!(listed(&c, &a), (ReferrersSource::Tag, 1));
         let log = c.fetch_log();
         let at_api = log.iter().find(|r| r.url.ends_with(&api(&a))).unwrap();
         assert!(at_api
@@ -413,11 +402,7 @@ mod tests {
             }
         });
         block_on(c.referrers(&reference(), &a)).unwrap();
-        let found = block_on(c.referrers(&reference(), &b)).unwrap();
-        assert_eq!(
-            (found.source, found.descriptors.len()),
-            (ReferrersSource::Tag, 3)
-        );
+        assert_eq!(listed(&c, &b), (ReferrersSource::Tag, 3));
         // Asked one after the other: the API was known to answer.
         let events = c.transport.events.borrow().clone();
         assert!(
