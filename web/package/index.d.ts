@@ -55,6 +55,9 @@ export interface AttestationReport extends Partial<EnvelopeReport> {
   found: 'index' | 'referrers';
   layer: { mediaType: string; digest: string; size: number };
   predicateTypeHint: string | null;
+  /** Present (true) when the signature is the image index's, verified against the index digest
+   * (which lists this platform image): `cosign sign image@<index digest>`. */
+  onIndex?: true;
   status: 'verified' | 'rejected' | 'unsigned';
 }
 

@@ -163,13 +163,14 @@ test('an attestation withheld by a proxy says withheld, not unsigned', async () 
   assert.equal(arm.state, 'verified', arm.text);
 });
 
-test('Sigstore-signed images: bundle referrers, github-builder, cosign v2 tags and a timestamp authority verify, forged and tampered twins do not', async () => {
+test('Sigstore-signed images: bundle referrers, github-builder, cosign v2 tags (on each image, on the index) and a timestamp authority verify, forged and tampered twins do not', async () => {
   const root = `&trusted_root=${env.demo.sigstoreRoot}`;
   const sigstoreLink = (image) => `${env.app.url}?image=${env.demo.registry}/openpubkey/${image}&owner_id=${OWNER}${root}`;
   for (const [image, state, expect] of [
     ['sigstore:latest', 'verified', [/Sigstore signature, found in the referrers tag/, /Signed \d{4}-\d\d-\d\d \d\d:\d\d UTC \(transparency log\)/]],
     ['github-builder:latest', 'verified', /Verified the signed manifest's attestations: https:\/\/slsa\.dev\/provenance\/v0\.2/],
     ['cosign-v2:latest', 'verified', /Verifying https:\/\/slsa\.dev\/provenance\/v0\.2 attestation \(cosign v2 signature, found in a cosign tag\)/],
+    ['cosign-index:latest', 'verified', /Verifying https:\/\/slsa\.dev\/provenance\/v0\.2 attestation \(cosign v2 signature of the image index, found in a cosign tag\)/],
     ['sigstore-timestamped:latest', 'verified', [/Verified RFC 3161 timestamp \d{4}-/, /Signed \d{4}-\d\d-\d\d \d\d:\d\d UTC \(timestamp authority\)/]],
     ['sigstore-forged:latest', 'invalid', /subject_mismatch/],
     ['sigstore-tampered:latest', 'invalid', /signature_invalid/],
@@ -205,7 +206,7 @@ test('a signature is verified as its own lookup comes in, not after the slowest'
         blobs: all.filter((e) => /\/blobs\/sha256:/.test(e.name)).map((e) => [e.name.slice(-12), e.startTime]),
       };
     });
-    assert.equal(att.length, 2, JSON.stringify(att));
+    assert.equal(att.length, 3, JSON.stringify(att)); // each platform's, and the index's
     // The bundles (one per platform); the image configs follow the verdict.
     const early = blobs.filter(([, start]) => start < Math.min(...att));
     assert.equal(early.length, 2, `bundles fetched before the .att lookup answered: ${JSON.stringify({ att, blobs })}`);

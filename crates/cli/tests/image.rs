@@ -196,16 +196,21 @@ fn verify_prints_docker_verify_lines_directly_and_as_json() {
     }
     // The index by tag (hashed here), the attestation manifest, 2 envelopes; then the search
     // for other signatures: the image's referrers (the API: 404, so the sha256- tag: 404),
-    // cosign's .sig and .att tags (404), the attestation manifest's referrers tag (404).
+    // cosign's .sig and .att tags (404), the attestation manifest's referrers tag (404), and
+    // the index's referrers tag and cosign tags (404: the registry has no API, known by then).
     let urls: Vec<&str> = v["fetches"]
         .as_array()
         .unwrap()
         .iter()
         .map(|f| f["url"].as_str().unwrap())
         .collect();
-    assert_eq!(urls.len(), 9, "{urls:#?}");
+    assert_eq!(urls.len(), 12, "{urls:#?}");
     let amd = &env.fixture.platform(PLATFORMS[0]).manifest.digest()["sha256:".len()..];
+    let index = &env.fixture.index.digest()["sha256:".len()..];
     for suffix in [
+        format!("/manifests/sha256-{index}"),
+        format!("/manifests/sha256-{index}.sig"),
+        format!("/manifests/sha256-{index}.att"),
         format!("/referrers/sha256:{amd}"),
         format!("/manifests/sha256-{amd}"),
         format!("/manifests/sha256-{amd}.sig"),

@@ -185,12 +185,18 @@ fn hint(a: &AttestationReport) -> &str {
     a.predicate_hint.as_deref().unwrap_or("unknown")
 }
 
-/// `Sigstore bundle, found in the referrers tag`: the scheme (for any but OpenPubkey, whose
-/// lines are docker verify's) and where it was found.
+/// `Sigstore signature, found in the referrers tag`: the scheme (for any but OpenPubkey, whose
+/// lines are docker verify's), what it signs when that is the image index, and where it was
+/// found.
 fn place(a: &AttestationReport) -> String {
     format!(
-        "{} signature, found in {}",
+        "{} signature{}, found in {}",
         a.scheme.map_or("unknown", Scheme::describe),
+        if a.on_index {
+            " of the image index"
+        } else {
+            ""
+        },
         a.found.describe()
     )
 }
@@ -338,6 +344,10 @@ fn attestation_json(a: &AttestationReport) -> Value {
         "layer": {"mediaType": a.layer.media_type, "digest": a.layer.digest, "size": a.layer.size},
         "predicateTypeHint": a.predicate_hint,
     });
+    if a.on_index {
+        // Verified against the index's digest, which lists the platform image.
+        entry["onIndex"] = json!(true);
+    }
     let extra = match &a.outcome {
         Outcome::Unsigned => json!({}),
         Outcome::NotVerified(why) => json!({"reason": why}),

@@ -44,20 +44,26 @@ pub async fn signature_reports<T: Transport>(
 ) -> Vec<AttestationReport> {
     join_all(found.iter().flat_map(|sig| {
         sig.layers.iter().map(move |layer| async move {
+            // What the signature must name: the platform image, or the index listing it
+            // (whose verified bytes bind the platform image's digest).
+            let signed = match &sig.subject {
+                SignedSubject::Index(index) => index,
+                _ => image_digest,
+            };
             let (scheme, outcome) = match sig.kind {
                 SignatureKind::SigstoreBundle => match &sig.subject {
-                    SignedSubject::Image => (
-                        Some(Scheme::Sigstore),
-                        verify_bundle_layer(client, reference, layer, image_digest, cx).await,
-                    ),
                     SignedSubject::AttestationManifest(a) => (
                         Some(Scheme::Sigstore),
                         verify_manifest_bundle(client, reference, layer, a, image_digest, cx).await,
                     ),
+                    _ => (
+                        Some(Scheme::Sigstore),
+                        verify_bundle_layer(client, reference, layer, signed, cx).await,
+                    ),
                 },
                 SignatureKind::CosignSignature | SignatureKind::CosignAttestation => (
                     Some(Scheme::Cosign),
-                    verify_cosign_layer(client, reference, layer, image_digest, cx).await,
+                    verify_cosign_layer(client, reference, layer, signed, cx).await,
                 ),
                 SignatureKind::Notation => (
                     Some(Scheme::Notation),
@@ -69,6 +75,7 @@ pub async fn signature_reports<T: Transport>(
                 scheme,
                 manifest: sig.manifest.digest.clone(),
                 found: sig.found,
+                on_index: matches!(sig.subject, SignedSubject::Index(_)),
                 layer: layer.clone(),
                 predicate_hint: None,
                 outcome,

@@ -27,6 +27,9 @@ pub struct AttestationReport {
     pub manifest: Digest,
     /// Where that manifest was listed.
     pub found: Found,
+    /// Whether it signs the image index that lists the platform image (verified against the
+    /// index's digest), not the platform image itself.
+    pub on_index: bool,
     /// The layer (envelope, bundle, statement or signature).
     pub layer: Descriptor,
     /// The predicate type a listing claims (an unsigned hint), if any.
@@ -102,6 +105,7 @@ pub async fn verify_image<T: Transport>(
                     scheme: signed.then_some(Scheme::OpenPubkey),
                     manifest: set.descriptor.digest.clone(),
                     found: set.found,
+                    on_index: false,
                     layer: layer.clone(),
                     predicate_hint: layer.annotations.get("in-toto.io/predicate-type").cloned(),
                     outcome,
@@ -225,6 +229,7 @@ mod tests {
             scheme: Some(Scheme::Sigstore),
             manifest: Digest::of(b"referrer manifest"),
             found: Found::ReferrersTag,
+            on_index: false,
             layer: Descriptor {
                 media_type: "application/vnd.dev.sigstore.bundle.v0.3+json".into(),
                 digest: Digest::of(b"bundle"),

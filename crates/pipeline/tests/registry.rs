@@ -23,6 +23,10 @@ const ARM64: &str = "linux/arm64";
 /// referrers API (404) and `sha256-` tag, cosign's `.sig` and `.att` tags, the attestation
 /// manifest's `sha256-` tag.
 const DISCOVERY: usize = 5;
+/// Requests that find no signature of the image index, once per client (every platform asks;
+/// the client reads each tag once): its `sha256-` tag and cosign's `.sig` and `.att` tags (the
+/// referrers API is known absent by then).
+const INDEX_DISCOVERY: usize = 3;
 const NOW: UnixTime = UnixTime(1_795_000_000);
 
 fn fixture(reg: &Registry, signing: Signing) -> Fixture {
@@ -141,7 +145,7 @@ fn signed_image_verifies_directly_for_both_platforms_by_tag_and_by_digest() {
         );
         assert_eq!(
             log.len(),
-            4 + DISCOVERY,
+            4 + DISCOVERY + INDEX_DISCOVERY,
             "the index by tag (hashed here), attestation manifest, 2 envelopes, and the \
              search for other signatures (none): {log:#?}"
         );
@@ -160,12 +164,12 @@ fn one_client_resolves_once_and_fetches_each_digest_once() {
     let (reg, f) = seeded(Mode::Cors, Signing::Signed);
     let c = client("");
     let amd = verify_with(&c, &tag_ref(&reg), AMD64).unwrap();
-    assert_eq!(c.fetch_log().len(), 4 + DISCOVERY);
+    assert_eq!(c.fetch_log().len(), 4 + DISCOVERY + INDEX_DISCOVERY);
     let again = verify_with(&c, &tag_ref(&reg), AMD64).unwrap();
     assert_eq!(again, amd);
     assert_eq!(
         c.fetch_log().len(),
-        4 + DISCOVERY,
+        4 + DISCOVERY + INDEX_DISCOVERY,
         "everything came from the client's checked content and listings"
     );
     let arm = verify_with(&c, &tag_ref(&reg), ARM64).unwrap();
@@ -174,9 +178,9 @@ fn one_client_resolves_once_and_fetches_each_digest_once() {
     let log = c.fetch_log();
     assert_eq!(
         log.len(),
-        7 + 2 * DISCOVERY - 1,
+        7 + 2 * DISCOVERY - 1 + INDEX_DISCOVERY,
         "+ arm64 attestation manifest and its 2 envelopes, and its search for signatures \
-         (without the referrers API, known absent): {log:#?}"
+         (without the referrers API, known absent; the index's were read once): {log:#?}"
     );
     let by_tag = |log: &[opk_registry::FetchRecord]| {
         log.iter()

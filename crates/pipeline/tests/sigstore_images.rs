@@ -493,3 +493,73 @@ fn a_signature_on_another_manifest_or_a_changed_statement_fails() {
         Some("digest_mismatch")
     );
 }
+
+#[test]
+fn signatures_on_the_index_verify_its_platform_images() {
+    // `cosign sign image@<index digest>` and GitHub's artifact attestations of a
+    // multi-platform image name the index: a bundle referrer and cosign's tags on the index.
+    let (reg, f) = seeded(Signing::NoAttestations);
+    with_bundle(
+        &reg,
+        &f.index,
+        bundle_about(CYCLONEDX, &f.index.digest(), &fulcio::Identity::demo()),
+    );
+    let (sig, att) = cosign_v2_layers(&f.index, &reg);
+    reg.push_cosign_tag(REPO, &f.index, "sig", &[sig]);
+    reg.push_cosign_tag(REPO, &f.index, "att", &[att]);
+    let v = verify(
+        &reg,
+        "",
+        &policy(&[CYCLONEDX, SLSA_V1], "145685596"),
+        &dev_root(),
+    )
+    .unwrap();
+    assert_eq!(v.state(), State::Verified, "{:?}", v.error);
+    let found: Vec<(Option<Scheme>, Found)> =
+        v.attestations.iter().map(|a| (a.scheme, a.found)).collect();
+    assert_eq!(
+        found,
+        [
+            (Some(Scheme::Sigstore), Found::ReferrersTag),
+            (Some(Scheme::Cosign), Found::CosignTag),
+            (Some(Scheme::Cosign), Found::CosignTag),
+        ]
+    );
+    assert!(
+        v.attestations
+            .iter()
+            .all(|a| a.on_index && matches!(a.outcome, Outcome::Sigstore(_))),
+        "{:?}",
+        v.attestations
+    );
+    // The CLI's and the page's lines say what they sign.
+    assert!(
+        lines(&reg, &v)
+            .iter()
+            .any(|l| l
+                .contains("(Sigstore signature of the image index, found in the referrers tag)")),
+        "{:?}",
+        lines(&reg, &v)
+    );
+}
+
+#[test]
+fn a_signature_on_the_index_must_name_the_index() {
+    // Put on the index but about the platform image (or anything else): not the index's.
+    let (reg, f) = seeded(Signing::NoAttestations);
+    let amd = &f.platform(AMD64).manifest;
+    with_bundle(
+        &reg,
+        &f.index,
+        bundle_about(CYCLONEDX, &amd.digest(), &fulcio::Identity::demo()),
+    );
+    let v = verify(&reg, "", &policy(&[CYCLONEDX], "145685596"), &dev_root()).unwrap();
+    assert_eq!(
+        v.error,
+        Some(RegistryError::Verify(VerifyError::SubjectMismatch {
+            expected: f.index.digest()["sha256:".len()..].to_owned(),
+            found: amd.digest(),
+        }))
+    );
+    assert_eq!(v.state(), State::Invalid);
+}

@@ -108,7 +108,10 @@ pub struct Client<T> {
     /// client: one verification sees one consistent set of signatures, and two lookups asking
     /// at once share one request).
     pub(crate) listings: SharedListings<Result<Referrers, RegistryError>>,
-    tags: RefCell<Vec<(String, TagContent)>>,
+    /// Tags read or being read (cosign's `.sig`/`.att`), by URL: like listings, read once per
+    /// client, two lookups asking at once sharing one request (every platform asks for the
+    /// index's).
+    tags: SharedListings<Result<TagContent, RegistryError>>,
     pub(crate) progress: crate::progress::RequestProgress,
 }
 
@@ -128,7 +131,7 @@ impl<T: Transport> Client<T> {
             content: RefCell::new(Vec::new()),
             referrers_api: RefCell::new(Vec::new()),
             listings: SharedListings::default(),
-            tags: RefCell::new(Vec::new()),
+            tags: SharedListings::default(),
             progress: Default::default(),
         }
     }
@@ -298,12 +301,9 @@ impl<T: Transport> Client<T> {
         tag: &str,
     ) -> Result<TagContent, RegistryError> {
         let url = format!("{}/v2/{}/manifests/{tag}", r.base_url(), r.repository());
-        if let Some((_, done)) = self.tags.borrow().iter().find(|(u, _)| *u == url) {
-            return Ok(done.clone());
-        }
-        let found = self.read_tag(r, &url).await?;
-        self.tags.borrow_mut().push((url, found.clone()));
-        Ok(found)
+        self.tags
+            .get_or_fetch(&url, || self.read_tag(r, &url))
+            .await
     }
 
     async fn read_tag(&self, r: &Reference, url: &str) -> Result<TagContent, RegistryError> {

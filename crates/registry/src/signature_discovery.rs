@@ -2,9 +2,11 @@
 //! manifests (spec `sigstore.md` §1): referrers (the OCI 1.1 API, else the `sha256-<hex>` tag)
 //! classified by artifact type — Sigstore bundles (GitHub artifact attestations, cosign v3),
 //! cosign signatures and attestations written as referrers, Notation signatures — cosign v2's
-//! `sha256-<hex>.sig` and `.att` tags, and the referrers of each BuildKit attestation manifest
-//! (Docker's github-builder signs those, not the image). Every referrer is fetched by digest and
-//! must name its subject; listings, artifact types and annotations are routing data only.
+//! `sha256-<hex>.sig` and `.att` tags, the referrers of each BuildKit attestation manifest
+//! (Docker's github-builder signs those, not the image), and the referrers and cosign tags of
+//! the index that lists the image (`cosign sign image@<index digest>`, GitHub's attestations of
+//! a multi-platform image). Every referrer is fetched by digest and must name its subject;
+//! listings, artifact types and annotations are routing data only.
 
 use futures_util::future::{join_all, LocalBoxFuture};
 use futures_util::FutureExt as _;
@@ -91,6 +93,10 @@ pub enum SignedSubject {
     /// One of its BuildKit attestation manifests (github-builder): the statement inside must
     /// still be bound to the platform image.
     AttestationManifest(Digest),
+    /// The image index that lists the platform image (`cosign sign` and GitHub's artifact
+    /// attestations name a multi-platform image by its index digest): the signature must name
+    /// that digest, whose verified bytes list this platform image.
+    Index(Digest),
 }
 
 /// One signature found for a platform image.
@@ -111,7 +117,8 @@ pub struct FoundSignature {
 }
 
 /// Finds the signatures of the platform image `image_digest` of `image`: its referrers, its
-/// cosign tags, and the referrers of its BuildKit attestation manifests. A listed referrer that
+/// cosign tags, the referrers of its BuildKit attestation manifests, and the signatures of the
+/// index that lists it. A listed referrer that
 /// cannot be fetched is [`RegistryError::SignatureWithheld`], never a missing signature.
 pub async fn signatures<T: Transport>(
     client: &Client<T>,
@@ -130,7 +137,7 @@ pub type SignatureLookup<'a> = LocalBoxFuture<'a, Result<Vec<FoundSignature>, Re
 
 /// The lookups [`signatures`] makes, each a future of its own, in discovery order: the
 /// image's referrers, cosign's `.sig` and `.att` tags, the referrers of each attestation
-/// manifest. Run side by side (each costs a round trip, and in a browser a preflight too),
+/// manifest, then (for an image in an index) the index's referrers and cosign tags. Run side by side (each costs a round trip, and in a browser a preflight too),
 /// they let a caller verify what one lookup found while the others are still out.
 pub fn signature_lookups<'a, T: Transport>(
     client: &'a Client<T>,
@@ -146,36 +153,60 @@ pub fn signature_lookups<'a, T: Transport>(
             referrer_signatures(client, image, image_digest.clone(), SignedSubject::Image)
                 .boxed_local(),
         ];
-    for (suffix, kind) in [
-        ("sig", SignatureKind::CosignSignature),
-        ("att", SignatureKind::CosignAttestation),
-    ] {
-        lookups.push(
-            async move {
-                Ok(cosign_tag(client, image, image_digest, suffix, kind)
-                    .await?
-                    .into_iter()
-                    .collect())
-            }
-            .boxed_local(),
-        );
-    }
+    lookups.extend(cosign_tags(
+        client,
+        image,
+        image_digest,
+        SignedSubject::Image,
+    ));
     for att in attestation_manifests {
         let on = SignedSubject::AttestationManifest(att.digest.clone());
         lookups.push(referrer_signatures(client, image, att.digest.clone(), on).boxed_local());
     }
+    // The index's own signatures, where a multi-platform image is usually signed. Every
+    // platform asks; the client reads each listing and tag once.
+    if let TopLevel::Index(_) = &image.top {
+        let index = &image.resolved.digest;
+        let on = SignedSubject::Index(index.clone());
+        lookups.push(referrer_signatures(client, image, index.clone(), on.clone()).boxed_local());
+        lookups.extend(cosign_tags(client, image, index, on));
+    }
     Ok(lookups)
+}
+
+/// The lookups of cosign's `.sig` and `.att` tags of `digest`, signed as `subject`.
+fn cosign_tags<'a, T: Transport>(
+    client: &'a Client<T>,
+    image: &'a Image,
+    digest: &'a Digest,
+    subject: SignedSubject,
+) -> [SignatureLookup<'a>; 2] {
+    [
+        ("sig", SignatureKind::CosignSignature),
+        ("att", SignatureKind::CosignAttestation),
+    ]
+    .map(|(suffix, kind)| {
+        let subject = subject.clone();
+        async move {
+            Ok(cosign_tag(client, image, digest, subject, suffix, kind)
+                .await?
+                .into_iter()
+                .collect())
+        }
+        .boxed_local()
+    })
 }
 
 /// cosign's `sha256-<hex>.<suffix>` tag of the image, if the registry has it.
 async fn cosign_tag<T: Transport>(
     client: &Client<T>,
     image: &Image,
-    image_digest: &Digest,
+    digest: &Digest,
+    subject: SignedSubject,
     suffix: &str,
     kind: SignatureKind,
 ) -> Result<Option<FoundSignature>, RegistryError> {
-    let tag = format!("sha256-{}.{suffix}", image_digest.hex());
+    let tag = format!("sha256-{}.{suffix}", digest.hex());
     let Some((digest, bytes)) = client.manifest_at_tag(&image.reference, &tag).await? else {
         return Ok(None);
     };
@@ -183,7 +214,7 @@ async fn cosign_tag<T: Transport>(
     Ok(Some(FoundSignature {
         kind,
         found: Found::CosignTag,
-        subject: SignedSubject::Image,
+        subject,
         manifest: Descriptor {
             media_type: m.media_type.clone().unwrap_or_else(|| OCI_MANIFEST.into()),
             digest,
@@ -197,7 +228,8 @@ async fn cosign_tag<T: Transport>(
     }))
 }
 
-/// The signature referrers of `subject` (the image, or one of its attestation manifests).
+/// The signature referrers of `subject` (the image, one of its attestation manifests, or its
+/// index).
 async fn referrer_signatures<T: Transport>(
     client: &Client<T>,
     image: &Image,

@@ -286,3 +286,48 @@ fn signatures_per_subject_are_bounded() {
     // Refused from the listing: no referrer was fetched.
     assert!(!c.fetch_log().iter().any(|r| r.url.ends_with(&m.digest())));
 }
+
+#[test]
+fn signatures_on_the_index_are_found_as_the_index_s() {
+    // A multi-platform image is usually signed by its index digest: its referrers and cosign
+    // tags are looked up for every platform, and say they are the index's.
+    let (reg, f) = seeded(Signing::NoAttestations);
+    let st = image::statement(
+        image::SPDX,
+        "pkg:docker/openpubkey/demo@main",
+        &f.index.digest()["sha256:".len()..],
+    );
+    let (m, layer) = bundle_referrer(bundle::dsse(&st, &identity(), AT), &f.index);
+    push_referrers(&reg, &f.index, &[(&m, &[&layer], BUNDLE_V03)]);
+    let payload = Blob::new(layouts::SIMPLE_SIGNING, b"{}".to_vec());
+    reg.push_blob(REPO, &layouts::cosign_config());
+    reg.push_blob(REPO, &payload);
+    let sig = layouts::cosign_tag_manifest(&[(&payload, json!({}))]);
+    reg.push_manifest(REPO, &format!("{}.sig", tag_of(&f.index)), &sig);
+    let (c, result) = found(&reg, "");
+    let sigs = result.unwrap();
+    let index = Digest::parse(&f.index.digest()).unwrap();
+    let seen: Vec<(SignatureKind, Found, &SignedSubject)> =
+        sigs.iter().map(|s| (s.kind, s.found, &s.subject)).collect();
+    assert_eq!(
+        seen,
+        [
+            (
+                SignatureKind::SigstoreBundle,
+                Found::ReferrersTag,
+                &SignedSubject::Index(index.clone())
+            ),
+            (
+                SignatureKind::CosignSignature,
+                Found::CosignTag,
+                &SignedSubject::Index(index)
+            ),
+        ]
+    );
+    verify_found(&c, &reg, &sigs[0], &f.index.digest());
+    // The index's cosign tag is an unverified step in the fetch log, like the image's.
+    assert!(c
+        .fetch_log()
+        .iter()
+        .any(|r| r.url.ends_with(&format!("{}.sig", tag_of(&f.index)))));
+}

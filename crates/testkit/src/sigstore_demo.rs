@@ -12,7 +12,9 @@
 //!   timestamp (as cosign v3 writes them for Rekor v2): the signing time is the test timestamp
 //!   authority's, 5 s after signing;
 //! - `openpubkey/cosign-v2:latest`: cosign v2's tags on each platform image, `.sig` (simple
-//!   signing) and `.att` (SLSA provenance v0.2 in DSSE), with their material in annotations.
+//!   signing) and `.att` (SLSA provenance v0.2 in DSSE), with their material in annotations;
+//! - `openpubkey/cosign-index:latest`: the same two tags on the image index only, as
+//!   `cosign sign image@<index digest>` leaves a multi-platform image.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -78,6 +80,19 @@ fn seed_image(reg: &Registry, repo: &str, tag: &str, signing: Signing) -> Fixtur
     let f = image::build(&format!("{}/{repo}", reg.addr), tag, &PLATFORMS, signing);
     reg.push(repo, tag, &f);
     f
+}
+
+/// cosign v2's `.sig` (simple signing) and `.att` (SLSA provenance v0.2) tags on `subject` of
+/// `repo`, signed by the test Sigstore at `at`.
+fn push_cosign_v2(reg: &Registry, repo: &str, tag: &str, subject: &image::Blob, at: i64) {
+    let hex = &subject.digest()["sha256:".len()..];
+    let name = format!("{}/{repo}", reg.addr);
+    let payload = cosign_tag::simple_signing(hex, &name);
+    let sig = cosign_tag::signature(&payload, &fulcio::Identity::demo(), at);
+    reg.push_cosign_tag(repo, subject, "sig", &[sig]);
+    let st = image::statement(image::SLSA_V02, &format!("pkg:docker/{name}@{tag}"), hex);
+    let att = cosign_tag::attestation(&st, &fulcio::Identity::demo(), at);
+    reg.push_cosign_tag(repo, subject, "att", &[att]);
 }
 
 /// An image seeded with its referrers.
@@ -173,15 +188,10 @@ pub fn seed(reg: &Registry, tag: &str) -> SigstoreDemo {
     });
     let cosign = seed_image(reg, "openpubkey/cosign-v2", tag, Signing::NoAttestations);
     for p in &cosign.platforms {
-        let hex = &p.manifest.digest()["sha256:".len()..];
-        let repo = format!("{}/openpubkey/cosign-v2", reg.addr);
-        let payload = cosign_tag::simple_signing(hex, &repo);
-        let sig = cosign_tag::signature(&payload, &fulcio::Identity::demo(), at);
-        reg.push_cosign_tag("openpubkey/cosign-v2", &p.manifest, "sig", &[sig]);
-        let st = image::statement(image::SLSA_V02, &format!("pkg:docker/{repo}@{tag}"), hex);
-        let att = cosign_tag::attestation(&st, &fulcio::Identity::demo(), at);
-        reg.push_cosign_tag("openpubkey/cosign-v2", &p.manifest, "att", &[att]);
+        push_cosign_v2(reg, "openpubkey/cosign-v2", tag, &p.manifest, at);
     }
+    let signed_index = seed_image(reg, "openpubkey/cosign-index", tag, Signing::NoAttestations);
+    push_cosign_v2(reg, "openpubkey/cosign-index", tag, &signed_index.index, at);
     let server = Server::start(|req| Response {
         status: if req.target == "/trusted_root.json" {
             200
