@@ -57,7 +57,7 @@ impl<T: Transport> Client<T> {
         d: &Descriptor,
         sink: &mut BodySink<'_>,
     ) -> Result<(u64, Vec<u8>), RegistryError> {
-        let key = format!("{}/{}", r.api_host(), r.repository());
+        let key = r.repository_key();
         let mut headers = vec![("Accept".to_owned(), "*/*".to_owned())];
         if let Some((_, a)) = self.auth.borrow().iter().find(|(k, _)| *k == key) {
             headers.push(("Authorization".to_owned(), a.clone()));

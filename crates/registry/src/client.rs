@@ -143,7 +143,7 @@ impl<T: Transport> Client<T> {
     }
 
     pub(crate) fn content_key(r: &Reference, digest: &Digest) -> String {
-        format!("{}/{}@{digest}", r.api_host(), r.repository())
+        format!("{}@{digest}", r.repository_key())
     }
 
     /// Content fetched and checked earlier, if it matches `descriptor`'s digest and size.
@@ -507,7 +507,7 @@ impl<T: Transport> Client<T> {
         max_body: usize,
         limit: Limit,
     ) -> Result<Response, RegistryError> {
-        let key = format!("{}/{}", r.api_host(), r.repository());
+        let key = r.repository_key();
         let cached = self
             .auth
             .borrow()

@@ -185,6 +185,11 @@ impl Reference {
     pub fn repository(&self) -> &str {
         &self.repository
     }
+    /// `api-host/repository`: what a client keeps per repository by (tokens, whether the
+    /// registry has the referrers API, checked content under `…@digest`).
+    pub fn repository_key(&self) -> String {
+        format!("{}/{}", self.api_host(), self.repository)
+    }
     /// The tag, if one was given.
     pub fn tag(&self) -> Option<&str> {
         self.tag.as_deref()
@@ -361,6 +366,7 @@ mod tests {
             ("docker.io", "library/alpine", None)
         );
         assert_eq!(r.base_url(), "https://registry-1.docker.io");
+        assert_eq!(r.repository_key(), "registry-1.docker.io/library/alpine");
         assert_eq!(r.manifest_reference(), "latest");
         assert_eq!(r.to_string(), "docker.io/library/alpine");
         let r = p("openpubkey/demo:main");

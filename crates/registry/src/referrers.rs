@@ -56,7 +56,7 @@ impl<T: Transport> Client<T> {
         r: &Reference,
         digest: &Digest,
     ) -> Result<Referrers, RegistryError> {
-        let repo = repository_key(r);
+        let repo = r.repository_key();
         let known = self
             .referrers_api
             .borrow()
@@ -156,7 +156,7 @@ impl<T: Transport> Client<T> {
     }
 
     fn know_referrers_api(&self, r: &Reference, has: bool) {
-        let repo = repository_key(r);
+        let repo = r.repository_key();
         let mut known = self.referrers_api.borrow_mut();
         known.retain(|(k, _)| *k != repo);
         known.push((repo, has));
@@ -214,11 +214,6 @@ impl<T: Transport> Client<T> {
             }
         }
     }
-}
-
-/// `registry/repository`: what the referrers API's presence is kept by.
-fn repository_key(r: &Reference) -> String {
-    format!("{}/{}", r.api_host(), r.repository())
 }
 
 /// The URL of `digest`'s referrers tag in `r`'s repository.
