@@ -89,7 +89,8 @@ pub struct Resolved {
 }
 
 /// A distribution client. Within one client's lifetime a tag resolves once and content fetched
-/// (and checked) by digest is not fetched again: a verification sees one consistent image.
+/// (and checked) by digest is not fetched again, nor twice at once: a verification sees one
+/// consistent image.
 #[derive(Debug)]
 pub struct Client<T> {
     pub(crate) transport: T,
@@ -112,6 +113,10 @@ pub struct Client<T> {
     /// client, two lookups asking at once sharing one request (every platform asks for the
     /// index's).
     tags: SharedListings<Result<TagContent, RegistryError>>,
+    /// Fetches by digest that are out: an ask for the same content meanwhile waits for that
+    /// one (every platform asks for the index's signatures at once). Not kept once answered:
+    /// the checked bytes are in `content`.
+    in_flight: SharedListings<Result<Vec<u8>, RegistryError>>,
     pub(crate) progress: crate::progress::RequestProgress,
 }
 
@@ -132,6 +137,7 @@ impl<T: Transport> Client<T> {
             referrers_api: RefCell::new(Vec::new()),
             listings: SharedListings::default(),
             tags: SharedListings::default(),
+            in_flight: SharedListings::default(),
             progress: Default::default(),
         }
     }
@@ -254,17 +260,22 @@ impl<T: Transport> Client<T> {
                 .await
                 .map_err(|e| oversize_as_mismatch(e, descriptor, Limit::ManifestBytes))
         };
-        let accept = accept_for(descriptor);
-        let mut resp = get(accept).await?;
-        if accept != ACCEPT_MANIFESTS && matches!(resp.status, 400 | 404 | 406) {
-            // Stored under another type than its parent names (GHCR answers 404 to an `Accept`
-            // without the stored type): asked again with all four.
-            resp = get(ACCEPT_MANIFESTS).await?;
-        }
-        expect_ok(url, &resp)?;
-        self.check_digest(url, &resp.body, digest, descriptor)?;
-        self.remember(r, digest, &resp.body);
-        Ok(resp.body)
+        let fetch = || async {
+            let accept = accept_for(descriptor);
+            let mut resp = get(accept).await?;
+            if accept != ACCEPT_MANIFESTS && matches!(resp.status, 400 | 404 | 406) {
+                // Stored under another type than its parent names (GHCR answers 404 to an
+                // `Accept` without the stored type): asked again with all four.
+                resp = get(ACCEPT_MANIFESTS).await?;
+            }
+            expect_ok(url, &resp)?;
+            self.check_digest(url, &resp.body, digest, descriptor)?;
+            self.remember(r, digest, &resp.body);
+            Ok(resp.body)
+        };
+        self.in_flight
+            .while_in_flight(&Self::in_flight_key(r, digest, descriptor), fetch)
+            .await
     }
 
     /// Fetches the blob `d`, reading at most `d.size` bytes, refusing descriptors over `max`
@@ -282,14 +293,26 @@ impl<T: Transport> Client<T> {
             return Ok(bytes);
         }
         let url = format!("{}/v2/{}/blobs/{}", r.base_url(), r.repository(), d.digest);
-        let resp = self
-            .send(r, Method::Get, &url, "*/*", size, limit)
+        let fetch = || async {
+            let resp = self
+                .send(r, Method::Get, &url, "*/*", size, limit)
+                .await
+                .map_err(|e| oversize_as_mismatch(e, Some(d), limit))?;
+            expect_ok(&url, &resp)?;
+            self.check_digest(&url, &resp.body, &d.digest, Some(d))?;
+            self.remember(r, &d.digest, &resp.body);
+            Ok(resp.body)
+        };
+        self.in_flight
+            .while_in_flight(&Self::in_flight_key(r, &d.digest, Some(d)), fetch)
             .await
-            .map_err(|e| oversize_as_mismatch(e, Some(d), limit))?;
-        expect_ok(&url, &resp)?;
-        self.check_digest(&url, &resp.body, &d.digest, Some(d))?;
-        self.remember(r, &d.digest, &resp.body);
-        Ok(resp.body)
+    }
+
+    /// What a fetch by digest is shared under while it is out: the content and the size it
+    /// was asked with (a descriptor claiming another size is its own fetch, and its own error).
+    fn in_flight_key(r: &Reference, digest: &Digest, d: Option<&Descriptor>) -> String {
+        let size = d.map_or_else(|| "any".to_owned(), |d| d.size.to_string());
+        format!("{}#{size}", Self::content_key(r, digest))
     }
 
     /// The manifest a tag of `r`'s repository names (cosign's `sha256-<hex>.sig`): `None` when
@@ -798,6 +821,41 @@ mod tests {
                 "{got:?}"
             );
             assert_eq!(accepts.len(), 2);
+        }
+
+        #[test]
+        fn content_asked_for_twice_at_once_is_fetched_once() {
+            use futures_util::future::join;
+            let (bytes, d) = described(OCI_INDEX);
+            let r = Reference::parse("127.0.0.1:5000/demo/app:1").unwrap();
+            let client = || {
+                let bytes = bytes.clone();
+                let script = move |_: &Request| answer(200, &bytes);
+                Client::new(Scripted::new(script), Route::parse("").unwrap())
+            };
+            let c = client();
+            let (a, b) = pollster::block_on(join(
+                c.manifest(&r, &d.digest, Some(&d)),
+                c.manifest(&r, &d.digest, Some(&d)),
+            ));
+            assert_eq!((a.unwrap(), b.unwrap()), (bytes.clone(), bytes.clone()));
+            assert_eq!(c.transport.sent().len(), 1, "{:?}", c.transport.sent());
+            let c = client();
+            let (a, b) = pollster::block_on(join(
+                c.blob(&r, &d, 1024, Limit::ManifestBytes),
+                c.blob(&r, &d, 1024, Limit::ManifestBytes),
+            ));
+            assert_eq!((a.unwrap(), b.unwrap()), (bytes.clone(), bytes.clone()));
+            assert_eq!(c.transport.sent().len(), 1, "{:?}", c.transport.sent());
+            // Asked with another size, the same digest is a fetch (and an error) of its own.
+            let mut lying = d.clone();
+            lying.size += 1;
+            let (good, bad) = pollster::block_on(join(
+                c.blob(&r, &d, 1024, Limit::ManifestBytes),
+                c.blob(&r, &lying, 1024, Limit::ManifestBytes),
+            ));
+            assert_eq!(good.unwrap(), bytes);
+            assert!(bad.is_err());
         }
 
         #[test]

@@ -84,6 +84,24 @@ impl<T: Clone, E: Clone> SharedListings<Result<T, E>> {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
+        self.shared(key, fetch, true).await
+    }
+
+    /// Like [`Self::get_or_fetch`], but nothing is kept once answered: only asks made while
+    /// the fetch is out share it (for content the caller keeps elsewhere).
+    pub(crate) async fn while_in_flight<F, Fut>(&self, key: &str, fetch: F) -> Result<T, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        self.shared(key, fetch, false).await
+    }
+
+    async fn shared<F, Fut>(&self, key: &str, fetch: F, keep_answers: bool) -> Result<T, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
         while let Some(slot) = self.find(key) {
             let answer = poll_fn(|cx| match &mut *slot.borrow_mut() {
                 Slot::Done(v) => Poll::Ready(Some(v.clone())),
@@ -110,7 +128,7 @@ impl<T: Clone, E: Clone> SharedListings<Result<T, E>> {
             answered: false,
         };
         let result = fetch().await;
-        let keep = result.is_ok();
+        let keep = keep_answers && result.is_ok();
         fetching.answer(result.clone(), keep);
         result
     }
