@@ -1,7 +1,7 @@
 //! opk-verify's suites in headless Chromium as one test binary: one wasm link and one browser
 //! start instead of one per suite (`scripts/test` measured 9 binaries at 36 s of running and
-//! about 30 s of linking, 2026-12-07). Natively each suite stays its own binary; this one is
-//! empty there.
+//! about 30 s of linking, 2026-12-07). Natively they are `tests/suites.rs` and `tests/memory.rs`;
+//! this one is empty there.
 #![cfg(target_arch = "wasm32")]
 // The conformance and mutation suites each load the case table as their own module, as their
 // own binaries must.
