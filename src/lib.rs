@@ -3,7 +3,7 @@
 //! Everything runs in the page: fetching goes through `opk-registry`, verification through
 //! `opk-verify`, and nothing a server says is trusted. This module only assembles the views.
 
-// Unsafe only where the split macro generates its linkage (layer_module.rs).
+// Unsafe only where the split macro generates its linkage (layer_module.rs, sigstore_module.rs).
 #![deny(unsafe_code)]
 
 pub mod params;
@@ -16,6 +16,8 @@ mod app;
 mod layer_module;
 #[cfg(target_arch = "wasm32")]
 pub mod session;
+#[cfg(target_arch = "wasm32")]
+mod sigstore_module;
 #[cfg(target_arch = "wasm32")]
 mod views;
 

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use futures_util::future::{join, join_all};
 use opk_pipeline::explain::{explain, explain_setup, Explanation};
+use opk_pipeline::sigstore_module::SigstoreVerifier;
 use opk_pipeline::{ImageVerdict, State, VerifyContext};
 use opk_registry::{
     attestations, BrowserTransport, Client, FetchRecord, Found, Image, Method, Reference,
@@ -24,6 +25,7 @@ use opk_verify::sigstore::SigstoreTrust;
 use opk_verify::{JwksFile, Policy, TrustRoots, UnixTime};
 
 use crate::params::Params;
+use crate::sigstore_module::SigstoreModule;
 
 /// A failure with its stable code, the engine's message, and what it means to the reader.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -344,7 +346,7 @@ pub async fn run(
     // kept: the verification asks again, and reports it if it still does not load.
     if params.names_sigstore() {
         wasm_bindgen_futures::spawn_local(async {
-            let _ = opk_pipeline::sigstore_module::loaded().await;
+            let _ = SigstoreModule.loaded().await;
         });
     }
     // The image's first request goes out first; the trust is set up (parsing the bundled key
@@ -386,6 +388,7 @@ pub async fn run(
                 sigstore,
                 policy,
                 now: now(),
+                sigstore_verifier: &SigstoreModule,
             }),
             Err(f) => Err(f.clone()),
         };

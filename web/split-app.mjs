@@ -2,7 +2,7 @@
 //
 // The page verifies OpenPubkey attestations with the code it loads first; the core's Sigstore
 // verification (X.509, DER, P-384, Ed25519, RFC 3161, Rekor, the bundle pipeline: the split
-// points of crates/pipeline/src/sigstore_module.rs) is only fetched when a Sigstore or cosign
+// points of src/sigstore_module.rs) is only fetched when a Sigstore or cosign
 // signature is verified. wasm-split-cli (wasm_split_cli_support, installed by scripts/setup)
 // cuts the linked wasm (build.rs keeps its relocations) at those points; this script then binds
 // the first module with wasm-bindgen, optimises both modules with npm binaryen's wasm-opt

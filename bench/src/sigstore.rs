@@ -98,6 +98,7 @@ impl SigstoreCases {
             let mut ok = false;
             for _ in 0..n {
                 ok = opk_pipeline::webcrypto::verify_bundle(
+                    &opk_pipeline::sigstore_module::Linked,
                     bundle,
                     Artifact::Bytes(ARTIFACT),
                     &trust,

@@ -328,10 +328,12 @@ async fn bundle_result(
         root,
         keys: Vec::new(),
     };
-    let outcome = match webcrypto::verify_bundle(input, artifact, &trust, &policy, now()).await {
-        Ok(outcome) => outcome,
-        Err(e) => return fail(format!("verifier_not_loaded: {e}")),
-    };
+    let verifier = &crate::sigstore_module::SigstoreModule;
+    let outcome =
+        match webcrypto::verify_bundle(verifier, input, artifact, &trust, &policy, now()).await {
+            Ok(outcome) => outcome,
+            Err(e) => return fail(format!("verifier_not_loaded: {e}")),
+        };
     let root_trust = match trust.root.source {
         RootSource::Bundled { .. } => None,
         RootSource::UserSupplied { .. } => Some("under the pasted, user-supplied trusted root"),

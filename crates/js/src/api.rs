@@ -1,6 +1,7 @@
 //! The exported functions. Inputs are plain JS values, outputs plain JSON objects (maps become
 //! objects), errors are thrown as `{code, message}`.
 
+use opk_pipeline::sigstore_module::Linked;
 use opk_pipeline::{report, webcrypto};
 use opk_registry::{BrowserTransport, Client, Reference, Route};
 use opk_verify::sigstore::keys::HashAlg;
@@ -139,7 +140,8 @@ pub async fn verify_bundle_async(bytes: Vec<u8>, policy_js: JsValue) -> Result<J
     let (p, digest) = bundle_request(policy_js)?;
     let artifact = Artifact::Digest(HashAlg::Sha256, &digest);
     // The package links the verifier into its one module: it is always loaded.
-    match webcrypto::verify_bundle(&bytes, artifact, &p.sigstore, &p.policy, now(p.now)).await {
+    let (trust, policy) = (&p.sigstore, &p.policy);
+    match webcrypto::verify_bundle(&Linked, &bytes, artifact, trust, policy, now(p.now)).await {
         Ok(outcome) => Ok(bundle_report(outcome)),
         Err(e) => Err(to_js(&report::error_json("verifier_not_loaded", &e))),
     }
@@ -201,6 +203,7 @@ pub async fn verify_image(
         sigstore: &p.sigstore,
         policy: &p.policy,
         now: now(p.now),
+        sigstore_verifier: &Linked,
     };
     let result = opk_pipeline::verify_image(&c, &r, &o.platform, &cx).await;
     let fetches = c.fetch_log();

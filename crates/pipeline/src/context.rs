@@ -1,6 +1,6 @@
 //! What a verification is judged against, passed once instead of as separate arguments: the
 //! OpenPubkey trust roots, the Sigstore trust, the policy (one policy for both schemes) and the
-//! time.
+//! time; in the browser, also where the Sigstore verifier runs.
 
 use opk_verify::sigstore::SigstoreTrust;
 use opk_verify::{Policy, TrustRoots, UnixTime};
@@ -16,4 +16,8 @@ pub struct VerifyContext<'a> {
     pub policy: &'a Policy,
     /// Now (tokens' ages, integrated times in the future).
     pub now: UnixTime,
+    /// Where Sigstore signatures are verified: [`Linked`](crate::sigstore_module::Linked), or
+    /// the web app's second module.
+    #[cfg(target_arch = "wasm32")]
+    pub sigstore_verifier: &'a dyn crate::sigstore_module::SigstoreVerifier,
 }

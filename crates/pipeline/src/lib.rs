@@ -9,13 +9,12 @@
 //! - [`inspect_image`]: an image's structure, attestations and signatures, as JSON.
 //! - [`report`]: the verdict as `docker verify`'s lines and as the `--json` object.
 //! - [`explain`]: a failure in the reader's words (what it means, what to do).
-//! - `sigstore_module` (wasm32): the core's Sigstore verification, loaded as a second module
-//!   by the web app.
+//! - `sigstore_module` (wasm32): where the core's Sigstore verification runs — linked in, or
+//!   (the web app's) a second module loaded on first use.
 //! - `webcrypto` (wasm32): the browser's fast path — WebCrypto checks ES256/RS256/ECDSA
 //!   signatures first, the core verifies whatever it did not accept.
 
-// Unsafe only where the split macro generates its linkage (sigstore_module.rs).
-#![deny(unsafe_code)]
+#![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(
     not(test),

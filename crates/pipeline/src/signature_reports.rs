@@ -94,12 +94,14 @@ fn fetch_failed(e: opk_registry::RegistryError) -> Outcome {
 /// failure first, then a verifier that did not load. Natively the verifier is linked in.
 async fn fetched_beside_verifier<T>(
     fetch: impl std::future::Future<Output = Result<T, opk_registry::RegistryError>>,
+    cx: &VerifyContext<'_>,
 ) -> Result<T, Outcome> {
     #[cfg(target_arch = "wasm32")]
-    let (fetched, loaded) =
-        futures_util::future::join(fetch, crate::sigstore_module::loaded()).await;
+    let (fetched, loaded) = futures_util::future::join(fetch, cx.sigstore_verifier.loaded()).await;
     #[cfg(not(target_arch = "wasm32"))]
     let (fetched, loaded) = (fetch.await, Ok::<(), ()>(()));
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = cx;
     let fetched = fetched.map_err(fetch_failed)?;
     loaded.map_err(|_| Outcome::VerifierNotLoaded)?;
     Ok(fetched)
@@ -114,7 +116,7 @@ async fn verify_bundle_layer<T: Transport>(
     cx: &VerifyContext<'_>,
 ) -> Outcome {
     let blob = client.blob(reference, layer, MAX_BUNDLE_BYTES, Limit::BundleBytes);
-    let bytes = match fetched_beside_verifier(blob).await {
+    let bytes = match fetched_beside_verifier(blob, cx).await {
         Ok(b) => b,
         Err(outcome) => return outcome,
     };
@@ -143,13 +145,19 @@ async fn verify_bundle_layer<T: Transport>(
     }
     let artifact = Artifact::Digest(HashAlg::Sha256, &digest);
     #[cfg(target_arch = "wasm32")]
-    let verified =
-        match crate::webcrypto::verify_bundle(&bytes, artifact, cx.sigstore, cx.policy, cx.now)
-            .await
-        {
-            Ok(v) => v,
-            Err(_) => return Outcome::VerifierNotLoaded,
-        };
+    let verified = match crate::webcrypto::verify_bundle(
+        cx.sigstore_verifier,
+        &bytes,
+        artifact,
+        cx.sigstore,
+        cx.policy,
+        cx.now,
+    )
+    .await
+    {
+        Ok(v) => v,
+        Err(_) => return Outcome::VerifierNotLoaded,
+    };
     #[cfg(not(target_arch = "wasm32"))]
     let verified =
         opk_verify::sigstore::verify_bundle(&bytes, artifact, cx.sigstore, cx.policy, cx.now);
@@ -169,7 +177,7 @@ async fn verify_cosign_layer<T: Transport>(
     cx: &VerifyContext<'_>,
 ) -> Outcome {
     let blob = client.blob(reference, layer, MAX_ENVELOPE_BYTES, Limit::EnvelopeBytes);
-    let bytes = match fetched_beside_verifier(blob).await {
+    let bytes = match fetched_beside_verifier(blob, cx).await {
         Ok(b) => b,
         Err(outcome) => return outcome,
     };
@@ -180,12 +188,15 @@ async fn verify_cosign_layer<T: Transport>(
     };
     #[cfg(target_arch = "wasm32")]
     let verified = {
-        use crate::sigstore_module as module;
+        let module = cx.sigstore_verifier;
         let image = image_digest.hex();
-        let checks =
-            module::cosign_signature_checks(cosign, image, cx.sigstore, cx.policy, cx.now).await;
+        let checks = module
+            .cosign_signature_checks(cosign, image, cx.sigstore, cx.policy, cx.now)
+            .await;
         let accepted = crate::webcrypto::sigstore_accepted(checks).await;
-        module::verify_cosign_layer(cosign, image, cx.sigstore, cx.policy, cx.now, &accepted).await
+        module
+            .verify_cosign_layer(cosign, image, cx.sigstore, cx.policy, cx.now, &accepted)
+            .await
     };
     #[cfg(not(target_arch = "wasm32"))]
     let verified = opk_verify::sigstore::verify_cosign_layer(
@@ -230,7 +241,7 @@ async fn verify_manifest_bundle<T: Transport>(
         }
         Ok::<_, opk_registry::RegistryError>((bundle, bytes, statements))
     };
-    let (bundle, bytes, statements) = match fetched_beside_verifier(fetched).await {
+    let (bundle, bytes, statements) = match fetched_beside_verifier(fetched, cx).await {
         Ok(x) => x,
         Err(outcome) => return outcome,
     };
@@ -238,13 +249,14 @@ async fn verify_manifest_bundle<T: Transport>(
     let image = image_digest.hex();
     #[cfg(target_arch = "wasm32")]
     let verified = {
-        use crate::sigstore_module as module;
+        let module = cx.sigstore_verifier;
         let accepted = accepted(&bundle, &bytes, cx).await;
         let (trust, policy, now) = (cx.sigstore, cx.policy, cx.now);
-        module::verify_signed_manifest(
-            &bundle, &bytes, &layers, image, trust, policy, now, &accepted,
-        )
-        .await
+        module
+            .verify_signed_manifest(
+                &bundle, &bytes, &layers, image, trust, policy, now, &accepted,
+            )
+            .await
     };
     #[cfg(not(target_arch = "wasm32"))]
     let verified = opk_verify::sigstore::verify_signed_manifest(
@@ -271,8 +283,9 @@ async fn accepted(bundle: &[u8], manifest: &[u8], cx: &VerifyContext<'_>) -> Acc
         return Accepted::default();
     };
     let artifact = Artifact::Digest(HashAlg::Sha256, &raw);
-    let checks =
-        crate::sigstore_module::signature_checks(bundle, artifact, cx.sigstore, cx.policy, cx.now)
-            .await;
+    let checks = cx
+        .sigstore_verifier
+        .signature_checks(bundle, artifact, cx.sigstore, cx.policy, cx.now)
+        .await;
     crate::webcrypto::sigstore_accepted(checks).await
 }

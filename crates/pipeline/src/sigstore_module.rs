@@ -1,19 +1,21 @@
-//! The core's Sigstore verification, as the browser pipeline calls it: five functions of
-//! `opk_verify::sigstore`, each `async` here. With the `lazy-sigstore` feature (the web app
-//! turns it on) each is a split point of `wasm_split_helpers`: the build splits everything only
+//! Where the browser pipeline's Sigstore verification runs: the five functions of
+//! `opk_verify::sigstore` it calls, behind [`SigstoreVerifier`], which the caller passes in its
+//! [`VerifyContext`](crate::VerifyContext). [`Linked`] calls the core in this module (the JS
+//! package, the tests). The web app passes its own implementation, whose functions are split
+//! points of `wasm_split_helpers` (`src/sigstore_module.rs`): its build moves everything only
 //! they reach — X.509, DER, P-384, Ed25519, RFC 3161, Rekor, the bundle pipeline — into a second
 //! wasm module that the page fetches the first time a Sigstore or cosign signature is verified.
-//! The second module is this same build's code (it shares the first module's memory and
-//! table), so outcomes and errors cross as the core's own types, `Verified<T>` included.
-//! Without the feature (the JS package, tests) they call the core directly.
+//! That module is the same build's code (it shares the first module's memory and table), so
+//! outcomes and errors cross as the core's own types, `Verified<T>` included.
 //!
-//! [`loaded`] is the one place a failed load shows: callers await it first, and a module that
-//! does not load becomes [`SigstoreModuleNotLoaded`], never a verdict.
+//! Passed in, not chosen by a cargo feature: one build of the workspace compiles the JS package
+//! and the app with the same dependency features (scripts/build), and this crate has no unsafe
+//! code (the split points' linkage is generated in the app).
+//!
+//! [`SigstoreVerifier::loaded`] is the one place a failed load shows: callers await it first,
+//! and a module that does not load becomes [`SigstoreModuleNotLoaded`], never a verdict.
 
-// The split macro declares the second module's functions as wasm imports and exports
-// (`extern "C"`, `#[no_mangle]`): the only unsafe code in this crate, generated, not written.
-#![allow(unsafe_code)]
-
+use futures_util::future::{ready, LocalBoxFuture};
 use opk_verify::sigstore::signatures::{Accepted, SignatureCheck};
 use opk_verify::sigstore::{Artifact, BundleOutcome, CosignLayer, SignedManifest, SigstoreTrust};
 use opk_verify::{Policy, Rejected, UnixTime, Verified};
@@ -24,104 +26,163 @@ use opk_verify::{Policy, Rejected, UnixTime, Verified};
 #[error("the Sigstore verifier (a second module of this page) did not load")]
 pub struct SigstoreModuleNotLoaded;
 
-#[cfg(feature = "lazy-sigstore")]
-impl From<wasm_split_helpers::SplitLoaderError> for SigstoreModuleNotLoaded {
-    fn from(_: wasm_split_helpers::SplitLoaderError) -> Self {
-        Self
-    }
-}
+/// The core's Sigstore verification, wherever it is: each function is the core's function of
+/// the same name, awaited (a module may have to load first).
+pub trait SigstoreVerifier: std::fmt::Debug {
+    /// Loads the verifier's module (once; a failed load is retried on the next call).
+    fn loaded(&self) -> LocalBoxFuture<'_, Result<(), SigstoreModuleNotLoaded>>;
 
-/// Declares each function once: a split point with the feature, a plain `async fn` without.
-macro_rules! in_sigstore_module {
-    ($(
-        $(#[$doc:meta])*
-        fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty $body:block
-    )*) => {$(
-        $(#[$doc])*
-        #[cfg(feature = "lazy-sigstore")]
-        #[wasm_split_helpers::wasm_split(sigstore)]
-        pub fn $name($($arg: $ty),*) -> $ret $body
-
-        $(#[$doc])*
-        #[cfg(not(feature = "lazy-sigstore"))]
-        pub async fn $name($($arg: $ty),*) -> $ret $body
-    )*};
-}
-
-/// Loads the module (once; a failed load is retried on the next call).
-#[cfg(feature = "lazy-sigstore")]
-#[wasm_split_helpers::wasm_split(sigstore, fallible)]
-pub fn loaded() -> Result<(), SigstoreModuleNotLoaded> {
-    Ok(())
-}
-
-/// Nothing to load: the verifier is in this module.
-#[cfg(not(feature = "lazy-sigstore"))]
-pub async fn loaded() -> Result<(), SigstoreModuleNotLoaded> {
-    Ok(())
-}
-
-in_sigstore_module! {
     /// [`opk_verify::sigstore::signature_checks`].
-    fn signature_checks(
-        bytes: &[u8],
-        artifact: Artifact<'_>,
-        trust: &SigstoreTrust,
-        policy: &Policy,
+    fn signature_checks<'a>(
+        &'a self,
+        bytes: &'a [u8],
+        artifact: Artifact<'a>,
+        trust: &'a SigstoreTrust,
+        policy: &'a Policy,
         now: UnixTime,
-    ) -> Vec<SignatureCheck> {
-        opk_verify::sigstore::signature_checks(bytes, artifact, trust, policy, now)
-    }
+    ) -> LocalBoxFuture<'a, Vec<SignatureCheck>>;
 
     /// [`opk_verify::sigstore::verify_bundle_accepting`].
-    fn verify_bundle_accepting(
-        bytes: &[u8],
-        artifact: Artifact<'_>,
-        trust: &SigstoreTrust,
-        policy: &Policy,
+    #[allow(clippy::too_many_arguments)]
+    fn verify_bundle_accepting<'a>(
+        &'a self,
+        bytes: &'a [u8],
+        artifact: Artifact<'a>,
+        trust: &'a SigstoreTrust,
+        policy: &'a Policy,
         now: UnixTime,
-        accepted: &Accepted,
-    ) -> Result<Verified<BundleOutcome>, Rejected> {
-        opk_verify::sigstore::verify_bundle_accepting(bytes, artifact, trust, policy, now, accepted)
-    }
+        accepted: &'a Accepted,
+    ) -> LocalBoxFuture<'a, Result<Verified<BundleOutcome>, Rejected>>;
 
     /// [`opk_verify::sigstore::cosign_signature_checks`].
-    fn cosign_signature_checks(
-        layer: CosignLayer<'_>,
-        image_sha256: &str,
-        trust: &SigstoreTrust,
-        policy: &Policy,
+    fn cosign_signature_checks<'a>(
+        &'a self,
+        layer: CosignLayer<'a>,
+        image_sha256: &'a str,
+        trust: &'a SigstoreTrust,
+        policy: &'a Policy,
         now: UnixTime,
-    ) -> Vec<SignatureCheck> {
-        opk_verify::sigstore::cosign_signature_checks(layer, image_sha256, trust, policy, now)
-    }
+    ) -> LocalBoxFuture<'a, Vec<SignatureCheck>>;
 
     /// [`opk_verify::sigstore::verify_cosign_layer`].
-    fn verify_cosign_layer(
-        layer: CosignLayer<'_>,
-        image_sha256: &str,
-        trust: &SigstoreTrust,
-        policy: &Policy,
+    #[allow(clippy::too_many_arguments)]
+    fn verify_cosign_layer<'a>(
+        &'a self,
+        layer: CosignLayer<'a>,
+        image_sha256: &'a str,
+        trust: &'a SigstoreTrust,
+        policy: &'a Policy,
         now: UnixTime,
-        accepted: &Accepted,
-    ) -> Result<Verified<BundleOutcome>, Rejected> {
-        opk_verify::sigstore::verify_cosign_layer(layer, image_sha256, trust, policy, now, accepted)
-    }
+        accepted: &'a Accepted,
+    ) -> LocalBoxFuture<'a, Result<Verified<BundleOutcome>, Rejected>>;
 
     /// [`opk_verify::sigstore::verify_signed_manifest`] (its arguments, as the core takes them).
     #[allow(clippy::too_many_arguments)]
-    fn verify_signed_manifest(
-        bundle: &[u8],
-        manifest: &[u8],
-        layers: &[&[u8]],
-        image_sha256: &str,
-        trust: &SigstoreTrust,
-        policy: &Policy,
+    fn verify_signed_manifest<'a>(
+        &'a self,
+        bundle: &'a [u8],
+        manifest: &'a [u8],
+        layers: &'a [&'a [u8]],
+        image_sha256: &'a str,
+        trust: &'a SigstoreTrust,
+        policy: &'a Policy,
         now: UnixTime,
-        accepted: &Accepted,
-    ) -> Result<Verified<SignedManifest>, Rejected> {
-        opk_verify::sigstore::verify_signed_manifest(
-            bundle, manifest, layers, image_sha256, trust, policy, now, accepted,
-        )
+        accepted: &'a Accepted,
+    ) -> LocalBoxFuture<'a, Result<Verified<SignedManifest>, Rejected>>;
+}
+
+/// The core's Sigstore verification linked into this module: always loaded, each call answered
+/// at once.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Linked;
+
+impl SigstoreVerifier for Linked {
+    fn loaded(&self) -> LocalBoxFuture<'_, Result<(), SigstoreModuleNotLoaded>> {
+        Box::pin(ready(Ok(())))
+    }
+
+    fn signature_checks<'a>(
+        &'a self,
+        bytes: &'a [u8],
+        artifact: Artifact<'a>,
+        trust: &'a SigstoreTrust,
+        policy: &'a Policy,
+        now: UnixTime,
+    ) -> LocalBoxFuture<'a, Vec<SignatureCheck>> {
+        let checks = opk_verify::sigstore::signature_checks(bytes, artifact, trust, policy, now);
+        Box::pin(ready(checks))
+    }
+
+    fn verify_bundle_accepting<'a>(
+        &'a self,
+        bytes: &'a [u8],
+        artifact: Artifact<'a>,
+        trust: &'a SigstoreTrust,
+        policy: &'a Policy,
+        now: UnixTime,
+        accepted: &'a Accepted,
+    ) -> LocalBoxFuture<'a, Result<Verified<BundleOutcome>, Rejected>> {
+        Box::pin(ready(opk_verify::sigstore::verify_bundle_accepting(
+            bytes, artifact, trust, policy, now, accepted,
+        )))
+    }
+
+    fn cosign_signature_checks<'a>(
+        &'a self,
+        layer: CosignLayer<'a>,
+        image_sha256: &'a str,
+        trust: &'a SigstoreTrust,
+        policy: &'a Policy,
+        now: UnixTime,
+    ) -> LocalBoxFuture<'a, Vec<SignatureCheck>> {
+        Box::pin(ready(opk_verify::sigstore::cosign_signature_checks(
+            layer,
+            image_sha256,
+            trust,
+            policy,
+            now,
+        )))
+    }
+
+    fn verify_cosign_layer<'a>(
+        &'a self,
+        layer: CosignLayer<'a>,
+        image_sha256: &'a str,
+        trust: &'a SigstoreTrust,
+        policy: &'a Policy,
+        now: UnixTime,
+        accepted: &'a Accepted,
+    ) -> LocalBoxFuture<'a, Result<Verified<BundleOutcome>, Rejected>> {
+        Box::pin(ready(opk_verify::sigstore::verify_cosign_layer(
+            layer,
+            image_sha256,
+            trust,
+            policy,
+            now,
+            accepted,
+        )))
+    }
+
+    fn verify_signed_manifest<'a>(
+        &'a self,
+        bundle: &'a [u8],
+        manifest: &'a [u8],
+        layers: &'a [&'a [u8]],
+        image_sha256: &'a str,
+        trust: &'a SigstoreTrust,
+        policy: &'a Policy,
+        now: UnixTime,
+        accepted: &'a Accepted,
+    ) -> LocalBoxFuture<'a, Result<Verified<SignedManifest>, Rejected>> {
+        Box::pin(ready(opk_verify::sigstore::verify_signed_manifest(
+            bundle,
+            manifest,
+            layers,
+            image_sha256,
+            trust,
+            policy,
+            now,
+            accepted,
+        )))
     }
 }

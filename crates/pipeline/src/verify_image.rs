@@ -255,6 +255,8 @@ mod tests {
             sigstore: &sigstore,
             policy: &policy,
             now: UnixTime(0),
+            #[cfg(target_arch = "wasm32")]
+            sigstore_verifier: &crate::sigstore_module::Linked,
         };
         let reports: Vec<_> = outcomes.into_iter().map(report).collect();
         verdict(&reports, &Digest::of(b"image"), &cx)

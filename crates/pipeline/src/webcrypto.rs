@@ -19,7 +19,7 @@ use opk_verify::{
 };
 use wasm_bindgen::{JsCast as _, JsValue};
 
-use crate::sigstore_module::{self, SigstoreModuleNotLoaded};
+use crate::sigstore_module::{SigstoreModuleNotLoaded, SigstoreVerifier};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{CryptoKey, EcKeyImportParams, EcdsaParams, JsonWebKey, SubtleCrypto};
 
@@ -197,17 +197,19 @@ pub async fn sigstore_accepted(checks: Vec<SignatureCheck>) -> Accepted {
 /// ECDSA and RSA signatures WebCrypto accepts are not verified again in wasm. The outer error:
 /// the verifier's module did not load, so nothing was decided.
 pub async fn verify_bundle(
+    verifier: &dyn SigstoreVerifier,
     bytes: &[u8],
     artifact: Artifact<'_>,
     trust: &SigstoreTrust,
     policy: &Policy,
     now: UnixTime,
 ) -> Result<Result<Verified<BundleOutcome>, Rejected>, SigstoreModuleNotLoaded> {
-    sigstore_module::loaded().await?;
-    let checks = sigstore_module::signature_checks(bytes, artifact, trust, policy, now).await;
+    verifier.loaded().await?;
+    let checks = verifier
+        .signature_checks(bytes, artifact, trust, policy, now)
+        .await;
     let accepted = sigstore_accepted(checks).await;
-    Ok(
-        sigstore_module::verify_bundle_accepting(bytes, artifact, trust, policy, now, &accepted)
-            .await,
-    )
+    Ok(verifier
+        .verify_bundle_accepting(bytes, artifact, trust, policy, now, &accepted)
+        .await)
 }

@@ -4,6 +4,7 @@
 //! that withholds an attestation, flips a byte of an envelope or swaps a manifest.
 #![cfg(target_arch = "wasm32")]
 
+use opk_pipeline::sigstore_module::Linked;
 use opk_pipeline::{verify_image, AttestationFailure, Outcome, VerifyContext};
 use opk_registry::{BrowserTransport, Client, Reference, RegistryError, Route};
 use opk_testkit::forge::TestOp;
@@ -46,6 +47,7 @@ async fn verify(
             sigstore: &opk_testkit::sigstore::root::public_good_trust(),
             policy: &policy(),
             now: NOW,
+            sigstore_verifier: &Linked,
         },
     )
     .await
@@ -154,6 +156,7 @@ async fn the_two_searches_share_one_referrers_listing_in_the_browser() {
         sigstore: &opk_testkit::sigstore::root::dev_trust(),
         policy: &policy,
         now: NOW,
+        sigstore_verifier: &Linked,
     };
     let v = verify_image(&client, &r, "linux/amd64", &cx).await.unwrap();
     assert!(v.verified(), "{:?}", v.error);

@@ -11,6 +11,7 @@ mod sigstore_case;
 #[path = "../../verify/tests/sigstore_cases.rs"]
 mod sigstore_cases;
 
+use opk_pipeline::sigstore_module::Linked;
 use opk_pipeline::webcrypto::{verify_bundle as webcrypto_verify_bundle, webcrypto_signature};
 use opk_verify::sigstore::signatures::SignatureCheck;
 use opk_verify::sigstore::{signature_checks, verify_bundle, Artifact};
@@ -86,9 +87,9 @@ async fn every_case_has_the_reference_outcome_with_webcrypto_first() {
         let now = sigstore_case::NOW;
         let code = |r: Result<_, opk_verify::Rejected>| r.map(|_| ()).map_err(|r| r.error);
         let reference = code(verify_bundle(case.bundle, artifact, &trust, &policy, now));
-        // Without the web app's lazy-sigstore feature the verifier is linked in: always loaded.
-        let Ok(fast) = webcrypto_verify_bundle(case.bundle, artifact, &trust, &policy, now).await
-        else {
+        // The verifier linked into this module is always loaded.
+        let fast = webcrypto_verify_bundle(&Linked, case.bundle, artifact, &trust, &policy, now);
+        let Ok(fast) = fast.await else {
             panic!(
                 "{}: the verifier module did not load in a build that links it",
                 case.name
