@@ -95,8 +95,15 @@ test('the signed demo image verifies from a deep link, with the dev issuer label
 });
 
 test('a deep link asks for its image and key set while the wasm downloads, once each; never around a proxy', async () => {
+  // The first module is held back 400 ms: on loopback it arrives in milliseconds, and on a
+  // loaded machine the early requests could start after it with nothing wrong (one failure,
+  // 2026-12-07). A page that waited for its wasm would still ask after it.
+  const holdWasm = (page) => page.route(/opk-explorer-[0-9a-f]+_bg\.wasm$/, async (r) => {
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await r.continue();
+  });
   const entries = async (url, registry) => {
-    const { page, browser, waitFor, errors } = await openPage(url);
+    const { page, browser, waitFor, errors } = await openPage(url, { beforeGoto: holdWasm });
     try {
       await waitFor('#results .verdict[data-state]', 30000);
       assert.deepEqual(errors.filter((e) => !/Failed to load resource: .* 404/.test(e)), []);
