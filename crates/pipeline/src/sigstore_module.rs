@@ -14,11 +14,12 @@
 //!
 //! [`SigstoreVerifier::loaded`] is the one place a failed load shows: callers await it first,
 //! and a module that does not load becomes [`SigstoreModuleNotLoaded`], never a verdict.
+//!
+//! The five functions are listed once, in [`sigstore_functions!`](crate::sigstore_functions),
+//! which writes them out for a macro given to it: here the trait and [`Linked`], in the app the
+//! split points and their implementation of the trait.
 
 use futures_util::future::{ready, LocalBoxFuture};
-use opk_verify::sigstore::signatures::{Accepted, SignatureCheck};
-use opk_verify::sigstore::{Artifact, BundleOutcome, CosignLayer, SignedManifest, SigstoreTrust};
-use opk_verify::{Policy, Rejected, UnixTime, Verified};
 
 /// The module holding the Sigstore verifier could not be fetched or instantiated (offline, a
 /// server that does not have it, or one whose bytes fail the integrity the page pins).
@@ -26,69 +27,101 @@ use opk_verify::{Policy, Rejected, UnixTime, Verified};
 #[error("the Sigstore verifier (a second module of this page) did not load")]
 pub struct SigstoreModuleNotLoaded;
 
-/// The core's Sigstore verification, wherever it is: each function is the core's function of
-/// the same name, awaited (a module may have to load first).
-pub trait SigstoreVerifier: std::fmt::Debug {
-    /// Loads the verifier's module (once; a failed load is retried on the next call).
-    fn loaded(&self) -> LocalBoxFuture<'_, Result<(), SigstoreModuleNotLoaded>>;
+/// Calls `$callback! { $lifetime; fn name(arg: Type, …) -> Output; … }` with the five core
+/// functions of `opk_verify::sigstore` the browser pipeline calls, every borrowed type under
+/// `$lifetime` (`'_` for free functions, a named lifetime for trait methods).
+#[macro_export]
+macro_rules! sigstore_functions {
+    ($callback:ident, $lt:lifetime) => {
+        $callback! { $lt;
+            /// [`opk_verify::sigstore::signature_checks`].
+            fn signature_checks(
+                bytes: &$lt [u8],
+                artifact: ::opk_verify::sigstore::Artifact<$lt>,
+                trust: &$lt ::opk_verify::sigstore::SigstoreTrust,
+                policy: &$lt ::opk_verify::Policy,
+                now: ::opk_verify::UnixTime,
+            ) -> ::std::vec::Vec<::opk_verify::sigstore::signatures::SignatureCheck>;
+            /// [`opk_verify::sigstore::verify_bundle_accepting`].
+            fn verify_bundle_accepting(
+                bytes: &$lt [u8],
+                artifact: ::opk_verify::sigstore::Artifact<$lt>,
+                trust: &$lt ::opk_verify::sigstore::SigstoreTrust,
+                policy: &$lt ::opk_verify::Policy,
+                now: ::opk_verify::UnixTime,
+                accepted: &$lt ::opk_verify::sigstore::signatures::Accepted,
+            ) -> ::std::result::Result<
+                ::opk_verify::Verified<::opk_verify::sigstore::BundleOutcome>,
+                ::opk_verify::Rejected,
+            >;
+            /// [`opk_verify::sigstore::cosign_signature_checks`].
+            fn cosign_signature_checks(
+                layer: ::opk_verify::sigstore::CosignLayer<$lt>,
+                image_sha256: &$lt str,
+                trust: &$lt ::opk_verify::sigstore::SigstoreTrust,
+                policy: &$lt ::opk_verify::Policy,
+                now: ::opk_verify::UnixTime,
+            ) -> ::std::vec::Vec<::opk_verify::sigstore::signatures::SignatureCheck>;
+            /// [`opk_verify::sigstore::verify_cosign_layer`].
+            fn verify_cosign_layer(
+                layer: ::opk_verify::sigstore::CosignLayer<$lt>,
+                image_sha256: &$lt str,
+                trust: &$lt ::opk_verify::sigstore::SigstoreTrust,
+                policy: &$lt ::opk_verify::Policy,
+                now: ::opk_verify::UnixTime,
+                accepted: &$lt ::opk_verify::sigstore::signatures::Accepted,
+            ) -> ::std::result::Result<
+                ::opk_verify::Verified<::opk_verify::sigstore::BundleOutcome>,
+                ::opk_verify::Rejected,
+            >;
+            /// [`opk_verify::sigstore::verify_signed_manifest`] (its arguments, as the core
+            /// takes them).
+            fn verify_signed_manifest(
+                bundle: &$lt [u8],
+                manifest: &$lt [u8],
+                layers: &$lt [&$lt [u8]],
+                image_sha256: &$lt str,
+                trust: &$lt ::opk_verify::sigstore::SigstoreTrust,
+                policy: &$lt ::opk_verify::Policy,
+                now: ::opk_verify::UnixTime,
+                accepted: &$lt ::opk_verify::sigstore::signatures::Accepted,
+            ) -> ::std::result::Result<
+                ::opk_verify::Verified<::opk_verify::sigstore::SignedManifest>,
+                ::opk_verify::Rejected,
+            >;
+        }
+    };
+}
 
-    /// [`opk_verify::sigstore::signature_checks`].
-    fn signature_checks<'a>(
-        &'a self,
-        bytes: &'a [u8],
-        artifact: Artifact<'a>,
-        trust: &'a SigstoreTrust,
-        policy: &'a Policy,
-        now: UnixTime,
-    ) -> LocalBoxFuture<'a, Vec<SignatureCheck>>;
+/// The trait, and [`Linked`]'s implementation of it, from the list.
+macro_rules! trait_and_linked {
+    ($lt:lifetime; $(
+        $(#[$doc:meta])*
+        fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty;
+    )*) => {
+        /// The core's Sigstore verification, wherever it is: each function is the core's
+        /// function of the same name, awaited (a module may have to load first).
+        pub trait SigstoreVerifier: std::fmt::Debug {
+            /// Loads the verifier's module (once; a failed load is retried on the next call).
+            fn loaded(&self) -> LocalBoxFuture<'_, Result<(), SigstoreModuleNotLoaded>>;
+            $(
+                $(#[$doc])*
+                #[allow(clippy::too_many_arguments)]
+                fn $name<$lt>(&$lt self, $($arg: $ty),*) -> LocalBoxFuture<$lt, $ret>;
+            )*
+        }
 
-    /// [`opk_verify::sigstore::verify_bundle_accepting`].
-    #[allow(clippy::too_many_arguments)]
-    fn verify_bundle_accepting<'a>(
-        &'a self,
-        bytes: &'a [u8],
-        artifact: Artifact<'a>,
-        trust: &'a SigstoreTrust,
-        policy: &'a Policy,
-        now: UnixTime,
-        accepted: &'a Accepted,
-    ) -> LocalBoxFuture<'a, Result<Verified<BundleOutcome>, Rejected>>;
-
-    /// [`opk_verify::sigstore::cosign_signature_checks`].
-    fn cosign_signature_checks<'a>(
-        &'a self,
-        layer: CosignLayer<'a>,
-        image_sha256: &'a str,
-        trust: &'a SigstoreTrust,
-        policy: &'a Policy,
-        now: UnixTime,
-    ) -> LocalBoxFuture<'a, Vec<SignatureCheck>>;
-
-    /// [`opk_verify::sigstore::verify_cosign_layer`].
-    #[allow(clippy::too_many_arguments)]
-    fn verify_cosign_layer<'a>(
-        &'a self,
-        layer: CosignLayer<'a>,
-        image_sha256: &'a str,
-        trust: &'a SigstoreTrust,
-        policy: &'a Policy,
-        now: UnixTime,
-        accepted: &'a Accepted,
-    ) -> LocalBoxFuture<'a, Result<Verified<BundleOutcome>, Rejected>>;
-
-    /// [`opk_verify::sigstore::verify_signed_manifest`] (its arguments, as the core takes them).
-    #[allow(clippy::too_many_arguments)]
-    fn verify_signed_manifest<'a>(
-        &'a self,
-        bundle: &'a [u8],
-        manifest: &'a [u8],
-        layers: &'a [&'a [u8]],
-        image_sha256: &'a str,
-        trust: &'a SigstoreTrust,
-        policy: &'a Policy,
-        now: UnixTime,
-        accepted: &'a Accepted,
-    ) -> LocalBoxFuture<'a, Result<Verified<SignedManifest>, Rejected>>;
+        impl SigstoreVerifier for Linked {
+            fn loaded(&self) -> LocalBoxFuture<'_, Result<(), SigstoreModuleNotLoaded>> {
+                Box::pin(ready(Ok(())))
+            }
+            $(
+                fn $name<$lt>(&$lt self, $($arg: $ty),*) -> LocalBoxFuture<$lt, $ret> {
+                    Box::pin(ready(opk_verify::sigstore::$name($($arg),*)))
+                }
+            )*
+        }
+    };
 }
 
 /// The core's Sigstore verification linked into this module: always loaded, each call answered
@@ -96,93 +129,4 @@ pub trait SigstoreVerifier: std::fmt::Debug {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Linked;
 
-impl SigstoreVerifier for Linked {
-    fn loaded(&self) -> LocalBoxFuture<'_, Result<(), SigstoreModuleNotLoaded>> {
-        Box::pin(ready(Ok(())))
-    }
-
-    fn signature_checks<'a>(
-        &'a self,
-        bytes: &'a [u8],
-        artifact: Artifact<'a>,
-        trust: &'a SigstoreTrust,
-        policy: &'a Policy,
-        now: UnixTime,
-    ) -> LocalBoxFuture<'a, Vec<SignatureCheck>> {
-        let checks = opk_verify::sigstore::signature_checks(bytes, artifact, trust, policy, now);
-        Box::pin(ready(checks))
-    }
-
-    fn verify_bundle_accepting<'a>(
-        &'a self,
-        bytes: &'a [u8],
-        artifact: Artifact<'a>,
-        trust: &'a SigstoreTrust,
-        policy: &'a Policy,
-        now: UnixTime,
-        accepted: &'a Accepted,
-    ) -> LocalBoxFuture<'a, Result<Verified<BundleOutcome>, Rejected>> {
-        Box::pin(ready(opk_verify::sigstore::verify_bundle_accepting(
-            bytes, artifact, trust, policy, now, accepted,
-        )))
-    }
-
-    fn cosign_signature_checks<'a>(
-        &'a self,
-        layer: CosignLayer<'a>,
-        image_sha256: &'a str,
-        trust: &'a SigstoreTrust,
-        policy: &'a Policy,
-        now: UnixTime,
-    ) -> LocalBoxFuture<'a, Vec<SignatureCheck>> {
-        Box::pin(ready(opk_verify::sigstore::cosign_signature_checks(
-            layer,
-            image_sha256,
-            trust,
-            policy,
-            now,
-        )))
-    }
-
-    fn verify_cosign_layer<'a>(
-        &'a self,
-        layer: CosignLayer<'a>,
-        image_sha256: &'a str,
-        trust: &'a SigstoreTrust,
-        policy: &'a Policy,
-        now: UnixTime,
-        accepted: &'a Accepted,
-    ) -> LocalBoxFuture<'a, Result<Verified<BundleOutcome>, Rejected>> {
-        Box::pin(ready(opk_verify::sigstore::verify_cosign_layer(
-            layer,
-            image_sha256,
-            trust,
-            policy,
-            now,
-            accepted,
-        )))
-    }
-
-    fn verify_signed_manifest<'a>(
-        &'a self,
-        bundle: &'a [u8],
-        manifest: &'a [u8],
-        layers: &'a [&'a [u8]],
-        image_sha256: &'a str,
-        trust: &'a SigstoreTrust,
-        policy: &'a Policy,
-        now: UnixTime,
-        accepted: &'a Accepted,
-    ) -> LocalBoxFuture<'a, Result<Verified<SignedManifest>, Rejected>> {
-        Box::pin(ready(opk_verify::sigstore::verify_signed_manifest(
-            bundle,
-            manifest,
-            layers,
-            image_sha256,
-            trust,
-            policy,
-            now,
-            accepted,
-        )))
-    }
-}
+sigstore_functions!(trait_and_linked, 'a);
