@@ -118,8 +118,8 @@ pub struct FoundSignature {
 
 /// Finds the signatures of the platform image `image_digest` of `image`: its referrers, its
 /// cosign tags, the referrers of its BuildKit attestation manifests, and the signatures of the
-/// index that lists it. A listed referrer that
-/// cannot be fetched is [`RegistryError::SignatureWithheld`], never a missing signature.
+/// index that lists it. A listed referrer that cannot be fetched is
+/// [`RegistryError::SignatureWithheld`], never a missing signature.
 pub async fn signatures<T: Transport>(
     client: &Client<T>,
     image: &Image,
@@ -137,8 +137,9 @@ pub type SignatureLookup<'a> = LocalBoxFuture<'a, Result<Vec<FoundSignature>, Re
 
 /// The lookups [`signatures`] makes, each a future of its own, in discovery order: the
 /// image's referrers, cosign's `.sig` and `.att` tags, the referrers of each attestation
-/// manifest, then (for an image in an index) the index's referrers and cosign tags. Run side by side (each costs a round trip, and in a browser a preflight too),
-/// they let a caller verify what one lookup found while the others are still out.
+/// manifest, then (for an image in an index) the index's referrers and cosign tags. Run side
+/// by side (each costs a round trip, and in a browser a preflight too), they let a caller
+/// verify what one lookup found while the others are still out.
 pub fn signature_lookups<'a, T: Transport>(
     client: &'a Client<T>,
     image: &'a Image,
