@@ -177,11 +177,13 @@ pub fn LayerBrowser(
         let Progress::Done(Ok(listing)) = progress.get() else {
             return Vec::new();
         };
-        let q = search.get().to_lowercase();
+        // ASCII case-insensitive, as the SBOM filter: Unicode case tables would cost the page
+        // more bytes than paths with non-ASCII capitals are worth.
+        let q = search.get().to_ascii_lowercase();
         listing
             .entries
             .into_iter()
-            .filter(|e| q.is_empty() || e.path.to_lowercase().contains(&q))
+            .filter(|e| q.is_empty() || e.path.to_ascii_lowercase().contains(&q))
             .take(ROWS_SHOWN)
             .map(|e| {
                 let depth = e.path.matches('/').count();
@@ -193,7 +195,7 @@ pub fn LayerBrowser(
                     <tr class="entry" data-path=e.path.clone()>
                         <td><code>{e.mode_text()}</code></td>
                         <td class="num">{human_size(e.size)}</td>
-                        <td style=format!("padding-left: {}rem", depth as f32 * 0.8)>
+                        <td style=format!("padding-left: calc({depth} * 0.8rem)")>
                             {if viewable {
                                 view! { <button type="button" class="view-file" on:click=move |_| open(name.clone())>{e.path.clone()}</button> }.into_any()
                             } else {

@@ -320,7 +320,12 @@ test("a layer's files are listed as it streams, searched, and a file viewed", as
       '-rw-r--r-- | var/cache/.wh.old whiteout',
     ]);
     assert.match(rows[1], / \| 41 B \| /);
-    await page.fill('.layer-search', 'os-rel');
+    // A path is indented by its depth (0.8rem a level: 12.8 px at the page's 16 px root).
+    const indents = await page.$$eval('.layer-files tr.entry td:nth-child(3)', (tds) =>
+      tds.map((td) => getComputedStyle(td).paddingLeft));
+    assert.deepEqual(indents, ['0px', '12.8px', '0px', '12.8px', '25.6px']);
+    // The search is case-insensitive (ASCII).
+    await page.fill('.layer-search', 'OS-Rel');
     assert.equal(await page.locator('.layer-files tr.entry').count(), 1);
     await page.click('.layer-files button.view-file');
     await page.waitForSelector('.file-view .file-text');
