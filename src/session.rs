@@ -8,7 +8,7 @@ use std::sync::Arc;
 use futures_util::future::{join, join_all};
 use opk_pipeline::explain::{explain, explain_setup, Explanation};
 use opk_pipeline::sigstore_module::SigstoreVerifier;
-use opk_pipeline::{ImageVerdict, State, VerifyContext};
+use opk_pipeline::{ImageVerdict, LazySigstoreTrust, State, VerifyContext};
 use opk_registry::{
     attestations, BrowserTransport, Client, FetchRecord, Found, Image, Method, Reference,
     RegistryError, Request, Route, Scheme, Transport as _,
@@ -20,8 +20,8 @@ use opk_verify::oci::{Descriptor, Digest};
 use opk_verify::policy::PolicyError;
 use opk_verify::policy::SanRule;
 use opk_verify::setup::{self, SetupError};
-use opk_verify::sigstore::trusted_root::{RootSource, TrustedRoot};
-use opk_verify::sigstore::SigstoreTrust;
+use opk_verify::sigstore::trusted_root::RootSource;
+use opk_verify::sigstore::{RootInput, SigstoreTrust};
 use opk_verify::{JwksFile, Policy, TrustRoots, UnixTime};
 
 use crate::params::Params;
@@ -203,8 +203,13 @@ pub async fn load_jwks(urls: &[String]) -> Result<Vec<(String, JwksFile)>, Failu
 }
 
 /// The Sigstore trust for image verification: the trusted root the link names (loaded,
-/// bounded, labelled user-supplied or dev), else the bundled public-good root.
-async fn sigstore_trust(url: &str) -> Result<SigstoreTrust, Failure> {
+/// bounded, labelled user-supplied or dev), else the bundled public-good root. Either is
+/// parsed by the Sigstore verifier module, which holds the parsing: the bundled one when a
+/// signature first needs it; the link's at once, as its module is loading already (the link
+/// names Sigstore trust), so a document that is not a trusted root stops the run as it starts.
+/// If the module does not load, the link's root waits too, and the signatures that need it
+/// say the verifier did not load.
+async fn sigstore_trust(url: &str) -> Result<LazySigstoreTrust, Failure> {
     let fail = |code: &str, message: String| {
         Failure::not_verified(
             code,
@@ -213,36 +218,43 @@ async fn sigstore_trust(url: &str) -> Result<SigstoreTrust, Failure> {
             "Check the trusted root URL, or leave it empty for the bundled public-good root.",
         )
     };
-    let root = if url.trim().is_empty() {
-        TrustedRoot::public_good()
-            .map_err(|e| fail(e.code(), format!("bundled Sigstore trusted root: {e}")))?
-    } else {
-        let req = Request {
-            method: Method::Get,
-            url: url.to_owned(),
-            headers: vec![("accept".into(), "application/json".into())],
-            body: Vec::new(),
-            max_body: limits::MAX_TRUSTED_ROOT_BYTES,
-        };
-        let resp = BrowserTransport.send(&req).await.map_err(|e| {
-            fail(
-                "network_error",
-                format!("trusted root {url}: {}", transport_text(&e)),
-            )
-        })?;
-        if resp.status != 200 {
-            return Err(fail(
-                "http_error",
-                format!("trusted root {url}: HTTP {}", resp.status),
-            ));
-        }
-        TrustedRoot::parse_user(&resp.body, url)
-            .map_err(|e| fail(e.code(), format!("trusted root {url}: {e}")))?
+    if url.trim().is_empty() {
+        return Ok(LazySigstoreTrust::public_good());
+    }
+    let req = Request {
+        method: Method::Get,
+        url: url.to_owned(),
+        headers: vec![("accept".into(), "application/json".into())],
+        body: Vec::new(),
+        max_body: limits::MAX_TRUSTED_ROOT_BYTES,
     };
-    Ok(SigstoreTrust {
+    let resp = BrowserTransport.send(&req).await.map_err(|e| {
+        fail(
+            "network_error",
+            format!("trusted root {url}: {}", transport_text(&e)),
+        )
+    })?;
+    if resp.status != 200 {
+        return Err(fail(
+            "http_error",
+            format!("trusted root {url}: HTTP {}", resp.status),
+        ));
+    }
+    if SigstoreModule.loaded().await.is_err() {
+        return Ok(LazySigstoreTrust::user_supplied(resp.body, url.to_owned()));
+    }
+    let input = RootInput::UserSupplied {
+        bytes: &resp.body,
+        label: url,
+    };
+    let root = SigstoreModule
+        .load_trusted_root(input)
+        .await
+        .map_err(|e| fail(e.code(), format!("trusted root {url}: {e}")))?;
+    Ok(LazySigstoreTrust::parsed(SigstoreTrust {
         root,
         keys: Vec::new(),
-    })
+    }))
 }
 
 /// User-supplied trust in effect: (label, whether it is a dev issuer's).
@@ -350,7 +362,8 @@ pub async fn run(
         });
     }
     // The image's first request goes out first; the trust is set up (parsing the bundled key
-    // history and trusted root takes milliseconds) while it is on the wire, not after.
+    // history takes milliseconds; a linked trusted root is fetched and parsed) while it is on
+    // the wire, not after.
     let (image, (setup, sigstore)) = join(
         Image::fetch(&client, &reference),
         join(
@@ -371,14 +384,6 @@ pub async fn run(
         Ok(((trust, policy, labels), sigstore)) => (Ok((trust, policy, sigstore)), labels),
         Err(f) => (Err(f), Vec::new()),
     };
-    let sigstore_root = match &setup {
-        Ok((_, _, s)) => match s.root.source {
-            RootSource::Bundled { .. } => None,
-            RootSource::UserSupplied { .. } => Some(" — under a user-supplied Sigstore root"),
-            RootSource::Dev { .. } => Some(" — dev Sigstore"),
-        },
-        Err(_) => None,
-    };
     let images = image.images();
     say(format!("Verifying {} platform image(s)…", images.len()));
     let platforms = join_all(images.into_iter().map(|(platform, descriptor)| {
@@ -397,6 +402,15 @@ pub async fn run(
     .await;
     // What follows (the configs, the explorer's layers) is not this run's progress.
     client.on_progress(|_, _| {});
+    // The root's word for the headline, once a signature had it parsed.
+    let sigstore_root = match &setup {
+        Ok((_, _, s)) => s.get().and_then(|s| match s.root.source {
+            RootSource::Bundled { .. } => None,
+            RootSource::UserSupplied { .. } => Some(" — under a user-supplied Sigstore root"),
+            RootSource::Dev { .. } => Some(" — dev Sigstore"),
+        }),
+        Err(_) => None,
+    };
     Ok((
         Outcome {
             reference,

@@ -10,11 +10,12 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use opk_pipeline::report::{check_lines, Line};
+use opk_pipeline::sigstore_module::SigstoreVerifier as _;
 use opk_pipeline::webcrypto;
 use opk_verify::oci::{Digest, Manifest};
 use opk_verify::sigstore::keys::HashAlg;
-use opk_verify::sigstore::trusted_root::{RootSource, TrustedRoot};
-use opk_verify::sigstore::{Artifact, SigstoreTrust};
+use opk_verify::sigstore::trusted_root::RootSource;
+use opk_verify::sigstore::{Artifact, RootInput, SigstoreTrust};
 use opk_verify::{ExpectedSubject, JwksFile, KeySource, Policy, TrustRoots};
 
 use crate::params::Params;
@@ -311,12 +312,20 @@ async fn bundle_result(
         (None, Some(bytes)) => Artifact::Bytes(bytes),
         (None, None) => unreachable!("one of the two, checked above"),
     };
-    let root = if detect(key_box.as_bytes()) == Some(Kind::TrustedRoot) {
-        TrustedRoot::parse_user(key_box.trim().as_bytes(), "pasted trusted root")
+    let root_input = if detect(key_box.as_bytes()) == Some(Kind::TrustedRoot) {
+        RootInput::UserSupplied {
+            bytes: key_box.trim().as_bytes(),
+            label: "pasted trusted root",
+        }
     } else {
-        TrustedRoot::public_good()
+        RootInput::PublicGood
     };
-    let root = match root {
+    // The root is parsed by the verifier module (the parsing is part of it).
+    let verifier = &crate::sigstore_module::SigstoreModule;
+    if let Err(e) = verifier.loaded().await {
+        return fail(format!("verifier_not_loaded: {e}"));
+    }
+    let root = match verifier.load_trusted_root(root_input).await {
         Ok(r) => r,
         Err(e) => return fail(format!("{}: trusted root: {e}", e.code())),
     };
@@ -328,7 +337,6 @@ async fn bundle_result(
         root,
         keys: Vec::new(),
     };
-    let verifier = &crate::sigstore_module::SigstoreModule;
     let outcome =
         match webcrypto::verify_bundle(verifier, input, artifact, &trust, &policy, now()).await {
             Ok(outcome) => outcome,

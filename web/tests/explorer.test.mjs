@@ -194,6 +194,38 @@ test('Sigstore-signed images: bundle referrers, github-builder, cosign v2 tags (
   }
 });
 
+test("the trusted root is parsed by the Sigstore module: the link's at once, the bundled one when a signature needs it", async () => {
+  // A link naming a document that is not a trusted root (the issuer's key set) stops as it
+  // starts, with the parser's error, on an image with no Sigstore signature too.
+  const notRoot = `${link('demo:latest')}&trusted_root=${env.demo.issuer}/.well-known/jwks`;
+  {
+    const { state, text, wasm, browser } = await verdictOf(notRoot, 'trusted-root-not-a-root');
+    try {
+      assert.equal(state, 'not_verified', text);
+      assert.match(text, /the Sigstore trusted root could not be used \(trusted root http:\/\/.*\/\.well-known\/jwks: /);
+      assert.deepEqual(wasm, ['opk-explorer_bg.wasm', 'lazy-sigstore.wasm']);
+    } finally { await browser.close(); }
+  }
+  // No trusted root in the link: an image without Sigstore signatures never loads the module
+  // (nothing parses the bundled root); one with them has it parsed there, and the test
+  // Sigstore's bundles are not trusted under it.
+  {
+    const { state, text, wasm, browser } = await verdictOf(link('demo:latest'), 'bundled-root-unparsed');
+    try {
+      assert.equal(state, 'verified', text);
+      assert.deepEqual(wasm, ['opk-explorer_bg.wasm']);
+    } finally { await browser.close(); }
+  }
+  {
+    const { state, text, wasm, browser } = await verdictOf(link('sigstore:latest'), 'bundled-root-parsed');
+    try {
+      assert.equal(state, 'invalid', text);
+      assert.match(text, /tlog_entry_invalid transparency log entry invalid: the entry's log is not in the trusted root/);
+      assert.deepEqual(wasm, ['opk-explorer_bg.wasm', 'lazy-sigstore.wasm']);
+    } finally { await browser.close(); }
+  }
+});
+
 test('a signature is verified as its own lookup comes in, not after the slowest', async () => {
   // cosign's .att tag answers 1.5 s late; the bundle found through the referrers tag is fetched
   // meanwhile (before, every signature of a platform waited for all its lookups).

@@ -4,7 +4,7 @@
 
 use std::process::ExitCode;
 
-use opk_pipeline::{report, verify_image, ImageVerdict, VerifyContext};
+use opk_pipeline::{report, verify_image, ImageVerdict, LazySigstoreTrust, VerifyContext};
 use opk_registry::Reference;
 use opk_verify::intoto::SLSA_PROVENANCE_V02;
 use opk_verify::sigstore::SigstoreTrust;
@@ -39,10 +39,10 @@ pub fn run(v: &VerifyImage, now: UnixTime) -> ExitCode {
         v.sigstore.trusted_root.as_deref(),
         v.sigstore.instance,
     ) {
-        Ok(root) => SigstoreTrust {
+        Ok(root) => LazySigstoreTrust::parsed(SigstoreTrust {
             root,
             keys: Vec::new(),
-        },
+        }),
         Err(e) => return input_error(&e),
     };
     let client = match remote::client(&v.registry) {

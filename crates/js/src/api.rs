@@ -198,9 +198,10 @@ pub async fn verify_image(
     let o = fetch_options(&from_js(options).map_err(throw)?).map_err(throw)?;
     let r = reference(&image).map_err(throw)?;
     let c = client(&o.proxy).map_err(throw)?;
+    let sigstore = opk_pipeline::LazySigstoreTrust::parsed(p.sigstore);
     let cx = opk_pipeline::VerifyContext {
         trust: &p.trust,
-        sigstore: &p.sigstore,
+        sigstore: &sigstore,
         policy: &p.policy,
         now: now(p.now),
         sigstore_verifier: &Linked,

@@ -9,6 +9,7 @@
 //! - [`inspect_image`]: an image's structure, attestations and signatures, as JSON.
 //! - [`report`]: the verdict as `docker verify`'s lines and as the `--json` object.
 //! - [`explain`]: a failure in the reader's words (what it means, what to do).
+//! - [`LazySigstoreTrust`]: the Sigstore trusted root, parsed when a signature first needs it.
 //! - `sigstore_module` (wasm32): where the core's Sigstore verification runs — linked in, or
 //!   (the web app's) a second module loaded on first use.
 //! - `webcrypto` (wasm32): the browser's fast path — WebCrypto checks ES256/RS256/ECDSA
@@ -29,6 +30,7 @@ pub mod report;
 pub mod signature_reports;
 #[cfg(target_arch = "wasm32")]
 pub mod sigstore_module;
+mod sigstore_trust;
 mod verify_image;
 #[cfg(target_arch = "wasm32")]
 pub mod webcrypto;
@@ -36,4 +38,5 @@ pub mod webcrypto;
 pub use context::VerifyContext;
 pub use inspect::inspect_image;
 pub use outcome::{AttestationFailure, AttestationState, Outcome, Scheme, State};
+pub use sigstore_trust::LazySigstoreTrust;
 pub use verify_image::{verify_image, AttestationReport, ImageVerdict};

@@ -13,13 +13,14 @@ use opk_registry::{Client, FoundSignature, Reference, SignatureKind, SignedSubje
 use opk_verify::limits::{Limit, MAX_BUNDLE_BYTES, MAX_ENVELOPE_BYTES, MAX_STATEMENT_BYTES};
 use opk_verify::oci::Manifest;
 use opk_verify::oci::{Descriptor, Digest};
-use opk_verify::sigstore::bundle::{Bundle, Content};
 use opk_verify::sigstore::keys::HashAlg;
 use opk_verify::sigstore::signatures::Accepted;
-use opk_verify::sigstore::{Artifact, CosignLayer};
+use opk_verify::sigstore::{Artifact, CosignLayer, SigstoreTrust};
+use opk_verify::Rejected;
 
 use crate::context::VerifyContext;
 use crate::outcome::{AttestationFailure, Outcome, Scheme};
+use crate::sigstore_trust::TrustUnavailable;
 use crate::verify_image::AttestationReport;
 
 /// Why a Notation signature is listed and not verified.
@@ -89,22 +90,31 @@ fn fetch_failed(e: opk_registry::RegistryError) -> Outcome {
     Outcome::Failed(AttestationFailure::Fetch(e))
 }
 
-/// What `fetch` fetched, with the page's Sigstore verifier module loading beside it (the
-/// second module arrives while the signature does); else the outcome to report: the fetch's
-/// failure first, then a verifier that did not load. Natively the verifier is linked in.
-async fn fetched_beside_verifier<T>(
+/// What `fetch` fetched and the Sigstore trust to verify it under, with the page's Sigstore
+/// verifier module loading beside the fetch (the second module arrives while the signature
+/// does) and parsing the trust when the first signature needs it; else the outcome to report:
+/// the fetch's failure first, then a verifier that did not load, then a trusted root that does
+/// not parse. Natively the verifier is linked in.
+async fn fetched_with_trust<'c, T>(
     fetch: impl std::future::Future<Output = Result<T, opk_registry::RegistryError>>,
-    cx: &VerifyContext<'_>,
-) -> Result<T, Outcome> {
+    cx: &VerifyContext<'c>,
+) -> Result<(T, &'c SigstoreTrust), Outcome> {
     #[cfg(target_arch = "wasm32")]
     let (fetched, loaded) = futures_util::future::join(fetch, cx.sigstore_verifier.loaded()).await;
     #[cfg(not(target_arch = "wasm32"))]
     let (fetched, loaded) = (fetch.await, Ok::<(), ()>(()));
-    #[cfg(not(target_arch = "wasm32"))]
-    let _ = cx;
     let fetched = fetched.map_err(fetch_failed)?;
     loaded.map_err(|_| Outcome::VerifierNotLoaded)?;
-    Ok(fetched)
+    let trust = cx.sigstore.load(cx).await.map_err(|e| match e {
+        TrustUnavailable::VerifierNotLoaded => Outcome::VerifierNotLoaded,
+        TrustUnavailable::Invalid(error) => {
+            Outcome::Failed(AttestationFailure::Rejected(Rejected {
+                error,
+                checks: Vec::new(),
+            }))
+        }
+    })?;
+    Ok((fetched, trust))
 }
 
 /// A Sigstore bundle about the image itself.
@@ -116,8 +126,8 @@ async fn verify_bundle_layer<T: Transport>(
     cx: &VerifyContext<'_>,
 ) -> Outcome {
     let blob = client.blob(reference, layer, MAX_BUNDLE_BYTES, Limit::BundleBytes);
-    let bytes = match fetched_beside_verifier(blob, cx).await {
-        Ok(b) => b,
+    let (bytes, trust) = match fetched_with_trust(blob, cx).await {
+        Ok(x) => x,
         Err(outcome) => return outcome,
     };
     // A parsed `Digest` is 64 lowercase hex; anything else is an error, never a pass.
@@ -132,15 +142,14 @@ async fn verify_bundle_layer<T: Transport>(
     // A message signature is about the image only if its digest is the image's; one over
     // another payload (cosign's simple-signing document) cannot be bound from here. A bundle
     // that does not parse is left to the verifier, which says why.
-    if let Ok(bundle) = Bundle::parse(&bytes) {
-        if let Content::MessageSignature {
-            digest: Some((HashAlg::Sha256, d)),
-            ..
-        } = &bundle.content
-        {
-            if *d != digest {
-                return Outcome::NotVerified(PAYLOAD_NOT_BOUND);
-            }
+    // (In the page the bundle is read by the verifier module, which the parsing is part of.)
+    #[cfg(target_arch = "wasm32")]
+    let named = cx.sigstore_verifier.message_digest(&bytes).await;
+    #[cfg(not(target_arch = "wasm32"))]
+    let named = opk_verify::sigstore::message_digest(&bytes);
+    if let Some((HashAlg::Sha256, d)) = named {
+        if d != digest {
+            return Outcome::NotVerified(PAYLOAD_NOT_BOUND);
         }
     }
     let artifact = Artifact::Digest(HashAlg::Sha256, &digest);
@@ -149,7 +158,7 @@ async fn verify_bundle_layer<T: Transport>(
         cx.sigstore_verifier,
         &bytes,
         artifact,
-        cx.sigstore,
+        trust,
         cx.policy,
         cx.now,
     )
@@ -159,8 +168,7 @@ async fn verify_bundle_layer<T: Transport>(
         Err(_) => return Outcome::VerifierNotLoaded,
     };
     #[cfg(not(target_arch = "wasm32"))]
-    let verified =
-        opk_verify::sigstore::verify_bundle(&bytes, artifact, cx.sigstore, cx.policy, cx.now);
+    let verified = opk_verify::sigstore::verify_bundle(&bytes, artifact, trust, cx.policy, cx.now);
     match verified {
         Ok(v) => Outcome::Sigstore(v),
         Err(r) => Outcome::Failed(AttestationFailure::Rejected(r)),
@@ -177,8 +185,8 @@ async fn verify_cosign_layer<T: Transport>(
     cx: &VerifyContext<'_>,
 ) -> Outcome {
     let blob = client.blob(reference, layer, MAX_ENVELOPE_BYTES, Limit::EnvelopeBytes);
-    let bytes = match fetched_beside_verifier(blob, cx).await {
-        Ok(b) => b,
+    let (bytes, trust) = match fetched_with_trust(blob, cx).await {
+        Ok(x) => x,
         Err(outcome) => return outcome,
     };
     let cosign = CosignLayer {
@@ -191,18 +199,18 @@ async fn verify_cosign_layer<T: Transport>(
         let module = cx.sigstore_verifier;
         let image = image_digest.hex();
         let checks = module
-            .cosign_signature_checks(cosign, image, cx.sigstore, cx.policy, cx.now)
+            .cosign_signature_checks(cosign, image, trust, cx.policy, cx.now)
             .await;
         let accepted = crate::webcrypto::sigstore_accepted(checks).await;
         module
-            .verify_cosign_layer(cosign, image, cx.sigstore, cx.policy, cx.now, &accepted)
+            .verify_cosign_layer(cosign, image, trust, cx.policy, cx.now, &accepted)
             .await
     };
     #[cfg(not(target_arch = "wasm32"))]
     let verified = opk_verify::sigstore::verify_cosign_layer(
         cosign,
         image_digest.hex(),
-        cx.sigstore,
+        trust,
         cx.policy,
         cx.now,
         &Accepted::default(),
@@ -241,7 +249,7 @@ async fn verify_manifest_bundle<T: Transport>(
         }
         Ok::<_, opk_registry::RegistryError>((bundle, bytes, statements))
     };
-    let (bundle, bytes, statements) = match fetched_beside_verifier(fetched, cx).await {
+    let ((bundle, bytes, statements), trust) = match fetched_with_trust(fetched, cx).await {
         Ok(x) => x,
         Err(outcome) => return outcome,
     };
@@ -250,8 +258,8 @@ async fn verify_manifest_bundle<T: Transport>(
     #[cfg(target_arch = "wasm32")]
     let verified = {
         let module = cx.sigstore_verifier;
-        let accepted = accepted(&bundle, &bytes, cx).await;
-        let (trust, policy, now) = (cx.sigstore, cx.policy, cx.now);
+        let accepted = accepted(&bundle, &bytes, trust, cx).await;
+        let (policy, now) = (cx.policy, cx.now);
         module
             .verify_signed_manifest(
                 &bundle, &bytes, &layers, image, trust, policy, now, &accepted,
@@ -264,7 +272,7 @@ async fn verify_manifest_bundle<T: Transport>(
         &bytes,
         &layers,
         image,
-        cx.sigstore,
+        trust,
         cx.policy,
         cx.now,
         &Accepted::default(),
@@ -277,7 +285,12 @@ async fn verify_manifest_bundle<T: Transport>(
 
 /// In the browser, the bundle's signatures WebCrypto accepts (the core verifies the rest).
 #[cfg(target_arch = "wasm32")]
-async fn accepted(bundle: &[u8], manifest: &[u8], cx: &VerifyContext<'_>) -> Accepted {
+async fn accepted(
+    bundle: &[u8],
+    manifest: &[u8],
+    trust: &SigstoreTrust,
+    cx: &VerifyContext<'_>,
+) -> Accepted {
     let digest = Digest::of(manifest);
     let Some(raw) = opk_verify::hex::decode(digest.hex()) else {
         return Accepted::default();
@@ -285,7 +298,7 @@ async fn accepted(bundle: &[u8], manifest: &[u8], cx: &VerifyContext<'_>) -> Acc
     let artifact = Artifact::Digest(HashAlg::Sha256, &raw);
     let checks = cx
         .sigstore_verifier
-        .signature_checks(bundle, artifact, cx.sigstore, cx.policy, cx.now)
+        .signature_checks(bundle, artifact, trust, cx.policy, cx.now)
         .await;
     crate::webcrypto::sigstore_accepted(checks).await
 }

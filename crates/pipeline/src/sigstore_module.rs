@@ -1,9 +1,10 @@
-//! Where the browser pipeline's Sigstore verification runs: the five functions of
-//! `opk_verify::sigstore` it calls, behind [`SigstoreVerifier`], which the caller passes in its
+//! Where the browser pipeline's Sigstore verification runs: the functions of
+//! `opk_verify::sigstore` it calls (the trusted root's parsing among them), behind [`SigstoreVerifier`], which the caller passes in its
 //! [`VerifyContext`](crate::VerifyContext). [`Linked`] calls the core in this module (the JS
 //! package, the tests). The web app passes its own implementation, whose functions are split
 //! points of `wasm_split_helpers` (`src/sigstore_module.rs`): its build moves everything only
-//! they reach — X.509, DER, P-384, Ed25519, RFC 3161, Rekor, the bundle pipeline — into a second
+//! they reach — X.509, DER, P-384, Ed25519, RFC 3161, Rekor, the bundle pipeline, the trusted
+//! root's parsing and the bundled root — into a second
 //! wasm module that the page fetches the first time a Sigstore or cosign signature is verified.
 //! That module is the same build's code (it shares the first module's memory and table), so
 //! outcomes and errors cross as the core's own types, `Verified<T>` included.
@@ -15,7 +16,7 @@
 //! [`SigstoreVerifier::loaded`] is the one place a failed load shows: callers await it first,
 //! and a module that does not load becomes [`SigstoreModuleNotLoaded`], never a verdict.
 //!
-//! The five functions are listed once, in [`sigstore_functions!`](crate::sigstore_functions),
+//! The functions are listed once, in [`sigstore_functions!`](crate::sigstore_functions),
 //! which writes them out for a macro given to it: here the trait and [`Linked`], in the app the
 //! split points and their implementation of the trait.
 
@@ -27,13 +28,24 @@ use futures_util::future::{ready, LocalBoxFuture};
 #[error("the Sigstore verifier (a second module of this page) did not load")]
 pub struct SigstoreModuleNotLoaded;
 
-/// Calls `$callback! { $lifetime; fn name(arg: Type, …) -> Output; … }` with the five core
+/// Calls `$callback! { $lifetime; fn name(arg: Type, …) -> Output; … }` with the core
 /// functions of `opk_verify::sigstore` the browser pipeline calls, every borrowed type under
 /// `$lifetime` (`'_` for free functions, a named lifetime for trait methods).
 #[macro_export]
 macro_rules! sigstore_functions {
     ($callback:ident, $lt:lifetime) => {
         $callback! { $lt;
+            /// [`opk_verify::sigstore::load_trusted_root`].
+            fn load_trusted_root(
+                input: ::opk_verify::sigstore::RootInput<$lt>,
+            ) -> ::std::result::Result<
+                ::opk_verify::sigstore::trusted_root::TrustedRoot,
+                ::opk_verify::VerifyError,
+            >;
+            /// [`opk_verify::sigstore::message_digest`].
+            fn message_digest(
+                bytes: &$lt [u8],
+            ) -> ::std::option::Option<(::opk_verify::sigstore::keys::HashAlg, ::std::vec::Vec<u8>)>;
             /// [`opk_verify::sigstore::signature_checks`].
             fn signature_checks(
                 bytes: &$lt [u8],

@@ -246,10 +246,7 @@ mod tests {
     fn verdict_of(outcomes: Vec<Outcome>) -> Option<RegistryError> {
         let policy = Policy::builder().repository_owner_id("1").build().unwrap();
         let trust = TrustRoots::default();
-        let sigstore = opk_verify::sigstore::SigstoreTrust {
-            root: opk_verify::sigstore::trusted_root::TrustedRoot::public_good().unwrap(),
-            keys: Vec::new(),
-        };
+        let sigstore = crate::LazySigstoreTrust::public_good();
         let cx = VerifyContext {
             trust: &trust,
             sigstore: &sigstore,

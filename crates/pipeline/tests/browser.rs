@@ -5,7 +5,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use opk_pipeline::sigstore_module::Linked;
-use opk_pipeline::{verify_image, AttestationFailure, Outcome, VerifyContext};
+use opk_pipeline::{verify_image, AttestationFailure, LazySigstoreTrust, Outcome, VerifyContext};
 use opk_registry::{BrowserTransport, Client, Reference, RegistryError, Route};
 use opk_testkit::forge::TestOp;
 use opk_verify::{Policy, UnixTime, VerifyError};
@@ -44,7 +44,8 @@ async fn verify(
         "linux/amd64",
         &VerifyContext {
             trust: &TestOp::new().trust(),
-            sigstore: &opk_testkit::sigstore::root::public_good_trust(),
+            // The bundled root, parsed when a signature first needs it (through `Linked`).
+            sigstore: &LazySigstoreTrust::public_good(),
             policy: &policy(),
             now: NOW,
             sigstore_verifier: &Linked,
@@ -153,7 +154,7 @@ async fn the_two_searches_share_one_referrers_listing_in_the_browser() {
         .unwrap();
     let cx = VerifyContext {
         trust: &TestOp::new().trust(),
-        sigstore: &opk_testkit::sigstore::root::dev_trust(),
+        sigstore: &LazySigstoreTrust::parsed(opk_testkit::sigstore::root::dev_trust()),
         policy: &policy,
         now: NOW,
         sigstore_verifier: &Linked,

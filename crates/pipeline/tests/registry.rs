@@ -3,7 +3,9 @@
 //! BuildKit-shaped 2-platform images signed by the test OP (opk-testkit).
 #![cfg(not(target_arch = "wasm32"))]
 
-use opk_pipeline::{verify_image, AttestationFailure, ImageVerdict, Outcome, VerifyContext};
+use opk_pipeline::{
+    verify_image, AttestationFailure, ImageVerdict, LazySigstoreTrust, Outcome, VerifyContext,
+};
 use opk_registry::{
     Client, Credentials, DigestCheck, NativeTransport, Reference, RegistryError, Route,
 };
@@ -69,7 +71,7 @@ fn verify_with(
         platform,
         &VerifyContext {
             trust: &TestOp::new().trust(),
-            sigstore: &opk_testkit::sigstore::root::public_good_trust(),
+            sigstore: &LazySigstoreTrust::public_good(),
             policy: &policy(),
             now: NOW,
         },

@@ -9,7 +9,9 @@
 
 use opk_pipeline::report::{verdict_lines, Line};
 use opk_pipeline::signature_reports::NOTATION_NOT_VERIFIED;
-use opk_pipeline::{verify_image, ImageVerdict, Outcome, Scheme, State, VerifyContext};
+use opk_pipeline::{
+    verify_image, ImageVerdict, LazySigstoreTrust, Outcome, Scheme, State, VerifyContext,
+};
 use opk_registry::{Client, Found, NativeTransport, Reference, RegistryError, Route};
 use opk_testkit::forge::TestOp;
 use opk_testkit::hostile::{HostileProxy, Lie};
@@ -84,9 +86,10 @@ fn verify_at(
     let c = Client::new(NativeTransport::default(), Route::parse(proxy).unwrap());
     let r = Reference::parse(&format!("{host}/{REPO}:{TAG}")).unwrap();
     let trust = TestOp::new().trust();
+    let sigstore = LazySigstoreTrust::parsed(sigstore.clone());
     let cx = VerifyContext {
         trust: &trust,
-        sigstore,
+        sigstore: &sigstore,
         policy,
         now: NOW,
     };

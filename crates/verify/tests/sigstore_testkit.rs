@@ -7,9 +7,11 @@
 use opk_testkit::image::statement;
 use opk_testkit::sigstore::{bundle, fulcio, root};
 use opk_verify::sigstore::keys::HashAlg;
-use opk_verify::sigstore::trusted_root::{RootSource, TrustedRoot};
+use opk_verify::sigstore::trusted_root::{RootSource, TrustedRoot, PUBLIC_GOOD_LABEL};
 use opk_verify::sigstore::verify::Signer;
-use opk_verify::sigstore::{verify_bundle, Artifact, SigstoreTrust};
+use opk_verify::sigstore::{
+    load_trusted_root, message_digest, verify_bundle, Artifact, RootInput, SigstoreTrust,
+};
 use opk_verify::{hex, Policy, UnixTime, VerifyError};
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
@@ -105,6 +107,67 @@ fn a_dsse_bundle_verifies_under_the_dev_root() {
     assert_eq!(
         out.statement.unwrap().predicate_type,
         "https://spdx.dev/Document"
+    );
+}
+
+#[test]
+fn a_message_bundle_names_its_digest_and_nothing_else_names_one() {
+    let artifact = b"an artifact the test Sigstore signs";
+    let b = bundle::message(artifact, &identity(), AT);
+    let named = Some((HashAlg::Sha256, Sha256::digest(artifact).to_vec()));
+    assert_eq!(message_digest(&b), named);
+    // The digest is read from the bundle, not computed: another bundle names another one.
+    let other = bundle::message(b"another artifact", &identity(), AT);
+    assert_ne!(message_digest(&other), named);
+    assert_eq!(message_digest(&dsse_bundle()), None);
+    assert_eq!(message_digest(b"{}"), None);
+    assert_eq!(message_digest(b"not a bundle"), None);
+}
+
+#[test]
+fn a_trusted_root_loads_as_its_input_names_it() {
+    let bundled = load_trusted_root(RootInput::PublicGood).unwrap();
+    assert_eq!(
+        bundled.source,
+        RootSource::Bundled {
+            label: PUBLIC_GOOD_LABEL.into()
+        }
+    );
+    // The test Sigstore's root names itself a dev instance; without the name it is the
+    // user's own trust.
+    let doc = root::trusted_root();
+    let label = "http://127.0.0.1/root.json";
+    let dev = load_trusted_root(RootInput::UserSupplied { bytes: &doc, label }).unwrap();
+    assert_eq!(
+        dev.source,
+        RootSource::Dev {
+            label: format!("opk test Sigstore, {label}")
+        }
+    );
+    let mut plain: Value = serde_json::from_slice(&doc).unwrap();
+    plain.as_object_mut().unwrap().remove("opkDevInstance");
+    let plain = serde_json::to_vec(&plain).unwrap();
+    let user = load_trusted_root(RootInput::UserSupplied {
+        bytes: &plain,
+        label,
+    })
+    .unwrap();
+    assert_eq!(
+        user.source,
+        RootSource::UserSupplied {
+            label: label.into()
+        }
+    );
+    let err = load_trusted_root(RootInput::UserSupplied {
+        bytes: br#"{"mediaType": "application/json"}"#,
+        label,
+    })
+    .unwrap_err();
+    assert_eq!(
+        err,
+        VerifyError::TrustedRootInvalid {
+            reason: "unknown trusted root media type"
+        }
     );
 }
 

@@ -199,6 +199,17 @@ fn hash32(text: &str, what: &'static str) -> Result<[u8; 32], VerifyError> {
     })
 }
 
+/// The digest a message-signature bundle records (`messageDigest`): `None` for a DSSE bundle, a
+/// message signature without one, or bytes that are not a bundle (whose verification says why).
+/// A hint for binding, never a verification: the verifier checks the digest against the
+/// artifact.
+pub fn message_digest(bytes: &[u8]) -> Option<(HashAlg, Vec<u8>)> {
+    match Bundle::parse(bytes).ok()?.content {
+        Content::MessageSignature { digest, .. } => digest,
+        Content::Dsse { .. } => None,
+    }
+}
+
 impl Bundle {
     /// Parses a bundle.
     pub fn parse(bytes: &[u8]) -> Result<Self, VerifyError> {

@@ -24,8 +24,10 @@ pub mod tsa;
 pub mod verify;
 
 pub use artifact::{Artifact, ArtifactDigests, ArtifactHasher};
+pub use bundle::message_digest;
 pub use cosign_tag::{cosign_signature_checks, verify_cosign_layer, CosignLayer};
 pub use signed_manifest::{verify_signed_manifest, SignedManifest};
+pub use trusted_root::{load as load_trusted_root, RootInput};
 pub use verify::{
     signature_checks, verify_bundle, verify_bundle_accepting, BundleOutcome, Signer, SigstoreTrust,
     TimeWitness, TrustedKey,

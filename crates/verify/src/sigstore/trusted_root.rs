@@ -83,6 +83,30 @@ pub enum RootSource {
     },
 }
 
+/// A trusted root to load: the bundled public-good one, or a document the user supplied.
+/// [`load`] parses it; a caller that only holds one (the page, until a Sigstore signature is
+/// found) keeps the parsing, and the code it needs, out of its way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RootInput<'a> {
+    /// [`TrustedRoot::public_good`].
+    PublicGood,
+    /// [`TrustedRoot::parse_user`]: the document, and the file name or URL it came from.
+    UserSupplied {
+        /// The document.
+        bytes: &'a [u8],
+        /// Its file name or URL.
+        label: &'a str,
+    },
+}
+
+/// Loads the trusted root `input` names.
+pub fn load(input: RootInput<'_>) -> Result<TrustedRoot, VerifyError> {
+    match input {
+        RootInput::PublicGood => TrustedRoot::public_good(),
+        RootInput::UserSupplied { bytes, label } => TrustedRoot::parse_user(bytes, label),
+    }
+}
+
 /// A parsed trusted root.
 #[derive(Debug, Clone)]
 pub struct TrustedRoot {
