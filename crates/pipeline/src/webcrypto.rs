@@ -139,9 +139,9 @@ pub async fn webcrypto_signature(check: &SignatureCheck) -> Option<bool> {
     let subtle = subtle()?;
     let signature = check.webcrypto_signature()?;
     let hash = check.hash_name();
-    let (key, alg): (CryptoKey, Object) = match &check.key {
+    let (key, alg): (CryptoKey, Object) = match check.key() {
         KeyMaterial::P256(point) | KeyMaterial::P384(point) => {
-            let curve = if matches!(check.key, KeyMaterial::P256(_)) {
+            let curve = if matches!(check.key(), KeyMaterial::P256(_)) {
                 "P-256"
             } else {
                 "P-384"
@@ -177,7 +177,7 @@ pub async fn webcrypto_signature(check: &SignatureCheck) -> Option<bool> {
         }
     };
     let verify = subtle
-        .verify_with_object_and_u8_array_and_u8_array(&alg, &key, &signature, &check.message)
+        .verify_with_object_and_u8_array_and_u8_array(&alg, &key, signature, check.message())
         .ok()?;
     JsFuture::from(verify).await.ok()?.as_bool()
 }

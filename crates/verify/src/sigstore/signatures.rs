@@ -42,20 +42,58 @@ impl KeyMaterial {
     }
 }
 
-/// One signature a verification checks.
+/// One signature a verification checks. Built by the core (or [`SignatureCheck::new`]), so the
+/// form WebCrypto verifies is always the signature's own.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignatureCheck {
-    /// The key.
-    pub key: KeyMaterial,
-    /// The scheme (ECDSA or RSA PKCS#1 v1.5, with its digest).
-    pub scheme: Scheme,
-    /// The exact signed bytes.
-    pub message: Vec<u8>,
-    /// The signature as received (ECDSA: DER).
-    pub signature: Vec<u8>,
+    key: KeyMaterial,
+    scheme: Scheme,
+    message: Vec<u8>,
+    signature: Vec<u8>,
+    webcrypto_signature: Option<Vec<u8>>,
 }
 
 impl SignatureCheck {
+    /// A check of `signature` (ECDSA: DER) by `key` under `scheme` over the exact bytes
+    /// `message`.
+    pub fn new(key: KeyMaterial, scheme: Scheme, message: Vec<u8>, signature: Vec<u8>) -> Self {
+        Self {
+            webcrypto_signature: webcrypto_form(&key, scheme, &signature),
+            key,
+            scheme,
+            message,
+            signature,
+        }
+    }
+
+    /// The key.
+    pub fn key(&self) -> &KeyMaterial {
+        &self.key
+    }
+
+    /// The scheme (ECDSA or RSA PKCS#1 v1.5, with its digest).
+    pub fn scheme(&self) -> Scheme {
+        self.scheme
+    }
+
+    /// The exact signed bytes.
+    pub fn message(&self) -> &[u8] {
+        &self.message
+    }
+
+    /// The signature as received (ECDSA: DER).
+    pub fn signature(&self) -> &[u8] {
+        &self.signature
+    }
+
+    /// The signature as WebCrypto takes it: ECDSA as `r ‖ s` (IEEE P1363) from the same strict
+    /// DER parse the core makes (`None` where the core would refuse the encoding); RSA as is.
+    /// Converted when the check is made, where the list is (in the web page, the Sigstore
+    /// module), so a caller holding only the list needs no DER parser of its own.
+    pub fn webcrypto_signature(&self) -> Option<&[u8]> {
+        self.webcrypto_signature.as_deref()
+    }
+
     /// The digest WebCrypto is to use: `SHA-256`, `SHA-384` or `SHA-512`.
     pub fn hash_name(&self) -> &'static str {
         let h = match self.scheme {
@@ -87,26 +125,25 @@ impl SignatureCheck {
         };
         key.is_some_and(|k| k.verify(self.scheme, &self.message, &self.signature))
     }
+}
 
-    /// The signature as WebCrypto takes it: ECDSA as `r ‖ s` (IEEE P1363) from the same strict
-    /// DER parse the core makes (`None` where the core would refuse the encoding); RSA as is.
-    pub fn webcrypto_signature(&self) -> Option<Vec<u8>> {
-        match (&self.key, self.scheme) {
-            (KeyMaterial::P256(_), Scheme::Ecdsa(_)) => {
-                p256::ecdsa::DerSignature::from_bytes(&self.signature)
-                    .ok()
-                    .and_then(|s| p256::ecdsa::Signature::try_from(s).ok())
-                    .map(|s| s.to_bytes().to_vec())
-            }
-            (KeyMaterial::P384(_), Scheme::Ecdsa(_)) => {
-                p384::ecdsa::DerSignature::from_bytes(&self.signature)
-                    .ok()
-                    .and_then(|s| p384::ecdsa::Signature::try_from(s).ok())
-                    .map(|s| s.to_bytes().to_vec())
-            }
-            (KeyMaterial::Rsa(_), Scheme::RsaPkcs1(_)) => Some(self.signature.clone()),
-            _ => None,
+/// `signature` as WebCrypto takes it (see [`SignatureCheck::webcrypto_signature`]).
+fn webcrypto_form(key: &KeyMaterial, scheme: Scheme, signature: &[u8]) -> Option<Vec<u8>> {
+    match (key, scheme) {
+        (KeyMaterial::P256(_), Scheme::Ecdsa(_)) => {
+            p256::ecdsa::DerSignature::from_bytes(signature)
+                .ok()
+                .and_then(|s| p256::ecdsa::Signature::try_from(s).ok())
+                .map(|s| s.to_bytes().to_vec())
         }
+        (KeyMaterial::P384(_), Scheme::Ecdsa(_)) => {
+            p384::ecdsa::DerSignature::from_bytes(signature)
+                .ok()
+                .and_then(|s| p384::ecdsa::Signature::try_from(s).ok())
+                .map(|s| s.to_bytes().to_vec())
+        }
+        (KeyMaterial::Rsa(_), Scheme::RsaPkcs1(_)) => Some(signature.to_vec()),
+        _ => None,
     }
 }
 
@@ -214,12 +251,12 @@ impl<'a> Signatures<'a> {
             }
             Mode::Record(list) => {
                 if let (true, Some(material)) = (listed(key, scheme), KeyMaterial::of(key)) {
-                    list.borrow_mut().push(SignatureCheck {
-                        key: material,
+                    list.borrow_mut().push(SignatureCheck::new(
+                        material,
                         scheme,
-                        message: message.to_vec(),
-                        signature: signature.to_vec(),
-                    });
+                        message.to_vec(),
+                        signature.to_vec(),
+                    ));
                 }
                 true
             }
