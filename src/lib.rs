@@ -3,7 +3,8 @@
 //! Everything runs in the page: fetching goes through `opk-registry`, verification through
 //! `opk-verify`, and nothing a server says is trusted. This module only assembles the views.
 
-// Unsafe only where the split macro generates its linkage (layer_module.rs, sigstore_module.rs).
+// Unsafe only where the split macro generates its linkage (layer_module.rs, offline_module.rs,
+// sigstore_module.rs).
 #![deny(unsafe_code)]
 
 pub mod params;
@@ -14,6 +15,10 @@ pub mod sbom_rows;
 mod app;
 #[cfg(target_arch = "wasm32")]
 mod layer_module;
+#[cfg(target_arch = "wasm32")]
+mod offline_module;
+#[cfg(target_arch = "wasm32")]
+mod offline_verify;
 #[cfg(target_arch = "wasm32")]
 pub mod session;
 #[cfg(target_arch = "wasm32")]

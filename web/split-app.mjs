@@ -1,9 +1,11 @@
-// web/split-app.mjs — Trunk's post_build hook (Trunk.toml): splits the app's wasm in two.
+// web/split-app.mjs — Trunk's post_build hook (Trunk.toml): splits the app's wasm into the
+// module a page load fetches and modules fetched when needed.
 //
 // The page verifies OpenPubkey attestations with the code it loads first; the core's Sigstore
-// verification (X.509, DER, P-384, Ed25519, RFC 3161, Rekor, the bundle pipeline: the split
-// points of src/sigstore_module.rs) is only fetched when a Sigstore or cosign
-// signature is verified. wasm-split-cli (wasm_split_cli_support, installed by scripts/setup)
+// verification (X.509, DER, P-384, Ed25519, RFC 3161, Rekor, the bundle pipeline, trusted
+// roots: the split points of src/sigstore_module.rs) is only fetched when a Sigstore or cosign
+// signature is verified; the layer lister (src/layer_module.rs) when a layer is listed; the
+// offline verifier (src/offline_module.rs) when something is pasted to verify offline. wasm-split-cli (wasm_split_cli_support, installed by scripts/setup)
 // cuts the linked wasm (build.rs keeps its relocations) at those points; this script then binds
 // the first module with wasm-bindgen, optimises both modules with npm binaryen's wasm-opt
 // (release), and replaces what Trunk staged. Every file gets a name with its content's digest,
@@ -55,6 +57,12 @@ try {
   run('wasm-split-cli', [linked, split, '--out-name', stem]);
   const chunks = readdirSync(split).filter((f) => /^split_[a-z0-9_]+\.wasm$/.test(f));
   if (chunks.length === 0) throw new Error('split-app: wasm-split-cli produced no second module');
+  // Code several split modules reach and the first does not goes into a shared chunk
+  // (chunk_<n>.wasm), fetched beside each module that needs it: served as lazy-shared-….
+  const shared = readdirSync(split).filter((f) => /^chunk_[0-9]+\.wasm$/.test(f));
+  const known = new Set([...chunks, ...shared]);
+  const unknown = readdirSync(split).filter((f) => f.endsWith('.wasm') && f !== `${stem}.wasm` && !known.has(f));
+  if (unknown.length) throw new Error(`split-app: wasm-split-cli produced modules this script does not stage: ${unknown.join(', ')}`);
 
   // 2. Bind the first module as Trunk would have.
   const bound = join(work, 'bound');
@@ -69,11 +77,14 @@ try {
 
   // 3. Each second module: optimised, named by its digest, fetched with its integrity pinned.
   let loader = readFileSync(join(split, '__wasm_split.js'), 'utf8');
-  for (const chunk of chunks) {
+  for (const chunk of [...chunks, ...shared]) {
     const path = join(split, chunk);
     optimise(path);
     const bytes = readFileSync(path);
-    const name = `lazy-${chunk.slice('split_'.length, -'.wasm'.length)}-${tag(bytes)}.wasm`;
+    const what = chunk.startsWith('split_')
+      ? chunk.slice('split_'.length, -'.wasm'.length)
+      : `shared${chunk.slice('chunk_'.length, -'.wasm'.length)}`;
+    const name = `lazy-${what}-${tag(bytes)}.wasm`;
     copyFileSync(path, join(staging, name));
     loader = replaceOnce(loader, `fetch(new URL("./${chunk}", import.meta.url))`,
       `fetch(new URL("./${name}", import.meta.url), { integrity: "${sri(bytes)}" })`, 'the split loader');

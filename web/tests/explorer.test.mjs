@@ -395,15 +395,23 @@ test('offline: a GitHub Actions ID token verifies as RS256 with the bundled key 
   // The same key signed both: the 2022 token's signature over the 2023 token's bytes is wrong.
   const forged = `${jwt.slice(0, jwt.lastIndexOf('.'))}${other.slice(other.lastIndexOf('.'))}`;
   const hosts = new Set();
+  const wasm = [];
   const { page, browser, errors, waitFor } = await openPage(env.app.url, {
-    beforeGoto: (p) => p.on('request', (r) => hosts.add(new URL(r.url()).host)),
+    beforeGoto: (p) => p.on('request', (r) => {
+      const u = new URL(r.url());
+      hosts.add(u.host);
+      if (u.pathname.endsWith('.wasm')) wasm.push(u.pathname.replace(/.*\/(opk-explorer|lazy-[a-z]+)-[0-9a-f]{16}/, '$1'));
+    }),
   });
   try {
     await waitFor('#offline-input');
+    // The offline verifier is a module of its own, fetched once there is something to verify.
+    assert.deepEqual(wasm, ['opk-explorer_bg.wasm']);
     await page.fill('#offline-input', jwt);
     assert.equal(await page.textContent('#offline-kind'), 'JWT');
     await page.click('#offline-verify');
     await page.waitForSelector('#offline-results .verdict[data-state=verified]');
+    assert.deepEqual(wasm, ['opk-explorer_bg.wasm', 'lazy-offline.wasm']);
     assert.match(await page.textContent('#offline-results'), /RS256/);
     await page.fill('#offline-input', forged);
     await page.click('#offline-verify');
@@ -411,6 +419,32 @@ test('offline: a GitHub Actions ID token verifies as RS256 with the bundled key 
     assert.match(await page.textContent('#offline-results'), /op_signature_invalid/);
     onlyHosts(hosts, [new URL(env.app.url).host]);
     assert.deepEqual(errors, []);
+  } finally { await browser.close(); }
+});
+
+test('offline: a verifier module that is not the one the page pins is refused: not verified, then fetched again', async () => {
+  const vectors = fileURLToPath(new URL('../../crates/verify/tests/vectors/', import.meta.url));
+  const jwt = (await readFile(`${vectors}github_idtoken_2023-10_qoomon.jwt`, 'utf8')).trim();
+  const flip = (p) => p.route('**/lazy-offline-*.wasm', async (r) => {
+    const served = await r.fetch();
+    const body = Buffer.from(await served.body());
+    body[body.length - 1] ^= 1;
+    await r.fulfill({ response: served, body });
+  });
+  const { page, browser, errors, waitFor } = await openPage(env.app.url, { beforeGoto: flip });
+  try {
+    await waitFor('#offline-input');
+    await page.fill('#offline-input', jwt);
+    await page.click('#offline-verify');
+    await page.waitForSelector('#offline-results .verdict[data-state]');
+    assert.equal(await page.getAttribute('#offline-results .verdict', 'data-state'), 'not_verified');
+    assert.match(await page.textContent('#offline-results'),
+      /offline_verifier_not_loaded: the offline verifier \(a module of this page\) did not load; reload the page/);
+    assert.ok(errors.length > 0 && errors.every((e) => /integrity|Failed to fetch|lazy-offline/i.test(e)), errors.join('\n'));
+    // A failed load is not kept: served the pinned bytes, the next click verifies.
+    await page.unroute('**/lazy-offline-*.wasm');
+    await page.click('#offline-verify');
+    await page.waitForSelector('#offline-results .verdict[data-state=verified]');
   } finally { await browser.close(); }
 });
 
