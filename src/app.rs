@@ -9,12 +9,12 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::explorer_module::{self, ExplorerBuilder};
 use crate::params::Params;
 use crate::session::{self, Outcome, Phase};
 use crate::views::banner::VerdictBanner;
 use crate::views::common::RawJson;
 use crate::views::common::{CopyButton, DigestText};
-use crate::views::explorer::PlatformExplorer;
 use crate::views::fetch_log::FetchLog;
 use crate::views::object::ObjectView;
 use crate::views::offline::OfflinePanel;
@@ -119,6 +119,9 @@ pub fn App() -> impl IntoView {
     // What arrives after the verdict (the image configs, the whole fetch log): read by the views
     // that show it, so the verdict view is not rebuilt (a layer listing started meanwhile stays).
     let (late, set_late) = signal(None::<Arc<Outcome>>);
+    // The explorer's builder, from its module (fetched as the first run starts; `None` while it
+    // loads, an error if it did not, which the next run retries).
+    let (explorer, set_explorer) = signal(None::<Result<ExplorerBuilder, ()>>);
     let start = move |how: History| {
         let p = params.get_untracked();
         if !p.tags.trim().is_empty() {
@@ -140,6 +143,13 @@ pub fn App() -> impl IntoView {
         set_phase.set(Phase::Running);
         set_details.set(false);
         set_late.set(None);
+        if !matches!(explorer.get_untracked(), Some(Ok(_))) {
+            set_explorer.set(None);
+            spawn_local(async move {
+                let loaded = explorer_module::explorer_builder().await;
+                set_explorer.set(Some(loaded.map_err(|_| ())));
+            });
+        }
         spawn_local(async move {
             let progress = move |m: String| {
                 if generation.get_value() == mine {
@@ -262,7 +272,7 @@ pub fn App() -> impl IntoView {
             </div>
             {move || tags_view.get().map(|(repository, p)| view! { <TagsView repository=repository params=p/> })}
             {move || match phase.get() {
-                Phase::Done(o) => Some(results(o, params, selected, details, late, select, require)),
+                Phase::Done(o) => Some(results(o, params, selected, AfterVerdict { details, explorer, late }, select, require)),
                 _ => None,
             }}
             <OfflinePanel params=params example=example/>
@@ -274,15 +284,30 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// What the results draw after the verdict is painted.
+#[derive(Clone, Copy)]
+struct AfterVerdict {
+    /// Whether the platform panel (checklist and explorer) is drawn yet.
+    details: ReadSignal<bool>,
+    /// The explorer's builder (`None` while its module loads).
+    explorer: ReadSignal<Option<Result<ExplorerBuilder, ()>>>,
+    /// What arrived after the verdict (the image configs, the whole fetch log).
+    late: ReadSignal<Option<Arc<Outcome>>>,
+}
+
 fn results(
     o: Arc<Outcome>,
     params: RwSignal<Params>,
     selected: ReadSignal<String>,
-    details: ReadSignal<bool>,
-    late: ReadSignal<Option<Arc<Outcome>>>,
+    after: AfterVerdict,
     select: impl Fn(String) + Copy + Send + Sync + 'static,
     require: Callback<opk_verify::claimed::ClaimedSigner>,
 ) -> impl IntoView {
+    let AfterVerdict {
+        details,
+        explorer,
+        late,
+    } = after;
     let resolved = &o.image.resolved;
     let unverified = resolved.from_tag.clone().map(|tag| {
         view! {
@@ -347,9 +372,22 @@ fn results(
                     })
                     .or_else(|| known.clone())
                 });
+                let explorer = match explorer.get() {
+                    Some(Ok(build)) => build(
+                        o2.reference.clone(),
+                        o2.ran.proxy.clone(),
+                        p.clone(),
+                        config,
+                    ),
+                    Some(Err(())) => {
+                        view! { <p class="error explorer-error">{explorer_module::NOT_LOADED}</p> }
+                            .into_any()
+                    }
+                    None => ().into_any(),
+                };
                 view! {
-                    <VerdictPanel reference=reference platform=p.clone()/>
-                    <PlatformExplorer reference=o2.reference.clone() proxy=o2.ran.proxy.clone() platform=p config=config/>
+                    <VerdictPanel reference=reference platform=p/>
+                    {explorer}
                 }
             })
     };
@@ -376,7 +414,7 @@ fn results(
         p.to_query()
     };
     view! {
-        <section class="results" id="results" data-details=move || if details.get() { "shown" } else { "pending" }>
+        <section class="results" id="results" data-details=move || if details.get() && explorer.with(Option::is_some) { "shown" } else { "pending" }>
             <h2>{o.reference.to_string()}</h2>
             <div class="banners" id="verdicts">{banners}</div>
             {(!o.ran.digest.is_empty()).then(|| view! {

@@ -3,8 +3,8 @@
 //! Everything runs in the page: fetching goes through `opk-registry`, verification through
 //! `opk-verify`, and nothing a server says is trusted. This module only assembles the views.
 
-// Unsafe only where the split macro generates its linkage (layer_module.rs, offline_module.rs,
-// sigstore_module.rs).
+// Unsafe only where the split macro generates its linkage (explorer_module.rs, layer_module.rs,
+// offline_module.rs, sigstore_module.rs).
 #![deny(unsafe_code)]
 
 pub mod params;
@@ -13,6 +13,8 @@ pub mod sbom_rows;
 // The page itself exists only in the browser (its transport is `fetch`).
 #[cfg(target_arch = "wasm32")]
 mod app;
+#[cfg(target_arch = "wasm32")]
+mod explorer_module;
 #[cfg(target_arch = "wasm32")]
 mod layer_module;
 #[cfg(target_arch = "wasm32")]

@@ -86,9 +86,13 @@ try {
       : `shared${chunk.slice('chunk_'.length, -'.wasm'.length)}`;
     const name = `lazy-${what}-${tag(bytes)}.wasm`;
     copyFileSync(path, join(staging, name));
+    // The loader awaits a module's shared chunks before it consumes the module's fetch, so a
+    // fetch that fails meanwhile (a refused integrity) would be reported as an unhandled
+    // rejection as well as failing the load: `handled` marks it, the load still fails with it.
     loader = replaceOnce(loader, `fetch(new URL("./${chunk}", import.meta.url))`,
-      `fetch(new URL("./${name}", import.meta.url), { integrity: "${sri(bytes)}" })`, 'the split loader');
+      `handled(fetch(new URL("./${name}", import.meta.url), { integrity: "${sri(bytes)}" }))`, 'the split loader');
   }
+  loader += '\nfunction handled(promise) { promise.catch(() => {}); return promise; }\n';
 
   // 4. The loader, named by its digest; the first module's JS imports it by that name.
   const loaderName = `${stem}-split-${tag(loader)}.js`;

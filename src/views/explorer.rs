@@ -14,7 +14,7 @@ use crate::views::common::{human_size, CopyButton, DigestText, RawJson};
 use crate::views::layer_browser::LayerBrowser;
 
 /// An image config's exact bytes (or why not), which may arrive after the verdict.
-type Config = Signal<Option<Result<Vec<u8>, crate::session::Failure>>>;
+pub type Config = Signal<Option<Result<Vec<u8>, crate::session::Failure>>>;
 
 /// The layers' sizes, in manifest order (empty when the manifest does not parse).
 fn layer_sizes(manifest: &[u8]) -> Vec<u64> {

@@ -296,19 +296,22 @@ test('offline: the example loads into the panel; an input error is not verified,
 /** Records the names of the wasm modules a page fetches (digests left out). */
 const wasmFetched = (list) => async (p) => p.on('request', (r) => {
   const name = new URL(r.url()).pathname.split('/').pop();
-  if (name.endsWith('.wasm')) list.push(name.replace(/-[0-9a-f]{15,16}/g, ''));
+  if (name.endsWith('.wasm')) list.push(name.replace(/-[0-9a-f]{15,16}/g, '').replace(/^(lazy-[a-z]+)[0-9]+/, '$1'));
 });
+/** The modules fetched, in name order, without the chunks code shared by two lazy modules. */
+const modules = (wasm) => wasm.filter((w) => w !== 'lazy-shared.wasm').sort();
 
 test("a layer's files are listed as it streams, searched, and a file viewed", async () => {
   const wasm = [];
   const { page, browser, waitFor, errors } = await openPage(link('demo:latest'), { beforeGoto: wasmFetched(wasm) });
   try {
     await waitFor(BANNER, 30000);
-    // The layer lister is a module of its own, fetched when a layer is first listed.
-    assert.deepEqual(wasm, ['opk-explorer_bg.wasm']);
+    // The layer lister is a module of its own, fetched when a layer is first listed (the
+    // explorer's, as the run starts).
+    assert.deepEqual(modules(wasm), ['lazy-explorer.wasm', 'opk-explorer_bg.wasm']);
     await page.click('tr.layer button.list-files');
     await page.waitForSelector('.layer-browser .layer-done', { timeout: 30000 });
-    assert.deepEqual(wasm, ['opk-explorer_bg.wasm', 'lazy-layer.wasm']);
+    assert.deepEqual(modules(wasm), ['lazy-explorer.wasm', 'lazy-layer.wasm', 'opk-explorer_bg.wasm']);
     assert.match(await page.textContent('.layer-done'), /^✓ 5 entries · the layer's digest checked/);
     const rows = await page.$$eval('.layer-files tr.entry', (trs) => trs.map((tr) =>
       [...tr.children].map((td) => td.textContent.replace(/\s+/g, ' ').trim()).join(' | ')));
@@ -358,6 +361,36 @@ test('a layer listed before the image configs arrive stays listed when they do',
   } finally { await browser.close(); }
 });
 
+test('an explorer module that is not the one the page pins is refused: the verdict stands, the explorer says why', async () => {
+  const wasm = [];
+  const { page, browser, waitFor, errors } = await openPage(link('demo:latest'), {
+    beforeGoto: async (p) => {
+      await wasmFetched(wasm)(p);
+      await p.route('**/lazy-explorer-*.wasm', async (r) => {
+        const served = await r.fetch();
+        const body = Buffer.from(await served.body());
+        body[body.length - 1] ^= 1;
+        await r.fulfill({ response: served, body });
+      });
+    },
+  });
+  try {
+    await waitFor('#results[data-details="shown"]', 30000);
+    assert.equal(await page.getAttribute(BANNER, 'data-state'), 'verified');
+    assert.match(await page.textContent('.explorer-error'),
+      /^explorer_not_loaded: the image explorer \(a module of this page\) did not load; verify again or reload the page$/);
+    assert.equal(await page.locator('tr.layer').count(), 0);
+    // The checklist is the page's own, drawn all the same.
+    assert.ok(await page.locator('#results .checklist li').count() > 0);
+    assert.ok(errors.length > 0 && errors.every((e) => /integrity|Failed to fetch/.test(e)), errors.join('\n'));
+    // A failed load is not kept: served the pinned bytes, the next run draws the explorer.
+    await page.unroute('**/lazy-explorer-*.wasm');
+    await page.click('#go');
+    await waitFor('#results[data-details="shown"] tr.layer', 30000);
+    assert.equal(await page.locator('.explorer-error').count(), 0);
+  } finally { await browser.close(); }
+});
+
 test('a layer module that is not the one the page pins is refused, and the listing says so', async () => {
   const wasm = [];
   const { page, browser, waitFor, errors } = await openPage(link('demo:latest'), {
@@ -379,7 +412,7 @@ test('a layer module that is not the one the page pins is refused, and the listi
     assert.match(await page.textContent('.layer-error'),
       /^layer_browser_not_loaded: the layer browser \(a module of this page\) did not load; reload the page$/);
     assert.equal(await page.locator('.layer-files tr.entry').count(), 0);
-    assert.deepEqual(wasm, ['opk-explorer_bg.wasm', 'lazy-layer.wasm']);
+    assert.deepEqual(modules(wasm), ['lazy-explorer.wasm', 'lazy-layer.wasm', 'opk-explorer_bg.wasm']);
     assert.ok(errors.length > 0 && errors.every((e) => /integrity|Failed to fetch/.test(e)), errors.join('\n'));
   } finally { await browser.close(); }
 });
