@@ -8,7 +8,7 @@ use std::sync::Arc;
 use futures_util::future::{join, join_all};
 use opk_pipeline::explain::{explain, explain_setup, Explanation};
 use opk_pipeline::sigstore_module::SigstoreVerifier;
-use opk_pipeline::{ImageVerdict, LazySigstoreTrust, State, VerifyContext};
+use opk_pipeline::{ImageVerdict, LazySigstoreTrust, State, TrustUnavailable, VerifyContext};
 use opk_registry::{
     attestations, BrowserTransport, Client, FetchRecord, Found, Image, Method, Reference,
     RegistryError, Request, Route, Scheme, Transport as _,
@@ -21,7 +21,6 @@ use opk_verify::policy::PolicyError;
 use opk_verify::policy::SanRule;
 use opk_verify::setup::{self, SetupError};
 use opk_verify::sigstore::trusted_root::RootSource;
-use opk_verify::sigstore::{RootInput, SigstoreTrust};
 use opk_verify::{JwksFile, Policy, TrustRoots, UnixTime};
 
 use crate::params::Params;
@@ -202,22 +201,22 @@ pub async fn load_jwks(urls: &[String]) -> Result<Vec<(String, JwksFile)>, Failu
     Ok(out)
 }
 
+/// A Sigstore trusted root that could not be used: the run's verdict, for every platform.
+fn root_failure(code: &str, message: String) -> Failure {
+    Failure::not_verified(
+        code,
+        message.clone(),
+        format!("Not verified: the Sigstore trusted root could not be used ({message})."),
+        "Check the trusted root URL, or leave it empty for the bundled public-good root.",
+    )
+}
+
 /// The Sigstore trust for image verification: the trusted root the link names (loaded,
 /// bounded, labelled user-supplied or dev), else the bundled public-good root. Either is
-/// parsed by the Sigstore verifier module, which holds the parsing: the bundled one when a
-/// signature first needs it; the link's at once, as its module is loading already (the link
-/// names Sigstore trust), so a document that is not a trusted root stops the run as it starts.
-/// If the module does not load, the link's root waits too, and the signatures that need it
-/// say the verifier did not load.
+/// parsed by the Sigstore verifier module, which holds the parsing, when a signature first
+/// needs it — and the link's beside the verification too ([`run`]), so a document that is not
+/// a trusted root still decides the run's verdict.
 async fn sigstore_trust(url: &str) -> Result<LazySigstoreTrust, Failure> {
-    let fail = |code: &str, message: String| {
-        Failure::not_verified(
-            code,
-            message.clone(),
-            format!("Not verified: the Sigstore trusted root could not be used ({message})."),
-            "Check the trusted root URL, or leave it empty for the bundled public-good root.",
-        )
-    };
     if url.trim().is_empty() {
         return Ok(LazySigstoreTrust::public_good());
     }
@@ -229,32 +228,30 @@ async fn sigstore_trust(url: &str) -> Result<LazySigstoreTrust, Failure> {
         max_body: limits::MAX_TRUSTED_ROOT_BYTES,
     };
     let resp = BrowserTransport.send(&req).await.map_err(|e| {
-        fail(
+        root_failure(
             "network_error",
             format!("trusted root {url}: {}", transport_text(&e)),
         )
     })?;
     if resp.status != 200 {
-        return Err(fail(
+        return Err(root_failure(
             "http_error",
             format!("trusted root {url}: HTTP {}", resp.status),
         ));
     }
-    if SigstoreModule.loaded().await.is_err() {
-        return Ok(LazySigstoreTrust::user_supplied(resp.body, url.to_owned()));
+    Ok(LazySigstoreTrust::user_supplied(resp.body, url.to_owned()))
+}
+
+/// Whether the trusted root the link names parses (in the Sigstore module, loaded for it):
+/// the failure that is then every platform's verdict. A module that does not load decides
+/// nothing here (the signatures that need it say so).
+async fn named_root_failure(url: &str, trust: &LazySigstoreTrust) -> Option<Failure> {
+    match trust.load_in(&SigstoreModule).await {
+        Err(TrustUnavailable::Invalid(e)) => {
+            Some(root_failure(e.code(), format!("trusted root {url}: {e}")))
+        }
+        _ => None,
     }
-    let input = RootInput::UserSupplied {
-        bytes: &resp.body,
-        label: url,
-    };
-    let root = SigstoreModule
-        .load_trusted_root(input)
-        .await
-        .map_err(|e| fail(e.code(), format!("trusted root {url}: {e}")))?;
-    Ok(LazySigstoreTrust::parsed(SigstoreTrust {
-        root,
-        keys: Vec::new(),
-    }))
 }
 
 /// User-supplied trust in effect: (label, whether it is a dev issuer's).
@@ -398,8 +395,28 @@ pub async fn run(
             Err(f) => Err(f.clone()),
         };
         platform_view(&client, &image, platform, descriptor, cx)
-    }))
-    .await;
+    }));
+    // A trusted root the link names is parsed beside the verification, not before it (the
+    // module that parses it is loading meanwhile): one that does not parse is every platform's
+    // verdict, as a policy that cannot be set up is.
+    let named_root = async {
+        match &setup {
+            Ok((_, _, sigstore)) if !params.trusted_root.trim().is_empty() => {
+                named_root_failure(&params.trusted_root, sigstore).await
+            }
+            _ => None,
+        }
+    };
+    let (mut platforms, root_failed) = join(platforms, named_root).await;
+    if let Some(f) = root_failed {
+        for p in &mut platforms {
+            p.claimed = match &p.attestations {
+                Ok(sets) => claimed_signer(sets),
+                Err(_) => None,
+            };
+            p.verdict = Arc::new(Err(f.clone()));
+        }
+    }
     // What follows (the configs, the explorer's layers) is not this run's progress.
     client.on_progress(|_, _| {});
     // The root's word for the headline, once a signature had it parsed.

@@ -38,5 +38,5 @@ pub mod webcrypto;
 pub use context::VerifyContext;
 pub use inspect::inspect_image;
 pub use outcome::{AttestationFailure, AttestationState, Outcome, Scheme, State};
-pub use sigstore_trust::LazySigstoreTrust;
+pub use sigstore_trust::{LazySigstoreTrust, TrustUnavailable};
 pub use verify_image::{verify_image, AttestationReport, ImageVerdict};

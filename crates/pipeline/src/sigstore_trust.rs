@@ -32,11 +32,11 @@ pub struct LazySigstoreTrust {
     parsed: OnceCell<Result<SigstoreTrust, VerifyError>>,
 }
 
-/// Why a signature could not get its Sigstore trust.
+/// Why the Sigstore trust could not be had.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum TrustUnavailable {
+#[non_exhaustive]
+pub enum TrustUnavailable {
     /// The page's verifier module (which parses the root) did not load.
-    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     VerifierNotLoaded,
     /// The trusted root does not parse.
     Invalid(VerifyError),
@@ -87,22 +87,42 @@ impl LazySigstoreTrust {
         &'a self,
         cx: &VerifyContext<'_>,
     ) -> Result<&'a SigstoreTrust, TrustUnavailable> {
+        #[cfg(target_arch = "wasm32")]
+        return self.load_in(cx.sigstore_verifier).await;
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let _ = cx;
+            let parsed = self.parsed.get_or_init(async {
+                opk_verify::sigstore::load_trusted_root(self.input()).map(|root| SigstoreTrust {
+                    root,
+                    keys: Vec::new(),
+                })
+            });
+            parsed
+                .await
+                .as_ref()
+                .map_err(|e| TrustUnavailable::Invalid(e.clone()))
+        }
+    }
+
+    /// The trust, parsed by `verifier` now if it was not (loading its module first if it
+    /// must): what a signature awaits, and what the page awaits beside a run to learn early
+    /// whether a trusted root it was given parses.
+    #[cfg(target_arch = "wasm32")]
+    pub async fn load_in(
+        &self,
+        verifier: &dyn crate::sigstore_module::SigstoreVerifier,
+    ) -> Result<&SigstoreTrust, TrustUnavailable> {
         if self.parsed.get().is_none() {
-            #[cfg(target_arch = "wasm32")]
-            cx.sigstore_verifier
+            verifier
                 .loaded()
                 .await
                 .map_err(|_| TrustUnavailable::VerifierNotLoaded)?;
         }
-        #[cfg(not(target_arch = "wasm32"))]
-        let _ = cx;
         let parsed = self
             .parsed
             .get_or_init(async {
-                #[cfg(target_arch = "wasm32")]
-                let root = cx.sigstore_verifier.load_trusted_root(self.input()).await;
-                #[cfg(not(target_arch = "wasm32"))]
-                let root = opk_verify::sigstore::load_trusted_root(self.input());
+                let root = verifier.load_trusted_root(self.input()).await;
                 root.map(|root| SigstoreTrust {
                     root,
                     keys: Vec::new(),
