@@ -12,6 +12,7 @@ use leptos::task::spawn_local;
 use crate::explorer_module::{self, ExplorerBuilder};
 use crate::params::Params;
 use crate::session::{self, Outcome, Phase};
+use crate::tags_module::{self, TagsBuilder};
 use crate::views::banner::VerdictBanner;
 use crate::views::common::RawJson;
 use crate::views::common::{CopyButton, DigestText};
@@ -19,7 +20,6 @@ use crate::views::fetch_log::FetchLog;
 use crate::views::object::ObjectView;
 use crate::views::offline::OfflinePanel;
 use crate::views::policy_form::{saved_proxy, PolicyForm};
-use crate::views::tags::TagsView;
 use crate::views::verdict::{classify, label, VerdictPanel};
 use opk_pipeline::State;
 
@@ -113,6 +113,9 @@ pub fn App() -> impl IntoView {
     let (selected, set_selected) = signal(String::new());
     let generation = StoredValue::new(0u32);
     let (tags_view, set_tags_view) = signal(None::<(String, Params)>);
+    // The tags view's builder, from its module (fetched when tags are first asked for; `None`
+    // while it loads, an error if it did not, which the next request retries).
+    let (tags_builder, set_tags_builder) = signal(None::<Result<TagsBuilder, ()>>);
     // The verdicts are painted first; the platform's checklist and explorer (the bulk of the
     // rendering) are built after that paint, and stay when the image configs arrive.
     let (details, set_details) = signal(false);
@@ -129,6 +132,13 @@ pub fn App() -> impl IntoView {
             generation.update_value(|g| *g += 1);
             set_phase.set(Phase::Idle);
             set_tags_view.set(Some((p.tags.trim().to_owned(), p)));
+            if !matches!(tags_builder.get_untracked(), Some(Ok(_))) {
+                set_tags_builder.set(None);
+                spawn_local(async move {
+                    let loaded = tags_module::tags_builder().await;
+                    set_tags_builder.set(Some(loaded.map_err(|_| ())));
+                });
+            }
             return;
         }
         set_tags_view.set(None);
@@ -270,7 +280,11 @@ pub fn App() -> impl IntoView {
                     Phase::Done(o) => view! { <p class="sr-only">{format!("Explored {} ({} platforms).", o.reference, o.platforms.len())}</p> }.into_any(),
                 }}
             </div>
-            {move || tags_view.get().map(|(repository, p)| view! { <TagsView repository=repository params=p/> })}
+            {move || tags_view.get().map(|(repository, p)| match tags_builder.get() {
+                Some(Ok(build)) => build(repository, p),
+                Some(Err(())) => view! { <p class="error tags-error">{tags_module::NOT_LOADED}</p> }.into_any(),
+                None => view! { <p class="progress"><span class="spinner" aria-hidden="true"></span>"Loading the tags view…"</p> }.into_any(),
+            })}
             {move || match phase.get() {
                 Phase::Done(o) => Some(results(o, params, selected, AfterVerdict { details, explorer, late }, select, require)),
                 _ => None,

@@ -4,7 +4,7 @@
 //! `opk-verify`, and nothing a server says is trusted. This module only assembles the views.
 
 // Unsafe only where the split macro generates its linkage (explorer_module.rs, layer_module.rs,
-// offline_module.rs, sigstore_module.rs).
+// offline_module.rs, sigstore_module.rs, tags_module.rs).
 #![deny(unsafe_code)]
 
 pub mod params;
@@ -25,6 +25,8 @@ mod offline_verify;
 pub mod session;
 #[cfg(target_arch = "wasm32")]
 mod sigstore_module;
+#[cfg(target_arch = "wasm32")]
+mod tags_module;
 #[cfg(target_arch = "wasm32")]
 mod views;
 

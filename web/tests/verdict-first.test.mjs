@@ -214,15 +214,31 @@ test('a tag the registry does not have says so in words, not as the registry\'s 
   } finally { await browser.close(); }
 });
 
+/** Records the names of the wasm modules a page fetches (digests left out). */
+const wasmFetched = (list) => async (p) => p.on('request', (r) => {
+  const name = new URL(r.url()).pathname.split('/').pop();
+  if (name.endsWith('.wasm')) list.push(name.replace(/-[0-9a-f]{15,16}/g, '').replace(/^(lazy-[a-z]+)[0-9]+/, '$1'));
+});
+/** The modules fetched, in name order, without the chunks code shared by two lazy modules. */
+const modules = (wasm) => wasm.filter((w) => w !== 'lazy-shared.wasm').sort();
+
 test("a repository's tags are listed, each tag's digest fetched only when asked", async () => {
   const requests = [];
+  const wasm = [];
   const { page, browser, waitFor, errors } = await openPage(link('demo:latest'), {
-    beforeGoto: async (p) => p.on('request', (r) => { if (r.url().includes('/v2/')) requests.push(r.url()); }),
+    beforeGoto: async (p) => {
+      p.on('request', (r) => { if (r.url().includes('/v2/')) requests.push(r.url()); });
+      await wasmFetched(wasm)(p);
+    },
   });
   try {
     await waitFor(BANNER, 30000);
+    assert.ok(!wasm.includes('lazy-tags.wasm'));
     await page.click('a.tags-link');
     await waitFor('.tags-view li.tag[data-tag="latest"]', 30000);
+    // The tags view is a module of its own, fetched when tags are first asked for (the link
+    // opens a page of its own, which fetches its first module again).
+    assert.deepEqual([...new Set(modules(wasm))], ['lazy-explorer.wasm', 'lazy-tags.wasm', 'opk-explorer_bg.wasm']);
     assert.equal(await page.textContent('.tags-view h2'), `Tags of ${env.demo.registry}/openpubkey/demo`);
     const query = new URL(page.url()).searchParams;
     assert.equal(query.get('tags'), `${env.demo.registry}/openpubkey/demo`);
@@ -245,6 +261,23 @@ test("a repository's tags are listed, each tag's digest fetched only when asked"
     assert.equal(target.get('tags'), null);
     await page.screenshot({ path: `${ARTIFACTS}tags.png`, fullPage: true });
     assert.deepEqual(errors, []);
+  } finally { await browser.close(); }
+});
+
+test('a tags module that is not the one the page pins is refused, and the page says so', async () => {
+  const flip = (p) => p.route('**/lazy-tags-*.wasm', async (r) => {
+    const served = await r.fetch();
+    const body = Buffer.from(await served.body());
+    body[body.length - 1] ^= 1;
+    await r.fulfill({ response: served, body });
+  });
+  const { page, browser, waitFor, errors } = await openPage(
+    `${env.app.url}?tags=${env.demo.registry}/openpubkey/demo&owner_id=${OWNER}`, { beforeGoto: flip });
+  try {
+    await waitFor('.tags-error', 30000);
+    assert.equal(await page.textContent('.tags-error'),
+      'tags_view_not_loaded: the tags view (a module of this page) did not load; try again or reload the page');
+    assert.ok(errors.length > 0 && errors.every((e) => /integrity|Failed to fetch/.test(e)), errors.join('\n'));
   } finally { await browser.close(); }
 });
 
@@ -293,13 +326,6 @@ test('offline: the example loads into the panel; an input error is not verified,
   } finally { await browser.close(); }
 });
 
-/** Records the names of the wasm modules a page fetches (digests left out). */
-const wasmFetched = (list) => async (p) => p.on('request', (r) => {
-  const name = new URL(r.url()).pathname.split('/').pop();
-  if (name.endsWith('.wasm')) list.push(name.replace(/-[0-9a-f]{15,16}/g, '').replace(/^(lazy-[a-z]+)[0-9]+/, '$1'));
-});
-/** The modules fetched, in name order, without the chunks code shared by two lazy modules. */
-const modules = (wasm) => wasm.filter((w) => w !== 'lazy-shared.wasm').sort();
 
 test("a layer's files are listed as it streams, searched, and a file viewed", async () => {
   const wasm = [];
