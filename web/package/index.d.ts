@@ -51,14 +51,21 @@ export interface EnvelopeReport {
 export interface Fetch { method: string; url: string; via_proxy: boolean; status: number | null; bytes: number; digest_check: 'verified' | 'failed' | 'unverified' | 'not_applicable'; }
 
 export interface AttestationReport extends Partial<EnvelopeReport> {
+  /** The scheme that signed it; null for an unsigned in-toto statement. */
+  scheme: 'open_pubkey' | 'sigstore' | 'cosign' | 'notation' | null;
   manifest: string;
-  found: 'index' | 'referrers';
+  /** Where its manifest was listed: BuildKit's attestation manifest in the image index, the OCI
+   * 1.1 referrers API, the `sha256-<hex>` referrers tag, or a cosign v2 `.sig`/`.att` tag. */
+  found: 'index' | 'referrers_api' | 'referrers_tag' | 'cosign_tag';
   layer: { mediaType: string; digest: string; size: number };
   predicateTypeHint: string | null;
   /** Present (true) when the signature is the image index's, verified against the index digest
    * (which lists this platform image): `cosign sign image@<index digest>`. */
   onIndex?: true;
-  status: 'verified' | 'rejected' | 'unsigned';
+  /** not_verified: recognised and listed, not verified here (a Notation signature, a message
+   * signature over another payload, a verifier that did not load); `reason` says which. */
+  status: 'verified' | 'rejected' | 'unsigned' | 'not_verified';
+  reason?: string;
 }
 
 export interface ImageReport {
