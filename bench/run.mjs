@@ -44,13 +44,15 @@ async function benchPage() {
 
 // The same figures `scripts/build` prints: GNU `gzip -9` (zlib's level 9 differs by ~2%) and
 // `brotli -q 11` of each file the page loads, then of what it fetches only when needed (the
-// lazy-*.wasm modules: the Sigstore verifier, on the first Sigstore or cosign signature).
+// lazy-*.wasm modules: the explorer as a run starts, the Sigstore verifier on the first Sigstore
+// or cosign signature, the layer lister, the offline verifier and the tags view when used, and
+// the chunks two of them share).
 async function transferSize() {
   const files = (await readdir(`${ROOT}dist`)).filter((f) => /\.(wasm|js|css)$/.test(f));
   const size = (cmd, args, f) => execFileSync(cmd, [...args, `${ROOT}dist/${f}`], { maxBuffer: 1 << 26 }).length;
   for (const [what, group] of [
     ['page load: wasm + js + css', files.filter((f) => !f.startsWith('lazy-'))],
-    ['on demand: the Sigstore verifier and the layer lister', files.filter((f) => f.startsWith('lazy-'))],
+    ['on demand: the modules fetched when needed', files.filter((f) => f.startsWith('lazy-'))],
   ]) {
     let gzip = 0;
     let brotli = 0;
