@@ -41,3 +41,12 @@ export async function openPage(url, { beforeGoto } = {}) {
   };
   return { browser, page, errors, waitFor };
 }
+
+/** Serves what matches `pattern` (a Playwright route glob) with its last byte flipped, as a
+ * server or CDN answering with other bytes than the page pins would; for `beforeGoto`. */
+export const flipLastByte = (pattern) => (page) => page.route(pattern, async (r) => {
+  const served = await r.fetch();
+  const body = Buffer.from(await served.body());
+  body[body.length - 1] ^= 1;
+  await r.fulfill({ response: served, body });
+});

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { openPage } from './browser.mjs';
+import { flipLastByte, openPage } from './browser.mjs';
 import { withDemoAndApp } from './demo-app.mjs';
 
 const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
@@ -263,12 +263,7 @@ test('a second module that is not the one the page pins is refused: not verified
   const url = `${env.app.url}?image=${env.demo.registry}/openpubkey/sigstore:latest&owner_id=${OWNER}`
     + `&trusted_root=${env.demo.sigstoreRoot}`;
   // The server (or a CDN) answers the Sigstore verifier's URL with other bytes: one flipped.
-  const route = (page) => page.route('**/lazy-sigstore-*.wasm', async (r) => {
-    const served = await r.fetch();
-    const body = Buffer.from(await served.body());
-    body[body.length - 1] ^= 1;
-    await r.fulfill({ response: served, body });
-  });
+  const route = flipLastByte('**/lazy-sigstore-*.wasm');
   const { state, text, wasm, page, browser } = await verdictOf(url, 'sigstore-module-refused',
     { route, allowErrors: /integrity|Failed to fetch|lazy-sigstore/i });
   try {
@@ -432,12 +427,7 @@ test('offline: a GitHub Actions ID token verifies as RS256 with the bundled key 
 test('offline: a verifier module that is not the one the page pins is refused: not verified, then fetched again', async () => {
   const vectors = fileURLToPath(new URL('../../crates/verify/tests/vectors/', import.meta.url));
   const jwt = (await readFile(`${vectors}github_idtoken_2023-10_qoomon.jwt`, 'utf8')).trim();
-  const flip = (p) => p.route('**/lazy-offline-*.wasm', async (r) => {
-    const served = await r.fetch();
-    const body = Buffer.from(await served.body());
-    body[body.length - 1] ^= 1;
-    await r.fulfill({ response: served, body });
-  });
+  const flip = flipLastByte('**/lazy-offline-*.wasm');
   const { page, browser, errors, waitFor } = await openPage(env.app.url, { beforeGoto: flip });
   try {
     await waitFor('#offline-input');

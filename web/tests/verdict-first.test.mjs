@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { openPage } from './browser.mjs';
+import { flipLastByte, openPage } from './browser.mjs';
 import { withDemoAndApp } from './demo-app.mjs';
 
 const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
@@ -265,12 +265,7 @@ test("a repository's tags are listed, each tag's digest fetched only when asked"
 });
 
 test('a tags module that is not the one the page pins is refused, and the page says so', async () => {
-  const flip = (p) => p.route('**/lazy-tags-*.wasm', async (r) => {
-    const served = await r.fetch();
-    const body = Buffer.from(await served.body());
-    body[body.length - 1] ^= 1;
-    await r.fulfill({ response: served, body });
-  });
+  const flip = flipLastByte('**/lazy-tags-*.wasm');
   const { page, browser, waitFor, errors } = await openPage(
     `${env.app.url}?tags=${env.demo.registry}/openpubkey/demo&owner_id=${OWNER}`, { beforeGoto: flip });
   try {
@@ -392,12 +387,7 @@ test('an explorer module that is not the one the page pins is refused: the verdi
   const { page, browser, waitFor, errors } = await openPage(link('demo:latest'), {
     beforeGoto: async (p) => {
       await wasmFetched(wasm)(p);
-      await p.route('**/lazy-explorer-*.wasm', async (r) => {
-        const served = await r.fetch();
-        const body = Buffer.from(await served.body());
-        body[body.length - 1] ^= 1;
-        await r.fulfill({ response: served, body });
-      });
+      await flipLastByte('**/lazy-explorer-*.wasm')(p);
     },
   });
   try {
@@ -423,12 +413,7 @@ test('a layer module that is not the one the page pins is refused, and the listi
     beforeGoto: async (p) => {
       await wasmFetched(wasm)(p);
       // The server (or a CDN) answers the layer module's URL with other bytes: one flipped.
-      await p.route('**/lazy-layer-*.wasm', async (r) => {
-        const served = await r.fetch();
-        const body = Buffer.from(await served.body());
-        body[body.length - 1] ^= 1;
-        await r.fulfill({ response: served, body });
-      });
+      await flipLastByte('**/lazy-layer-*.wasm')(p);
     },
   });
   try {
