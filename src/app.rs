@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::explorer_module::{self, ExplorerBuilder};
+use crate::module_not_loaded::ModuleNotLoaded;
 use crate::params::Params;
 use crate::session::{self, Outcome, Phase};
 use crate::tags_module::{self, TagsBuilder};
@@ -101,6 +102,27 @@ fn default_platform(o: &Outcome, asked: &str) -> String {
     }
 }
 
+/// A module's builder as the views read it: `None` while it loads, `Err` if it did not.
+type Loaded<B> = (
+    ReadSignal<Option<Result<B, ()>>>,
+    WriteSignal<Option<Result<B, ()>>>,
+);
+
+/// Fetches a module's builder into `loaded` unless it is there already (a failed load is tried
+/// again).
+fn load_module<B, F>(loaded: Loaded<B>, load: impl FnOnce() -> F + 'static)
+where
+    B: Clone + Send + Sync + 'static,
+    F: std::future::Future<Output = Result<B, ModuleNotLoaded>> + 'static,
+{
+    let (get, set) = loaded;
+    if matches!(get.get_untracked(), Some(Ok(_))) {
+        return;
+    }
+    set.set(None);
+    spawn_local(async move { set.set(Some(load().await.map_err(|_| ()))) });
+}
+
 /// The root component.
 #[component]
 pub fn App() -> impl IntoView {
@@ -132,13 +154,7 @@ pub fn App() -> impl IntoView {
             generation.update_value(|g| *g += 1);
             set_phase.set(Phase::Idle);
             set_tags_view.set(Some((p.tags.trim().to_owned(), p)));
-            if !matches!(tags_builder.get_untracked(), Some(Ok(_))) {
-                set_tags_builder.set(None);
-                spawn_local(async move {
-                    let loaded = tags_module::tags_builder().await;
-                    set_tags_builder.set(Some(loaded.map_err(|_| ())));
-                });
-            }
+            load_module((tags_builder, set_tags_builder), tags_module::tags_builder);
             return;
         }
         set_tags_view.set(None);
@@ -153,13 +169,7 @@ pub fn App() -> impl IntoView {
         set_phase.set(Phase::Running);
         set_details.set(false);
         set_late.set(None);
-        if !matches!(explorer.get_untracked(), Some(Ok(_))) {
-            set_explorer.set(None);
-            spawn_local(async move {
-                let loaded = explorer_module::explorer_builder().await;
-                set_explorer.set(Some(loaded.map_err(|_| ())));
-            });
-        }
+        load_module((explorer, set_explorer), explorer_module::explorer_builder);
         spawn_local(async move {
             let progress = move |m: String| {
                 if generation.get_value() == mine {

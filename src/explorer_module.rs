@@ -12,6 +12,8 @@
 #![allow(unsafe_code)]
 
 use leptos::prelude::*;
+
+use crate::module_not_loaded::ModuleNotLoaded;
 use opk_registry::Reference;
 
 use crate::session::PlatformView;
@@ -25,19 +27,9 @@ pub const NOT_LOADED: &str =
 /// Builds one platform's explorer: the image's reference, the proxy, the platform, its config.
 pub type ExplorerBuilder = fn(Reference, String, PlatformView, Config) -> AnyView;
 
-/// The module did not load (offline, or bytes that fail the integrity the page pins).
-#[derive(Debug)]
-pub struct NotLoaded;
-
-impl From<wasm_split_helpers::SplitLoaderError> for NotLoaded {
-    fn from(_: wasm_split_helpers::SplitLoaderError) -> Self {
-        Self
-    }
-}
-
 /// The explorer's builder, from the explorer module, which this loads first.
 #[wasm_split_helpers::wasm_split(explorer, fallible)]
-pub fn explorer_builder() -> Result<ExplorerBuilder, NotLoaded> {
+pub fn explorer_builder() -> Result<ExplorerBuilder, ModuleNotLoaded> {
     Ok(build)
 }
 

@@ -18,6 +18,8 @@ mod explorer_module;
 #[cfg(target_arch = "wasm32")]
 mod layer_module;
 #[cfg(target_arch = "wasm32")]
+mod module_not_loaded;
+#[cfg(target_arch = "wasm32")]
 mod offline_module;
 #[cfg(target_arch = "wasm32")]
 mod offline_verify;

@@ -11,22 +11,14 @@
 
 use futures_util::future::LocalBoxFuture;
 
+use crate::module_not_loaded::ModuleNotLoaded;
+
 use crate::offline_verify::{verify_input, OfflineResult};
 use crate::params::Params;
 
 /// What the panel says when the module does not load: not verified, never a verdict.
 pub const NOT_LOADED: &str =
     "offline_verifier_not_loaded: the offline verifier (a module of this page) did not load; reload the page";
-
-/// The module did not load (offline, or bytes that fail the integrity the page pins).
-#[derive(Debug)]
-pub struct NotLoaded;
-
-impl From<wasm_split_helpers::SplitLoaderError> for NotLoaded {
-    fn from(_: wasm_split_helpers::SplitLoaderError) -> Self {
-        Self
-    }
-}
 
 /// The verification of `input` (see [`verify_input`]), started in the offline module, which
 /// this loads first; `preload` fetches the module alone.
@@ -37,7 +29,7 @@ pub fn verify(
     subject: String,
     params: Params,
     jwks: String,
-) -> Result<LocalBoxFuture<'static, Vec<OfflineResult>>, NotLoaded> {
+) -> Result<LocalBoxFuture<'static, Vec<OfflineResult>>, ModuleNotLoaded> {
     Ok(Box::pin(async move {
         verify_input(&input, &files, &subject, &params, &jwks).await
     }))

@@ -169,6 +169,21 @@ pub fn now() -> UnixTime {
     UnixTime((js_sys::Date::now() / 1000.0) as i64)
 }
 
+/// A trust document (a key set, a trusted root) from `url`, at most `max_body` bytes.
+async fn get_json(
+    url: &str,
+    max_body: usize,
+) -> Result<opk_registry::Response, opk_registry::TransportError> {
+    let req = Request {
+        method: Method::Get,
+        url: url.to_owned(),
+        headers: vec![("accept".into(), "application/json".into())],
+        body: Vec::new(),
+        max_body,
+    };
+    BrowserTransport.send(&req).await
+}
+
 /// Loads each JWKS URL (bounded), labelled as user-supplied (or dev issuer) trust.
 pub async fn load_jwks(urls: &[String]) -> Result<Vec<(String, JwksFile)>, Failure> {
     let mut out = Vec::new();
@@ -181,15 +196,7 @@ pub async fn load_jwks(urls: &[String]) -> Result<Vec<(String, JwksFile)>, Failu
                 "Check the URL; the server must answer with a JWKS and send CORS headers for this page to read it.",
             )
         };
-        let req = Request {
-            method: Method::Get,
-            url: url.clone(),
-            headers: vec![("accept".into(), "application/json".into())],
-            body: Vec::new(),
-            max_body: limits::MAX_JWKS_BYTES,
-        };
-        let resp = BrowserTransport
-            .send(&req)
+        let resp = get_json(url, limits::MAX_JWKS_BYTES)
             .await
             .map_err(|e| fail("network_error", transport_text(&e)))?;
         if resp.status != 200 {
@@ -220,19 +227,14 @@ async fn sigstore_trust(url: &str) -> Result<LazySigstoreTrust, Failure> {
     if url.trim().is_empty() {
         return Ok(LazySigstoreTrust::public_good());
     }
-    let req = Request {
-        method: Method::Get,
-        url: url.to_owned(),
-        headers: vec![("accept".into(), "application/json".into())],
-        body: Vec::new(),
-        max_body: limits::MAX_TRUSTED_ROOT_BYTES,
-    };
-    let resp = BrowserTransport.send(&req).await.map_err(|e| {
-        root_failure(
-            "network_error",
-            format!("trusted root {url}: {}", transport_text(&e)),
-        )
-    })?;
+    let resp = get_json(url, limits::MAX_TRUSTED_ROOT_BYTES)
+        .await
+        .map_err(|e| {
+            root_failure(
+                "network_error",
+                format!("trusted root {url}: {}", transport_text(&e)),
+            )
+        })?;
     if resp.status != 200 {
         return Err(root_failure(
             "http_error",

@@ -15,22 +15,15 @@
 use futures_util::future::LocalBoxFuture;
 use opk_pipeline::sigstore_module::{SigstoreModuleNotLoaded, SigstoreVerifier};
 
+use crate::module_not_loaded::ModuleNotLoaded;
+
 /// The Sigstore verifier in the page's second module.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SigstoreModule;
 
-/// The split loader's failure, as the pipeline names it.
-struct NotLoaded;
-
-impl From<wasm_split_helpers::SplitLoaderError> for NotLoaded {
-    fn from(_: wasm_split_helpers::SplitLoaderError) -> Self {
-        Self
-    }
-}
-
 /// Loads the module (once; a failed load is retried on the next call).
 #[wasm_split_helpers::wasm_split(sigstore, fallible)]
-fn load() -> Result<(), NotLoaded> {
+fn load() -> Result<(), ModuleNotLoaded> {
     Ok(())
 }
 
@@ -57,7 +50,7 @@ macro_rules! verifier_methods {
     )*) => {
         impl SigstoreVerifier for SigstoreModule {
             fn loaded(&self) -> LocalBoxFuture<'_, Result<(), SigstoreModuleNotLoaded>> {
-                Box::pin(async { load().await.map_err(|NotLoaded| SigstoreModuleNotLoaded) })
+                Box::pin(async { load().await.map_err(|ModuleNotLoaded| SigstoreModuleNotLoaded) })
             }
             $(
                 fn $name<$lt>(&$lt self, $($arg: $ty),*) -> LocalBoxFuture<$lt, $ret> {

@@ -11,6 +11,8 @@
 
 use leptos::prelude::*;
 
+use crate::module_not_loaded::ModuleNotLoaded;
+
 use crate::params::Params;
 use crate::views::tags::TagsView;
 
@@ -21,19 +23,9 @@ pub const NOT_LOADED: &str =
 /// Builds the tags view of a repository (`registry/name`) under the page's request.
 pub type TagsBuilder = fn(String, Params) -> AnyView;
 
-/// The module did not load (offline, or bytes that fail the integrity the page pins).
-#[derive(Debug)]
-pub struct NotLoaded;
-
-impl From<wasm_split_helpers::SplitLoaderError> for NotLoaded {
-    fn from(_: wasm_split_helpers::SplitLoaderError) -> Self {
-        Self
-    }
-}
-
 /// The tags view's builder, from the tags module, which this loads first.
 #[wasm_split_helpers::wasm_split(tags, fallible)]
-pub fn tags_builder() -> Result<TagsBuilder, NotLoaded> {
+pub fn tags_builder() -> Result<TagsBuilder, ModuleNotLoaded> {
     Ok(build)
 }
 

@@ -28,6 +28,7 @@ enum Unparsed {
 /// The Sigstore trust (trusted root and keys) of a verification: parsed, or parsed on first use.
 #[derive(Debug)]
 pub struct LazySigstoreTrust {
+    /// What to parse while `parsed` is empty (never read for trust given parsed).
     unparsed: Unparsed,
     parsed: OnceCell<Result<SigstoreTrust, VerifyError>>,
 }
