@@ -10,7 +10,8 @@
 use opk_pipeline::report::{verdict_lines, Line};
 use opk_pipeline::signature_reports::NOTATION_NOT_VERIFIED;
 use opk_pipeline::{
-    verify_image, ImageVerdict, LazySigstoreTrust, Outcome, Scheme, State, VerifyContext,
+    verify_image, AttestationFailure, ImageVerdict, LazySigstoreTrust, Outcome, Scheme, State,
+    VerifyContext,
 };
 use opk_registry::{Client, Found, NativeTransport, Reference, RegistryError, Route};
 use opk_testkit::forge::TestOp;
@@ -83,13 +84,27 @@ fn verify_at(
     policy: &Policy,
     sigstore: &SigstoreTrust,
 ) -> Result<ImageVerdict, RegistryError> {
+    verify_lazy(
+        host,
+        proxy,
+        policy,
+        &LazySigstoreTrust::parsed(sigstore.clone()),
+    )
+}
+
+/// [`verify_at`] with the trusted root parsed when a signature first needs it.
+fn verify_lazy(
+    host: &str,
+    proxy: &str,
+    policy: &Policy,
+    sigstore: &LazySigstoreTrust,
+) -> Result<ImageVerdict, RegistryError> {
     let c = Client::new(NativeTransport::default(), Route::parse(proxy).unwrap());
     let r = Reference::parse(&format!("{host}/{REPO}:{TAG}")).unwrap();
     let trust = TestOp::new().trust();
-    let sigstore = LazySigstoreTrust::parsed(sigstore.clone());
     let cx = VerifyContext {
         trust: &trust,
-        sigstore: &sigstore,
+        sigstore,
         policy,
         now: NOW,
     };
@@ -139,6 +154,45 @@ fn a_sigstore_attestation_alone_verifies_the_image() {
         text.last().unwrap(),
         "Verified all required attestations are present"
     );
+}
+
+#[test]
+fn a_root_given_as_bytes_is_parsed_by_the_bundle_and_one_that_does_not_parse_fails_it() {
+    let (reg, f) = seeded(Signing::NoAttestations);
+    let amd = &f.platform(AMD64).manifest;
+    with_bundle(
+        &reg,
+        amd,
+        bundle_about(CYCLONEDX, &amd.digest(), &fulcio::Identity::demo()),
+    );
+    let policy = policy(&[CYCLONEDX], "145685596");
+    // The test Sigstore's root as a link gives it: its bytes, parsed by the first signature.
+    let label = "http://127.0.0.1/root.json";
+    let lazy = LazySigstoreTrust::user_supplied(root::trusted_root(), label.into());
+    assert!(lazy.get().is_none());
+    let v = verify_lazy(&reg.addr, "", &policy, &lazy).unwrap();
+    assert_eq!(v.state(), State::Verified, "{:?}", v.error);
+    let Outcome::Sigstore(ok) = &v.attestations[0].outcome else {
+        panic!("{:?}", v.attestations[0].outcome)
+    };
+    assert_eq!(
+        ok.trusted_root,
+        format!("opk test Sigstore, {label} (dev instance)")
+    );
+    assert!(lazy.get().is_some());
+    // Bytes that are not a trusted root: the bundle fails with the parser's error.
+    let bad = LazySigstoreTrust::user_supplied(b"{}".to_vec(), label.into());
+    let v = verify_lazy(&reg.addr, "", &policy, &bad).unwrap();
+    let error = VerifyError::MissingField {
+        what: "trusted root",
+        field: "mediaType",
+    };
+    let Outcome::Failed(AttestationFailure::Rejected(r)) = &v.attestations[0].outcome else {
+        panic!("{:?}", v.attestations[0].outcome)
+    };
+    assert_eq!(r.error, error);
+    assert_eq!(v.error, Some(RegistryError::Verify(error)));
+    assert_eq!(v.state(), State::Invalid);
 }
 
 #[test]
