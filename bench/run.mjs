@@ -5,7 +5,7 @@
 //  3. time to verdict in the release app for the demo's 2-platform image (4 signed
 //     attestations), and for one signed by both schemes (OpenPubkey provenance and SBOM, a
 //     Sigstore SBOM bundle per platform), from the submit click to the rendered verdict, and
-//     the requests each made;
+//     the requests each made, and the same requests alone (bench/request-floor.mjs);
 //  4. the SBOM table of an image whose signed SBOM lists 10,000 packages: render and filter;
 //  5. cold load: navigation to verdict for a deep link, empty cache, under network emulation
 //     (10 Mbit/s with 40 ms round trips, 1.6 Mbit/s with 150 ms), the app brotli-compressed.
@@ -20,6 +20,7 @@ import { serveDist } from '../web/serve-dist.mjs';
 import { openPage } from '../web/tests/browser.mjs';
 import { median, timeToVerdict } from './verdict.mjs';
 import { coldLoad } from './cold-load.mjs';
+import { requestFloor } from './request-floor.mjs';
 import { startDemoRegistry } from '../web/tests/demo-registry.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -69,6 +70,14 @@ async function transferSize() {
   }
 }
 
+// The requests alone, as the row above made them (bench/request-floor.mjs): what those requests
+// cost on this machine with no client work at all. The ratio is the row above's time over it.
+function floorRow(floor, runs) {
+  const ms = median(floor.ms);
+  row(`  the same ${floor.requests} requests alone: plain fetch from the same page, each sent once its parent is in (${floor.stages.join(' + ')} by depth), median of ${floor.ms.length}`,
+    `${ms.toFixed(0)} ms`, '', median(runs.map((r) => r.ms)) / ms, '');
+}
+
 async function appBenches() {
   const demo = await startDemoRegistry();
   const app = await serveDist();
@@ -82,6 +91,7 @@ async function appBenches() {
     row(`requests from submit to verdict (then ${median(runs.map((r) => r.after))} more for the image configs)`,
       `${median(runs.map((r) => r.requests))}`, '', null, '≤ 10');
     if (process.env.OPK_BENCH_VERBOSE) console.log(runs[0].urls.join('\n'));
+    floorRow(await requestFloor(app, demo, 'demo', { runs: RUNS }), runs);
 
     // Both schemes under one policy: OpenPubkey provenance and SPDX SBOM, and a Sigstore
     // CycloneDX SBOM bundle (a referrer, found through the sha256- tag), on each platform.
@@ -96,6 +106,7 @@ async function appBenches() {
     row(`requests from submit to verdict, both schemes (then ${median(both.map((r) => r.after))} more)`,
       `${median(both.map((r) => r.requests))}`, '', null, '');
     if (process.env.OPK_BENCH_VERBOSE) console.log(both[0].urls.join('\n'));
+    floorRow(await requestFloor(app, demo, 'both', { query, runs: RUNS }), both);
 
     const sbom = [];
     for (let i = 0; i < 3; i++) sbom.push(await timeToVerdict(app, demo, 'big-sbom', { sbomFilter: 'pkg-0999' }));
