@@ -2,13 +2,13 @@
 // under Chromium's network emulation (every request, the app's files and the registry's alike,
 // throttled and delayed), the app served brotli-compressed as a static host would. What a
 // first-time visitor following a shared link waits for.
-import { openPage } from '../web/tests/browser.mjs';
+import { openSettledPage } from './settled-browser.mjs';
 
 /** One cold run: `kbps` kilobits per second down and up, `rtt` milliseconds added per request.
  * Returns the milliseconds from navigation start to the first verdict banner, its state and the
  * bytes the page received (as transferred, compressed). */
 export async function coldLoad(url, { kbps, rtt }) {
-  const { browser, page, waitFor } = await openPage(url, {
+  const { browser, page, waitFor } = await openSettledPage(url, {
     beforeGoto: async (p) => {
       await p.addInitScript(() => {
         new MutationObserver((_, obs) => {

@@ -9,7 +9,7 @@
 // digest or lists it (an index lists its manifests, a manifest its layers, a referrers list its
 // referrers; the index itself is the subject of its own signature lookups).
 import { createHash } from 'node:crypto';
-import { openPage } from '../web/tests/browser.mjs';
+import { openSettledPage } from './settled-browser.mjs';
 
 const OWNER = '145685596';
 const VERDICT = '#results .verdict[data-state], #status .verdict[data-state]';
@@ -19,7 +19,7 @@ const named = (url) => url.match(/sha256[:-]([0-9a-f]{64})/)?.[1] ?? null;
 
 /** Every registry GET of one run of the app on `image` made before its verdict, in order. */
 async function recordRequests(app, demo, image, query) {
-  const { browser, page, waitFor } = await openPage(`${app.url}?owner_id=${OWNER}&jwks=${demo.issuer}/.well-known/jwks${query}`);
+  const { browser, page, waitFor } = await openSettledPage(`${app.url}?owner_id=${OWNER}&jwks=${demo.issuer}/.well-known/jwks${query}`);
   try {
     await waitFor('#image-ref');
     const cdp = await page.context().newCDPSession(page);
@@ -90,7 +90,7 @@ export async function requestFloor(app, demo, image, { query = '', runs = 7 } = 
   const requests = await dependencies(await recordRequests(app, demo, image, query));
   const ms = [];
   for (let i = 0; i < runs; i++) {
-    const { browser, page, waitFor } = await openPage(`${app.url}?owner_id=${OWNER}&jwks=${demo.issuer}/.well-known/jwks${query}`);
+    const { browser, page, waitFor } = await openSettledPage(`${app.url}?owner_id=${OWNER}&jwks=${demo.issuer}/.well-known/jwks${query}`);
     try {
       await waitFor('#image-ref');
       ms.push(await page.evaluate(async (requests) => {

@@ -1,20 +1,21 @@
 // bench/verdict.mjs — one timed run of the release app (dist/ or another build served at
 // `app.url`): time from the submit click to the rendered verdict, as bench/run.mjs and
 // bench/ab/app.mjs measure it.
-import { openPage } from '../web/tests/browser.mjs';
+import { openSettledPage } from './settled-browser.mjs';
 
 const OWNER = '145685596';
 
 export const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 
-// One run: a fresh browser (empty HTTP cache), the app with the policy in its link, then the
+// One run: a fresh browser (empty HTTP cache) past its own start-up (bench/settled-browser.mjs),
+// the app with the policy in its link, then the
 // reference typed and submitted; timed inside the page from the submit event to the verdict.
 // `query`: more of the page's URL parameters (a trusted root, required predicates). `settle`:
 // milliseconds to wait after the form appears (0: submit at once, while the browser may still
 // be compiling the wasm in the background, as a visitor quick to paste would).
 export async function timeToVerdict(app, demo, image, { sbomFilter, query = '', settle = 0 } = {}) {
   const base = `${app.url}?owner_id=${OWNER}&jwks=${demo.issuer}/.well-known/jwks${query}`;
-  const { browser, page, waitFor } = await openPage(base);
+  const { browser, page, waitFor } = await openSettledPage(base);
   try {
     await waitFor('#image-ref');
     if (settle) await page.waitForTimeout(settle);
