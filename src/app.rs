@@ -13,6 +13,7 @@ use crate::explorer_module::{self, ExplorerBuilder};
 use crate::module_not_loaded::ModuleNotLoaded;
 use crate::params::Params;
 use crate::session::{self, Outcome, Phase};
+use crate::sigstore_module::SigstoreModule;
 use crate::tags_module::{self, TagsBuilder};
 use crate::views::banner::VerdictBanner;
 use crate::views::common::RawJson;
@@ -22,6 +23,7 @@ use crate::views::object::ObjectView;
 use crate::views::offline::OfflinePanel;
 use crate::views::policy_form::{saved_proxy, PolicyForm};
 use crate::views::verdict::{classify, label, VerdictPanel};
+use opk_pipeline::sigstore_module::SigstoreVerifier as _;
 use opk_pipeline::State;
 
 fn location_query() -> String {
@@ -129,6 +131,13 @@ pub fn App() -> impl IntoView {
     let params = RwSignal::new(Params::from_query(&location_query()));
     // Views link objects with the page's request (common::object_href).
     provide_context(params);
+    // A link naming Sigstore trust needs the Sigstore verifier for every run: it is fetched as
+    // the page starts, not when the first run does. A failure is not kept (a run asks again).
+    if params.with_untracked(Params::names_sigstore) {
+        spawn_local(async {
+            let _ = SigstoreModule.loaded().await;
+        });
+    }
     let (phase, set_phase) = signal(Phase::Idle);
     // The running verification's progress line ("… 12 of 18 requests"), updated per request.
     let (stage, set_stage) = signal(String::new());

@@ -352,9 +352,10 @@ pub async fn run(
     });
     say(format!("Fetching {reference} and the trust roots…"));
     // A link naming Sigstore trust asks for Sigstore signatures: their verifier (the page's
-    // second module) starts loading beside the image's first requests, so it is there when a
-    // bundle is. Otherwise it is fetched only if discovery finds one. A failure here is not
-    // kept: the verification asks again, and reports it if it still does not load.
+    // second module) has been loading since the page opened (app.rs), and this asks for it
+    // again (the same load, or a retry of a failed one), so it is there when a bundle is.
+    // Otherwise it is fetched only if discovery finds one. A failure here is not kept: the
+    // verification asks again, and reports it if it still does not load.
     if params.names_sigstore() {
         wasm_bindgen_futures::spawn_local(async {
             let _ = SigstoreModule.loaded().await;

@@ -2,7 +2,7 @@
 //! pipeline's [`SigstoreVerifier`] whose functions are split points of `wasm_split_helpers`
 //! (web/split-app.mjs cuts the build there). Everything only they reach — X.509, DER, P-384,
 //! Ed25519, RFC 3161, Rekor, the bundle pipeline — moves into a module the page fetches the
-//! first time a Sigstore or cosign signature is verified (or as a run starts, when the link
+//! first time a Sigstore or cosign signature is verified (or as the page opens, when its link
 //! names Sigstore trust). The module is this build's own code sharing the page's memory, so
 //! outcomes and errors cross as the core's own types, `Verified<T>` included. The functions
 //! are the pipeline's list (`opk_pipeline::sigstore_functions!`), written out twice below: as

@@ -201,6 +201,40 @@ test('Sigstore-signed images: bundle referrers, github-builder, cosign v2 tags (
   }
 });
 
+test('a link naming Sigstore trust fetches the Sigstore verifier as the page opens, once; one that does not, not before a signature needs it', async () => {
+  // What the page fetched once it has settled (nothing in flight for 0.5 s), before any run.
+  const opened = async (url) => {
+    const wasm = [];
+    const { page, browser, errors, waitFor } = await openPage(url, {
+      beforeGoto: async (p) => p.on('request', (r) => {
+        const u = new URL(r.url());
+        if (u.pathname.endsWith('.wasm')) wasm.push(u.pathname.replace(/.*\/opk-explorer-[0-9a-f]+/, 'opk-explorer').replace(/^\/(lazy-[a-z]+)[0-9]*-[0-9a-f]{16}/, '$1'));
+      }),
+    });
+    await waitFor('#image-ref');
+    await page.waitForLoadState('networkidle');
+    return { page, browser, errors, waitFor, wasm };
+  };
+  {
+    const { browser, errors, wasm } = await opened(`${env.app.url}?owner_id=${OWNER}`);
+    try {
+      assert.deepEqual(modules(wasm), ['opk-explorer_bg.wasm']);
+      assert.deepEqual(errors, []);
+    } finally { await browser.close(); }
+  }
+  const { page, browser, errors, waitFor, wasm } = await opened(`${env.app.url}?owner_id=${OWNER}&trusted_root=${env.demo.sigstoreRoot}`);
+  try {
+    assert.deepEqual(modules(wasm), ['lazy-sigstore.wasm', 'opk-explorer_bg.wasm']);
+    // A run then uses it: the module is not fetched again.
+    await page.fill('#image-ref', `${env.demo.registry}/openpubkey/sigstore:latest`);
+    await page.click('#go');
+    await waitFor('#results .verdict[data-state]', 30000);
+    assert.equal(await page.getAttribute('#results .verdict[data-state]', 'data-state'), 'verified');
+    assert.deepEqual(modules(wasm), RUN_SIGSTORE);
+    assert.deepEqual(errors, []);
+  } finally { await browser.close(); }
+});
+
 test("the trusted root is parsed by the Sigstore module: the link's at once, the bundled one when a signature needs it", async () => {
   // A link naming a document that is not a trusted root (the issuer's key set) stops as it
   // starts, with the parser's error, on an image with no Sigstore signature too.
