@@ -50,3 +50,15 @@ export const flipLastByte = (pattern) => (page) => page.route(pattern, async (r)
   body[body.length - 1] ^= 1;
   await r.fulfill({ response: served, body });
 });
+
+/** Records in `list` the name of each wasm module a page fetches, without its digest and without
+ * a shared chunk's number (`opk-explorer_bg.wasm`, `lazy-sigstore.wasm`, `lazy-shared.wasm`);
+ * for `beforeGoto`. */
+export const wasmFetched = (list) => async (page) => page.on('request', (r) => {
+  const name = new URL(r.url()).pathname.split('/').pop();
+  if (name.endsWith('.wasm')) list.push(name.replace(/-[0-9a-f]{15,16}/g, '').replace(/^(lazy-[a-z]+)[0-9]+/, '$1'));
+});
+
+/** The modules recorded by `wasmFetched`, in name order, without the chunks of code two lazy
+ * modules share (where wasm-split puts that code is the build's business, not the page's). */
+export const modules = (wasm) => wasm.filter((w) => w !== 'lazy-shared.wasm').sort();

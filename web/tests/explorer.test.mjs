@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { flipLastByte, openPage } from './browser.mjs';
+import { flipLastByte, modules, openPage, wasmFetched } from './browser.mjs';
 import { withDemoAndApp } from './demo-app.mjs';
 
 const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
@@ -18,9 +18,6 @@ const env = withDemoAndApp(ARTIFACTS);
 const link = (image, extra = '') =>
   `${env.app.url}?image=${env.demo.registry}/openpubkey/${image}&owner_id=${OWNER}&jwks=${env.demo.issuer}/.well-known/jwks${extra}`;
 
-/** The modules a page fetched, in name order, without the chunks code shared by two lazy modules
- * (lazy-shared: where wasm-split puts it is the build's business, not the page's). */
-const modules = (wasm) => wasm.filter((w) => w !== 'lazy-shared.wasm').sort();
 /** What every run fetches: the page's first module, and the explorer as the run starts. */
 const RUN = ['lazy-explorer.wasm', 'opk-explorer_bg.wasm'];
 const RUN_SIGSTORE = ['lazy-explorer.wasm', 'lazy-sigstore.wasm', 'opk-explorer_bg.wasm'];
@@ -32,11 +29,8 @@ async function verdictOf(url, shot, { platform, withheld = false, route, allowEr
   const wasm = [];
   const { page, browser, errors, waitFor } = await openPage(url, {
     beforeGoto: async (p) => {
-      p.on('request', (r) => {
-        const u = new URL(r.url());
-        hosts.add(u.host);
-        if (u.pathname.endsWith('.wasm')) wasm.push(u.pathname.replace(/.*\/opk-explorer-[0-9a-f]+/, 'opk-explorer').replace(/^\/(lazy-[a-z]+)[0-9]*-[0-9a-f]{16}/, '$1'));
-      });
+      p.on('request', (r) => hosts.add(new URL(r.url()).host));
+      await wasmFetched(wasm)(p);
       await route?.(p);
     },
   });
@@ -205,12 +199,7 @@ test('a link naming Sigstore trust fetches the Sigstore verifier as the page ope
   // What the page fetched once it has settled (nothing in flight for 0.5 s), before any run.
   const opened = async (url) => {
     const wasm = [];
-    const { page, browser, errors, waitFor } = await openPage(url, {
-      beforeGoto: async (p) => p.on('request', (r) => {
-        const u = new URL(r.url());
-        if (u.pathname.endsWith('.wasm')) wasm.push(u.pathname.replace(/.*\/opk-explorer-[0-9a-f]+/, 'opk-explorer').replace(/^\/(lazy-[a-z]+)[0-9]*-[0-9a-f]{16}/, '$1'));
-      }),
-    });
+    const { page, browser, errors, waitFor } = await openPage(url, { beforeGoto: wasmFetched(wasm) });
     await waitFor('#image-ref');
     await page.waitForLoadState('networkidle');
     return { page, browser, errors, waitFor, wasm };
@@ -433,11 +422,10 @@ test('offline: a GitHub Actions ID token verifies as RS256 with the bundled key 
   const hosts = new Set();
   const wasm = [];
   const { page, browser, errors, waitFor } = await openPage(env.app.url, {
-    beforeGoto: (p) => p.on('request', (r) => {
-      const u = new URL(r.url());
-      hosts.add(u.host);
-      if (u.pathname.endsWith('.wasm')) wasm.push(u.pathname.replace(/.*\/(opk-explorer|lazy-[a-z]+)-[0-9a-f]{16}/, '$1'));
-    }),
+    beforeGoto: async (p) => {
+      p.on('request', (r) => hosts.add(new URL(r.url()).host));
+      await wasmFetched(wasm)(p);
+    },
   });
   try {
     await waitFor('#offline-input');

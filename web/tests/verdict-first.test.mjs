@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { flipLastByte, openPage } from './browser.mjs';
+import { flipLastByte, modules, openPage, wasmFetched } from './browser.mjs';
 import { withDemoAndApp } from './demo-app.mjs';
 
 const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
@@ -213,14 +213,6 @@ test('a tag the registry does not have says so in words, not as the registry\'s 
     assert.match(await banner.locator('.meaning').textContent(), /^The registry has no such image/);
   } finally { await browser.close(); }
 });
-
-/** Records the names of the wasm modules a page fetches (digests left out). */
-const wasmFetched = (list) => async (p) => p.on('request', (r) => {
-  const name = new URL(r.url()).pathname.split('/').pop();
-  if (name.endsWith('.wasm')) list.push(name.replace(/-[0-9a-f]{15,16}/g, '').replace(/^(lazy-[a-z]+)[0-9]+/, '$1'));
-});
-/** The modules fetched, in name order, without the chunks code shared by two lazy modules. */
-const modules = (wasm) => wasm.filter((w) => w !== 'lazy-shared.wasm').sort();
 
 test("a repository's tags are listed, each tag's digest fetched only when asked", async () => {
   const requests = [];

@@ -68,6 +68,17 @@ fn with_bundle(reg: &Registry, image: &Blob, bundle: Vec<u8>) -> Blob {
     reg.push_bundle_referrer(REPO, image, bundle)
 }
 
+/// An image with no BuildKit attestations and one Sigstore bundle: a CycloneDX statement about
+/// the amd64 image, signed by the demo identity, as a referrer of that image. Returns the
+/// registry, the image and the bundle's manifest.
+fn seeded_with_sbom_bundle() -> (Registry, Fixture, Blob) {
+    let (reg, f) = seeded(Signing::NoAttestations);
+    let amd = &f.platform(AMD64).manifest;
+    let bundle = bundle_about(CYCLONEDX, &amd.digest(), &fulcio::Identity::demo());
+    let manifest = with_bundle(&reg, amd, bundle);
+    (reg, f, manifest)
+}
+
 fn verify(
     reg: &Registry,
     proxy: &str,
@@ -118,13 +129,7 @@ fn lines(reg: &Registry, v: &ImageVerdict) -> Vec<String> {
 
 #[test]
 fn a_sigstore_attestation_alone_verifies_the_image() {
-    let (reg, f) = seeded(Signing::NoAttestations);
-    let amd = &f.platform(AMD64).manifest;
-    with_bundle(
-        &reg,
-        amd,
-        bundle_about(CYCLONEDX, &amd.digest(), &fulcio::Identity::demo()),
-    );
+    let (reg, _, _) = seeded_with_sbom_bundle();
     let v = verify(&reg, "", &policy(&[CYCLONEDX], "145685596"), &dev_root()).unwrap();
     assert_eq!(v.state(), State::Verified, "{:?}", v.error);
     assert_eq!(v.attestations.len(), 1);
@@ -158,13 +163,7 @@ fn a_sigstore_attestation_alone_verifies_the_image() {
 
 #[test]
 fn a_root_given_as_bytes_is_parsed_by_the_bundle_and_one_that_does_not_parse_fails_it() {
-    let (reg, f) = seeded(Signing::NoAttestations);
-    let amd = &f.platform(AMD64).manifest;
-    with_bundle(
-        &reg,
-        amd,
-        bundle_about(CYCLONEDX, &amd.digest(), &fulcio::Identity::demo()),
-    );
+    let (reg, _, _) = seeded_with_sbom_bundle();
     let policy = policy(&[CYCLONEDX], "145685596");
     // The test Sigstore's root as a link gives it: its bytes, parsed by the first signature.
     let label = "http://127.0.0.1/root.json";
@@ -251,13 +250,7 @@ fn a_bundle_about_another_image_fails_as_forged() {
 
 #[test]
 fn another_signer_or_an_untrusted_root_fails() {
-    let (reg, f) = seeded(Signing::NoAttestations);
-    let amd = &f.platform(AMD64).manifest;
-    with_bundle(
-        &reg,
-        amd,
-        bundle_about(CYCLONEDX, &amd.digest(), &fulcio::Identity::demo()),
-    );
+    let (reg, _, _) = seeded_with_sbom_bundle();
     // The policy names another owner: the certificate's owner id extension does not match.
     let v = verify(&reg, "", &policy(&[CYCLONEDX], "1"), &dev_root()).unwrap();
     assert_eq!(
@@ -281,13 +274,7 @@ fn another_signer_or_an_untrusted_root_fails() {
 
 #[test]
 fn a_withheld_bundle_is_withheld_never_unsigned() {
-    let (reg, f) = seeded(Signing::NoAttestations);
-    let amd = &f.platform(AMD64).manifest;
-    let m = with_bundle(
-        &reg,
-        amd,
-        bundle_about(CYCLONEDX, &amd.digest(), &fulcio::Identity::demo()),
-    );
+    let (reg, _, m) = seeded_with_sbom_bundle();
     let proxy = HostileProxy::start(vec![Lie::hide(&m.digest())]);
     let e = verify(
         &reg,
@@ -302,13 +289,8 @@ fn a_withheld_bundle_is_withheld_never_unsigned() {
 
 #[test]
 fn the_referrers_api_of_a_front_finds_the_bundle_and_filters_by_artifact_type() {
-    let (reg, f) = seeded(Signing::NoAttestations);
+    let (reg, f, bundle_manifest) = seeded_with_sbom_bundle();
     let amd = &f.platform(AMD64).manifest;
-    let bundle_manifest = with_bundle(
-        &reg,
-        amd,
-        bundle_about(CYCLONEDX, &amd.digest(), &fulcio::Identity::demo()),
-    );
     let front = ReferrersFront::start(&reg.addr);
     let v = verify_at(
         &front.addr,
