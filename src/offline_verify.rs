@@ -94,15 +94,22 @@ fn key_trust(source: &KeySource) -> Option<&'static str> {
     }
 }
 
+impl OfflineResult {
+    /// A result with nothing verified (no checklist), in `state` for the reason `error`.
+    fn unchecked(title: String, state: State, error: String) -> Self {
+        Self {
+            title,
+            state,
+            lines: Vec::new(),
+            error: Some(error),
+            trust: None,
+        }
+    }
+}
+
 /// An input or configuration problem: the verification did not run.
 pub fn not_run(title: &str, msg: String) -> OfflineResult {
-    OfflineResult {
-        title: title.to_owned(),
-        state: State::NotVerified,
-        lines: Vec::new(),
-        error: Some(msg),
-        trust: None,
-    }
+    OfflineResult::unchecked(title.to_owned(), State::NotVerified, msg)
 }
 
 /// Verifies one envelope against the image manifest digest `subject`, WebCrypto first.
@@ -184,23 +191,19 @@ pub async fn verify_input(
                     d.digest
                 );
                 let Some(bytes) = files.iter().find(|f| Digest::of(f) == d.digest) else {
-                    out.push(OfflineResult {
+                    out.push(OfflineResult::unchecked(
                         title,
-                        state: State::Withheld,
-                        lines: Vec::new(),
-                        error: Some("missing_attestation: drop this layer's file too".into()),
-                        trust: None,
-                    });
+                        State::Withheld,
+                        "missing_attestation: drop this layer's file too".into(),
+                    ));
                     continue;
                 };
                 if !signed {
-                    out.push(OfflineResult {
+                    out.push(OfflineResult::unchecked(
                         title,
-                        state: State::Unsigned,
-                        lines: Vec::new(),
-                        error: Some("unsigned: a plain in-toto statement".into()),
-                        trust: None,
-                    });
+                        State::Unsigned,
+                        "unsigned: a plain in-toto statement".into(),
+                    ));
                     continue;
                 }
                 out.push(envelope_result(title, bytes, subject, &trust, &policy, t).await);
